@@ -1,0 +1,1 @@
+"""Rasa GraphComponents: thin wrappers around the shop package."""

@@ -1,0 +1,155 @@
+"""Checks the NLU data against the intent contract and the labelling guide.
+
+Run: python scripts/check_nlu_data.py [--train data/nlu] [--test tests/nlu_test.yml]
+
+Exits non-zero when an intent is missing or under-represented, an entity
+name is not in the contract, an entity span does not fall on jieba token
+boundaries (Rasa then silently drops or mangles it), or a held-out test
+example is a near-copy of a training example.
+"""
+from __future__ import annotations
+
+import argparse
+import difflib
+import re
+import sys
+import unicodedata
+from pathlib import Path
+from typing import Dict, Iterable, List, Tuple
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+INTENTS = (
+    "greet goodbye thank affirm deny ask_product_info ask_care_method "
+    "ask_recommendation ask_price_promotion ask_size_advice ask_stock "
+    "check_order_status track_logistics ask_shipping_policy modify_order "
+    "cancel_order request_return request_exchange ask_refund_status "
+    "complain_mismatch complain_quality complain_service ask_payment_invoice "
+    "request_human rate_service inform out_of_scope"
+).split()
+ENTITIES = set(
+    "product color size material order_id phone height weight skin_type scene season".split()
+)
+ANNOTATION = re.compile(r"\[(?P<text>[^\]]+)\]\((?P<entity>[^)]+)\)|\[(?P<text2>[^\]]+)\](?P<json>\{[^}]+\})")
+NEAR_COPY_RATIO = 0.85
+
+
+def parse_example(raw: str) -> Tuple[str, List[Tuple[int, int, str, str]]]:
+    """Return plain text and (start, end, entity, value) spans of one annotated example."""
+    plain, spans, pos = [], [], 0
+    for match in ANNOTATION.finditer(raw):
+        plain.append(raw[pos:match.start()])
+        start = sum(len(p) for p in plain)
+        text = match.group("text") or match.group("text2")
+        if match.group("entity"):
+            entity = match.group("entity").split(":")[0]
+        else:
+            entity = yaml.safe_load(match.group("json")).get("entity", "")
+        plain.append(text)
+        spans.append((start, start + len(text), entity, text))
+        pos = match.end()
+    plain.append(raw[pos:])
+    return "".join(plain), spans
+
+
+def load_examples(paths: Iterable[Path]) -> Dict[str, List[str]]:
+    by_intent: Dict[str, List[str]] = {}
+    for path in paths:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for block in doc.get("nlu", []) or []:
+            if "intent" not in block:
+                continue
+            lines = [
+                line.strip()[2:].strip()
+                for line in str(block.get("examples", "")).splitlines()
+                if line.strip().startswith("- ")
+            ]
+            by_intent.setdefault(block["intent"], []).extend(lines)
+    return by_intent
+
+
+def normalise(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).lower()
+    return "".join(ch for ch in text if ch.isalnum())
+
+
+def token_boundaries(text: str) -> set:
+    import jieba
+
+    bounds = {0}
+    for _, start, end in jieba.tokenize(text):
+        bounds.add(start)
+        bounds.add(end)
+    return bounds
+
+
+def main(argv: List[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--train", default=str(ROOT / "data" / "nlu"))
+    parser.add_argument("--test", default=str(ROOT / "tests" / "nlu_test.yml"))
+    parser.add_argument("--dictionary", default=str(ROOT / "data" / "jieba" / "shop_words.txt"))
+    parser.add_argument("--min-train", type=int, default=40)
+    parser.add_argument("--min-test", type=int, default=8)
+    args = parser.parse_args(argv)
+
+    import jieba
+
+    jieba.setLogLevel(60)
+    if Path(args.dictionary).exists():
+        jieba.load_userdict(args.dictionary)
+
+    problems: List[str] = []
+    train_path = Path(args.train)
+    train_files = sorted(train_path.glob("*.yml")) if train_path.is_dir() else [train_path]
+    sets = {"train": (load_examples(train_files), args.min_train)}
+    if Path(args.test).exists():
+        sets["test"] = (load_examples([Path(args.test)]), args.min_test)
+
+    for name, (by_intent, minimum) in sets.items():
+        for intent in INTENTS:
+            count = len(by_intent.get(intent, []))
+            if count < minimum:
+                problems.append(f"{name}: intent {intent} has {count} examples (< {minimum})")
+        for intent in set(by_intent) - set(INTENTS):
+            problems.append(f"{name}: intent {intent} is not in the contract")
+        seen: Dict[str, str] = {}
+        for intent, examples in by_intent.items():
+            for raw in examples:
+                text, spans = parse_example(raw)
+                key = normalise(text)
+                if key in seen:
+                    problems.append(f"{name}: duplicate example {text!r} ({seen[key]} / {intent})")
+                seen[key] = intent
+                bounds = token_boundaries(text)
+                for start, end, entity, value in spans:
+                    if entity not in ENTITIES:
+                        problems.append(f"{name}: unknown entity {entity!r} in {raw!r}")
+                    if start not in bounds or end not in bounds:
+                        tokens = "/".join(t for t, _, _ in jieba.tokenize(text))
+                        problems.append(
+                            f"{name}: entity {value!r} ({entity}) not on token boundaries in {text!r}: {tokens}"
+                        )
+
+    if "test" in sets:
+        train_texts = [
+            normalise(parse_example(raw)[0])
+            for examples in sets["train"][0].values()
+            for raw in examples
+        ]
+        for intent, examples in sets["test"][0].items():
+            for raw in examples:
+                text = normalise(parse_example(raw)[0])
+                close = difflib.get_close_matches(text, train_texts, n=1, cutoff=NEAR_COPY_RATIO)
+                if close:
+                    problems.append(f"test: {raw!r} ({intent}) is a near-copy of training text {close[0]!r}")
+
+    for problem in problems:
+        print(problem)
+    counts = {name: sum(len(v) for v in s[0].values()) for name, s in sets.items()}
+    print(f"checked {counts}; {len(problems)} problem(s)")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""电商智能客服: everything that is not Rasa glue (NLU model, shop logic, stores)."""

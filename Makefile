@@ -1,0 +1,43 @@
+# The front door. `make run` and `make test` are all a newcomer needs.
+SHELL := /bin/bash
+export RASA_TELEMETRY_ENABLED := false
+RASA := .venv/bin/rasa
+PY := .venv/bin/python
+
+.PHONY: run test setup train shell actions validate test-unit test-nlu test-core bench-nlu clean
+
+run:            ## set up, train if needed, start action server + Rasa (REST, API with token)
+	bash scripts/run.sh
+
+test:           ## every test; non-zero exit on any failure
+	bash scripts/test.sh
+
+setup:          ## .venv from Python 3.10, one pip resolve, pip check
+	bash scripts/setup.sh
+
+train: setup    ## trains only when data, domain or config changed
+	$(RASA) train --domain domain --config config.yml --data data --out models
+
+shell: train    ## talk to the assistant in the terminal (starts the action server too)
+	SANIC_HOST=127.0.0.1 $(RASA) run actions --actions actions -p 5055 > var/action_server.log 2>&1 & \
+	  pid=$$!; $(RASA) shell --model models --endpoints endpoints.yml; kill $$pid
+
+validate: setup
+	$(RASA) data validate --domain domain --data data --config config.yml --fail-on-warnings
+	$(PY) scripts/check_nlu_data.py
+
+test-unit: setup
+	$(PY) -m pytest -q tests
+
+test-nlu: train
+	$(RASA) test nlu --nlu tests/nlu_test.yml --model models --domain domain --out results/nlu
+	$(PY) scripts/check_nlu_results.py results/nlu --min-intent-accuracy 0.90
+
+test-core: train
+	$(RASA) test core --stories tests/test_stories.yml --model models --out results/core --fail-on-prediction-errors --e2e
+
+bench-nlu: setup  ## BERT+BiLSTM vs DIET vs LogisticRegression on tests/nlu_test.yml -> bench/results/nlu.json
+	$(PY) bench/nlu.py
+
+clean:
+	rm -rf models results .pytest_cache

@@ -1,0 +1,1 @@
+"""rasa_sdk actions, one module per concern."""

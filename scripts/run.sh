@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Sets everything up, trains when the data or config changed, starts the action
+# server and Rasa's HTTP server (REST channel + token-protected API) on loopback.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export RASA_TELEMETRY_ENABLED=false
+bash scripts/setup.sh
+
+RASA_HOST="${RASA_HOST:-127.0.0.1}"
+RASA_PORT="${RASA_PORT:-5005}"
+ACTION_PORT=5055   # endpoints.yml points here
+
+# Rasa's own fingerprinting retrains only when data, domain or config changed.
+.venv/bin/rasa train --domain domain --config config.yml --data data --out models
+
+# The HTTP API (--enable-api) must never run open: a token generated once, kept outside git.
+if [ ! -s var/rasa_api_token ]; then
+  .venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(32))' > var/rasa_api_token
+  chmod 600 var/rasa_api_token
+fi
+TOKEN="$(cat var/rasa_api_token)"
+
+SANIC_HOST=127.0.0.1 .venv/bin/rasa run actions --actions actions -p "$ACTION_PORT" \
+  > var/action_server.log 2>&1 &
+ACTION_PID=$!
+trap 'kill $ACTION_PID 2>/dev/null || true' EXIT INT TERM
+
+cat <<MSG
+
+电商智能客服 is starting on http://$RASA_HOST:$RASA_PORT (action server on 127.0.0.1:$ACTION_PORT, log var/action_server.log)
+
+  Talk to it over REST:
+    curl -s -X POST http://$RASA_HOST:$RASA_PORT/webhooks/rest/webhook \\
+      -H 'Content-Type: application/json' -d '{"sender": "demo", "message": "你好"}'
+  Or in a terminal:   make shell
+  HTTP API token (for /model/parse etc.):  var/rasa_api_token
+    curl -s -X POST "http://$RASA_HOST:$RASA_PORT/model/parse?token=\$(cat var/rasa_api_token)" -d '{"text": "快递到哪了"}'
+
+MSG
+.venv/bin/rasa run --enable-api --auth-token "$TOKEN" -i "$RASA_HOST" -p "$RASA_PORT" \
+  --endpoints endpoints.yml --credentials credentials.yml --model models

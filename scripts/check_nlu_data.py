@@ -71,7 +71,8 @@ def load_examples(paths: Iterable[Path]) -> Dict[str, List[str]]:
 
 def normalise(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).lower()
-    return "".join(ch for ch in text if ch.isalnum())
+    # letters, digits and emoji count; punctuation and spaces do not
+    return "".join(ch for ch in text if ch.isalnum() or unicodedata.category(ch) == "So")
 
 
 def token_boundaries(text: str) -> set:

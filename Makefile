@@ -15,12 +15,12 @@ test:           ## every test; non-zero exit on any failure
 setup:          ## .venv from Python 3.10, one pip resolve, pip check
 	bash scripts/setup.sh
 
-train: setup    ## trains only when data, domain or config changed
-	$(RASA) train --domain domain --config config.yml --data data --out models
+train: setup    ## trains only when config, domain, data or model code changed
+	bash scripts/train.sh config.yml
 
 shell: train    ## talk to the assistant in the terminal (starts the action server too)
 	SANIC_HOST=127.0.0.1 $(RASA) run actions --actions actions -p 5055 > var/action_server.log 2>&1 & \
-	  pid=$$!; $(RASA) shell --model models --endpoints endpoints.yml; kill $$pid
+	  pid=$$!; $(RASA) shell --model "$$(bash scripts/train.sh | tail -n 1)" --endpoints endpoints.yml; kill $$pid
 
 validate: setup
 	$(RASA) data validate --domain domain --data data --config config.yml --fail-on-warnings
@@ -30,11 +30,11 @@ test-unit: setup
 	$(PY) -m pytest -q tests
 
 test-nlu: train
-	$(RASA) test nlu --nlu tests/nlu_test.yml --model models --domain domain --out results/nlu
+	$(RASA) test nlu --nlu tests/nlu_test.yml --model "$$(bash scripts/train.sh | tail -n 1)" --domain domain --out results/nlu
 	$(PY) scripts/check_nlu_results.py results/nlu --min-intent-accuracy 0.90
 
 test-core: train
-	$(RASA) test core --stories tests/test_stories.yml --model models --out results/core --fail-on-prediction-errors --e2e
+	$(RASA) test core --stories tests/test_stories.yml --model "$$(bash scripts/train.sh | tail -n 1)" --out results/core --fail-on-prediction-errors --e2e
 
 bench-nlu: setup  ## BERT+BiLSTM vs DIET vs LogisticRegression on tests/nlu_test.yml -> bench/results/nlu.json
 	$(PY) bench/nlu.py

@@ -10,8 +10,8 @@ RASA_HOST="${RASA_HOST:-127.0.0.1}"
 RASA_PORT="${RASA_PORT:-5005}"
 ACTION_PORT=5055   # endpoints.yml points here
 
-# Rasa's own fingerprinting retrains only when data, domain or config changed.
-.venv/bin/rasa train --domain domain --config config.yml --data data --out models
+# Retrains only when config, domain, data or model code changed (see scripts/train.sh).
+MODEL="$(bash scripts/train.sh config.yml | tail -n 1)"
 
 # The HTTP API (--enable-api) must never run open: a token generated once, kept outside git.
 if [ ! -s var/rasa_api_token ]; then
@@ -38,4 +38,4 @@ cat <<MSG
 
 MSG
 .venv/bin/rasa run --enable-api --auth-token "$TOKEN" -i "$RASA_HOST" -p "$RASA_PORT" \
-  --endpoints endpoints.yml --credentials credentials.yml --model models
+  --endpoints endpoints.yml --credentials credentials.yml --model "$MODEL"

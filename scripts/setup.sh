@@ -19,7 +19,6 @@ fi
 stamp=".venv/.installed-$(cat requirements/base.in requirements/lock.txt | sha256sum | cut -c1-16)"
 if [ ! -f "$stamp" ]; then
   echo "setup: installing requirements (one resolve; first run takes a few minutes)"
-  .venv/bin/python -m pip install --quiet --upgrade "pip<25" wheel
   .venv/bin/python -m pip install --quiet -r requirements/base.in -c requirements/lock.txt
   .venv/bin/python -m pip check
   rm -f .venv/.installed-*

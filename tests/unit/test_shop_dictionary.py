@@ -43,7 +43,7 @@ def test_dictionary_words_stay_whole_in_the_pipeline_tokenizer(tmp_path):
     assert whole / len(split_without) >= 0.9, f"{whole}/{len(split_without)} kept whole"
 
 
-@pytest.mark.parametrize("entity_file", ["lookups.yml"])
+@pytest.mark.parametrize("entity_file", ["lookup_tables.yml"])
 def test_lookup_tables_cover_products_and_colors(entity_file):
     doc = yaml.safe_load((ROOT / "data" / "nlu" / entity_file).read_text(encoding="utf-8"))
     names = {block["lookup"] for block in doc["nlu"] if "lookup" in block}

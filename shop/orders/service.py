@@ -1,0 +1,520 @@
+"""The service the Rasa actions call: look up, change and complain about orders.
+
+Every method that takes a shopper id only ever sees that shopper's orders: an order
+number of someone else's raises exactly the same `OrderNotFound` as a number that
+does not exist (one query with both conditions, so neither the answer nor the work
+done differs). Every change checks a rule from shop.rules and writes in one
+transaction; a refusal changes nothing and carries the rule's Chinese reason.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Callable, Iterator
+
+from contextlib import contextmanager
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session, selectinload, sessionmaker
+
+from shop.orders.views import (
+    OrderSummary, OrderView, Outcome, ShipmentView, ShopperView, order_summary, order_view, refund_view,
+    return_view, shipment_view, shopper_view,
+)
+from shop.rules import complaints as complaint_rules
+from shop.rules import coupons as coupon_rules
+from shop.rules import orders as order_rules
+from shop.rules import returns as return_rules
+from shop.rules.decision import Decision
+from shop.rules.formats import validate_order_no, validate_phone
+from shop.rules.invoices import validate_invoice
+from shop.rules.logistics import detect_delay
+from shop.rules.policy import (
+    COMPENSATION_COUPON_VALID_DAYS, REPEAT_WINDOW_DAYS, OrderStatus, RefundStatus, ReturnKind, ReturnReason,
+    ReturnStatus, days,
+)
+from shop.store import models as m
+from shop.store.clock import china_now
+
+NOT_FOUND = "没有找到这个订单，请核对订单号；您也可以说「查看我的订单」从最近的订单里选择。"
+CENT = Decimal("0.01")
+
+
+class OrderNotFound(LookupError):
+    """Unknown order number, or one that is not this shopper's — indistinguishable on purpose."""
+
+    def __init__(self) -> None:
+        super().__init__(NOT_FOUND)
+        self.reason = NOT_FOUND
+
+
+class InvalidOrderNumber(ValueError):
+    def __init__(self, decision: Decision) -> None:
+        super().__init__(decision.reason)
+        self.decision = decision
+        self.reason = decision.reason
+
+
+def _outcome(decision: Decision, **data) -> Outcome:
+    return Outcome(decision.allowed, decision.code, decision.reason, {**decision.details, **data})
+
+
+class OrderService:
+    def __init__(self, sessions: sessionmaker, clock: Callable[[], dt.datetime] = china_now):
+        self.sessions = sessions
+        self.clock = clock
+
+    @contextmanager
+    def _tx(self) -> Iterator[Session]:
+        with self.sessions() as session, session.begin():
+            yield session
+
+    # -- identity ---------------------------------------------------------------
+    def shopper_for_sender(self, channel: str, sender_id: str) -> ShopperView | None:
+        with self._tx() as s:
+            shopper = s.scalars(select(m.Shopper).join(m.ShopperChannel).where(
+                m.ShopperChannel.channel == channel, m.ShopperChannel.external_id == sender_id)).first()
+            return shopper_view(shopper) if shopper else None
+
+    def bind_sender_by_phone(self, channel: str, sender_id: str, phone: str) -> ShopperView | None:
+        """Identify a new sender by the phone number the shop has on file, and remember the binding.
+
+        None for a malformed or unknown phone (the caller says the same thing for both)."""
+        check = validate_phone(phone)
+        if not check.allowed:
+            return None
+        with self._tx() as s:
+            shopper = s.scalars(select(m.Shopper).where(m.Shopper.phone == check.details["value"])).first()
+            if shopper is None:
+                return None
+            existing = s.scalars(select(m.ShopperChannel).where(
+                m.ShopperChannel.channel == channel, m.ShopperChannel.external_id == sender_id)).first()
+            if existing is None:
+                s.add(m.ShopperChannel(shopper_id=shopper.id, channel=channel, external_id=sender_id,
+                                       created_at=self.clock()))
+            elif existing.shopper_id != shopper.id:
+                existing.shopper_id = shopper.id  # the sender proved another identity; the latest wins
+            return shopper_view(shopper)
+
+    def verify_phone_tail(self, shopper_id: int, last4: str) -> bool:
+        """Second factor before a change: the last four digits of the shopper's phone."""
+        last4 = str(last4).strip()
+        with self._tx() as s:
+            shopper = s.get(m.Shopper, shopper_id)
+            return shopper is not None and len(last4) == 4 and secrets.compare_digest(shopper.phone[-4:], last4)
+
+    # -- reading ------------------------------------------------------------------
+    def recent_orders(self, shopper_id: int, limit: int = 5) -> list[OrderSummary]:
+        with self._tx() as s:
+            orders = s.scalars(select(m.Order).where(m.Order.shopper_id == shopper_id)
+                               .order_by(m.Order.created_at.desc(), m.Order.id.desc()).limit(limit)
+                               .options(selectinload(m.Order.items))).all()
+            return [order_summary(o) for o in orders]
+
+    def get_order(self, shopper_id: int, order_no: str) -> OrderView:
+        with self._tx() as s:
+            return order_view(self._order(s, shopper_id, order_no))
+
+    def track(self, shopper_id: int, order_no: str) -> tuple[OrderView, Decision]:
+        """The order (with shipments and events) and whether it is late (Decision from detect_delay)."""
+        with self._tx() as s:
+            order = self._order(s, shopper_id, order_no)
+            view = order_view(order)
+            outbound = next((sh for sh in view.shipments if sh.kind == "outbound"), None)
+            delay = detect_delay(order.status, now=self.clock(), paid_at=order.paid_at,
+                                 last_update_at=outbound.last_update_at if outbound else None)
+            return view, delay
+
+    def _order(self, s: Session, shopper_id: int, order_no: str, *, lock: bool = False) -> m.Order:
+        check = validate_order_no(order_no)
+        if not check.allowed:
+            raise InvalidOrderNumber(check)
+        query = select(m.Order).where(m.Order.order_no == check.details["value"], m.Order.shopper_id == shopper_id)
+        if lock:
+            query = query.with_for_update()  # PostgreSQL row lock; SQLite serialises writers anyway
+        order = s.scalars(query).first()
+        if order is None:
+            raise OrderNotFound()
+        return order
+
+    @staticmethod
+    def _item(order: m.Order, item: int | str | None) -> m.OrderItem | Outcome:
+        """The item a change is about: by item id or product id; may be omitted on one-item orders."""
+        if item is None:
+            if len(order.items) == 1:
+                return order.items[0]
+            names = "；".join(f"{i.product_name}（{i.color} {i.size}）" for i in order.items)
+            return Outcome(False, "item_ambiguous", f"这个订单有 {len(order.items)} 件商品：{names}。请问是哪一件？",
+                           {"items": [i.id for i in order.items]})
+        for i in order.items:
+            if str(item) in (str(i.id), i.product_id):
+                return i
+        return Outcome(False, "item_unknown", "这个订单里没有这件商品，请重新选择。", {})
+
+    @staticmethod
+    def _stock(s: Session, product_id: str, color: str, size: str) -> m.VariantStock | None:
+        return s.get(m.VariantStock, (product_id, color, size))
+
+    @staticmethod
+    def _take_stock(s: Session, product_id: str, color: str, size: str, qty: int) -> bool:
+        """Atomic decrement: two shoppers cannot both take the last piece."""
+        result = s.execute(update(m.VariantStock)
+                           .where(m.VariantStock.product_id == product_id, m.VariantStock.color == color,
+                                  m.VariantStock.size == size, m.VariantStock.stock >= qty)
+                           .values(stock=m.VariantStock.stock - qty))
+        return result.rowcount == 1
+
+    @staticmethod
+    def _give_stock(s: Session, product_id: str, color: str, size: str, qty: int) -> None:
+        s.execute(update(m.VariantStock)
+                  .where(m.VariantStock.product_id == product_id, m.VariantStock.color == color,
+                         m.VariantStock.size == size)
+                  .values(stock=m.VariantStock.stock + qty))
+
+    def _refund(self, s: Session, order: m.Order, amount: Decimal, cause: str,
+                return_request: m.ReturnRequest | None = None) -> m.Refund:
+        now = self.clock()
+        refund = m.Refund(order_id=order.id, cause=cause, amount=amount, payment_method=order.payment_method,
+                          status=RefundStatus.PROCESSING, created_at=now,
+                          expected_by=return_rules.refund_expected_by(now, order.payment_method),
+                          return_request=return_request)
+        s.add(refund)
+        return refund
+
+    @staticmethod
+    def _reprice(order: m.Order) -> None:
+        order.items_total = sum((i.unit_price * i.qty for i in order.items), Decimal("0"))
+        order.discount = min(order.discount, order.items_total)
+        order.pay_amount = order.items_total + order.shipping_fee - order.discount
+
+    # -- cancel and modify ----------------------------------------------------------
+    def cancel(self, shopper_id: int, order_no: str, reason: str = "") -> Outcome:
+        with self._tx() as s:
+            order = self._order(s, shopper_id, order_no, lock=True)
+            now = self.clock()
+            decision = order_rules.can_cancel(order.status, now=now, payment_method=order.payment_method,
+                                              amount=order.pay_amount)
+            if not decision.allowed:
+                return _outcome(decision, order_no=order.order_no)
+            was_paid = order.status == OrderStatus.PAID
+            order.status = OrderStatus.CANCELLED
+            order.cancelled_at = order.updated_at = now
+            order.cancel_reason = reason[:200] or "买家申请取消"
+            for item in order.items:  # the goods go back on sale
+                self._give_stock(s, item.product_id, item.color, item.size, item.qty)
+            if was_paid:
+                self._refund(s, order, order.pay_amount, "cancel")
+            elif order.coupon is not None:  # unpaid: the coupon returns to the shopper
+                order.coupon.used_order_id = None
+                order.coupon.used_at = None
+            return _outcome(decision, order_no=order.order_no)
+
+    def change_address(self, shopper_id: int, order_no: str, *, province: str, city: str, district: str,
+                       detail: str, receiver_name: str | None = None) -> Outcome:
+        with self._tx() as s:
+            order = self._order(s, shopper_id, order_no, lock=True)
+            decision = order_rules.can_modify(order.status, "address")
+            if not decision.allowed:
+                return _outcome(decision)
+            if not all(x and x.strip() for x in (province, city, district, detail)):
+                return Outcome(False, "address_incomplete", "地址需要包含省、市、区和详细地址，请补充完整。")
+            order.province, order.city, order.district = province.strip(), city.strip(), district.strip()
+            order.address_detail = detail.strip()[:200]
+            if receiver_name:
+                order.receiver_name = receiver_name.strip()[:64]
+            order.updated_at = self.clock()
+            return Outcome(True, "address_changed", f"收货地址已改为：{order.province}{order.city}{order.district}"
+                           f"{order.address_detail}。", {"order_no": order.order_no})
+
+    def change_phone(self, shopper_id: int, order_no: str, phone: str) -> Outcome:
+        check = validate_phone(phone)
+        if not check.allowed:
+            return _outcome(check)
+        with self._tx() as s:
+            order = self._order(s, shopper_id, order_no, lock=True)
+            decision = order_rules.can_modify(order.status, "phone")
+            if not decision.allowed:
+                return _outcome(decision)
+            order.receiver_phone = check.details["value"]
+            order.updated_at = self.clock()
+            return Outcome(True, "phone_changed", f"收货手机号已改为 {order.receiver_phone[:3]}****{order.receiver_phone[-4:]}。",
+                           {"order_no": order.order_no})
+
+    def change_variant(self, shopper_id: int, order_no: str, *, color: str, size: str,
+                       item: int | str | None = None) -> Outcome:
+        with self._tx() as s:
+            order = self._order(s, shopper_id, order_no, lock=True)
+            target = self._item(order, item)
+            if isinstance(target, Outcome):
+                return target
+            stock = self._stock(s, target.product_id, color, size)
+            decision = order_rules.can_change_variant(
+                order.status, same_product=True, target_exists=stock is not None,
+                target_stock=stock.stock if stock else 0, current_color=target.color, current_size=target.size,
+                color=color, size=size)
+            if not decision.allowed:
+                return _outcome(decision)
+            if not self._take_stock(s, target.product_id, color, size, target.qty):
+                return Outcome(False, "variant_no_stock", f"{color} {size}库存不足，无法更换，可以选择其他规格。")
+            self._give_stock(s, target.product_id, target.color, target.size, target.qty)
+            target.color, target.size = color, size
+            order.updated_at = self.clock()
+            return Outcome(True, "variant_changed", f"已把「{target.product_name}」改为{color} {size}。",
+                           {"order_no": order.order_no, "item_id": target.id})
+
+    def change_quantity(self, shopper_id: int, order_no: str, qty: int, *, item: int | str | None = None) -> Outcome:
+        with self._tx() as s:
+            order = self._order(s, shopper_id, order_no, lock=True)
+            target = self._item(order, item)
+            if isinstance(target, Outcome):
+                return target
+            stock = self._stock(s, target.product_id, target.color, target.size)
+            decision = order_rules.can_change_quantity(order.status, current_qty=target.qty, new_qty=qty,
+                                                       stock=stock.stock if stock else 0)
+            if not decision.allowed:
+                return _outcome(decision)
+            delta = qty - target.qty
+            if delta > 0 and not self._take_stock(s, target.product_id, target.color, target.size, delta):
+                return Outcome(False, "quantity_no_stock", "库存不足，无法增加数量。")
+            if delta < 0:
+                self._give_stock(s, target.product_id, target.color, target.size, -delta)
+            old_pay = order.pay_amount
+            target.qty = qty
+            self._reprice(order)
+            order.updated_at = self.clock()
+            data = {"order_no": order.order_no, "pay_amount": order.pay_amount}
+            if decision.details.get("refund") and old_pay > order.pay_amount:
+                refund = self._refund(s, order, old_pay - order.pay_amount, "quantity")
+                data.update(refund_amount=refund.amount, refund_expected_by=refund.expected_by)
+            return Outcome(True, "quantity_changed", decision.reason.replace("可以把数量改为", "已把数量改为"), data)
+
+    # -- after-sales ------------------------------------------------------------------
+    def _open_request(self, order: m.Order, item: m.OrderItem) -> bool:
+        return any(r.order_item_id == item.id and r.status in ReturnStatus.OPEN for r in order.return_requests)
+
+    def request_return(self, shopper_id: int, order_no: str, *, reason: str = ReturnReason.NO_REASON,
+                       item: int | str | None = None, detail: str | None = None, photo_path: str | None = None,
+                       opened: bool = False) -> Outcome:
+        with self._tx() as s:
+            order = self._order(s, shopper_id, order_no, lock=True)
+            target = self._item(order, item)
+            if isinstance(target, Outcome):
+                return target
+            now = self.clock()
+            decision = return_rules.can_return(order.status, delivered_at=order.delivered_at, now=now,
+                                               category=target.category, product_name=target.product_name,
+                                               reason=reason, opened=opened,
+                                               has_open_request=self._open_request(order, target))
+            if not decision.allowed:
+                return _outcome(decision)
+            req = m.ReturnRequest(order_id=order.id, order_item_id=target.id, kind=ReturnKind.RETURN, reason=reason,
+                                  detail=(detail or "")[:1000] or None, qty=target.qty, photo_path=photo_path,
+                                  opened=opened, status=ReturnStatus.REQUESTED,
+                                  send_back_by=decision.details["send_back_by"], created_at=now)
+            s.add(req)
+            s.flush()
+            return _outcome(decision, return_id=req.id, order_no=order.order_no)
+
+    def request_exchange(self, shopper_id: int, order_no: str, *, color: str, size: str,
+                         reason: str = ReturnReason.SIZE, item: int | str | None = None, detail: str | None = None,
+                         photo_path: str | None = None, opened: bool = False) -> Outcome:
+        with self._tx() as s:
+            order = self._order(s, shopper_id, order_no, lock=True)
+            target = self._item(order, item)
+            if isinstance(target, Outcome):
+                return target
+            now = self.clock()
+            stock = self._stock(s, target.product_id, color, size)
+            decision = return_rules.can_exchange(
+                order.status, delivered_at=order.delivered_at, now=now, category=target.category,
+                product_name=target.product_name, reason=reason, current_color=target.color,
+                current_size=target.size, color=color, size=size, target_exists=stock is not None,
+                target_stock=stock.stock if stock else 0, opened=opened,
+                has_open_request=self._open_request(order, target))
+            if not decision.allowed:
+                return _outcome(decision)
+            # Reserve the replacement now, so it is still there when the original arrives back.
+            if not self._take_stock(s, target.product_id, color, size, target.qty):
+                return Outcome(False, "exchange_no_stock", f"{color} {size}库存不足 {target.qty} 件，无法换货。")
+            req = m.ReturnRequest(order_id=order.id, order_item_id=target.id, kind=ReturnKind.EXCHANGE,
+                                  reason=reason, detail=(detail or "")[:1000] or None, qty=target.qty,
+                                  target_color=color, target_size=size, photo_path=photo_path, opened=opened,
+                                  status=ReturnStatus.REQUESTED, send_back_by=decision.details["send_back_by"],
+                                  created_at=now)
+            s.add(req)
+            s.flush()
+            return _outcome(decision, return_id=req.id, order_no=order.order_no)
+
+    def _item_refund_amount(self, order: m.Order, item: m.OrderItem, qty: int, reason: str) -> Decimal:
+        """The item's share of what was paid: its subtotal less its share of the discount;
+        shipping is refunded only when the whole order comes back for a seller fault."""
+        subtotal = item.unit_price * qty
+        share = (order.discount * subtotal / order.items_total) if order.items_total else Decimal("0")
+        amount = (subtotal - share).quantize(CENT, rounding=ROUND_HALF_UP)
+        if reason in ReturnReason.SELLER_FAULT and len(order.items) == 1:
+            amount += order.shipping_fee
+        return amount
+
+    def receive_return(self, return_id: int) -> Outcome:
+        """Warehouse side (not a shopper action): the parcel came back. A return is refunded,
+        an exchange gets its replacement shipped."""
+        with self._tx() as s:
+            req = s.get(m.ReturnRequest, return_id)
+            if req is None or req.status != ReturnStatus.REQUESTED:
+                return Outcome(False, "return_not_open", "没有待收货的售后申请。")
+            now = self.clock()
+            req.status = ReturnStatus.RECEIVED
+            req.received_at = now
+            order = req.order
+            if req.kind == ReturnKind.RETURN:
+                decision = return_rules.can_refund(req.status)
+                refund = self._refund(s, order, self._item_refund_amount(order, req.item, req.qty, req.reason),
+                                      "return", return_request=req)
+                self._give_stock(s, req.item.product_id, req.item.color, req.item.size, req.qty)
+                return _outcome(decision, refund_amount=refund.amount, refund_expected_by=refund.expected_by)
+            req.status = ReturnStatus.EXCHANGED
+            req.completed_at = now
+            return Outcome(True, "exchange_shipping", f"已收到退回商品，{req.target_color} {req.target_size}的新商品将于 "
+                           "24 小时内发出。", {"return_id": req.id})
+
+    def complete_refund(self, refund_id: int) -> Outcome:
+        """Payment side (not a shopper action): the money arrived; a fully returned order closes."""
+        with self._tx() as s:
+            refund = s.get(m.Refund, refund_id)
+            if refund is None or refund.status != RefundStatus.PROCESSING:
+                return Outcome(False, "refund_not_open", "没有进行中的退款。")
+            refund.status = RefundStatus.SUCCEEDED
+            refund.completed_at = self.clock()
+            if refund.return_request is not None:
+                refund.return_request.status = ReturnStatus.REFUNDED
+                refund.return_request.completed_at = refund.completed_at
+                order = refund.order
+                returned = {r.order_item_id for r in order.return_requests
+                            if r.kind == ReturnKind.RETURN and r.status == ReturnStatus.REFUNDED}
+                if returned >= {i.id for i in order.items}:
+                    order.status = OrderStatus.REFUNDED
+                    order.updated_at = refund.completed_at
+            return Outcome(True, "refund_done", "退款已到账。", {"refund_id": refund.id})
+
+    def refund_status(self, shopper_id: int, order_no: str) -> Outcome:
+        """Every refund on the order (cancel, quantity, returns), each with its progress and dates."""
+        with self._tx() as s:
+            order = self._order(s, shopper_id, order_no)
+            now = self.clock()
+            lines = []
+            for r in order.refunds:
+                if r.return_request_id is None:
+                    d = return_rules.refund_progress(ReturnStatus.RECEIVED, now=now, payment_method=r.payment_method,
+                                                     refund_status=r.status, refund_expected=r.expected_by)
+                    lines.append((d, refund_view(r), None))
+            for req in order.return_requests:
+                if req.kind != ReturnKind.RETURN:
+                    continue
+                ref = req.refund
+                d = return_rules.refund_progress(req.status, now=now, payment_method=order.payment_method,
+                                                 send_back_by=req.send_back_by,
+                                                 refund_status=ref.status if ref else None,
+                                                 refund_expected=ref.expected_by if ref else None)
+                lines.append((d, refund_view(ref) if ref else None, return_view(req)))
+            if not lines:
+                return Outcome(False, "refund_none_for_order", "这个订单没有退款或退货记录。",
+                               {"order_no": order.order_no})
+            reason = "\n".join(d.reason for d, _, _ in lines)
+            return Outcome(True, lines[0][0].code if len(lines) == 1 else "refund_several", reason,
+                           {"order_no": order.order_no,
+                            "refunds": [{"code": d.code, "reason": d.reason, "expected_by": d.details.get("expected_by"),
+                                         "refund": rv, "return": ret} for d, rv, ret in lines]})
+
+    # -- coupons and delays ---------------------------------------------------------------
+    def apply_coupon(self, shopper_id: int, order_no: str, code: str) -> Outcome:
+        with self._tx() as s:
+            order = self._order(s, shopper_id, order_no, lock=True)
+            coupon = s.scalars(select(m.Coupon).where(m.Coupon.code == code.strip().upper())).first()
+            if coupon is None:
+                return Outcome(False, "coupon_unknown", "没有找到这张优惠券，请核对券码。")
+            decision = coupon_rules.can_apply_coupon(
+                order.status, order_has_coupon=order.coupon is not None, owned_by_shopper=coupon.shopper_id == shopper_id,
+                already_used=coupon.used_order_id is not None, now=self.clock(), valid_from=coupon.valid_from,
+                valid_until=coupon.valid_until, threshold=coupon.threshold, items_total=order.items_total)
+            if not decision.allowed:
+                return _outcome(decision)
+            coupon.used_order_id = order.id
+            coupon.used_at = self.clock()
+            order.discount = coupon_rules.coupon_discount(coupon.amount, order.items_total)
+            self._reprice(order)
+            # Under a race the rule can pass twice; UNIQUE(coupons.used_order_id) then makes
+            # the second commit fail (IntegrityError) instead of storing two coupons.
+            return Outcome(True, "coupon_applied", f"已使用优惠券「{coupon.title}」，优惠 {order.discount:.2f} 元，"
+                           f"实付 {order.pay_amount:.2f} 元。", {"pay_amount": order.pay_amount})
+
+    def claim_delay_compensation(self, shopper_id: int, order_no: str) -> Outcome:
+        """Issue the coupon detect_delay offered; once per order, however often asked."""
+        with self._tx() as s:
+            order = self._order(s, shopper_id, order_no, lock=True)
+            outbound = next((sh for sh in order.shipments if sh.kind == "outbound"), None)
+            last = max((e.occurred_at for e in outbound.events), default=None) if outbound else None
+            now = self.clock()
+            decision = detect_delay(order.status, now=now, last_update_at=last, paid_at=order.paid_at)
+            if not decision.allowed:
+                return _outcome(decision)
+            given = s.scalars(select(m.Coupon).where(m.Coupon.source == "delay_compensation",
+                                                     m.Coupon.source_order_id == order.id)).first()
+            if given is not None:
+                return Outcome(False, "compensation_given", f"这个订单的延误补偿券（{given.code}）已经发放过了。",
+                               {"coupon_code": given.code})
+            amount = decision.details["compensation"]
+            coupon = m.Coupon(code="PC" + secrets.token_hex(5).upper(), shopper_id=shopper_id,
+                              title=f"物流延误补偿 {amount:.0f} 元无门槛券", amount=amount, threshold=Decimal("0"),
+                              valid_from=now, valid_until=now + days(COMPENSATION_COUPON_VALID_DAYS),
+                              source="delay_compensation", source_order_id=order.id)
+            s.add(coupon)
+            return Outcome(True, "compensation_issued", f"已为您发放 {amount:.0f} 元无门槛优惠券（券码 {coupon.code}），"
+                           f"{COMPENSATION_COUPON_VALID_DAYS} 天内有效，下单时可直接使用。",
+                           {"coupon_code": coupon.code, "amount": amount})
+
+    # -- invoices and complaints ------------------------------------------------------------
+    def request_invoice(self, shopper_id: int, order_no: str, *, title_type: str, title: str,
+                        tax_number: str | None = None, email: str | None = None) -> Outcome:
+        with self._tx() as s:
+            order = self._order(s, shopper_id, order_no, lock=True)
+            if order.status in (OrderStatus.PENDING_PAYMENT, OrderStatus.CANCELLED, OrderStatus.REFUNDED):
+                return Outcome(False, "invoice_not_paid", f"订单{OrderStatus.LABELS[order.status]}，无法开具发票。")
+            if order.invoice is not None:
+                return Outcome(False, "invoice_exists", f"这个订单已经申请过发票（抬头「{order.invoice.title}」），"
+                               "如需修改请联系人工客服。")
+            decision = validate_invoice(title_type, title, tax_number, email)
+            if not decision.allowed:
+                return _outcome(decision)
+            s.add(m.Invoice(order_id=order.id, title_type=title_type, title=decision.details["title"],
+                            tax_number=decision.details.get("tax_number"), email=decision.details.get("email"),
+                            amount=order.pay_amount, status="requested", created_at=self.clock()))
+            return Outcome(True, "invoice_requested", decision.reason + f"电子发票金额 {order.pay_amount:.2f} 元，"
+                           "将在 1-3 个工作日内开具" + ("并发送到您的邮箱。" if email else "，可在订单详情中下载。"),
+                           {"order_no": order.order_no})
+
+    def file_complaint(self, shopper_id: int, text: str, *, order_no: str | None = None,
+                       category: str | None = None) -> Outcome:
+        with self._tx() as s:
+            order = self._order(s, shopper_id, order_no) if order_no else None
+            now = self.clock()
+            previous = s.scalar(select(func.count()).select_from(m.ComplaintTicket).where(
+                m.ComplaintTicket.shopper_id == shopper_id,
+                m.ComplaintTicket.created_at >= now - days(REPEAT_WINDOW_DAYS)))
+            decision = complaint_rules.assess_complaint(text, category=category, previous_complaints=previous)
+            d = decision.details
+            # The ticket number carries the row id, known only after the insert.
+            ticket = m.ComplaintTicket(ticket_no="TMP" + secrets.token_hex(6), shopper_id=shopper_id,
+                                       order_id=order.id if order else None, category=d["category"],
+                                       priority=d["priority"], flagged_for_human=d["flagged_for_human"],
+                                       text=text[:2000], offers=",".join(d["offers"]), status="open", created_at=now)
+            s.add(ticket)
+            s.flush()
+            ticket.ticket_no = f"TS{now:%Y%m%d}{ticket.id:06d}"
+            return _outcome(decision, ticket_no=ticket.ticket_no)
+
+    def record_event(self, shopper_id: int, kind: str, product_id: str, *, order_no: str | None = None) -> None:
+        """Behaviour for recommendations: view / add_to_cart / order / pay."""
+        with self._tx() as s:
+            order = self._order(s, shopper_id, order_no) if order_no else None
+            s.add(m.BehaviourEvent(shopper_id=shopper_id, product_id=product_id, kind=kind,
+                                   order_id=order.id if order else None, occurred_at=self.clock()))

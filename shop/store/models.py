@@ -1,0 +1,294 @@
+"""The order store's tables.
+
+Statuses are plain strings from shop.rules.policy (checked by CHECK constraints),
+so rules and store share one vocabulary. Times are naive China Standard Time.
+Order items copy product name/category/price at purchase, as a receipt must not
+change when the catalog does.
+"""
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean, CheckConstraint, Column, Date, DateTime, ForeignKey, Index, Integer, MetaData, String,
+    Text, UniqueConstraint,
+)
+from sqlalchemy.orm import declarative_base, relationship
+
+from shop.rules.policy import OrderStatus, RefundStatus, ReturnKind, ReturnReason, ReturnStatus
+from shop.store.types import Money
+
+# Explicit constraint names: Alembic needs them to alter/drop constraints, and
+# they must come out the same on SQLite and PostgreSQL.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+Base = declarative_base(metadata=MetaData(naming_convention=NAMING))
+
+
+def _in(column: str, values) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class StoreMeta(Base):
+    """Key/value facts about the store itself (seed version and anchor date)."""
+    __tablename__ = "store_meta"
+    key = Column(String(64), primary_key=True)
+    value = Column(Text, nullable=False)
+
+
+class Shopper(Base):
+    __tablename__ = "shoppers"
+    id = Column(Integer, primary_key=True)
+    name = Column(String(64), nullable=False)
+    phone = Column(String(11), nullable=False, unique=True)
+    created_at = Column(DateTime, nullable=False)
+
+    channels = relationship("ShopperChannel", back_populates="shopper", cascade="all, delete-orphan")
+    orders = relationship("Order", back_populates="shopper")
+
+
+class ShopperChannel(Base):
+    """A conversation sender bound to a shopper: (channel, sender id) → shopper."""
+    __tablename__ = "shopper_channels"
+    __table_args__ = (UniqueConstraint("channel", "external_id", name="uq_shopper_channels_channel_external"),)
+    id = Column(Integer, primary_key=True)
+    shopper_id = Column(ForeignKey("shoppers.id", ondelete="CASCADE"), nullable=False, index=True)
+    channel = Column(String(32), nullable=False)       # rest, wechat, app ...
+    external_id = Column(String(128), nullable=False)  # the channel's sender id
+    created_at = Column(DateTime, nullable=False)
+
+    shopper = relationship("Shopper", back_populates="channels")
+
+
+class VariantStock(Base):
+    """Sellable stock per product variant (seeded from the catalog; exchanges reserve from it)."""
+    __tablename__ = "variant_stock"
+    __table_args__ = (CheckConstraint("stock >= 0", name="stock_not_negative"),)
+    product_id = Column(String(16), primary_key=True)
+    color = Column(String(32), primary_key=True)
+    size = Column(String(32), primary_key=True)
+    stock = Column(Integer, nullable=False)
+
+
+class Order(Base):
+    __tablename__ = "orders"
+    __table_args__ = (
+        CheckConstraint(_in("status", OrderStatus.ALL), name="status"),
+        CheckConstraint("payment_method IS NULL OR " + _in("payment_method", ("alipay", "wechat", "bank_card")),
+                        name="payment_method"),
+        Index("ix_orders_shopper_created", "shopper_id", "created_at"),
+    )
+    id = Column(Integer, primary_key=True)
+    order_no = Column(String(12), nullable=False, unique=True)
+    shopper_id = Column(ForeignKey("shoppers.id"), nullable=False)
+    status = Column(String(20), nullable=False)
+    payment_method = Column(String(16))
+    items_total = Column(Money, nullable=False)
+    shipping_fee = Column(Money, nullable=False)
+    discount = Column(Money, nullable=False)
+    pay_amount = Column(Money, nullable=False)
+    receiver_name = Column(String(64), nullable=False)
+    receiver_phone = Column(String(11), nullable=False)
+    province = Column(String(32), nullable=False)
+    city = Column(String(32), nullable=False)
+    district = Column(String(32), nullable=False)
+    address_detail = Column(String(200), nullable=False)
+    created_at = Column(DateTime, nullable=False)
+    paid_at = Column(DateTime)
+    shipped_at = Column(DateTime)
+    delivered_at = Column(DateTime)
+    cancelled_at = Column(DateTime)
+    cancel_reason = Column(String(200))
+    updated_at = Column(DateTime, nullable=False)
+
+    shopper = relationship("Shopper", back_populates="orders")
+    items = relationship("OrderItem", back_populates="order", order_by="OrderItem.id", cascade="all, delete-orphan")
+    shipments = relationship("Shipment", back_populates="order", order_by="Shipment.id", cascade="all, delete-orphan")
+    return_requests = relationship("ReturnRequest", back_populates="order", order_by="ReturnRequest.id")
+    refunds = relationship("Refund", back_populates="order", order_by="Refund.id")
+    coupon = relationship("Coupon", back_populates="used_order", uselist=False, foreign_keys="Coupon.used_order_id")
+    invoice = relationship("Invoice", back_populates="order", uselist=False)
+
+
+class OrderItem(Base):
+    __tablename__ = "order_items"
+    __table_args__ = (CheckConstraint("qty > 0", name="qty_positive"),)
+    id = Column(Integer, primary_key=True)
+    order_id = Column(ForeignKey("orders.id", ondelete="CASCADE"), nullable=False, index=True)
+    product_id = Column(String(16), nullable=False, index=True)
+    product_name = Column(String(100), nullable=False)
+    category = Column(String(32), nullable=False)
+    color = Column(String(32), nullable=False)
+    size = Column(String(32), nullable=False)
+    qty = Column(Integer, nullable=False)
+    unit_price = Column(Money, nullable=False)
+
+    order = relationship("Order", back_populates="items")
+
+
+class Shipment(Base):
+    __tablename__ = "shipments"
+    __table_args__ = (CheckConstraint(_in("kind", ("outbound", "exchange")), name="kind"),)
+    id = Column(Integer, primary_key=True)
+    order_id = Column(ForeignKey("orders.id", ondelete="CASCADE"), nullable=False, index=True)
+    kind = Column(String(16), nullable=False)  # outbound = the order; exchange = a replacement
+    carrier = Column(String(32), nullable=False)
+    tracking_no = Column(String(32), nullable=False, unique=True)
+    shipped_at = Column(DateTime, nullable=False)
+    delivered_at = Column(DateTime)
+
+    order = relationship("Order", back_populates="shipments")
+    events = relationship("TrackingEvent", back_populates="shipment", order_by="TrackingEvent.occurred_at",
+                          cascade="all, delete-orphan")
+
+
+class TrackingEvent(Base):
+    __tablename__ = "tracking_events"
+    __table_args__ = (CheckConstraint(
+        _in("status", ("collected", "in_transit", "out_for_delivery", "delivered", "exception")), name="status"),)
+    id = Column(Integer, primary_key=True)
+    shipment_id = Column(ForeignKey("shipments.id", ondelete="CASCADE"), nullable=False, index=True)
+    occurred_at = Column(DateTime, nullable=False)
+    status = Column(String(20), nullable=False)
+    location = Column(String(64), nullable=False)
+    description = Column(String(300), nullable=False)  # Chinese, as the carrier reports it
+
+    shipment = relationship("Shipment", back_populates="events")
+
+
+class ReturnRequest(Base):
+    __tablename__ = "return_requests"
+    __table_args__ = (
+        CheckConstraint(_in("kind", (ReturnKind.RETURN, ReturnKind.EXCHANGE)), name="kind"),
+        CheckConstraint(_in("reason", ReturnReason.ALL), name="reason"),
+        CheckConstraint(_in("status", tuple(ReturnStatus.LABELS)), name="status"),
+        CheckConstraint("qty > 0", name="qty_positive"),
+        CheckConstraint("kind = 'return' OR (target_color IS NOT NULL AND target_size IS NOT NULL)",
+                        name="exchange_has_target"),
+    )
+    id = Column(Integer, primary_key=True)
+    order_id = Column(ForeignKey("orders.id"), nullable=False, index=True)
+    order_item_id = Column(ForeignKey("order_items.id"), nullable=False, index=True)
+    kind = Column(String(16), nullable=False)
+    reason = Column(String(16), nullable=False)
+    detail = Column(Text)                    # the shopper's own words
+    qty = Column(Integer, nullable=False)
+    target_color = Column(String(32))        # exchange only
+    target_size = Column(String(32))
+    photo_path = Column(String(300))
+    opened = Column(Boolean, nullable=False, default=False)
+    status = Column(String(16), nullable=False)
+    send_back_by = Column(Date, nullable=False)  # the deadline to post the item back
+    created_at = Column(DateTime, nullable=False)
+    received_at = Column(DateTime)
+    completed_at = Column(DateTime)
+
+    order = relationship("Order", back_populates="return_requests")
+    item = relationship("OrderItem")
+    refund = relationship("Refund", back_populates="return_request", uselist=False)
+
+
+class Refund(Base):
+    __tablename__ = "refunds"
+    __table_args__ = (
+        CheckConstraint(_in("status", tuple(RefundStatus.LABELS)), name="status"),
+        CheckConstraint(_in("cause", ("cancel", "return", "quantity")), name="cause"),
+        CheckConstraint("amount > 0", name="amount_positive"),
+    )
+    id = Column(Integer, primary_key=True)
+    order_id = Column(ForeignKey("orders.id"), nullable=False, index=True)
+    return_request_id = Column(ForeignKey("return_requests.id"), unique=True)
+    cause = Column(String(16), nullable=False)
+    amount = Column(Money, nullable=False)
+    payment_method = Column(String(16), nullable=False)
+    status = Column(String(16), nullable=False)
+    created_at = Column(DateTime, nullable=False)
+    expected_by = Column(Date, nullable=False)
+    completed_at = Column(DateTime)
+
+    order = relationship("Order", back_populates="refunds")
+    return_request = relationship("ReturnRequest", back_populates="refund")
+
+
+class Coupon(Base):
+    __tablename__ = "coupons"
+    __table_args__ = (
+        CheckConstraint(_in("source", ("promotion", "delay_compensation", "complaint_compensation")), name="source"),
+        CheckConstraint("amount > 0", name="amount_positive"),
+        # One compensation of each kind per order, however often the shopper asks.
+        UniqueConstraint("source", "source_order_id", name="uq_coupons_source_order"),
+    )
+    id = Column(Integer, primary_key=True)
+    code = Column(String(32), nullable=False, unique=True)
+    shopper_id = Column(ForeignKey("shoppers.id"), nullable=False, index=True)
+    title = Column(String(64), nullable=False)
+    amount = Column(Money, nullable=False)
+    threshold = Column(Money, nullable=False)
+    valid_from = Column(DateTime, nullable=False)
+    valid_until = Column(DateTime, nullable=False)
+    source = Column(String(32), nullable=False)
+    source_order_id = Column(ForeignKey("orders.id"))
+    # UNIQUE: the database itself holds "one coupon per order" (NULLs do not collide).
+    used_order_id = Column(ForeignKey("orders.id"), unique=True)
+    used_at = Column(DateTime)
+
+    used_order = relationship("Order", back_populates="coupon", foreign_keys=[used_order_id])
+
+
+class Invoice(Base):
+    __tablename__ = "invoices"
+    __table_args__ = (
+        CheckConstraint(_in("title_type", ("personal", "company")), name="title_type"),
+        CheckConstraint("title_type = 'personal' OR tax_number IS NOT NULL", name="company_has_tax_number"),
+    )
+    id = Column(Integer, primary_key=True)
+    order_id = Column(ForeignKey("orders.id"), nullable=False, unique=True)  # one invoice per order
+    title_type = Column(String(16), nullable=False)
+    title = Column(String(100), nullable=False)
+    tax_number = Column(String(18))
+    email = Column(String(120))
+    amount = Column(Money, nullable=False)
+    status = Column(String(16), nullable=False, default="requested")
+    created_at = Column(DateTime, nullable=False)
+
+    order = relationship("Order", back_populates="invoice")
+
+
+class ComplaintTicket(Base):
+    __tablename__ = "complaint_tickets"
+    __table_args__ = (
+        CheckConstraint(_in("category", ("quality", "mismatch", "logistics", "service", "payment", "other")),
+                        name="category"),
+        CheckConstraint(_in("priority", ("high", "normal", "low")), name="priority"),
+        Index("ix_complaint_tickets_shopper_created", "shopper_id", "created_at"),
+    )
+    id = Column(Integer, primary_key=True)
+    ticket_no = Column(String(16), nullable=False, unique=True)
+    shopper_id = Column(ForeignKey("shoppers.id"), nullable=False)
+    order_id = Column(ForeignKey("orders.id"), index=True)
+    category = Column(String(16), nullable=False)
+    priority = Column(String(8), nullable=False)
+    flagged_for_human = Column(Boolean, nullable=False, default=False)
+    text = Column(Text, nullable=False)
+    offers = Column(String(100), nullable=False, default="")  # comma-separated: return,exchange,compensation
+    status = Column(String(16), nullable=False, default="open")
+    created_at = Column(DateTime, nullable=False)
+
+
+class BehaviourEvent(Base):
+    """What shoppers did with products, for the recommendation work later."""
+    __tablename__ = "behaviour_events"
+    __table_args__ = (
+        CheckConstraint(_in("kind", ("view", "add_to_cart", "order", "pay")), name="kind"),
+        Index("ix_behaviour_events_shopper_time", "shopper_id", "occurred_at"),
+        Index("ix_behaviour_events_product_kind", "product_id", "kind"),
+    )
+    id = Column(Integer, primary_key=True)
+    shopper_id = Column(ForeignKey("shoppers.id"), nullable=False)
+    product_id = Column(String(16), nullable=False)
+    kind = Column(String(16), nullable=False)
+    order_id = Column(ForeignKey("orders.id"))
+    occurred_at = Column(DateTime, nullable=False)

@@ -38,6 +38,9 @@ class IntentModelConfig:
     # Weight of a char/word n-gram logistic regression averaged with the
     # network's probabilities (0 = network alone). See bench/ for why.
     ngram_weight: float = 0.5
+    # Choose the weight on the held-back examples instead (lowest calibrated
+    # negative log-likelihood over 0.1 .. 0.9); needs calibration_fraction > 0.
+    tune_ngram_weight: bool = False
     # Number of networks trained with different seeds and averaged.
     ensemble_size: int = 1
     ranking_length: int = 10

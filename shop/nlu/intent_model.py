@@ -14,7 +14,7 @@ import torch
 from torch import nn
 from transformers import BertConfig
 
-from shop.nlu.calibration import fit_temperature
+from shop.nlu.calibration import fit_temperature, negative_log_likelihood
 from shop.nlu.config import IntentModelConfig
 from shop.nlu.encoders import Encoder, build_encoder, load_encoder
 from shop.nlu.network import BertBiLstmNet, describe
@@ -55,8 +55,10 @@ class IntentModel:
     """BERT -> BiLSTM -> pooling -> linear, optionally averaged with an n-gram regression."""
 
     def __init__(self, config: IntentModelConfig, labels: List[str], encoder: Encoder,
-                 nets: List[BertBiLstmNet], ngram: Optional[NgramClassifier], temperature: float):
+                 nets: List[BertBiLstmNet], ngram: Optional[NgramClassifier], temperature: float,
+                 ngram_weight: Optional[float] = None):
         self.config = config
+        self.ngram_weight = config.ngram_weight if ngram_weight is None else ngram_weight
         self.labels = labels
         self.encoder = encoder
         self.nets = nets
@@ -100,12 +102,27 @@ class IntentModel:
 
         model = cls(config, labels, encoder, nets, ngram, temperature=1.0)
         if held_idx:
+            held_labels = np.asarray(pick(label_ids, held_idx))
+            if ngram is not None and config.tune_ngram_weight:
+                model.ngram_weight = model._tune_ngram_weight(
+                    pick(texts, held_idx), pick(words, held_idx), held_labels)
             probs = model._raw_probabilities(pick(texts, held_idx), pick(words, held_idx))
-            model.temperature = fit_temperature(probs, np.asarray(pick(label_ids, held_idx)))
-            held_acc = float((probs.argmax(1) == np.asarray(pick(label_ids, held_idx))).mean())
-            logger.info("Calibration on %d held-back examples: accuracy %.3f, temperature %.2f",
-                        len(held_idx), held_acc, model.temperature)
+            model.temperature = fit_temperature(probs, held_labels)
+            held_acc = float((probs.argmax(1) == held_labels).mean())
+            logger.info("Calibration on %d held-back examples: accuracy %.3f, temperature %.2f, "
+                        "n-gram weight %.1f", len(held_idx), held_acc, model.temperature,
+                        model.ngram_weight if ngram is not None else 0.0)
         return model
+
+    def _tune_ngram_weight(self, texts: Sequence[str], words: Words, labels: np.ndarray) -> float:
+        network = self._network_probabilities(texts)
+        ngram = self.ngram.predict_proba(texts, words)
+        best = (float("inf"), self.ngram_weight)
+        for weight in np.round(np.arange(0.1, 0.91, 0.1), 2):
+            mixed = (1 - weight) * network + weight * ngram
+            loss = negative_log_likelihood(mixed, labels, fit_temperature(mixed, labels))
+            best = min(best, (loss, float(weight)))
+        return best[1]
 
     @staticmethod
     def _train_net(encoder: Encoder, texts: Sequence[str], label_ids: Sequence[int],
@@ -164,16 +181,19 @@ class IntentModel:
 
     # ---------------------------------------------------------------- prediction
     @torch.no_grad()
-    def _raw_probabilities(self, texts: Sequence[str], words: Words = None) -> np.ndarray:
+    def _network_probabilities(self, texts: Sequence[str]) -> np.ndarray:
         ids, mask = self.encoder.batch(texts, self.config.max_length)
         probs = np.zeros((len(texts), len(self.labels)))
         for start in range(0, len(texts), 256):
             chunk = slice(start, start + 256)
             for net in self.nets:
                 probs[chunk] += torch.softmax(net(ids[chunk], mask[chunk]), dim=-1).numpy()
-        probs /= len(self.nets)
+        return probs / len(self.nets)
+
+    def _raw_probabilities(self, texts: Sequence[str], words: Words = None) -> np.ndarray:
+        probs = self._network_probabilities(texts)
         if self.ngram is not None:
-            w = self.config.ngram_weight
+            w = self.ngram_weight
             probs = (1 - w) * probs + w * self.ngram.predict_proba(texts, words)
         return probs
 
@@ -212,6 +232,7 @@ class IntentModel:
             "config": self.config.to_dict(),
             "labels": self.labels,
             "temperature": self.temperature,
+            "ngram_weight": self.ngram_weight,
             "bert_config": self.encoder.bert_config.to_dict(),
             "nets": len(self.nets),
         }
@@ -234,4 +255,5 @@ class IntentModel:
             net.load_state_dict(state)
             nets.append(net)
         ngram = NgramClassifier.load(directory) if config.ngram_weight > 0 else None
-        return cls(config, meta["labels"], encoder, nets, ngram, float(meta["temperature"]))
+        return cls(config, meta["labels"], encoder, nets, ngram, float(meta["temperature"]),
+                   float(meta.get("ngram_weight", config.ngram_weight)))

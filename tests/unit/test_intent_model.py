@@ -153,3 +153,13 @@ def test_missing_pretrained_weights_fall_back_to_the_compact_encoder(tmp_path, c
         model = IntentModel.train(texts, intents, tiny_config(pretrained=str(tmp_path / "nothing"), epochs=1))
     assert model.encoder.kind == "char"
     assert "not available offline" in caplog.text
+
+
+def test_ngram_weight_can_be_tuned_on_held_back_examples(tmp_path):
+    texts, intents = flatten(TRAIN)
+    texts, intents = texts * 3, intents * 3
+    model = IntentModel.train(texts, intents, tiny_config(epochs=2, calibration_fraction=0.3,
+                                                          tune_ngram_weight=True))
+    assert 0.1 <= model.ngram_weight <= 0.9
+    model.save(tmp_path)
+    assert IntentModel.load(tmp_path).ngram_weight == model.ngram_weight

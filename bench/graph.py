@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import json
 import platform
-import random
 import socket
 import statistics
 import sys
@@ -27,24 +26,11 @@ from shop.catalog import load_catalog  # noqa: E402
 from shop.graph import queries as Q  # noqa: E402
 from shop.graph.bolt_store import BoltStore  # noqa: E402
 from shop.graph.falkor_store import FalkorStore  # noqa: E402
+from shop.graph.ports import free_bolt_port, free_loopback_port  # noqa: E402
 from shop.graph.seed import seed  # noqa: E402
 from shop.graph.server import EmbeddedFalkorDB  # noqa: E402
 
 TARGET_P50_MS = 2.0
-
-
-def free_port(low: int = 20000, high: int = 32767) -> int:
-    # Below 32768: FalkorDB 4.16 ignores a larger BOLT_PORT.
-    rng = random.Random()
-    for _ in range(200):
-        port = rng.randint(low, high)
-        with socket.socket() as s:
-            try:
-                s.bind(("0.0.0.0", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError("no free port")
 
 
 def wait_port(port: int, timeout: float = 10) -> None:
@@ -100,8 +86,8 @@ def main() -> int:
               "repeat": args.repeat, "target_p50_ms": TARGET_P50_MS, "machine": platform.platform(),
               "adapters": {}}
     with tempfile.TemporaryDirectory(prefix="graph-bench-") as tmp:
-        default = EmbeddedFalkorDB(data_dir=Path(tmp) / "falkor", port=free_port())
-        standin = EmbeddedFalkorDB(data_dir=Path(tmp) / "bolt", port=free_port(), bolt_port=free_port())
+        default = EmbeddedFalkorDB(data_dir=Path(tmp) / "falkor", port=free_loopback_port())
+        standin = EmbeddedFalkorDB(data_dir=Path(tmp) / "bolt", port=free_loopback_port(), bolt_port=free_bolt_port())
         default.start()
         standin.start()
         try:

@@ -7,7 +7,6 @@ Missing binaries fail loudly: run scripts/install_falkordb.sh.
 """
 from __future__ import annotations
 
-import random
 import socket
 import time
 
@@ -16,29 +15,9 @@ import pytest
 from shop.catalog import load_catalog
 from shop.graph.bolt_store import BoltStore
 from shop.graph.falkor_store import FalkorStore
+from shop.graph.ports import free_bolt_port, free_loopback_port as free_port
 from shop.graph.seed import seed
 from shop.graph.server import EmbeddedFalkorDB, FalkorDBMissing, binaries
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def free_bolt_port() -> int:
-    # FalkorDB 4.16 silently ignores a BOLT_PORT above 32767 (no listener, no log line),
-    # and binds it on every interface, so probe the wildcard address below that limit.
-    rng = random.Random()
-    for _ in range(200):
-        port = rng.randint(20000, 32767)
-        with socket.socket() as s:
-            try:
-                s.bind(("0.0.0.0", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError("no free port below 32768 for FalkorDB's Bolt listener")
 
 
 def _require_binaries() -> None:

@@ -112,7 +112,7 @@ def run_one(name: str, config_path: Path, seed: int, workdir: Path, examples) ->
 
     config = with_seed(config_path, seed, workdir)
     started = time.perf_counter()
-    model_path = train_nlu(config=str(config), nlu_data=str(ROOT / "data"), output=str(workdir),
+    model_path = train_nlu(config=str(config), nlu_data=str(ROOT / "data" / "nlu"), output=str(workdir),
                            fixed_model_name=f"{name}-{seed}", domain=str(ROOT / "domain"))
     train_seconds = time.perf_counter() - started
     result = asyncio.run(evaluate(model_path, examples))
@@ -158,7 +158,7 @@ def main() -> int:
     from rasa.shared.nlu.training_data.loading import load_data
 
     examples = [e for e in load_data(str(ROOT / "tests" / "nlu_test.yml")).intent_examples]
-    train_count = len(load_data(str(ROOT / "data")).intent_examples)
+    train_count = len(load_data(str(ROOT / "data" / "nlu")).intent_examples)
     runs = []
     with tempfile.TemporaryDirectory() as tmp:
         for name, config_path in PIPELINES.items():

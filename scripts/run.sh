@@ -20,10 +20,17 @@ if [ ! -s var/rasa_api_token ]; then
 fi
 TOKEN="$(cat var/rasa_api_token)"
 
+# The stores the service layers read: the embedded graph (FalkorDB on loopback,
+# password in var/graph/) with the catalog, and the order database with demo data.
+# Both seeds are idempotent.
+.venv/bin/python -m shop.graph.server start
+.venv/bin/python -m shop.graph.seed
+.venv/bin/python -m shop.store.seed
+
 SANIC_HOST=127.0.0.1 .venv/bin/rasa run actions --actions actions -p "$ACTION_PORT" \
   > var/action_server.log 2>&1 &
 ACTION_PID=$!
-trap 'kill $ACTION_PID 2>/dev/null || true' EXIT INT TERM
+trap 'kill $ACTION_PID 2>/dev/null || true; .venv/bin/python -m shop.graph.server stop' EXIT INT TERM
 
 cat <<MSG
 

@@ -17,7 +17,7 @@ step() {  # step NAME COMMAND...
   else failed=$((failed + 1)); failures+=("$name"); echo "=== $name: FAILED ($((SECONDS - started)) s)"; fi
 }
 
-step "unit and integration tests (pytest)" $PY -m pytest -q tests
+step "unit and integration tests (pytest)" $PY -m pytest -q tests --ignore=tests/conversations
 step "NLU data check (contract, alignment, train/test overlap)" $PY scripts/check_nlu_data.py
 step "rasa data validate" $RASA data validate --domain domain --data data --config config.yml --fail-on-warnings
 train() { MODEL="$(bash scripts/train.sh config.yml | tail -n 1)" && [ -f "$MODEL" ]; }
@@ -29,6 +29,8 @@ step "rasa test nlu on tests/nlu_test.yml (intent accuracy >= 0.90)" \
 step "rasa test core on tests/test_stories.yml" \
   $RASA test core --stories tests/test_stories.yml --model "$MODEL" --out results/core \
      --fail-on-prediction-errors --e2e
+step "live conversations: model + action server + order store (pytest tests/conversations)" \
+  env SHOP_REQUIRE_MODEL=1 $PY -m pytest -q tests/conversations
 
 echo
 echo "checks: $passed passed, $failed failed"

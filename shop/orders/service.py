@@ -60,14 +60,32 @@ def _outcome(decision: Decision, **data) -> Outcome:
 
 
 class OrderService:
-    def __init__(self, sessions: sessionmaker, clock: Callable[[], dt.datetime] = china_now):
+    def __init__(self, sessions: sessionmaker, clock: Callable[[], dt.datetime] = china_now, *,
+                 dry_run: bool = False):
         self.sessions = sessions
         self.clock = clock
+        self.dry_run = dry_run
+
+    def preview(self) -> "OrderService":
+        """The same service, but every change is rolled back: a shopper is asked to confirm
+        exactly what the real call would do (or told the rule's refusal) without a second
+        copy of the rules."""
+        return OrderService(self.sessions, self.clock, dry_run=True)
 
     @contextmanager
     def _tx(self) -> Iterator[Session]:
-        with self.sessions() as session, session.begin():
-            yield session
+        with self.sessions() as session:
+            tx = session.begin()
+            try:
+                yield session
+                session.flush()
+            except BaseException:
+                tx.rollback()
+                raise
+            if self.dry_run:
+                tx.rollback()
+            else:
+                tx.commit()
 
     # -- identity ---------------------------------------------------------------
     def shopper_for_sender(self, channel: str, sender_id: str) -> ShopperView | None:

@@ -331,3 +331,17 @@ def test_behaviour_events_are_recorded(service, sessions):
     before = count(sessions, m.BehaviourEvent, m.BehaviourEvent.shopper_id == 1)
     service.record_event(1, "view", "P0001")
     assert count(sessions, m.BehaviourEvent, m.BehaviourEvent.shopper_id == 1) == before + 1
+
+
+def test_preview_says_what_would_happen_and_changes_nothing(service, sessions):
+    paid = one(sessions, lambda o: o.shopper_id == 1 and o.status == OrderStatus.PAID).order_no
+    refunds_before = count(sessions, m.Refund)
+    preview = service.preview().cancel(1, paid)
+    assert preview.ok and preview.code == "cancel_paid"
+    assert reload(sessions, paid).status == OrderStatus.PAID
+    assert count(sessions, m.Refund) == refunds_before
+    real = service.cancel(1, paid)
+    assert (real.ok, real.code) == (preview.ok, preview.code)
+    assert reload(sessions, paid).status == OrderStatus.CANCELLED
+    refused = service.preview().cancel(1, paid)
+    assert not refused.ok and refused.code == "cancel_already"

@@ -1,0 +1,44 @@
+"""The action server's handles on the shop: one order service, and who the sender is.
+
+Built lazily so importing the actions (rasa's loader, tests) never opens a database.
+SHOP_DB_URL chooses the store (shop.store.settings); SHOP_NOW pins the clock for
+recorded demos and conversation tests.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+from functools import lru_cache
+from typing import Callable
+
+from rasa_sdk import Tracker
+
+from shop.orders import OrderService
+from shop.orders.views import ShopperView
+from shop.store.clock import china_now
+from shop.store.session import session_factory
+
+DEFAULT_CHANNEL = "rest"
+
+
+def _clock() -> Callable[[], dt.datetime]:
+    fixed = os.environ.get("SHOP_NOW")
+    if fixed:
+        moment = dt.datetime.fromisoformat(fixed).replace(tzinfo=None)
+        return lambda: moment
+    return china_now
+
+
+@lru_cache(maxsize=1)
+def order_service() -> OrderService:
+    return OrderService(session_factory(), _clock())
+
+
+def channel_of(tracker: Tracker) -> str:
+    return tracker.get_latest_input_channel() or DEFAULT_CHANNEL
+
+
+def shopper_of(tracker: Tracker, service: OrderService | None = None) -> ShopperView | None:
+    """The shopper this conversation's sender is bound to, or None until they identify."""
+    service = service or order_service()
+    return service.shopper_for_sender(channel_of(tracker), tracker.sender_id)

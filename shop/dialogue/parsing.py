@@ -1,0 +1,257 @@
+"""Reading the answers shoppers type into a form: order numbers, choices, addresses, amounts.
+
+NLU gives intents and entities; a form still has to turn "第二个", "改成两件" or
+"上海市浦东新区张江路100号" into a value. Each function returns None when the
+text does not answer the question, so the form can ask again instead of guessing.
+"""
+from __future__ import annotations
+
+import re
+from typing import Iterable, Sequence
+
+from shop.rules.formats import normalize_order_no, normalize_phone
+
+_FULLWIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
+CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "壹": 1, "二": 2, "两": 2, "贰": 2, "三": 3, "叁": 3, "四": 4, "肆": 4,
+             "五": 5, "伍": 5, "六": 6, "陆": 6, "七": 7, "柒": 7, "八": 8, "捌": 8, "九": 9, "玖": 9}
+
+
+def ascii_text(text: str | None) -> str:
+    return (text or "").translate(_FULLWIDTH)
+
+
+def cn_number(token: str) -> int | None:
+    """'3', '三', '十二', '二十', '两' → int (up to 99, which covers quantities and list picks)."""
+    token = token.strip()
+    if token.isdigit():
+        return int(token)
+    if not token or any(ch not in CN_DIGITS and ch != "十" for ch in token):
+        return None
+    if "十" in token:
+        tens, _, ones = token.partition("十")
+        t = CN_DIGITS.get(tens, None) if tens else 1
+        o = CN_DIGITS.get(ones, None) if ones else 0
+        return None if t is None or o is None else t * 10 + o
+    if len(token) == 1:
+        return CN_DIGITS[token]
+    return None
+
+
+# -- order numbers and phones ---------------------------------------------------------------
+_LONG_DIGITS = re.compile(r"\d[\d\s\-]{2,}\d")  # 4+ digits: short ones get the format rule, not a shrug
+
+
+def find_order_no(text: str | None, entity: str | None = None) -> str | None:
+    """The order number the shopper typed (an entity if NLU found one, else the longest digit run
+    that is not a phone number). Returned as typed (normalised), not yet validated."""
+    if entity:
+        return normalize_order_no(entity)
+    best = None
+    for match in _LONG_DIGITS.finditer(ascii_text(text)):
+        value = normalize_order_no(match.group())
+        if re.fullmatch(r"1[3-9]\d{9}", value):
+            continue
+        if best is None or len(value) > len(best):
+            best = value
+    return best
+
+
+def find_phone(text: str | None, entity: str | None = None) -> str | None:
+    if entity:
+        return normalize_phone(entity)
+    match = re.search(r"(?:\+?86[\s\-]?)?1[3-9]\d[\s\-]?\d{4}[\s\-]?\d{4}", ascii_text(text))
+    return normalize_phone(match.group()) if match else None
+
+
+# -- picking from a list ----------------------------------------------------------------------
+_ORDINAL = re.compile(r"第\s*([0-9一二两三四五六七八九十]+)\s*(?:个|单|件|条|款|项|种)?")
+_BARE_NUMBER = re.compile(r"^\s*([0-9]{1,2}|[一二两三四五六七八九十])\s*(?:号|个|单|件)?\s*[。.!！]?\s*$")
+_LAST = ("最后一个", "最后那个", "最后一单", "最后一件", "最下面")
+_FIRST = ("第一个", "最上面", "最新的", "最近的那个", "最近那单", "最近一单")
+
+
+def pick_index(text: str | None, count: int) -> int | None:
+    """0-based index into a list of `count` options shown to the shopper, or None."""
+    text = ascii_text(text)
+    if count <= 0:
+        return None
+    if any(w in text for w in _LAST):
+        return count - 1
+    n = None
+    match = _ORDINAL.search(text) or _BARE_NUMBER.match(text)
+    if match:
+        n = cn_number(match.group(1))
+    elif any(w in text for w in _FIRST):
+        n = 1
+    if n is None or not 1 <= n <= count:
+        return None
+    return n - 1
+
+
+# -- yes / no ---------------------------------------------------------------------------------
+_YES = ("确认", "确定", "是的", "对的", "好的", "可以", "没问题", "嗯", "行", "要的", "需要", "同意", "ok", "yes")
+_NO = ("不用", "不要", "不需要", "算了", "先不", "不了", "不对", "别", "不是", "no", "取消操作", "再想想")
+
+
+def yes_no(text: str | None, intent: str | None = None) -> bool | None:
+    """True / False for a confirmation; the intent decides first, words are the fallback."""
+    if intent == "affirm":
+        return True
+    if intent == "deny":
+        return False
+    t = ascii_text(text).lower()
+    if any(w in t for w in _NO):
+        return False
+    if any(w in t for w in _YES):
+        return True
+    return None
+
+
+# -- what to change, why to return ----------------------------------------------------------------
+MODIFY_FIELD_WORDS = (
+    ("address", ("地址", "收货地", "送到", "寄到", "搬家")),
+    ("phone", ("电话", "手机", "联系方式", "号码")),
+    ("quantity", ("数量", "件数", "多买", "少买", "买多", "买少", "再加", "减少", "几件", "改成两件")),
+    ("variant", ("颜色", "尺码", "码数", "规格", "型号", "大一码", "小一码", "换成", "款式", "色")),
+)
+MODIFY_FIELD_LABELS = {"address": "收货地址", "phone": "收货手机号", "variant": "颜色/尺码", "quantity": "购买数量"}
+_FIELD_BY_NUMBER = {1: "address", 2: "phone", 3: "variant", 4: "quantity"}  # the order the question lists them
+
+
+def modify_field(text: str | None, *, as_answer: bool = False) -> str | None:
+    t = ascii_text(text)
+    for field, words in MODIFY_FIELD_WORDS:
+        if any(w in t for w in words):
+            return field
+    if as_answer:
+        n = pick_index(t, len(_FIELD_BY_NUMBER))
+        if n is not None:
+            return _FIELD_BY_NUMBER[n + 1]
+    return None
+
+
+RETURN_REASON_WORDS = (
+    ("wrong_item", ("发错", "错发", "不是我买的", "寄错", "给错")),
+    ("mismatch", ("不符", "不一样", "色差", "图片", "货不对板", "描述", "和页面")),
+    ("quality", ("质量", "坏", "破", "开线", "掉色", "起球", "瑕疵", "次品", "漏", "裂", "脱胶", "异味", "褪色")),
+    ("size", ("尺码", "大了", "小了", "偏大", "偏小", "不合身", "太大", "太小", "码数", "紧", "松")),
+    ("no_reason", ("不想要", "不喜欢", "无理由", "买多", "拍错", "不需要了", "不合适", "没用", "用不上", "七天")),
+)
+RETURN_REASON_CHOICES = ("no_reason", "size", "quality", "mismatch", "wrong_item")  # numbered 1-5 in the prompt
+
+
+def return_reason(text: str | None, *, as_answer: bool = False) -> str | None:
+    t = ascii_text(text)
+    for code, words in RETURN_REASON_WORDS:
+        if any(w in t for w in words):
+            return code
+    if as_answer:
+        n = pick_index(t, len(RETURN_REASON_CHOICES))
+        if n is not None:
+            return RETURN_REASON_CHOICES[n]
+    return None
+
+
+# -- quantities, variants, addresses ---------------------------------------------------------------
+_QTY = re.compile(r"([0-9]{1,3}|[一二两三四五六七八九十]{1,3})\s*(?:件|个|双|套|盒|瓶|条|份|包|只|台)")
+_QTY_AFTER = re.compile(r"(?:改成|改为|要|买|数量)\s*([0-9]{1,3}|[一二两三四五六七八九十]{1,3})(?!\d)")
+
+
+def quantity(text: str | None) -> int | None:
+    t = ascii_text(text)
+    match = _QTY.search(t) or _QTY_AFTER.search(t) or re.fullmatch(r"\s*([0-9]{1,3})\s*", t)
+    return cn_number(match.group(1)) if match else None
+
+
+_SIZE = re.compile(r"(?<![A-Za-z])(XXXL|XXL|XL|XS|[2-5]XL|S|M|L)(?![A-Za-z])|(\d{2,3})\s*码|(均码|大码|小码)",
+                   re.IGNORECASE)
+
+
+def size(text: str | None, entity: str | None = None, known: Iterable[str] = ()) -> str | None:
+    """A size as the catalog writes it: 'XL', '42', '均码' (a 'M码'/'42码' entity is normalised)."""
+    source = entity or ascii_text(text)
+    known = tuple(known)
+    for k in sorted(known, key=len, reverse=True):  # catalog sizes first: '160/80A', '6-12月' ...
+        if k and k in source:
+            return k
+    match = _SIZE.search(source.upper() if entity else source)
+    if not match:
+        return None
+    if match.group(1):
+        return match.group(1).upper()
+    return match.group(2) or match.group(3)
+
+
+def color(text: str | None, entity: str | None = None, known: Sequence[str] = ()) -> str | None:
+    """A colour the product really comes in, matched on the catalog's names (longest first),
+    so '黑' finds '黑色' and '雾霾蓝' beats '蓝'."""
+    source = entity or ascii_text(text)
+    for k in sorted(known, key=len, reverse=True):
+        if k and k in source:
+            return k
+    for k in sorted(known, key=len, reverse=True):
+        stem = k[:-1] if k.endswith("色") and len(k) > 1 else k
+        if stem and stem in source:
+            return k
+    return entity or None
+
+
+_ADDRESS_LEAD = re.compile(r"^.*?(?:改到|改成|改为|换成|换到|寄到|送到|地址是|地址为|新地址[:：是为]?|地址[:：])\s*")
+_MUNICIPALITIES = ("北京", "上海", "天津", "重庆")
+_ADDRESS = re.compile(
+    r"(?P<province>(?:北京|上海|天津|重庆)市?|[^\s省市]{2,8}?(?:省|自治区))"
+    r"(?P<city>[^\s市]{1,10}?(?:市|自治州|地区|盟))?"
+    r"(?P<district>[^\s区县]{1,10}?(?:区|县|旗|市))"
+    r"(?P<detail>.{2,})")
+
+
+def address(text: str | None) -> dict | None:
+    """{'province','city','district','detail'} or None when any part is missing.
+
+    Municipalities have no separate city ('上海市浦东新区…'): the city is the province."""
+    t = ascii_text(text).strip()
+    t = _ADDRESS_LEAD.sub("", t).strip("。.！! ")
+    match = _ADDRESS.search(t)
+    if not match:
+        return None
+    parts = {k: (v or "").strip() for k, v in match.groupdict().items()}
+    province = parts["province"]
+    if not parts["city"]:
+        if not province.startswith(_MUNICIPALITIES):
+            return None
+        parts["city"] = province if province.endswith("市") else province + "市"
+    if province.startswith(_MUNICIPALITIES) and not province.endswith("市"):
+        parts["province"] = province + "市"
+    detail = parts["detail"].strip(" ，,。")
+    if len(detail) < 2:
+        return None
+    parts["detail"] = detail
+    return parts
+
+
+# -- invoices -----------------------------------------------------------------------------------------
+_COMPANY_WORDS = ("公司", "有限", "集团", "企业", "研究院", "事务所", "工作室", "中心", "学校", "医院", "大学", "协会")
+_TAX = re.compile(r"[0-9A-Za-z]{15,20}")
+_TITLE_LEAD = re.compile(r"^.*?(?:抬头(?:是|为|写|开)?|开给|单位是|公司是|名称是)[:：]?\s*")
+
+
+def invoice_title(text: str | None) -> tuple[str, str] | None:
+    """('personal'|'company', title) from an answer like '抬头：杭州某某科技有限公司' or '个人'."""
+    t = ascii_text(text).strip()
+    t = _TAX.sub("", t)
+    t = re.sub(r"(?:税号|纳税人识别号|信用代码)[:：是为]?", "", t)
+    t = _TITLE_LEAD.sub("", t).strip(" ，,。:：")
+    if not t:
+        return None
+    if t in ("个人", "个人发票", "开个人", "个人抬头"):
+        return "personal", "个人"
+    if any(w in t for w in _COMPANY_WORDS):
+        return "company", t
+    if re.fullmatch(r"[\u4e00-\u9fff·]{2,6}", t):  # a person's name
+        return "personal", t
+    return None
+
+
+def tax_number(text: str | None) -> str | None:
+    match = _TAX.search(ascii_text(text))
+    return match.group().upper() if match else None

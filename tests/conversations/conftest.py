@@ -1,0 +1,154 @@
+"""Live conversations: the trained model, the real action server and a seeded order store.
+
+The model is the one scripts/train.sh built for the current data (make test trains it
+first and sets SHOP_REQUIRE_MODEL=1, so a missing model fails there; a plain pytest run
+without a model skips these and says why). The action server is started as make run
+starts it, on a free loopback port, with the shop clock pinned to the seed's anchor so
+every "delivered 3 days ago" is the same on every run. Each test talks as a fresh sender
+bound to a seeded shopper, so conversations never share a tracker.
+"""
+from __future__ import annotations
+
+import asyncio
+import itertools
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from shop.store import models as m
+from shop.store.migrate import upgrade
+from shop.store.seed import seed
+from shop.store.session import make_engine, session_factory
+
+ROOT = Path(__file__).resolve().parents[2]
+ANCHOR = "2025-11-24T10:00"
+_senders = itertools.count(1)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def current_model() -> Path:
+    out = subprocess.run(["bash", "scripts/train.sh"], cwd=ROOT, capture_output=True, text=True, check=True,
+                         env={**os.environ, "SHOP_TRAIN_DRY_RUN": "1"})
+    return ROOT / out.stdout.strip().splitlines()[-1]
+
+
+@pytest.fixture(scope="session")
+def model_path() -> Path:
+    path = current_model()
+    if not path.exists():
+        message = f"no trained model for the current data ({path.name}); run `make train` first"
+        if os.environ.get("SHOP_REQUIRE_MODEL"):
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    return path
+
+
+@pytest.fixture(scope="session")
+def store_url(tmp_path_factory) -> str:
+    import datetime as dt
+    url = f"sqlite:///{tmp_path_factory.mktemp('conversations') / 'shop.db'}"
+    upgrade(url)
+    engine = make_engine(url)
+    with session_factory(engine)() as s, s.begin():
+        seed(s, dt.datetime.fromisoformat(ANCHOR))
+    engine.dispose()
+    return url
+
+
+@pytest.fixture(scope="session")
+def sessions(store_url):
+    engine = make_engine(store_url)
+    yield session_factory(engine)
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def action_server(store_url, tmp_path_factory):
+    port = _free_port()
+    log = tmp_path_factory.mktemp("actions") / "actions.log"
+    env = {**os.environ, "SHOP_DB_URL": store_url, "SHOP_NOW": ANCHOR, "SANIC_HOST": "127.0.0.1",
+           "PYTHONPATH": str(ROOT)}
+    with log.open("wb") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "rasa_sdk", "--actions", "actions", "-p", str(port)],
+                                cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(url + "/health", timeout=2):
+                break
+        except OSError:
+            if proc.poll() is not None:
+                pytest.fail(f"action server exited: {log.read_text(errors='replace')[-2000:]}", pytrace=False)
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        pytest.fail("action server did not start within 120 s", pytrace=False)
+    yield url + "/webhook"
+    proc.terminate()
+    proc.wait(timeout=30)
+
+
+@pytest.fixture(scope="session")
+def loop():
+    loop = asyncio.new_event_loop()
+    yield loop
+    loop.close()
+
+
+@pytest.fixture(scope="session")
+def agent(model_path, action_server, loop):
+    from rasa.core.agent import load_agent
+    from rasa.core.utils import AvailableEndpoints
+    from rasa.utils.endpoints import EndpointConfig
+    return loop.run_until_complete(load_agent(model_path=str(model_path),
+                                              endpoints=AvailableEndpoints(action=EndpointConfig(action_server))))
+
+
+class Conversation:
+    def __init__(self, agent, loop, sender: str):
+        self.agent, self.loop, self.sender = agent, loop, sender
+        self.transcript: list[str] = []
+
+    def say(self, text: str) -> str:
+        replies = self.loop.run_until_complete(self.agent.handle_text(text, sender_id=self.sender))
+        answer = "\n".join(r.get("text", "") for r in replies or [] if r.get("text"))
+        self.transcript += [f"用户：{text}", f"客服：{answer}"]
+        return answer
+
+    def expect(self, text: str, *wanted: str, absent: tuple[str, ...] = ()) -> str:
+        answer = self.say(text)
+        for w in wanted:
+            assert w in answer, f"expected {w!r} after {text!r}\n" + "\n".join(self.transcript)
+        for w in absent:
+            assert w not in answer, f"did not expect {w!r} after {text!r}\n" + "\n".join(self.transcript)
+        return answer
+
+    def slot(self, name: str):
+        tracker = self.loop.run_until_complete(self.agent.tracker_store.retrieve(self.sender))
+        return tracker.get_slot(name)
+
+
+@pytest.fixture
+def talk(agent, loop, sessions):
+    """talk(shopper_id) → a conversation as a new sender bound to that shopper (None: unknown sender)."""
+    def make(shopper_id: int | None = 1) -> Conversation:
+        sender = f"conv-{os.getpid()}-{next(_senders)}"
+        if shopper_id is not None:
+            import datetime as dt
+            with sessions() as s, s.begin():
+                s.add(m.ShopperChannel(shopper_id=shopper_id, channel="rest", external_id=sender,
+                                       created_at=dt.datetime.fromisoformat(ANCHOR)))
+        return Conversation(agent, loop, sender)
+    return make

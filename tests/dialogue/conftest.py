@@ -1,0 +1,99 @@
+"""Action tests: the real actions on real rasa_sdk trackers over a seeded SQLite store.
+
+`FormDriver` plays Rasa's part of the order form (activate, validate each user turn,
+submit to action_order_task when requested_slot is None) with the NLU result given by
+the test, so the dialogue logic is tested exactly, independent of the model. The live
+conversations in tests/conversations run the same actions behind the trained model.
+"""
+from __future__ import annotations
+
+import asyncio
+import shutil
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import services
+from actions.order_form import FORM, ValidateOrderForm
+from actions.order_tasks import ActionOrderTask
+from shop.orders import OrderService
+from shop.store.session import make_engine, session_factory
+from tests.store.conftest import ANCHOR, sqlite_template  # noqa: F401  (fixture re-export)
+
+
+@pytest.fixture
+def sessions(sqlite_template, tmp_path):  # noqa: F811
+    path = tmp_path / "shop.db"
+    shutil.copy(sqlite_template, path)
+    engine = make_engine(f"sqlite:///{path}")
+    yield session_factory(engine)
+    engine.dispose()
+
+
+@pytest.fixture
+def service(sessions, monkeypatch):
+    svc = OrderService(sessions, clock=lambda: ANCHOR)
+    monkeypatch.setattr(services, "order_service", lambda: svc)
+    return svc
+
+
+def tracker(sender: str, text: str, intent: str, *, slots: dict | None = None, entities: dict | None = None,
+            active: bool = False, confidence: float = 0.95, events: list | None = None,
+            metadata: dict | None = None) -> Tracker:
+    ents = [{"entity": k, "value": v} for k, v in (entities or {}).items()]
+    latest = {"text": text, "intent": {"name": intent, "confidence": confidence}, "entities": ents,
+              "metadata": metadata or {}}
+    evs = list(events or []) + [{"event": "action", "name": "action_listen"},
+                                {"event": "user", "text": text, "parse_data": latest, "input_channel": "rest"}]
+    return Tracker(sender, dict(slots or {}), latest, evs, False, None,
+                   {"name": FORM} if active else {}, "action_listen")
+
+
+def run(action, trk: Tracker) -> tuple[list[str], list[dict]]:
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(action.run(dispatcher, trk, {}))
+    return [m["text"] for m in dispatcher.messages if m.get("text")], events
+
+
+class FormDriver:
+    """One shopper's conversation with the order form, turn by turn."""
+
+    def __init__(self, sender: str = "demo"):
+        self.sender = sender
+        self.slots: dict = {}
+        self.active = False
+        self.replies: list[str] = []
+        self.rejected = False
+
+    def _apply(self, events) -> None:
+        for e in events:
+            if e.get("event") == "slot":
+                self.slots[e["name"]] = e["value"]
+
+    def say(self, text: str, intent: str = "inform", confidence: float = 0.95, metadata: dict | None = None,
+            **entities) -> str:
+        """Send one message; returns everything the bot answered, joined."""
+        trk = tracker(self.sender, text, intent, slots=self.slots, entities=entities, active=self.active,
+                      confidence=confidence, metadata=metadata)
+        out, events = run(ValidateOrderForm(), trk)
+        self.rejected = self.active and events == []
+        self._apply(events)
+        self.active = True
+        if not self.rejected and self.slots.get("requested_slot") is None:
+            done, events = run(ActionOrderTask(), tracker(self.sender, text, intent, slots=self.slots))
+            out += done
+            self._apply(events)
+            self.active = False
+        self.replies = out
+        return "\n".join(out)
+
+    def start(self, text: str, intent: str, **entities) -> str:
+        assert not self.active
+        return self.say(text, intent, **entities)
+
+
+@pytest.fixture
+def chat(service):
+    return FormDriver

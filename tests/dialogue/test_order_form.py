@@ -1,0 +1,310 @@
+"""The order form and action_order_task on tracker fixtures: every flow, refusals, corrections."""
+import json
+
+from shop.rules.policy import OrderStatus, ReturnStatus
+from shop.store import models as m
+from tests.dialogue.conftest import ANCHOR, run, tracker
+from tests.store.helpers import count, one, orders, returnable, stock
+from actions.order_form import ValidateOrderForm
+
+
+def own(sessions, status, **kw):
+    return one(sessions, lambda o: o.shopper_id == 1 and o.status == status
+               and (not kw.get("single") or len(o.items) == 1))
+
+
+def sender_of(order) -> str:
+    """The seeded REST sender bound to the order's shopper."""
+    return f"shopper{order.shopper_id:02d}"
+
+
+def status_of(sessions, order_no):
+    return one(sessions, lambda o: o.order_no == order_no).status
+
+
+# -- status and tracking ----------------------------------------------------------------------------
+def test_status_lists_recent_orders_and_takes_a_pick(chat, service, sessions):
+    c = chat()
+    reply = c.start("我的订单发货了吗", "check_order_status")
+    recent = service.recent_orders(1)
+    assert "1. " + recent[0].order_no in reply and "2. " + recent[1].order_no in reply
+    reply = c.say("第二个")
+    assert recent[1].order_no in reply and recent[1].status_label in reply
+    assert c.slots["order_id"] == recent[1].order_no and c.slots["order_task"] is None
+
+
+def test_status_with_the_number_in_the_first_message(chat, sessions):
+    paid = own(sessions, OrderStatus.PAID)
+    reply = chat().start(f"订单{paid.order_no}发货了吗", "check_order_status", order_id=paid.order_no)
+    assert paid.order_no in reply and "待发货" in reply and "48 小时" in reply
+
+
+def test_tracking_shows_carrier_and_events(chat, sessions):
+    moving = own(sessions, OrderStatus.SHIPPED)
+    shipment = moving.shipments[0]
+    reply = chat().start(f"{moving.order_no} 快递到哪了", "track_logistics")
+    latest = sorted(shipment.events, key=lambda e: e.occurred_at)[-1]
+    assert shipment.carrier in reply and shipment.tracking_no in reply and latest.description in reply
+
+
+def test_delayed_parcel_gets_an_apology_and_a_real_coupon_on_yes(chat, service, sessions):
+    late = [o for o in orders(sessions, lambda o: o.shopper_id == 1 and o.status == OrderStatus.SHIPPED)
+            if service.track(1, o.order_no)[1].allowed]
+    assert late, "the demo shopper has a delayed parcel"
+    c = chat()
+    reply = c.start(f"{late[0].order_no}怎么还没到", "track_logistics")
+    assert "非常抱歉" in reply and "优惠券" in reply and c.slots["requested_slot"] == "confirmed"
+    before = count(sessions, m.Coupon, m.Coupon.source == "delay_compensation")
+    reply = c.say("好的", "affirm")
+    assert "券码" in reply
+    assert count(sessions, m.Coupon, m.Coupon.source == "delay_compensation") == before + 1
+
+
+# -- cancel -------------------------------------------------------------------------------------------
+def test_cancel_asks_for_confirmation_then_cancels(chat, sessions):
+    paid = own(sessions, OrderStatus.PAID)
+    c = chat()
+    reply = c.start(f"帮我取消订单 {paid.order_no}", "cancel_order")
+    assert "确认取消订单" in reply and status_of(sessions, paid.order_no) == OrderStatus.PAID
+    reply = c.say("确认", "affirm")
+    assert "已为您取消订单" in reply and "原路退回" in reply
+    assert status_of(sessions, paid.order_no) == OrderStatus.CANCELLED
+
+
+def test_cancel_declined_keeps_the_order(chat, sessions):
+    paid = own(sessions, OrderStatus.PAID)
+    c = chat()
+    c.start(f"取消 {paid.order_no}", "cancel_order")
+    reply = c.say("算了不取消了", "deny")
+    assert "保留" in reply and status_of(sessions, paid.order_no) == OrderStatus.PAID
+    assert c.slots["order_task"] is None
+
+
+def test_cancel_of_a_shipped_order_is_refused_with_the_rule(chat, sessions):
+    moving = own(sessions, OrderStatus.SHIPPED)
+    c = chat()
+    reply = c.start(f"取消订单{moving.order_no}", "cancel_order")
+    assert "已发货，无法取消" in reply and "拒收" in reply
+    assert c.slots["order_task"] is None and status_of(sessions, moving.order_no) == OrderStatus.SHIPPED
+
+
+# -- identity --------------------------------------------------------------------------------------------
+def test_someone_elses_order_is_not_found_and_nothing_leaks(chat, sessions):
+    foreign = one(sessions, lambda o: o.shopper_id != 1 and o.status == OrderStatus.PAID)
+    c = chat()
+    reply = c.start(f"取消订单{foreign.order_no}", "cancel_order")
+    assert "没有找到这个订单" in reply
+    for secret in (foreign.receiver_name, foreign.items[0].product_name, foreign.address_detail):
+        assert secret not in reply
+    assert c.slots.get("order_id") is None
+    assert status_of(sessions, foreign.order_no) == OrderStatus.PAID
+
+
+def test_unknown_sender_logs_in_with_the_phone_number(chat, sessions):
+    with sessions() as s:
+        phone = s.get(m.Shopper, 2).phone
+    mine = one(sessions, lambda o: o.shopper_id == 2)
+    c = chat("stranger-42")
+    reply = c.start("查一下我的订单", "check_order_status")
+    assert "手机号" in reply and c.slots["requested_slot"] == "login_phone"
+    reply = c.say("13000000000")
+    assert "没有找到使用这个手机号的账户" in reply
+    reply = c.say(phone, phone=phone)
+    assert "已确认您的身份" in reply and mine.order_no in reply  # now the list is the shopper's own
+    with sessions() as s:
+        assert s.query(m.ShopperChannel).filter_by(channel="rest", external_id="stranger-42").one().shopper_id == 2
+
+
+# -- modify ------------------------------------------------------------------------------------------------
+def test_change_address_with_confirmation(chat, sessions):
+    paid = own(sessions, OrderStatus.PAID)
+    c = chat()
+    c.start(f"订单{paid.order_no}的收货地址写错了", "modify_order")
+    assert c.slots["modify_field"] == "address" and c.slots["requested_slot"] == "new_value"
+    reply = c.say("改到上海市浦东新区张江路 100 号 3 栋")
+    assert "确认修改吗" in reply and "上海市浦东新区张江路 100 号 3 栋" in reply
+    reply = c.say("是的", "affirm")
+    assert "收货地址已改为" in reply
+    o = one(sessions, lambda o: o.order_no == paid.order_no)
+    assert (o.province, o.city, o.district, o.address_detail) == ("上海市", "上海市", "浦东新区", "张江路 100 号 3 栋")
+
+
+def test_incomplete_address_is_asked_again(chat, sessions):
+    paid = own(sessions, OrderStatus.PAID)
+    c = chat()
+    c.start(f"{paid.order_no}改地址", "modify_order")
+    reply = c.say("张江路100号")
+    assert "没有看懂" in reply and c.slots["requested_slot"] == "new_value"
+
+
+def test_change_phone_and_quantity(chat, sessions):
+    paid = own(sessions, OrderStatus.PAID, single=True)
+    c = chat()
+    c.start(f"{paid.order_no} 收货电话要改一下", "modify_order")
+    c.say("13912345678", phone="13912345678")
+    reply = c.say("确认", "affirm")
+    assert "139****5678" in reply
+    assert one(sessions, lambda o: o.order_no == paid.order_no).receiver_phone == "13912345678"
+
+
+def test_user_changes_mind_about_the_value_before_confirming(chat, sessions):
+    paid = own(sessions, OrderStatus.PAID)
+    c = chat()
+    c.start(f"{paid.order_no}地址写错了", "modify_order")
+    c.say("改到浙江省杭州市西湖区文三路 1 号")
+    reply = c.say("不对，改到浙江省杭州市滨江区江南大道 8 号")
+    assert "滨江区江南大道 8 号" in reply and "确认修改吗" in reply
+    c.say("确认", "affirm")
+    assert one(sessions, lambda o: o.order_no == paid.order_no).district == "滨江区"
+
+
+def test_modify_after_shipment_is_refused(chat, sessions):
+    moving = own(sessions, OrderStatus.SHIPPED)
+    reply = chat().start(f"{moving.order_no} 地址能改吗", "modify_order")
+    assert "已无法修改" in reply
+
+
+# -- returns and exchanges ---------------------------------------------------------------------------------
+def test_return_with_reason_creates_the_request(chat, sessions):
+    target = one(sessions, lambda o: returnable(o, ANCHOR))
+    c = chat(sender_of(target))
+    reply = c.start(f"{target.order_no} 我要退货", "request_return")
+    assert "退货原因" in reply
+    reply = c.say("2")
+    assert "尺码不合适" in reply and "确认提交退货申请吗" in reply
+    reply = c.say("确认", "affirm")
+    assert "退货申请已提交" in reply and "寄回" in reply
+    req = one(sessions, lambda o: o.order_no == target.order_no).return_requests[0]
+    assert (req.kind, req.reason, req.status) == ("return", "size", ReturnStatus.REQUESTED)
+
+
+def test_return_after_the_deadline_is_refused(chat, service, sessions):
+    old = [o for o in orders(sessions, lambda o: o.shopper_id == 1 and o.status == OrderStatus.DELIVERED
+                             and not o.return_requests)
+           if not service.preview().request_return(1, o.order_no, item=o.items[0].id).ok]
+    assert old
+    c = chat()
+    c.start(f"{old[0].order_no}想退货", "request_return")
+    if len(old[0].items) > 1:
+        c.say("1")
+    reply = c.say("不想要了")
+    assert "超过" in reply and c.slots["order_task"] is None
+
+
+def test_exchange_to_another_size(chat, service, sessions):
+    target = one(sessions, lambda o: returnable(o, ANCHOR))
+    item = target.items[0]
+    from shop.store.products import demo_products
+    product = next(p for p in demo_products() if p.id == item.product_id)
+    other = next((v for v in product.variants if (v.color, v.size) != (item.color, item.size) and v.stock > 0
+                  and stock(sessions, item.product_id, v.color, v.size) > 0), None)
+    assert other is not None
+    c = chat(sender_of(target))
+    reply = c.start(f"{target.order_no} 想换货", "request_exchange")
+    assert "想换成什么颜色和尺码" in reply
+    reply = c.say(f"换{other.color} {other.size}", color=other.color)
+    assert "确认提交换货申请吗" in reply
+    before = stock(sessions, item.product_id, other.color, other.size)
+    c.say("确认", "affirm")
+    req = one(sessions, lambda o: o.order_no == target.order_no).return_requests[0]
+    assert (req.kind, req.target_color, req.target_size) == ("exchange", other.color, other.size)
+    assert stock(sessions, item.product_id, other.color, other.size) == before - item.qty
+
+
+def test_switching_task_mid_form_keeps_the_order(chat, sessions):
+    paid = own(sessions, OrderStatus.PAID)
+    c = chat()
+    c.start(f"{paid.order_no} 改地址", "modify_order")
+    reply = c.say("算了还是直接取消订单吧", "cancel_order")
+    assert "改为帮您取消订单" in reply and "确认取消订单" in reply and c.slots["order_id"] == paid.order_no
+
+
+def test_three_bad_answers_end_with_an_offer_of_a_human(chat):
+    c = chat()
+    c.start("查订单", "check_order_status")
+    c.say("12345")
+    c.say("abc", "out_of_scope", confidence=0.3)  # not an interruption the rules answer: a bad answer
+    reply = c.say("999")
+    assert "转人工" in reply and c.slots["order_task"] is None and c.slots["requested_slot"] is None
+
+
+def test_malformed_order_numbers_get_the_format_rule(chat):
+    c = chat()
+    c.start("查订单", "check_order_status")
+    assert "12 位" in c.say("20231124001")
+    assert "以 20 开头" in c.say("991124000100")
+
+
+def test_a_rule_answers_mid_form_and_the_form_asks_again(chat, service):
+    c = chat()
+    c.start("查订单", "check_order_status")
+    c.say("偏远地区包邮吗", "ask_shipping_policy")
+    assert c.rejected  # Rasa's rule answers; the form is not filled
+    # Rasa then runs the form again after the rule's action: it must ask again.
+    trk = tracker("demo", "偏远地区包邮吗", "ask_shipping_policy", slots=c.slots, active=True,
+                  events=[])
+    trk.events.append({"event": "action", "name": "action_shipping_policy"})
+    out, events = run(ValidateOrderForm(), trk)
+    assert "请问是哪个订单" in "\n".join(out)
+
+
+# -- refunds, invoices, payments, complaints -----------------------------------------------------------------
+def test_refund_status_with_dates(chat, sessions):
+    cancelled = own(sessions, OrderStatus.CANCELLED)
+    reply = chat().start(f"{cancelled.order_no}退款到哪了", "ask_refund_status")
+    assert "退款" in reply and ("预计" in reply or "已原路退回" in reply)
+
+
+def test_company_invoice_with_a_bad_then_good_tax_number(chat, sessions):
+    delivered = one(sessions, lambda o: o.shopper_id == 1 and o.status == OrderStatus.DELIVERED and o.invoice is None)
+    c = chat()
+    c.start(f"{delivered.order_no} 要开发票", "ask_payment_invoice")
+    c.say("抬头是杭州未来科技有限公司")
+    assert "纳税人识别号" in "\n".join(c.replies)
+    assert "校验位不正确" in c.say("91330106MA2B3C4D5X")
+    reply = c.say("91110000600037341L")
+    assert "1-3 个工作日" in reply
+    assert one(sessions, lambda o: o.order_no == delivered.order_no).invoice.tax_number == "91110000600037341L"
+
+
+def test_payment_questions_need_no_order(chat):
+    assert "支付宝" in chat("nobody").start("可以用什么付款", "ask_payment_invoice")
+    assert "限额" in chat("nobody").start("付款一直失败怎么办", "ask_payment_invoice")
+
+
+def test_duplicate_charge_opens_a_payment_ticket(chat, sessions):
+    paid = own(sessions, OrderStatus.PAID)
+    before = count(sessions, m.ComplaintTicket, m.ComplaintTicket.category == "payment")
+    reply = chat().start(f"订单{paid.order_no}扣了两次钱", "ask_payment_invoice")
+    assert "工单号" in reply
+    assert count(sessions, m.ComplaintTicket, m.ComplaintTicket.category == "payment") == before + 1
+
+
+def test_quality_complaint_files_a_ticket_and_offers_return(chat, sessions):
+    delivered = own(sessions, OrderStatus.DELIVERED)
+    c = chat()
+    c.start("衣服洗一次就掉色了", "complain_quality")
+    reply = c.say(delivered.order_no)
+    assert "工单号" in reply and "退货" in reply
+    with sessions() as s:
+        ticket = s.query(m.ComplaintTicket).order_by(m.ComplaintTicket.id.desc()).first()
+    assert ticket.category == "quality" and "掉色" in ticket.text
+
+
+def test_angry_service_complaint_is_flagged_for_a_human(chat, sessions):
+    reply = chat().start("你们客服态度太差了，垃圾，我要投诉到12315", "complain_service")
+    assert "人工" in reply
+    with sessions() as s:
+        ticket = s.query(m.ComplaintTicket).order_by(m.ComplaintTicket.id.desc()).first()
+    assert ticket.flagged_for_human and ticket.priority == "high" and ticket.category == "service"
+
+
+def test_a_photo_sent_during_a_return_is_kept_on_the_request(chat, sessions):
+    target = one(sessions, lambda o: returnable(o, ANCHOR))
+    c = chat(sender_of(target))
+    c.start(f"{target.order_no} 质量有问题要退货", "request_return")
+    reply = c.say("", "inform", metadata={"attachments": [{"type": "image", "path": "uploads/ab12.jpg"}]})
+    assert "照片收到了" in reply
+    c.say("确认", "affirm")
+    req = one(sessions, lambda o: o.order_no == target.order_no).return_requests[0]
+    assert req.photo_path == "uploads/ab12.jpg" and req.reason == "quality"

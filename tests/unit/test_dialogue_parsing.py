@@ -1,0 +1,93 @@
+"""Reading shoppers' answers: each parser finds what is there and nothing that is not."""
+import pytest
+
+from shop.dialogue import parsing as p
+from shop.rules import shipping
+
+
+@pytest.mark.parametrize("text,count,expected", [
+    ("第二个", 5, 1), ("第2单", 5, 1), ("2", 5, 1), ("３", 5, 2), ("最后一个", 5, 4), ("第一个吧", 3, 0),
+    ("第六个", 5, None), ("0", 5, None), ("我要退货", 5, None), ("", 5, None), ("第十个", 12, 9),
+])
+def test_pick_index(text, count, expected):
+    assert p.pick_index(text, count) == expected
+
+
+def test_order_numbers_ignore_phones_and_keep_what_was_typed():
+    assert p.find_order_no("订单号是 2023-1124-0001") == "202311240001"
+    assert p.find_order_no("手机13800138000，订单202311240001") == "202311240001"
+    assert p.find_order_no("订单１２３４５") == "12345"  # too short: validation will say so
+    assert p.find_order_no("第二个") is None
+    assert p.find_order_no("x", entity="2023 1124 0001") == "202311240001"
+
+
+def test_phones():
+    assert p.find_phone("我的手机号是 +86 138-0013-8000") == "13800138000"
+    assert p.find_phone("订单202311240001") is None
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("改到上海市浦东新区张江路100号3栋", {"province": "上海市", "city": "上海市", "district": "浦东新区",
+                                      "detail": "张江路100号3栋"}),
+    ("新地址：浙江省杭州市西湖区文三路 1 号", {"province": "浙江省", "city": "杭州市", "district": "西湖区",
+                                        "detail": "文三路 1 号"}),
+    ("广西壮族自治区南宁市青秀区民族大道8号", {"province": "广西壮族自治区", "city": "南宁市",
+                                       "district": "青秀区", "detail": "民族大道8号"}),
+    ("张江路100号", None), ("浙江省西湖区文三路1号", None), ("上海", None), ("", None),
+])
+def test_addresses(text, expected):
+    assert p.address(text) == expected
+
+
+@pytest.mark.parametrize("text,as_answer,expected", [
+    ("尺码不合适", False, "size"), ("质量有问题，开线了", False, "quality"), ("和图片不一样", False, "mismatch"),
+    ("发错货了", False, "wrong_item"), ("不想要了", False, "no_reason"), ("3", True, "quality"),
+    ("3", False, None), ("你好", True, None),
+])
+def test_return_reasons(text, as_answer, expected):
+    assert p.return_reason(text, as_answer=as_answer) == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("收货地址写错了", "address"), ("电话要改", "phone"), ("换个颜色", "variant"), ("数量改成两件", "quantity"),
+])
+def test_modify_fields(text, expected):
+    assert p.modify_field(text) == expected
+
+
+@pytest.mark.parametrize("text,expected", [("改成2件", 2), ("数量改为三件", 3), ("要两双", 2), ("十二件", 12),
+                                           ("5", 5), ("改成", None)])
+def test_quantities(text, expected):
+    assert p.quantity(text) == expected
+
+
+def test_sizes_and_colors_follow_the_catalog():
+    assert p.size("换XL码") == "XL" and p.size("42码") == "42" and p.size("换个颜色") is None
+    assert p.size("要 1.8m床 的", known=["1.5m床", "1.8m床"]) == "1.8m床"
+    assert p.color("要黑的", known=["黑色", "白色"]) == "黑色"
+    assert p.color("雾霾蓝", known=["蓝色", "雾霾蓝"]) == "雾霾蓝"
+
+
+@pytest.mark.parametrize("text,intent,expected", [
+    ("确认", None, True), ("好的", None, True), ("算了", None, False), ("不用了", None, False),
+    ("嗯嗯", "deny", False), ("随便问问", None, None),
+])
+def test_yes_no(text, intent, expected):
+    assert p.yes_no(text, intent) == expected
+
+
+def test_invoice_titles_and_tax_numbers():
+    assert p.invoice_title("抬头是杭州未来科技有限公司") == ("company", "杭州未来科技有限公司")
+    assert p.invoice_title("个人") == ("personal", "个人")
+    assert p.invoice_title("张伟") == ("personal", "张伟")
+    assert p.tax_number("税号 91110000600037341l") == "91110000600037341L"
+
+
+def test_shipping_answers_come_from_the_policy_file():
+    pol = shipping.policy()
+    assert f"{pol['free_shipping_threshold']} 元包邮" in shipping.answer("满多少包邮")
+    remote = shipping.answer("新疆包邮吗")
+    assert "新疆属于偏远地区" in remote and f"{pol['remote']['fee']} 元" in remote
+    assert pol["cut_off"] in shipping.answer("几点前付款当天发")
+    assert "暂不支持" in shipping.answer("能寄到香港吗")
+    assert "配送政策" in shipping.answer("")

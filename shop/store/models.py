@@ -213,10 +213,14 @@ class Refund(Base):
     return_request = relationship("ReturnRequest", back_populates="refund")
 
 
+# Where a coupon came from; cart_reminder = the recommender's nudge for an abandoned cart.
+COUPON_SOURCES = ("promotion", "delay_compensation", "complaint_compensation", "cart_reminder")
+
+
 class Coupon(Base):
     __tablename__ = "coupons"
     __table_args__ = (
-        CheckConstraint(_in("source", ("promotion", "delay_compensation", "complaint_compensation")), name="source"),
+        CheckConstraint(_in("source", COUPON_SOURCES), name="source"),
         CheckConstraint("amount > 0", name="amount_positive"),
         # One compensation of each kind per order, however often the shopper asks.
         UniqueConstraint("source", "source_order_id", name="uq_coupons_source_order"),

@@ -1,11 +1,16 @@
 """Migrations build the models' schema from nothing, on SQLite and PostgreSQL."""
+import datetime as dt
+from decimal import Decimal
+
 import pytest
 from alembic import command
-from sqlalchemy import inspect
+from sqlalchemy import func, inspect, select
 
 from shop.store import migrate
+from shop.store import models as m
 from shop.store.models import Base
-from shop.store.session import make_engine
+from shop.store.seed import seed
+from shop.store.session import make_engine, session_factory
 
 
 def _tables(url):
@@ -41,3 +46,24 @@ def test_cli_upgrade_and_check(tmp_path, capsys):
     assert migrate.main(["--url", url]) == 0
     assert migrate.main(["check", "--url", url]) == 0
     assert "schema matches" in capsys.readouterr().out
+
+
+def test_0002_keeps_seeded_coupons_and_admits_cart_reminders(empty_url):
+    migrate.upgrade(empty_url, "0001")
+    engine = make_engine(empty_url)
+    sessions = session_factory(engine)
+    with sessions() as s, s.begin():
+        seed(s, dt.datetime(2025, 11, 24, 10, 0))
+        before = s.scalar(select(func.count()).select_from(m.Coupon))
+    migrate.upgrade(empty_url)
+    with sessions() as s, s.begin():
+        assert s.scalar(select(func.count()).select_from(m.Coupon)) == before
+        now = dt.datetime(2025, 11, 24, 10, 0)
+        s.add(m.Coupon(code="CRTEST", shopper_id=1, title="购物车专享", amount=Decimal("10"),
+                       threshold=Decimal("99"), valid_from=now, valid_until=now + dt.timedelta(days=3),
+                       source="cart_reminder"))
+    engine.dispose()
+    # The old CHECK cannot hold that row: the downgrade refuses rather than delete it.
+    with pytest.raises(RuntimeError, match="cart_reminder"):
+        command.downgrade(migrate.alembic_config(empty_url), "0001")
+    assert migrate.current_revision(empty_url) == migrate.head_revision()

@@ -34,7 +34,7 @@ test-nlu: train
 	$(PY) scripts/check_nlu_results.py results/nlu --min-intent-accuracy 0.90
 
 test-core: train
-	$(RASA) test core --stories tests/test_stories.yml --model "$$(bash scripts/train.sh | tail -n 1)" --out results/core --fail-on-prediction-errors --e2e
+	$(RASA) test core --stories tests/stories --model "$$(bash scripts/train.sh | tail -n 1)" --out results/core --fail-on-prediction-errors --e2e
 
 bench-nlu: setup  ## BERT+BiLSTM vs DIET vs LogisticRegression on tests/nlu_test.yml -> bench/results/nlu.json
 	$(PY) bench/nlu.py

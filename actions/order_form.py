@@ -370,11 +370,13 @@ def _accept_order(form: Form, value: str) -> bool:
     check = validate_order_no(value)
     if not check.allowed:
         form.say(check.reason)
+        form.set("order_id", None)
         return False
     try:
         order = form.service.get_order(form.shopper.id, check.details["value"])
     except OrderNotFound as missing:
         form.say(missing.reason)
+        form.set("order_id", None)
         return False
     form.set("order_id", order.order_no)
     form._order = order
@@ -648,7 +650,9 @@ class ValidateOrderForm(Action):
         form.shopper = service.shopper_for_sender(form.channel, form.sender)
         turn = Turn.of(tracker)
         requested = tracker.get_slot("requested_slot")
-        activating = (tracker.active_loop or {}).get("name") != FORM
+        # While the form runs, requested_slot always names a slot (this action sees to it);
+        # None means the form has just been activated (Rasa marks it active before asking us).
+        activating = requested is None
         ask_again = False
         if activating:
             start(form, turn)

@@ -42,3 +42,17 @@ def shopper_of(tracker: Tracker, service: OrderService | None = None) -> Shopper
     """The shopper this conversation's sender is bound to, or None until they identify."""
     service = service or order_service()
     return service.shopper_for_sender(channel_of(tracker), tracker.sender_id)
+
+
+@lru_cache(maxsize=1)
+def graph_store():
+    """The product knowledge graph (shop.graph settings from SHOP_GRAPH_* variables)."""
+    from shop.graph import from_env
+    return from_env()
+
+
+def page_product(tracker: Tracker) -> str | None:
+    """The product page the shopper is looking at, when the channel says so (metadata.product_id)."""
+    metadata = (tracker.latest_message or {}).get("metadata") or {}
+    pid = metadata.get("product_id") if isinstance(metadata, dict) else None
+    return pid if isinstance(pid, str) and 0 < len(pid) <= 16 else None

@@ -26,8 +26,8 @@ step "train the shipped model (skipped when one matches the data)" train
 step "rasa test nlu on tests/nlu_test.yml (intent accuracy >= 0.90)" \
   bash -c "$RASA test nlu --nlu tests/nlu_test.yml --model $MODEL --domain domain --out results/nlu \
            && $PY scripts/check_nlu_results.py results/nlu --min-intent-accuracy 0.90"
-step "rasa test core on tests/test_stories.yml" \
-  $RASA test core --stories tests/test_stories.yml --model "$MODEL" --out results/core \
+step "rasa test core on tests/stories (conversations + coreference)" \
+  $RASA test core --stories tests/stories --model "$MODEL" --out results/core \
      --fail-on-prediction-errors --e2e
 step "live conversations: model + action server + order store (pytest tests/conversations)" \
   env SHOP_REQUIRE_MODEL=1 $PY -m pytest -q tests/conversations

@@ -159,7 +159,9 @@ _QTY_AFTER = re.compile(r"(?:改成|改为|要|买|数量)\s*([0-9]{1,3}|[一二
 
 def quantity(text: str | None) -> int | None:
     t = ascii_text(text)
-    match = _QTY.search(t) or _QTY_AFTER.search(t) or re.fullmatch(r"\s*([0-9]{1,3})\s*", t)
+    # The last amount wins: "多买一件，数量改成2件" means 2.
+    found = list(_QTY_AFTER.finditer(t)) or list(_QTY.finditer(t))
+    match = found[-1] if found else re.fullmatch(r"\s*([0-9]{1,3})\s*", t)
     return cn_number(match.group(1)) if match else None
 
 

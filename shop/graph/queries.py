@@ -43,6 +43,11 @@ RETURN m.name AS material, r.method AS method, r.water_temp AS water_temp,
        r.drying AS drying, r.dos AS dos, r.donts AS donts
 ORDER BY material
 """
+CARE_BY_MATERIAL = """
+MATCH (m:Material {name: $name})-[:CARE]->(r:CareRule)
+RETURN m.name AS material, r.method AS method, r.water_temp AS water_temp,
+       r.drying AS drying, r.dos AS dos, r.donts AS donts
+"""
 # Facet queries: one fixed statement per relation (types cannot be parameters).
 # `WITH p WHERE` filters the price after the traversal: FalkorDB otherwise pushes the
 # filter down onto a scan of every Product (measured 1.8 ms → 0.7 ms per query).
@@ -143,6 +148,12 @@ def product_attributes(store: GraphStore, product_id: str) -> Row | None:
 def care_for_product(store: GraphStore, product_id: str) -> list[Row]:
     pid = _product_id(product_id)
     return store.query(CARE, {"id": pid}) if pid else []
+
+
+def care_for_material(store: GraphStore, material: Any) -> list[Row]:
+    """Care rules of a material named by the shopper (真丝的衣服能机洗吗), without a product."""
+    name = clean_term(material)
+    return store.query(CARE_BY_MATERIAL, {"name": name}) if name else []
 
 
 def _by_facet(store: GraphStore, cypher: str, name: Any, max_price, min_price, limit) -> list[Row]:

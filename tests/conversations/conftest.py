@@ -45,7 +45,8 @@ def current_model() -> Path:
 
 @pytest.fixture(scope="session")
 def model_path() -> Path:
-    path = current_model()
+    # SHOP_MODEL: try a given model (e.g. while the data is being edited) instead of the current one.
+    path = Path(os.environ["SHOP_MODEL"]) if os.environ.get("SHOP_MODEL") else current_model()
     if not path.exists():
         message = f"no trained model for the current data ({path.name}); run `make train` first"
         if os.environ.get("SHOP_REQUIRE_MODEL"):
@@ -74,11 +75,28 @@ def sessions(store_url):
 
 
 @pytest.fixture(scope="session")
-def action_server(store_url, tmp_path_factory):
+def graph_server(tmp_path_factory):
+    """The embedded FalkorDB as make run starts it (loopback, password), seeded with the catalog."""
+    from shop.catalog import load_catalog
+    from shop.graph.falkor_store import FalkorStore
+    from shop.graph.seed import seed as seed_graph
+    from shop.graph.server import EmbeddedFalkorDB
+    server = EmbeddedFalkorDB(data_dir=tmp_path_factory.mktemp("graph"), port=_free_port())
+    server.start()
+    store = FalkorStore(port=server.port, graph="shop", username="shop", password=server.password)
+    seed_graph(store, load_catalog())
+    store.close()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def action_server(store_url, graph_server, tmp_path_factory):
     port = _free_port()
     log = tmp_path_factory.mktemp("actions") / "actions.log"
     env = {**os.environ, "SHOP_DB_URL": store_url, "SHOP_NOW": ANCHOR, "SANIC_HOST": "127.0.0.1",
-           "PYTHONPATH": str(ROOT)}
+           "PYTHONPATH": str(ROOT), "SHOP_GRAPH_URL": f"falkor://127.0.0.1:{graph_server.port}/shop",
+           "SHOP_GRAPH_USER": "shop", "SHOP_GRAPH_PASSWORD": graph_server.password}
     with log.open("wb") as out:
         proc = subprocess.Popen([sys.executable, "-m", "rasa_sdk", "--actions", "actions", "-p", str(port)],
                                 cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
@@ -121,14 +139,18 @@ class Conversation:
         self.agent, self.loop, self.sender = agent, loop, sender
         self.transcript: list[str] = []
 
-    def say(self, text: str) -> str:
-        replies = self.loop.run_until_complete(self.agent.handle_text(text, sender_id=self.sender))
+    def say(self, text: str, metadata: dict | None = None) -> str:
+        from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+        out = CollectingOutputChannel()
+        self.loop.run_until_complete(self.agent.handle_message(
+            UserMessage(text, out, self.sender, input_channel="rest", metadata=metadata)))
+        replies = out.messages
         answer = "\n".join(r.get("text", "") for r in replies or [] if r.get("text"))
         self.transcript += [f"用户：{text}", f"客服：{answer}"]
         return answer
 
-    def expect(self, text: str, *wanted: str, absent: tuple[str, ...] = ()) -> str:
-        answer = self.say(text)
+    def expect(self, text: str, *wanted: str, absent: tuple[str, ...] = (), metadata: dict | None = None) -> str:
+        answer = self.say(text, metadata)
         for w in wanted:
             assert w in answer, f"expected {w!r} after {text!r}\n" + "\n".join(self.transcript)
         for w in absent:

@@ -55,7 +55,7 @@ def returnable(o) -> bool:
 # -- status and logistics -------------------------------------------------------------------------------
 def test_parcel_question_pick_from_the_list_then_thanks(talk, sessions):
     c = talk(1)
-    c.expect("你好，在吗", "您好")
+    c.expect("你好，在吗")
     reply = c.expect("我的快递到哪了", "请问是哪个订单", "1. ")
     first = reply.split("1. ")[1][:12]
     c.expect("第一个", first)
@@ -64,8 +64,8 @@ def test_parcel_question_pick_from_the_list_then_thanks(talk, sessions):
 
 
 def test_status_with_the_number_in_the_question(talk, sessions):
-    paid = find(sessions, lambda o: o.shopper_id == 2 and o.status == OrderStatus.PAID)
-    talk(2).expect(f"订单{paid.order_no}发货了吗", paid.order_no, "待发货")
+    paid = find(sessions, lambda o: o.status == OrderStatus.PAID)
+    talk(paid.shopper_id).expect(f"订单{paid.order_no}发货了吗", paid.order_no, "待发货")
 
 
 def test_an_order_number_on_its_own_shows_the_order(talk, sessions):
@@ -93,8 +93,8 @@ def test_delayed_parcel_apology_and_compensation_coupon(talk, sessions):
 
 # -- cancel ----------------------------------------------------------------------------------------------
 def test_cancel_a_paid_order_after_confirming(talk, sessions):
-    paid = find(sessions, lambda o: o.shopper_id == 4 and o.status == OrderStatus.PAID)
-    c = talk(4)
+    paid = find(sessions, lambda o: o.status == OrderStatus.PAID)
+    c = talk(paid.shopper_id)
     c.expect("帮我把订单取消了", "请问是哪个订单")
     c.expect(paid.order_no, "确认取消订单")
     assert reload(sessions, paid.order_no).status == OrderStatus.PAID  # nothing before the yes
@@ -145,8 +145,8 @@ def test_unknown_sender_identifies_with_the_phone_number(talk, sessions):
 
 # -- modify -----------------------------------------------------------------------------------------------
 def test_change_the_address_before_shipment(talk, sessions):
-    paid = find(sessions, lambda o: o.shopper_id == 8 and o.status in OrderStatus.BEFORE_SHIPMENT)
-    c = talk(8)
+    paid = find(sessions, lambda o: o.status in OrderStatus.BEFORE_SHIPMENT)
+    c = talk(paid.shopper_id)
     c.expect(f"订单{paid.order_no}的收货地址写错了，能改吗", "新的收货地址")
     c.expect("改到上海市浦东新区张江路100号3栋", "确认修改吗")
     c.expect("是的", "收货地址已改为")
@@ -155,8 +155,8 @@ def test_change_the_address_before_shipment(talk, sessions):
 
 
 def test_correct_the_new_address_before_confirming(talk, sessions):
-    paid = find(sessions, lambda o: o.shopper_id == 9 and o.status in OrderStatus.BEFORE_SHIPMENT)
-    c = talk(9)
+    paid = find(sessions, lambda o: o.status in OrderStatus.BEFORE_SHIPMENT)
+    c = talk(paid.shopper_id)
     c.expect(f"{paid.order_no}地址要改一下", "新的收货地址")
     c.expect("浙江省杭州市西湖区文三路1号", "确认修改吗")
     c.expect("不对，改到浙江省杭州市滨江区江南大道8号", "江南大道8号", "确认修改吗")
@@ -165,8 +165,8 @@ def test_correct_the_new_address_before_confirming(talk, sessions):
 
 
 def test_change_the_receiver_phone(talk, sessions):
-    paid = find(sessions, lambda o: o.shopper_id == 10 and o.status in OrderStatus.BEFORE_SHIPMENT)
-    c = talk(10)
+    paid = find(sessions, lambda o: o.status in OrderStatus.BEFORE_SHIPMENT)
+    c = talk(paid.shopper_id)
     c.expect(f"订单{paid.order_no}收货电话填错了", "新的收货手机号")
     c.expect("13912345678", "确认修改吗")
     c.expect("对的", "139****5678")
@@ -174,8 +174,8 @@ def test_change_the_receiver_phone(talk, sessions):
 
 
 def test_change_the_quantity(talk, sessions):
-    o = find(sessions, lambda o: o.status in OrderStatus.BEFORE_SHIPMENT and single(o) and o.items[0].qty == 1
-             and o.shopper_id not in range(1, 12))
+    # Unpaid orders may grow; a paid one may not (the rule is tested in the form tests).
+    o = find(sessions, lambda o: o.status == OrderStatus.PENDING_PAYMENT and single(o) and o.items[0].qty == 1)
     c = talk(o.shopper_id)
     c.expect(f"订单{o.order_no}我想多买一件，数量改成2件", "确认修改吗")
     c.expect("确认", "数量")
@@ -188,7 +188,7 @@ def test_modify_after_shipment_is_refused(talk, sessions):
 
 
 def test_switch_from_modify_to_cancel_mid_form(talk, sessions):
-    o = find(sessions, lambda o: o.status == OrderStatus.PAID and o.shopper_id not in range(1, 12))
+    o = find(sessions, lambda o: o.status == OrderStatus.PAID)
     c = talk(o.shopper_id)
     c.expect(f"订单{o.order_no}想改地址", "新的收货地址")
     c.expect("算了，还是帮我取消订单吧", "确认取消订单")
@@ -255,8 +255,8 @@ def test_refund_progress_with_dates(talk, sessions):
 
 # -- payments, invoices, complaints ----------------------------------------------------------------------------
 def test_company_invoice_with_a_validated_tax_number(talk, sessions):
-    o = find(sessions, lambda o: o.status == OrderStatus.DELIVERED and o.invoice is None and o.shopper_id == 12)
-    c = talk(12)
+    o = find(sessions, lambda o: o.status == OrderStatus.DELIVERED and o.invoice is None)
+    c = talk(o.shopper_id)
     c.expect(f"订单{o.order_no}可以开增值税发票吗", "发票抬头")
     c.expect("抬头是杭州未来科技有限公司", "纳税人识别号")
     c.expect("91330106MA2B3C4D5X", "校验位不正确")
@@ -271,9 +271,9 @@ def test_payment_methods_and_failed_payment(talk):
 
 
 def test_duplicate_charge_opens_a_ticket(talk, sessions):
-    o = find(sessions, lambda o: o.status == OrderStatus.PAID and o.shopper_id == 13)
+    o = find(sessions, lambda o: o.status == OrderStatus.PAID)
     before = count(sessions, m.ComplaintTicket, m.ComplaintTicket.category == "payment")
-    talk(13).expect(f"订单{o.order_no}扣了两次钱", "工单号")
+    talk(o.shopper_id).expect(f"订单{o.order_no}扣了两次钱", "工单号")
     assert count(sessions, m.ComplaintTicket, m.ComplaintTicket.category == "payment") == before + 1
 
 

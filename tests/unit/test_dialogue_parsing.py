@@ -56,7 +56,8 @@ def test_modify_fields(text, expected):
 
 
 @pytest.mark.parametrize("text,expected", [("改成2件", 2), ("数量改为三件", 3), ("要两双", 2), ("十二件", 12),
-                                           ("5", 5), ("改成", None)])
+                                           ("5", 5), ("改成", None),
+                                           ("我想多买一件，数量改成2件", 2)])
 def test_quantities(text, expected):
     assert p.quantity(text) == expected
 

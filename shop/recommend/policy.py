@@ -73,5 +73,7 @@ POPULAR_WINDOW_DAYS = 90
 
 # -- mixing for the chat ---------------------------------------------------------------
 # (level, at most this many in the first pass); then remaining slots are filled in order.
-MIX_QUOTAS = (("realtime", 2), ("replenish", 1), ("history", 2), ("seasonal", 1))
+# One bestseller slot: what everyone buys is a fair suggestion for anyone, and it is all
+# a shopper without history has besides the season.
+MIX_QUOTAS = (("realtime", 2), ("replenish", 1), ("history", 2), ("seasonal", 1), ("popular", 1))
 MIX_FILL_ORDER = ("history", "seasonal", "replenish", "realtime", "popular")

@@ -20,10 +20,8 @@ from shop.recommend.cart import abandoned_cart, cart_picks, cart_total
 from shop.recommend.cart_coupons import issue_cart_coupon
 from shop.recommend.catalog_index import ProductIndex, catalog_index
 from shop.recommend.interests import history_picks
-from shop.recommend.mixing import all_levels, mix
+from shop.recommend.mixing import all_levels, mix, predictive_picks
 from shop.recommend.policy import DEFAULT_K, MAX_K
-from shop.recommend.replenish import replenish_picks
-from shop.recommend.seasons import seasonal_picks
 from shop.recommend.types import CouponOffer, Event, Recommendation
 from shop.store.clock import CHINA
 
@@ -113,12 +111,8 @@ def history(source: SessionSource, shopper_id, now, k: int = DEFAULT_K) -> list[
 
 def predictive(source: SessionSource, shopper_id, now, k: int = DEFAULT_K) -> list[Recommendation]:
     """Consumables due for replenishment first, then the season's goods."""
-    def work(session, shopper, now, k, events, products):
-        due = replenish_picks(events, now, k, products)
-        shown = {r.product_id for r in due}
-        seasonal = [r for r in seasonal_picks(events, now, k + len(due), products) if r.product_id not in shown]
-        return (due + seasonal)[:k]
-    return _for_shopper(source, shopper_id, now, k, work)
+    return _for_shopper(source, shopper_id, now, k,
+                        lambda session, shopper, now, k, events, products: predictive_picks(events, now, k, products))
 
 
 def popular(source: SessionSource, shopper_id, now, k: int = DEFAULT_K) -> list[Recommendation]:

@@ -99,7 +99,8 @@ class _Profile:
 
 
 def history_picks(events: Iterable[Event], now: dt.datetime, k: int, products: ProductIndex,
-                  half_life_days: float | None = INTEREST_HALF_LIFE_DAYS) -> list[Recommendation]:
+                  half_life_days: float | None = INTEREST_HALF_LIFE_DAYS,
+                  weights: dict[str, float] = HISTORY_WEIGHTS) -> list[Recommendation]:
     past = [e for e in events if e.at <= now and e.product_id in products]
     interest = category_interest(((products[e.product_id].category, event_weight(e), e.at) for e in past), now,
                                  half_life_days)
@@ -128,8 +129,8 @@ def history_picks(events: Iterable[Event], now: dt.datetime, k: int, products: P
                 "related": profile.similarity(p),
                 "seen": looked_not_bought.get(p.id, 0.0) / max_seen if max_seen else 0.0,
             }
-            contributions = {name: HISTORY_WEIGHTS[name] * value for name, value in parts.items()}
-            score = share * (sum(contributions.values()) + HISTORY_WEIGHTS["base"])
+            contributions = {name: weights[name] * value for name, value in parts.items()}
+            score = share * (sum(contributions.values()) + weights["base"])
             scored.append((score, p, contributions, age_days))
     scored.sort(key=lambda x: (-x[0], x[1].id))
     return [Recommendation(p.id, p.name, _reason(p, contributions, age_days, profile, products, bought_ever),

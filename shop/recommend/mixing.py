@@ -19,6 +19,14 @@ from shop.recommend.seasons import seasonal_picks
 from shop.recommend.types import CouponOffer, Event, Recommendation
 
 
+def predictive_picks(events: Sequence[Event], now: dt.datetime, k: int, products: ProductIndex) -> list[Recommendation]:
+    """Level 3 as one list: consumables due for replenishment first, then the season's goods."""
+    due = replenish_picks(events, now, k, products)
+    shown = {r.product_id for r in due}
+    seasonal = [r for r in seasonal_picks(events, now, k + len(due), products) if r.product_id not in shown]
+    return (due + seasonal)[:max(k, 0)]
+
+
 def all_levels(events: Sequence[Event], now: dt.datetime, k: int, products: ProductIndex,
                buyers: Mapping[str, int], coupon: CouponOffer | None = None) -> dict[str, list[Recommendation]]:
     events = [e for e in events if e.at <= now]

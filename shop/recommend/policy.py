@@ -48,7 +48,10 @@ TOP_CATEGORIES = 3
 # A product launched within this many days counts as a new arrival.
 NEW_ARRIVAL_DAYS = 90
 # How a candidate's score is made up (share of the category's interest × these parts).
-HISTORY_WEIGHTS = {"new": 1.0, "related": 1.0, "seen": 0.6, "base": 0.1}
+# A product looked at and not bought is the strongest hint; likeness to it (shared tags,
+# scenes) is a weaker one, so "related" counts half. bench/recommend.py reports each part
+# left out; its simulated shoppers do not choose by likeness, so it cannot judge "related".
+HISTORY_WEIGHTS = {"new": 1.0, "related": 0.5, "seen": 1.0, "base": 0.1}
 
 # -- level 3: predictive (season, replenishment) ---------------------------------------
 # Chinese seasons by month (气象季节: 3-5 春, 6-8 夏, 9-11 秋, 12-2 冬).

@@ -13,7 +13,8 @@ from sqlalchemy import select
 from shop.recommend.catalog_index import catalog_index
 from shop.store import models as m
 from shop.store.session import make_engine, session_factory
-from tests.store.conftest import ANCHOR, sqlite_template  # noqa: F401  (ANCHOR re-exported, fixture reused)
+# ANCHOR is re-exported; the fixtures are the order store's own (store_url: SQLite and PostgreSQL).
+from tests.store.conftest import ANCHOR, pg_template, postgres, sqlite_template, store_url  # noqa: F401
 
 _order_numbers = itertools.count(1)
 
@@ -23,6 +24,14 @@ def sessions(sqlite_template, tmp_path):  # noqa: F811
     path = tmp_path / "shop.db"
     shutil.copy(sqlite_template, path)
     engine = make_engine(f"sqlite:///{path}")
+    yield session_factory(engine)
+    engine.dispose()
+
+
+@pytest.fixture
+def both_backends(store_url):  # noqa: F811
+    """The seeded store on SQLite and on PostgreSQL (skipped without PostgreSQL binaries)."""
+    engine = make_engine(store_url)
     yield session_factory(engine)
     engine.dispose()
 

@@ -1,5 +1,6 @@
 """Level 1: abandoned carts and the cart coupon, on the seeded SQLite store."""
 import datetime as dt
+import threading
 
 from sqlalchemy import select
 
@@ -80,6 +81,48 @@ def test_cart_coupon_is_a_real_row_issued_once_per_period(sessions, new_shopper,
     assert renewed[0].product_id == third and renewed[0].coupon.newly_issued
     codes = [c.code for c in cart_coupons(sessions, new_shopper)]
     assert len(codes) == 2 and len(set(codes)) == 2
+
+
+def test_cart_coupon_once_on_both_backends(both_backends, products):
+    sessions = both_backends
+    with sessions() as s, s.begin():
+        shopper = m.Shopper(name="双库", phone="13900000001", created_at=ANCHOR - dt.timedelta(days=30))
+        s.add(shopper)
+        s.flush()
+        sid = shopper.id
+    (pid,) = fresh_products(sessions, sid, products, 1)
+    add_events(sessions, sid, (pid, "add_to_cart", ANCHOR - dt.timedelta(hours=1)))
+    first = recommend(sessions, sid, ANCHOR)
+    second = realtime(sessions, sid, ANCHOR + MINUTE)
+    assert first[0].product_id == pid and first[0].coupon.newly_issued
+    assert second[0].coupon.code == first[0].coupon.code and not second[0].coupon.newly_issued
+    assert len(cart_coupons(sessions, sid)) == 1
+
+
+def test_two_requests_at_once_still_issue_one_coupon(both_backends, products):
+    """The second request cannot see the first's uncommitted coupon and tries the same
+    code; the UNIQUE code makes it wait, fail, and on its retry show the first's coupon."""
+    sessions = both_backends
+    with sessions() as s, s.begin():
+        shopper = m.Shopper(name="并发", phone="13900000002", created_at=ANCHOR - dt.timedelta(days=30))
+        s.add(shopper)
+        s.flush()
+        sid = shopper.id
+    (pid,) = fresh_products(sessions, sid, products, 1)
+    add_events(sessions, sid, (pid, "add_to_cart", ANCHOR - dt.timedelta(hours=1)))
+    answers = {}
+    with sessions() as first_session:
+        first = realtime(first_session, sid, ANCHOR)  # inserted, not committed yet
+        second = threading.Thread(target=lambda: answers.setdefault("second", realtime(sessions, sid, ANCHOR)))
+        second.start()
+        second.join(timeout=1.0)
+        assert second.is_alive()  # held up by the first request's row
+        first_session.commit()
+    second.join(timeout=10)
+    assert first[0].coupon.newly_issued
+    assert answers["second"][0].coupon.code == first[0].coupon.code
+    assert not answers["second"][0].coupon.newly_issued
+    assert len(cart_coupons(sessions, sid)) == 1
 
 
 def test_no_abandoned_cart_no_coupon(sessions, new_shopper, products):

@@ -27,6 +27,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from shop.nlu import IntentModel, IntentModelConfig
+from shop.nlu.masking import catalog_masker
 
 logger = logging.getLogger(__name__)
 
@@ -46,12 +47,15 @@ class BertBiLstmIntentClassifier(GraphComponent, IntentClassifier):
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return IntentModelConfig().to_dict()
+        # mask_product_names: replace catalog product names by one placeholder before
+        # classifying (shop/nlu/masking.py), in training and in prediction alike.
+        return {**IntentModelConfig().to_dict(), "mask_product_names": False}
 
     def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
                  model: Optional[IntentModel] = None) -> None:
         known = set(IntentModelConfig().to_dict())
         self.settings = IntentModelConfig.from_dict({k: v for k, v in config.items() if k in known})
+        self.masker = catalog_masker() if config.get("mask_product_names") else None
         self._model_storage = model_storage
         self._resource = resource
         self.model = model
@@ -68,10 +72,9 @@ class BertBiLstmIntentClassifier(GraphComponent, IntentClassifier):
             logger.warning("BertBiLstmIntentClassifier needs at least two intents with examples; "
                            "skipping training (found %d).", len(intents))
             return self._resource
-        self.model = IntentModel.train(
-            [m.get(TEXT) for m in examples], [m.get(INTENT) for m in examples], self.settings,
-            words=[_words(m) for m in examples],
-        )
+        texts, words = zip(*(self._masked(m) for m in examples))
+        self.model = IntentModel.train(list(texts), [m.get(INTENT) for m in examples], self.settings,
+                                       words=list(words))
         with self._model_storage.write_to(self._resource) as directory:
             self.model.save(directory)
         return self._resource
@@ -88,6 +91,10 @@ class BertBiLstmIntentClassifier(GraphComponent, IntentClassifier):
                            resource.name)
         return cls(config, model_storage, resource, model)
 
+    def _masked(self, message: Message) -> tuple:
+        text, words = message.get(TEXT) or "", _words(message)
+        return self.masker.mask(text, words) if self.masker else (text, words)
+
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             ranking: List[Dict[Text, Any]] = []
@@ -95,7 +102,7 @@ class BertBiLstmIntentClassifier(GraphComponent, IntentClassifier):
                 try:
                     ranking = [
                         {"name": name, "confidence": confidence}
-                        for name, confidence in self.model.rank(message.get(TEXT) or "", _words(message))
+                        for name, confidence in self.model.rank(*self._masked(message))
                     ]
                 except Exception:  # one odd message must never take the whole server down
                     logger.exception("Intent model failed on a message; reporting no intent.")

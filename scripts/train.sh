@@ -9,7 +9,7 @@ CONFIG="${1:-config.yml}"
 
 hash=$(
   { echo "$CONFIG"; cat "$CONFIG" requirements/lock.txt;
-    find domain data custom_components shop/nlu -type f -not -path '*/__pycache__/*' -print0 \
+    find domain data custom_components shop/nlu shop/catalog/data -type f -not -path '*/__pycache__/*' -print0 \
       | sort -z | xargs -0 cat; } | sha256sum | cut -c1-16
 )
 name="shop-$(basename "$CONFIG" .yml)-$hash"

@@ -159,7 +159,7 @@ class Conversation:
 
     def slot(self, name: str):
         tracker = self.loop.run_until_complete(self.agent.tracker_store.retrieve(self.sender))
-        return tracker.get_slot(name)
+        return tracker.get_slot(name) if tracker else None  # no tracker before the first message
 
 
 @pytest.fixture

@@ -90,3 +90,20 @@ def test_invalid_settings_fail_at_creation(storage, context):
     with pytest.raises(ValueError):
         BertBiLstmIntentClassifier.create(component_config(epochs=0), storage,
                                           Resource("intent_classifier"), context)
+
+
+def test_masking_makes_the_classifier_blind_to_product_names(storage, context, tokenizer):
+    """With mask_product_names, two messages differing only in the catalog name get the same ranking."""
+    resource = Resource("masked_intent_classifier")
+    config = {**component_config(), "mask_product_names": True}
+    component = BertBiLstmIntentClassifier.create(config, storage, resource, context)
+    component.train(training_data(tokenizer))
+    loaded = BertBiLstmIntentClassifier.load(config, storage, resource, context)
+    a = parse(loaded, tokenizer, "宽松真丝衬衫到哪了").get("intent_ranking")
+    b = parse(loaded, tokenizer, "柔软真丝枕套到哪了").get("intent_ranking")
+    assert a == b
+    message = Message(data={"text": "宽松真丝衬衫到哪了"})
+    tokenizer.process([message])
+    assert loaded._masked(message)[0] == "这款商品到哪了"
+    assert BertBiLstmIntentClassifier.create(component_config(), storage, Resource("plain"), context) \
+        ._masked(message)[0] == "宽松真丝衬衫到哪了"

@@ -48,7 +48,11 @@ class ProductAction(Action, ABC):
         text = ((tracker.latest_message or {}).get("text") or "")[:500]
         return self.respond(dispatcher, tracker, text)
 
-    def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, text: str) -> list[dict]:
+    def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, text: str,
+                routed: bool = False) -> list[dict]:
+        target = route(text, self.name())
+        if not routed and target != self.name() and names_a_product(tracker, text):
+            return PENDING_ACTIONS[target]().respond(dispatcher, tracker, text, routed=True)
         try:
             store = services.graph_store()
             found = P.resolve(store, text, entity=_entity(tracker, "product"),
@@ -81,6 +85,36 @@ class ProductAction(Action, ABC):
 
     def _pending(self, text: str) -> str:
         return f"{self.name()}|{text[:200]}"
+
+
+# What a question about one product asks, by its words. Intents already say "a product
+# question"; with a product named, the words are the surer guide to which answer.
+ROUTES = (
+    ("action_care_method", ("怎么洗", "洗涤", "清洗", "保养", "机洗", "手洗", "干洗", "清洁", "能洗", "怎么洗护")),
+    ("action_size_advice", ("什么码", "哪个码", "多大码", "选多大", "穿多大", "买多大", "尺码建议", "选哪个码", "穿几码")),
+    ("action_stock", ("有货", "现货", "库存", "补货", "缺货", "还有吗")),
+    ("action_product_price", ("多少钱", "价格", "什么价", "卖多少", "价钱", "几块钱")),
+    ("action_product_info", ("颜色", "材质", "面料", "材料", "特点", "适合", "规格", "能用", "怎么样", "功能")),
+)
+
+
+def route(text: str, default: str) -> str:
+    for action, words in ROUTES:
+        if any(w in text for w in words):
+            return action
+    if ("吗" in text or "有没有" in text) and "有" in text and "颜色" not in text and (
+            any(c in text for c in P.all_colors()) or P.parsing.size(text)):
+        return "action_stock"  # "有黑色L码吗", "这双有38码吗"
+    return default
+
+
+def names_a_product(tracker: Tracker, text: str) -> bool:
+    """The message names a catalog product, or points at the one in focus / on the last list."""
+    if P.named_product(text):
+        return True
+    if tracker.get_slot("listed_products") and P.LIST_PICK.search(text):
+        return True
+    return bool(tracker.get_slot("product_in_focus")) and any(w in text for w in P.REFERRING)
 
 
 class ActionProductInfo(ProductAction):
@@ -122,7 +156,7 @@ class ActionCareMethod(ProductAction):
                 return reply, []
         return None
 
-    def respond(self, dispatcher, tracker, text):
+    def respond(self, dispatcher, tracker, text, routed=False):
         # "真丝的衣服能机洗吗": a material with no product means the material, not the focus.
         material = _entity(tracker, "material")
         if material and not _entity(tracker, "product") and not any(w in text for w in P.REFERRING):
@@ -133,7 +167,7 @@ class ActionCareMethod(ProductAction):
             if reply:
                 dispatcher.utter_message(text=reply)
                 return []
-        return super().respond(dispatcher, tracker, text)
+        return super().respond(dispatcher, tracker, text, routed)
 
 
 def services_material_names(store) -> list[str]:
@@ -182,6 +216,8 @@ class ActionRecommend(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict]:
         text = ((tracker.latest_message or {}).get("text") or "")[:500]
+        if names_a_product(tracker, text):  # "X适合学生吗" is about X, not a request for a list
+            return PENDING_ACTIONS[route(text, "action_product_info")]().respond(dispatcher, tracker, text, routed=True)
         try:
             store = services.graph_store()
             f = P.facets(store, text, scene=_entity(tracker, "scene"), skin_type=_entity(tracker, "skin_type"),
@@ -193,14 +229,36 @@ class ActionRecommend(Action):
             dispatcher.utter_message(text=GRAPH_DOWN)
             return []
         if not f and not term:
-            dispatcher.utter_message(text="亲，想买什么类型的商品呢？告诉我使用场景（比如通勤、爬山）、肤质、季节或预算，"
-                                          "我帮您挑几款～")
-            return []
+            return personal_recommendations(dispatcher, tracker)
         if not rows:
             dispatcher.utter_message(text="亲，暂时没有完全符合这些条件的商品，可以放宽一下预算或换个场景试试～")
             return []
         dispatcher.utter_message(text=P.recommend_text(rows, f, term))
         return [SlotSet("listed_products", [r["id"] for r in rows]), SlotSet("product_in_focus", rows[0]["id"])]
+
+
+def personal_recommendations(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict]:
+    """No scene, skin type, season or budget given: the three-level recommender (shop.recommend)
+    for a known shopper — cart left unpaid (with a real coupon), their categories, the season and
+    replenishment — and the shop's bestsellers for anyone else."""
+    from shop.recommend import popular, recommend
+    service = services.order_service()
+    shopper = service.shopper_for_sender(services.channel_of(tracker), tracker.sender_id)
+    now = service.clock()
+    recs = (recommend(service.sessions, shopper.id, now, k=P.SHOWN) if shopper
+            else popular(service.sessions, None, now, k=P.SHOWN))
+    if not recs:
+        dispatcher.utter_message(text="亲，想买什么类型的商品呢？告诉我使用场景（比如通勤、爬山）、肤质、季节或预算，"
+                                      "我帮您挑几款～")
+        return []
+    lines = [f"{i}. {r.name}——{r.reason}" for i, r in enumerate(recs, start=1)]
+    coupon = next((r.coupon for r in recs if r.coupon and not r.coupon.used), None)
+    text = "亲，为您挑了这几款：\n" + "\n".join(lines)
+    if coupon:
+        text += (f"\n购物车里的宝贝还没付款哦，送您一张「{coupon.title}」（券码 {coupon.code}，"
+                 f"{coupon.valid_until.month}月{coupon.valid_until.day}日前有效），结算时自动抵扣～")
+    dispatcher.utter_message(text=text + "\n想了解哪一款？可以说「第一个怎么样」～")
+    return [SlotSet("listed_products", [r.product_id for r in recs]), SlotSet("product_in_focus", recs[0].product_id)]
 
 
 PENDING_ACTIONS = {a().name(): a for a in (ActionProductInfo, ActionProductPrice, ActionCareMethod, ActionStock,
@@ -222,6 +280,8 @@ class ActionInform(Action):
             action_name, question = "action_size_advice", ""
         if action_name in PENDING_ACTIONS:
             action = PENDING_ACTIONS[action_name]()
-            return action.respond(dispatcher, tracker, f"{text} {question}".strip())
+            return action.respond(dispatcher, tracker, f"{text} {question}".strip(), routed=True)
+        if names_a_product(tracker, text):  # "柔软真丝枕套" on its own: show it
+            return ActionProductInfo().respond(dispatcher, tracker, text)
         dispatcher.utter_message(text="收到～亲想查询什么或者办理什么业务呢？可以直接告诉我哦。")
         return []

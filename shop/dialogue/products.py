@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Sequence
 
-from shop.dialogue import parsing
+from shop.dialogue import parsing  # noqa: F401  (re-exported for actions)
 from shop.graph import queries as q
 from shop.graph.store import GraphStore, Row
 
@@ -64,8 +64,12 @@ def resolve(store: GraphStore, text: str, *, entity: str | None = None, focus: s
 
 
 def _named_in(store: GraphStore, text: str) -> str | None:
+    return named_product(text)
+
+
+def named_product(text: str) -> str | None:
     """A product's full name typed or pasted into the message (the longest one found)."""
-    return next((name for name in product_names() if name in text), None)
+    return next((name for name in product_names() if name in (text or "")), None)
 
 
 @lru_cache(maxsize=1)

@@ -73,3 +73,26 @@ def test_graph_down_is_a_polite_answer(monkeypatch):
     monkeypatch.setattr(services, "graph_store", broken)
     out, events = run(ActionProductPrice(), tracker("s", "宽松真丝衬衫多少钱", "ask_price_promotion"))
     assert "暂时查询不到" in out[0] and events == []
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("宽松真丝衬衫能机洗吗", "action_care_method"), ("175 70公斤穿它什么码", "action_size_advice"),
+    ("它有黑色L码吗", "action_stock"), ("这双有38码吗", "action_stock"), ("还有现货吗", "action_stock"),
+    ("宽松真丝衬衫现在卖多少", "action_product_price"), ("它有哪些颜色", "action_product_info"),
+    ("它适合夏天穿吗", "action_product_info"), ("随便聊聊", "action_recommend"),
+])
+def test_route_by_what_the_question_asks(text, expected):
+    from actions.products import route
+    assert route(text, "action_recommend") == expected
+
+
+def test_a_question_about_a_named_product_is_not_a_recommendation_request(graph):
+    out, events = run(ActionRecommend(), tracker("s", "宽松真丝衬衫适合上班族吗", "ask_recommendation"))
+    assert "适合上班族" in out[0] and slots_of(events)["product_in_focus"] == IDS["宽松真丝衬衫"]
+
+
+def test_recommendations_without_facets_use_the_shopper_history(graph, service):
+    out, events = run(ActionRecommend(), tracker("demo", "有什么推荐的吗", "ask_recommendation"))
+    assert "为您挑了" in out[0] and len(slots_of(events)["listed_products"]) >= 1
+    out, _ = run(ActionRecommend(), tracker("nobody", "有什么推荐的吗", "ask_recommendation"))
+    assert "为您挑了" in out[0]

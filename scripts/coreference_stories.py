@@ -1,4 +1,4 @@
-"""Write tests/stories/coreference.yml (Rasa end-to-end test stories) from tests/coreference.yml.
+"""Write tests/stories/test_coreference.yml (Rasa end-to-end test stories) from tests/coreference.yml.
 
 One source for the coreference conversations: `rasa test core --e2e` checks the intent
 and the action of every turn, tests/conversations/test_coreference.py checks the answers
@@ -14,7 +14,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "tests" / "coreference.yml"
-TARGET = ROOT / "tests" / "stories" / "coreference.yml"
+TARGET = ROOT / "tests" / "stories" / "test_coreference.yml"  # rasa reads only test_* files as test stories
 HEADER = ("# Generated from tests/coreference.yml by scripts/coreference_stories.py; edit that file instead.\n"
           "# Run by: rasa test core --stories tests/stories --e2e --fail-on-prediction-errors\n")
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import re
+
 import pytest
 import yaml
 
@@ -12,6 +14,7 @@ SOURCE = Path(__file__).resolve().parents[1] / "coreference.yml"
 CONVERSATIONS = yaml.safe_load(SOURCE.read_text(encoding="utf-8"))["conversations"]
 IDS = {p["name"]: p["id"] for p in load_catalog().products}
 NAMES = {v: k for k, v in IDS.items()}
+MARKUP = re.compile(r"\[([^\]]+)\]\([^)]+\)")  # [黑色](color) → 黑色
 
 
 @pytest.mark.parametrize("conversation", CONVERSATIONS, ids=[c["name"] for c in CONVERSATIONS])
@@ -19,7 +22,7 @@ def test_coreference(talk, conversation):
     c = talk(None)
     for turn in conversation["turns"]:
         before = c.slot("listed_products") or []
-        answer = c.expect(turn["user"], *turn.get("expect", []))
+        answer = c.expect(MARKUP.sub(r"\1", turn["user"]), *turn.get("expect", []))
         want = turn.get("product")
         if want is None:
             continue

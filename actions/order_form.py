@@ -124,6 +124,14 @@ class Form:
     messages: list[str] = field(default_factory=list)
     _order: OrderView | None = None
 
+    @classmethod
+    def of(cls, tracker: Tracker) -> "Form":
+        """The form's state for this conversation, with the shopper its sender is bound to."""
+        service = services.order_service()
+        channel = channel_of(tracker)
+        return cls(service=service, shopper=service.shopper_for_sender(channel, tracker.sender_id),
+                   channel=channel, sender=tracker.sender_id, slots=dict(tracker.slots))
+
     def get(self, name: str) -> Any:
         return self.slots.get(name)
 
@@ -644,10 +652,7 @@ class ValidateOrderForm(Action):
         return "validate_order_form"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict]:
-        service = services.order_service()
-        form = Form(service=service, shopper=None, channel=channel_of(tracker), sender=tracker.sender_id,
-                    slots=dict(tracker.slots))
-        form.shopper = service.shopper_for_sender(form.channel, form.sender)
+        form = Form.of(tracker)
         turn = Turn.of(tracker)
         requested = tracker.get_slot("requested_slot")
         # While the form runs, requested_slot always names a slot (this action sees to it);

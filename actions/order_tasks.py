@@ -14,8 +14,6 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.order_form import TASK_SLOTS, dry_run, Form, _loads
-from actions import services
-from actions.services import channel_of
 from shop.dialogue import order_text
 from shop.orders import InvalidOrderNumber, OrderNotFound
 from shop.rules.policy import PAYMENT_LABELS
@@ -45,10 +43,7 @@ class ActionOrderTask(Action):
         return "action_order_task"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict]:
-        service = services.order_service()
-        form = Form(service=service, shopper=None, channel=channel_of(tracker), sender=tracker.sender_id,
-                    slots=dict(tracker.slots))
-        form.shopper = service.shopper_for_sender(form.channel, form.sender)
+        form = Form.of(tracker)
         task = form.task
         try:
             for text in self.perform(form, task):

@@ -8,7 +8,6 @@ conversations in tests/conversations run the same actions behind the trained mod
 from __future__ import annotations
 
 import asyncio
-import shutil
 
 import pytest
 from rasa_sdk import Tracker
@@ -19,17 +18,12 @@ from actions import services
 from actions.order_form import FORM, ValidateOrderForm
 from actions.order_tasks import ActionOrderTask
 from shop.orders import OrderService
-from shop.store.session import make_engine, session_factory
-from tests.store.conftest import ANCHOR, sqlite_template  # noqa: F401  (fixture re-export)
+from tests.store.conftest import ANCHOR, sqlite_sessions, sqlite_template  # noqa: F401  (fixture re-export)
 
 
 @pytest.fixture
-def sessions(sqlite_template, tmp_path):  # noqa: F811
-    path = tmp_path / "shop.db"
-    shutil.copy(sqlite_template, path)
-    engine = make_engine(f"sqlite:///{path}")
-    yield session_factory(engine)
-    engine.dispose()
+def sessions(sqlite_sessions):
+    return sqlite_sessions
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import shutil
 from decimal import Decimal
 
 import pytest
@@ -14,18 +13,14 @@ from shop.recommend.catalog_index import catalog_index
 from shop.store import models as m
 from shop.store.session import make_engine, session_factory
 # ANCHOR is re-exported; the fixtures are the order store's own (store_url: SQLite and PostgreSQL).
-from tests.store.conftest import ANCHOR, pg_template, postgres, sqlite_template, store_url  # noqa: F401
+from tests.store.conftest import ANCHOR, pg_template, postgres, sqlite_sessions, sqlite_template, store_url  # noqa: F401
 
 _order_numbers = itertools.count(1)
 
 
 @pytest.fixture
-def sessions(sqlite_template, tmp_path):  # noqa: F811
-    path = tmp_path / "shop.db"
-    shutil.copy(sqlite_template, path)
-    engine = make_engine(f"sqlite:///{path}")
-    yield session_factory(engine)
-    engine.dispose()
+def sessions(sqlite_sessions):
+    return sqlite_sessions
 
 
 @pytest.fixture

@@ -134,6 +134,16 @@ def pg_template(postgres) -> str:
     return "shop_template"
 
 
+@pytest.fixture
+def sqlite_sessions(sqlite_template, tmp_path):
+    """A fresh copy of the seeded SQLite store (tests that need one backend only)."""
+    path = tmp_path / "shop.db"
+    shutil.copy(sqlite_template, path)
+    engine = make_engine(f"sqlite:///{path}")
+    yield session_factory(engine)
+    engine.dispose()
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def store_url(request, tmp_path):
     """A freshly seeded store (anchor ANCHOR) on each backend."""

@@ -174,17 +174,28 @@ def test_change_the_receiver_phone(talk, sessions):
 
 
 def test_change_the_quantity(talk, sessions):
-    # Unpaid orders may grow; a paid one may not (the rule is tested in the form tests).
-    def in_stock(o) -> bool:
+    def stock_of(item) -> int:
         with sessions() as s:
-            v = s.get(m.VariantStock, (o.items[0].product_id, o.items[0].color, o.items[0].size))
-            return v is not None and v.stock >= 1
-    o = find(sessions, lambda o: o.status == OrderStatus.PENDING_PAYMENT and single(o) and in_stock(o))
-    more = o.items[0].qty + 1
+            v = s.get(m.VariantStock, (item.product_id, item.color, item.size))
+            return v.stock if v else 0
+    # Fewer pieces on an unshipped order (a paid one is refunded the difference) …
+    o = find(sessions, lambda o: o.status in OrderStatus.BEFORE_SHIPMENT and single(o) and o.items[0].qty >= 2)
+    fewer = o.items[0].qty - 1
     c = talk(o.shopper_id)
-    c.expect(f"订单{o.order_no}我想多买一件，数量改成{more}件", "确认修改吗")
+    c.expect(f"订单{o.order_no}买多了，数量改成{fewer}件", "确认修改吗")
     c.expect("确认", "数量")
-    assert reload(sessions, o.order_no).items[0].qty == more
+    assert reload(sessions, o.order_no).items[0].qty == fewer
+    # … and more only while unpaid and in stock; on a several-item order, after saying which item.
+    o = find(sessions, lambda o: o.status == OrderStatus.PENDING_PAYMENT and len(o.items) > 1
+             and any(stock_of(i) >= 1 for i in o.items))
+    n = next(i for i, item in enumerate(o.items) if stock_of(item) >= 1)
+    more = o.items[n].qty + 1
+    c = talk(o.shopper_id)
+    c.expect(f"订单{o.order_no}的购买数量要改一下", "哪一件")
+    c.expect(f"第{n + 1}件", "改成几件")
+    c.expect(f"改成{more}件", "确认修改吗")
+    c.expect("确认", "数量")
+    assert next(i for i in reload(sessions, o.order_no).items if i.id == o.items[n].id).qty == more
 
 
 def test_modify_after_shipment_is_refused(talk, sessions):

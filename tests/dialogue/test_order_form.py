@@ -308,3 +308,16 @@ def test_a_photo_sent_during_a_return_is_kept_on_the_request(chat, sessions):
     c.say("确认", "affirm")
     req = one(sessions, lambda o: o.order_no == target.order_no).return_requests[0]
     assert req.photo_path == "uploads/ab12.jpg" and req.reason == "quality"
+
+
+def test_quantity_on_a_several_item_order_asks_which_item(chat, sessions):
+    o = one(sessions, lambda o: o.status == OrderStatus.PENDING_PAYMENT and len(o.items) > 1
+            and any(stock(sessions, i.product_id, i.color, i.size) >= 1 for i in o.items))
+    n = next(k for k, i in enumerate(o.items) if stock(sessions, i.product_id, i.color, i.size) >= 1)
+    c = chat(sender_of(o))
+    assert "哪一件" in c.start(f"订单{o.order_no}的购买数量要改一下", "modify_order")
+    assert "改成几件" in c.say(f"第{n + 1}件")
+    assert "确认修改吗" in c.say(f"改成{o.items[n].qty + 1}件")
+    c.say("确认", "affirm")
+    after = one(sessions, lambda x: x.order_no == o.order_no)
+    assert next(i for i in after.items if i.id == o.items[n].id).qty == o.items[n].qty + 1

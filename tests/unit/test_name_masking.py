@@ -19,3 +19,10 @@ def test_two_different_products_are_both_masked():
     m = catalog_masker()
     text, _ = m.mask("宽松真丝衬衫和柔软真丝枕套哪个好")
     assert text == f"{PLACEHOLDER}和{PLACEHOLDER}哪个好"
+
+
+def test_long_numbers_are_masked_too():
+    m = NameMasker(["宽松真丝衬衫"])
+    text, words = m.mask("取消订单202511230006", ["取消", "订单", "202511230006"])
+    assert text == "取消订单单号" and words == ["取消", "订单", "单号"]
+    assert m.mask("身高175 体重70kg")[0] == "身高175 体重70kg"  # short numbers mean something

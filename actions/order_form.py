@@ -336,7 +336,7 @@ def accept(form: Form, slot: str, value: Any) -> bool:
             return False
         form.shopper = shopper
         form.set("login_phone", shopper.masked_phone)
-        form.say(f"您好，{shopper.name[0]}先生/女士，已确认您的身份（{shopper.masked_phone}）。")
+        form.say(f"您好，{shopper.name}，已确认您的身份（{shopper.masked_phone}）。")
         return True
     if slot == "order_id":
         return _accept_order(form, value)

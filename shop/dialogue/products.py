@@ -222,7 +222,7 @@ def stock_answer(store: GraphStore, row: Row, text: str, *, color: str | None = 
     if not in_stock:
         return f"亲，「{row['name']}」{label}目前都缺货了，可以先加购物车，补货有提醒。"
     shown = "、".join(f"{v['color']} {v['size']}" for v in in_stock[:12])
-    return f"亲，「{row['name']}」{label}有货的规格：{shown}" + ("等" if len(in_stock) > 12 else "") + "。"
+    return f"亲，「{row['name']}」{label}有货：{shown}" + ("等" if len(in_stock) > 12 else "") + "。"
 
 
 # -- size advice ----------------------------------------------------------------------------------------

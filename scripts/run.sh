@@ -40,6 +40,10 @@ cat <<MSG
     curl -s -X POST http://$RASA_HOST:$RASA_PORT/webhooks/rest/webhook \\
       -H 'Content-Type: application/json' -d '{"sender": "demo", "message": "你好"}'
   Or in a terminal:   make shell
+  Sender "demo" is the seeded shopper 张伟 with an order in every state: try 我的订单发货了吗 / 快递到哪了 /
+  帮我取消订单 / 收货地址写错了 / 我要退货 / 想换个尺码 / 退款到哪了 / 要开发票, and product questions such as
+  宽松真丝衬衫多少钱 → 它怎么洗 → 有M码吗. Any other sender is asked for the phone number on file first.
+  Changes land in the order database: var/shop.db (SQLite; SHOP_DB_URL for PostgreSQL).
   HTTP API token (for /model/parse etc.):  var/rasa_api_token
     curl -s -X POST "http://$RASA_HOST:$RASA_PORT/model/parse?token=\$(cat var/rasa_api_token)" -d '{"text": "快递到哪了"}'
 

@@ -51,7 +51,7 @@ class ActionOrderTask(Action):
         except (OrderNotFound, InvalidOrderNumber) as refused:
             dispatcher.utter_message(text=refused.reason)
         # The task is finished either way; keep the order in mind for a follow-up ("那取消吧").
-        return [SlotSet("order_task", None)] + [SlotSet(name, None) for name in TASK_SLOTS]
+        return [SlotSet("order_task", None)] + [SlotSet(name, None) for name in TASK_SLOTS] + _order_products(form)
 
     def perform(self, form: Form, task: str | None) -> list[str]:
         if task is None:
@@ -125,6 +125,14 @@ class ActionOrderTask(Action):
             lines.append("您可以申请" + "或".join(OFFER_TEXT[o] for o in offers)
                          + "（质量问题、与描述不符的运费由我们承担），需要的话直接告诉我「退货」或「换货」。")
         return lines
+
+
+def _order_products(form: Form) -> list[dict]:
+    """An order shown puts its goods on the table: 它/这件 → its first item, 第二件 → the second."""
+    if form.task not in ("status", "track") or form.order() is None:
+        return []
+    ids = list(dict.fromkeys(i.product_id for i in form.order().items))
+    return [SlotSet("product_in_focus", ids[0]), SlotSet("listed_products", ids)]
 
 
 def _latest_text(form: Form) -> str:

@@ -52,6 +52,10 @@ def resolve(store: GraphStore, text: str, *, entity: str | None = None, focus: s
                 return Resolution("one", q.product_attributes(store, focus))
             if page_product and any(r["id"] == page_product for r in found):
                 return Resolution("one", q.product_attributes(store, page_product))
+            # "那件口红" right after a list (an order's items, recommendations) that holds one 口红.
+            on_list = [r["id"] for r in found if r["id"] in listed]
+            if len(on_list) == 1:
+                return Resolution("one", q.product_attributes(store, on_list[0]))
             return Resolution("many", options=found, term=term)
         if not (focus and any(w in text for w in REFERRING)):
             return Resolution("unknown", term=term)

@@ -321,3 +321,11 @@ def test_quantity_on_a_several_item_order_asks_which_item(chat, sessions):
     c.say("确认", "affirm")
     after = one(sessions, lambda x: x.order_no == o.order_no)
     assert next(i for i in after.items if i.id == o.items[n].id).qty == o.items[n].qty + 1
+
+
+def test_an_order_shown_puts_its_products_in_focus(chat, sessions):
+    o = one(sessions, lambda o: o.shopper_id == 1 and len(o.items) > 1)
+    c = chat()
+    c.start(f"订单{o.order_no}到哪了", "check_order_status")
+    assert c.slots["product_in_focus"] == o.items[0].product_id
+    assert c.slots["listed_products"][:2] == list(dict.fromkeys(i.product_id for i in o.items))[:2]

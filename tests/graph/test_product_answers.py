@@ -82,3 +82,11 @@ def test_recommendations_intersect_every_facet(falkor_store):
     rows = P.recommend(falkor_store, f, category_term="鞋")
     assert rows and all(r["price"] <= 500 and "鞋" in r["name"] for r in rows)
     assert P.recommend(falkor_store, {"profile": "敏感肌", "max_price": 1.0}) == []
+
+
+def test_a_category_word_picks_the_one_on_the_last_list(falkor_store):
+    lipsticks = q.find_products(falkor_store, "口红", limit=20)
+    assert len(lipsticks) > 1
+    listed = [pid("宽松真丝衬衫"), lipsticks[1]["id"]]
+    r = P.resolve(falkor_store, "那件口红多少钱", entity="口红", listed=listed, focus=listed[0])
+    assert r.kind == "one" and r.product["id"] == lipsticks[1]["id"]

@@ -197,7 +197,7 @@ class Form:
             req.append("confirmed")
         elif task == "invoice":
             req.append("invoice_title")
-            title = _loads(self.get("invoice_title"))
+            title = loads_json(self.get("invoice_title"))
             if title and title.get("type") == "company":
                 req.append("invoice_tax_number")
         return req
@@ -221,7 +221,7 @@ class Form:
                 self.set(name, None)
 
 
-def _loads(value: Any) -> dict | None:
+def loads_json(value: Any) -> dict | None:
     if not value:
         return None
     try:
@@ -351,7 +351,7 @@ def accept(form: Form, slot: str, value: Any) -> bool:
             form.say("购买数量需要在 1 到 99 件之间，请重新告诉我数量。")
             return False
     if slot == "invoice_title":
-        title = _loads(value)
+        title = loads_json(value)
         if title["type"] == "personal":
             check = validate_invoice("personal", title["title"])
             if not check.allowed:
@@ -362,7 +362,7 @@ def accept(form: Form, slot: str, value: Any) -> bool:
         if not check.allowed:
             form.say(check.reason)
             return False
-        title = _loads(form.get("invoice_title")) or {}
+        title = loads_json(form.get("invoice_title")) or {}
         full = validate_invoice("company", title.get("title", ""), check.details["value"])
         if not full.allowed:
             form.say(full.reason)
@@ -483,21 +483,21 @@ def dry_run(form: Form, service: OrderService) -> Outcome | None:
     if task == "modify":
         kind, value = form.get("modify_field"), form.get("new_value")
         if kind == "address":
-            parts = _loads(value) or {}
+            parts = loads_json(value) or {}
             return service.change_address(sid, no, province=parts.get("province", ""), city=parts.get("city", ""),
                                           district=parts.get("district", ""), detail=parts.get("detail", ""))
         if kind == "phone":
             return service.change_phone(sid, no, value)
         if kind == "quantity":
             return service.change_quantity(sid, no, int(value), item=form.item_ref())
-        variant = _loads(value) or {}
+        variant = loads_json(value) or {}
         return service.change_variant(sid, no, color=variant.get("color", ""), size=variant.get("size", ""),
                                       item=form.item_ref())
     if task == "return":
         return service.request_return(sid, no, reason=form.get("return_reason"), item=form.item_ref(),
                                       photo_path=form.get("evidence_photo"))
     if task == "exchange":
-        variant = _loads(form.get("exchange_variant")) or {}
+        variant = loads_json(form.get("exchange_variant")) or {}
         return service.request_exchange(sid, no, color=variant.get("color", ""), size=variant.get("size", ""),
                                         item=form.item_ref(), photo_path=form.get("evidence_photo"))
     return None

@@ -6,14 +6,13 @@ the rule's own sentence, so what the shopper reads is what the shop decided.
 """
 from __future__ import annotations
 
-import json
 import logging
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.order_form import TASK_SLOTS, dry_run, Form, _loads
+from actions.order_form import TASK_SLOTS, Form, dry_run, loads_json
 from shop.dialogue import order_text
 from shop.orders import InvalidOrderNumber, OrderNotFound
 from shop.rules.policy import PAYMENT_LABELS
@@ -69,7 +68,7 @@ class ActionOrderTask(Action):
         if task == "refund":
             return [form.service.refund_status(shopper.id, no).reason]
         if task == "invoice":
-            title = _loads(form.get("invoice_title")) or {}
+            title = loads_json(form.get("invoice_title")) or {}
             outcome = form.service.request_invoice(shopper.id, no, title_type=title.get("type", "personal"),
                                                    title=title.get("title", ""),
                                                    tax_number=form.get("invoice_tax_number"))

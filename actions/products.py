@@ -17,6 +17,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import services
+from shop.dialogue import parsing
 from shop.dialogue import products as P
 from shop.graph import GraphError
 from shop.graph.store import Row
@@ -103,7 +104,7 @@ def route(text: str, default: str) -> str:
         if any(w in text for w in words):
             return action
     if ("吗" in text or "有没有" in text) and "有" in text and "颜色" not in text and (
-            any(c in text for c in P.all_colors()) or P.parsing.size(text)):
+            any(c in text for c in P.all_colors()) or parsing.size(text)):
         return "action_stock"  # "有黑色L码吗", "这双有38码吗"
     return default
 
@@ -149,7 +150,7 @@ class ActionCareMethod(ProductAction):
 
     def without_product(self, store, text, tracker):
         material = _entity(tracker, "material") or next(
-            (m for m in services_material_names(store) if m in text), None)
+            (m for m in material_names(store) if m in text), None)
         if material:
             reply = P.care_for_material(store, material)
             if reply:
@@ -170,7 +171,7 @@ class ActionCareMethod(ProductAction):
         return super().respond(dispatcher, tracker, text, routed)
 
 
-def services_material_names(store) -> list[str]:
+def material_names(store) -> list[str]:
     from shop.graph import queries as q
     return sorted(q.names(store, "Material"), key=len, reverse=True)
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Sequence
 
-from shop.dialogue import parsing  # noqa: F401  (re-exported for actions)
+from shop.dialogue import parsing
 from shop.graph import queries as q
 from shop.graph.store import GraphStore, Row
 

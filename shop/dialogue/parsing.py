@@ -114,20 +114,22 @@ MODIFY_FIELD_WORDS = (
     ("quantity", ("数量", "件数", "多买", "少买", "买多", "买少", "再加", "减少", "几件", "改成两件")),
     ("variant", ("颜色", "尺码", "码数", "规格", "型号", "大一码", "小一码", "换成", "款式", "色")),
 )
-MODIFY_FIELD_LABELS = {"address": "收货地址", "phone": "收货手机号", "variant": "颜色/尺码", "quantity": "购买数量"}
-_FIELD_BY_NUMBER = {1: "address", 2: "phone", 3: "variant", 4: "quantity"}  # the order the question lists them
+MODIFY_FIELD_CHOICES = ("address", "phone", "variant", "quantity")  # numbered 1-4 in the question
+
+
+def choice(text: str | None, words: Sequence[tuple[str, Sequence[str]]], numbered: Sequence[str], *,
+           as_answer: bool) -> str | None:
+    """The option whose words the text uses; or, answering a numbered question, the number picked."""
+    t = ascii_text(text)
+    for code, keys in words:
+        if any(k in t for k in keys):
+            return code
+    n = pick_index(t, len(numbered)) if as_answer else None
+    return numbered[n] if n is not None else None
 
 
 def modify_field(text: str | None, *, as_answer: bool = False) -> str | None:
-    t = ascii_text(text)
-    for field, words in MODIFY_FIELD_WORDS:
-        if any(w in t for w in words):
-            return field
-    if as_answer:
-        n = pick_index(t, len(_FIELD_BY_NUMBER))
-        if n is not None:
-            return _FIELD_BY_NUMBER[n + 1]
-    return None
+    return choice(text, MODIFY_FIELD_WORDS, MODIFY_FIELD_CHOICES, as_answer=as_answer)
 
 
 RETURN_REASON_WORDS = (
@@ -141,15 +143,7 @@ RETURN_REASON_CHOICES = ("no_reason", "size", "quality", "mismatch", "wrong_item
 
 
 def return_reason(text: str | None, *, as_answer: bool = False) -> str | None:
-    t = ascii_text(text)
-    for code, words in RETURN_REASON_WORDS:
-        if any(w in t for w in words):
-            return code
-    if as_answer:
-        n = pick_index(t, len(RETURN_REASON_CHOICES))
-        if n is not None:
-            return RETURN_REASON_CHOICES[n]
-    return None
+    return choice(text, RETURN_REASON_WORDS, RETURN_REASON_CHOICES, as_answer=as_answer)
 
 
 # -- quantities, variants, addresses ---------------------------------------------------------------

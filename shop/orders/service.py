@@ -155,6 +155,12 @@ class OrderService:
             raise OrderNotFound()
         return order
 
+    def _order_item(self, s: Session, shopper_id: int, order_no: str,
+                    item: int | str | None) -> tuple[m.Order, m.OrderItem | Outcome]:
+        """The shopper's order, locked for a change, and the item the change is about (or why not)."""
+        order = self._order(s, shopper_id, order_no, lock=True)
+        return order, self._item(order, item)
+
     @staticmethod
     def _item(order: m.Order, item: int | str | None) -> m.OrderItem | Outcome:
         """The item a change is about: by item id or product id; may be omitted on one-item orders."""
@@ -261,8 +267,7 @@ class OrderService:
     def change_variant(self, shopper_id: int, order_no: str, *, color: str, size: str,
                        item: int | str | None = None) -> Outcome:
         with self._tx() as s:
-            order = self._order(s, shopper_id, order_no, lock=True)
-            target = self._item(order, item)
+            order, target = self._order_item(s, shopper_id, order_no, item)
             if isinstance(target, Outcome):
                 return target
             stock = self._stock(s, target.product_id, color, size)
@@ -282,8 +287,7 @@ class OrderService:
 
     def change_quantity(self, shopper_id: int, order_no: str, qty: int, *, item: int | str | None = None) -> Outcome:
         with self._tx() as s:
-            order = self._order(s, shopper_id, order_no, lock=True)
-            target = self._item(order, item)
+            order, target = self._order_item(s, shopper_id, order_no, item)
             if isinstance(target, Outcome):
                 return target
             stock = self._stock(s, target.product_id, target.color, target.size)
@@ -314,8 +318,7 @@ class OrderService:
                        item: int | str | None = None, detail: str | None = None, photo_path: str | None = None,
                        opened: bool = False) -> Outcome:
         with self._tx() as s:
-            order = self._order(s, shopper_id, order_no, lock=True)
-            target = self._item(order, item)
+            order, target = self._order_item(s, shopper_id, order_no, item)
             if isinstance(target, Outcome):
                 return target
             now = self.clock()
@@ -337,8 +340,7 @@ class OrderService:
                          reason: str = ReturnReason.SIZE, item: int | str | None = None, detail: str | None = None,
                          photo_path: str | None = None, opened: bool = False) -> Outcome:
         with self._tx() as s:
-            order = self._order(s, shopper_id, order_no, lock=True)
-            target = self._item(order, item)
+            order, target = self._order_item(s, shopper_id, order_no, item)
             if isinstance(target, Outcome):
                 return target
             now = self.clock()

@@ -1,0 +1,186 @@
+"""What the shop's channels share: the one internal message, refusals, limits, secrets, delivery.
+
+Every platform message becomes an ``InboundMessage`` before the bot sees it, and
+reaches Rasa as a ``UserMessage`` whose metadata the dialogue reads
+(``attachments`` with ``type`` image/voice and a ``url``, ``path`` or
+``media_id``; ``product_id`` for the product page the shopper is on).
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+from dataclasses import dataclass, field
+from typing import Any, Awaitable, Callable, Mapping, Optional
+
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from sanic.request import Request
+
+from channels.duplicates import DuplicateStore, MemoryDuplicateStore
+
+logger = logging.getLogger(__name__)
+
+MAX_BODY_BYTES = 64 * 1024  # a chat message with a few attachment references is far smaller
+MAX_TEXT_CHARS = 4000
+MAX_ID_CHARS = 128  # platform ids (openids, user ids, message ids) are well under this
+MAX_ATTACHMENTS = 10
+ATTACHMENT_TYPES = ("image", "voice")
+
+OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
+
+
+class Refused(Exception):
+    """A request the channel answers with an HTTP error and passes on to nobody."""
+
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(reason)
+        self.status = status
+        self.reason = reason
+
+    @classmethod
+    def malformed(cls, reason: str) -> "Refused":
+        return cls(400, reason)
+
+    @classmethod
+    def unauthenticated(cls, reason: str) -> "Refused":
+        return cls(401, reason)
+
+    @classmethod
+    def forbidden(cls, reason: str) -> "Refused":
+        return cls(403, reason)
+
+
+def image(url: Optional[str] = None, media_id: Optional[str] = None) -> dict:
+    return _attachment("image", url=url, media_id=media_id)
+
+
+def voice(url: Optional[str] = None, media_id: Optional[str] = None, format: Optional[str] = None) -> dict:
+    return _attachment("voice", url=url, media_id=media_id, format=format)
+
+
+def _attachment(kind: str, **refs: Optional[str]) -> dict:
+    return {"type": kind, **{k: v for k, v in refs.items() if v}}
+
+
+@dataclass(frozen=True)
+class InboundMessage:
+    """One shopper message, whatever platform it came from.
+
+    ``sender_id`` is the platform's id for the shopper; ``timestamp`` is in
+    seconds since the epoch; ``extra`` holds what only some platforms say
+    (``kind`` comment/dm, ``product_id``, ...) and goes into the metadata as is.
+    """
+
+    channel: str
+    sender_id: str
+    message_id: str
+    text: str = ""
+    timestamp: float = field(default_factory=time.time)
+    attachments: tuple = ()
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for name in ("sender_id", "message_id"):
+            value = getattr(self, name)
+            if not isinstance(value, str) or not value or len(value) > MAX_ID_CHARS:
+                raise Refused.malformed(f"{name} must be a string of 1-{MAX_ID_CHARS} characters")
+        if not isinstance(self.text, str) or len(self.text) > MAX_TEXT_CHARS:
+            raise Refused.malformed(f"text must be a string of at most {MAX_TEXT_CHARS} characters")
+        if len(self.attachments) > MAX_ATTACHMENTS:
+            raise Refused.malformed(f"at most {MAX_ATTACHMENTS} attachments")
+        for att in self.attachments:
+            if att.get("type") not in ATTACHMENT_TYPES or not (att.get("url") or att.get("media_id")):
+                raise Refused.malformed("an attachment needs a type (image or voice) and a url or media_id")
+        if not self.text.strip() and not self.attachments:
+            raise Refused.malformed("a message needs text or an attachment")
+
+    @property
+    def conversation_id(self) -> str:
+        # Rasa keys conversations by sender id alone; platform ids from different
+        # platforms may collide ("42" on the app and on social media).
+        return f"{self.channel}:{self.sender_id}"
+
+    def metadata(self) -> dict:
+        return {"channel": self.channel, "message_id": self.message_id, "timestamp": self.timestamp,
+                "attachments": [dict(a) for a in self.attachments], **self.extra}
+
+    def user_message(self, output: OutputChannel) -> UserMessage:
+        return UserMessage(self.text, output, self.conversation_id, input_channel=self.channel,
+                           message_id=self.message_id, metadata=self.metadata())
+
+
+def platform_id(channel: str, conversation_id: str) -> str:
+    """The platform's shopper id back from a conversation id made by ``InboundMessage``."""
+    prefix = f"{channel}:"
+    return conversation_id[len(prefix):] if conversation_id.startswith(prefix) else conversation_id
+
+
+def body_of(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise Refused(413, f"body over {limit} bytes")
+    body = request.body or b""
+    if len(body) > limit:
+        raise Refused(413, f"body over {limit} bytes")
+    return body
+
+
+def json_of(body: bytes) -> Any:
+    try:
+        return json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as e:
+        raise Refused.malformed(f"body is not JSON: {e}") from None
+
+
+def secret(credentials: Mapping[str, Any], key: str) -> Optional[str]:
+    """A secret from the environment variable named by ``<key>_env``, else the literal ``<key>``.
+
+    credentials.yml names variables rather than holding secrets, so it can be committed.
+    """
+    env_name = credentials.get(f"{key}_env")
+    value = os.environ.get(env_name) if env_name else None
+    value = value or credentials.get(key)
+    return str(value) if value else None
+
+
+def plain_text(message: Mapping[str, Any]) -> str:
+    """One bot message for platforms that take only text: buttons become numbered lines.
+
+    ``custom`` payloads are for rich clients that know their shape; they have no text form.
+    """
+    lines = [message["text"]] if message.get("text") else []
+    lines += [f"{i}. {b.get('title', '')}" for i, b in enumerate(message.get("buttons") or [], start=1)]
+    lines += [str(message[k]) for k in ("image", "attachment") if message.get(k)]
+    return "\n".join(lines)
+
+
+class ShopChannel(InputChannel):
+    """Body limit, duplicate suppression and delivery to the bot, as the three channels use them."""
+
+    def __init__(self, max_body_bytes: int = MAX_BODY_BYTES, duplicates: Optional[DuplicateStore] = None) -> None:
+        self.max_body_bytes = max_body_bytes
+        self.duplicates = MemoryDuplicateStore() if duplicates is None else duplicates
+
+    @staticmethod
+    def common_settings(credentials: Mapping[str, Any]) -> dict:
+        settings: dict = {}
+        if credentials.get("max_body_bytes"):
+            settings["max_body_bytes"] = int(credentials["max_body_bytes"])
+        if credentials.get("duplicate_ttl_seconds"):
+            settings["duplicates"] = MemoryDuplicateStore(ttl_seconds=float(credentials["duplicate_ttl_seconds"]))
+        return settings
+
+    async def deliver(self, on_new_message: OnNewMessage, message: InboundMessage, output: OutputChannel) -> bool:
+        """Runs the bot on ``message`` unless its id was delivered before; False for a duplicate."""
+        if not await self.duplicates.claim(f"{message.channel}:{message.message_id}"):
+            logger.info("%s: message %s delivered again; not passed to the bot", message.channel, message.message_id)
+            return False
+        # The id stays claimed even when the bot fails: a failed turn may already
+        # have acted (cancelled an order), and running it twice is worse than once.
+        try:
+            await on_new_message(message.user_message(output))
+        except Exception:
+            # As Rasa's REST channel: log and answer with what was said so far.
+            logger.exception("%s: the bot failed on message %s", message.channel, message.message_id)
+        return True

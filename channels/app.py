@@ -1,0 +1,205 @@
+"""The shop's own app: JSON over HTTP with a bearer token, replies in the response and over SSE.
+
+``POST /webhooks/app/webhook`` with ``Authorization: Bearer <token>``::
+
+    {"sender": "u-1001", "message_id": "a1b2-0001", "text": "这件有M码吗",
+     "attachments": [{"type": "image", "url": "https://cdn.example.com/p.jpg"}],
+     "product_id": "P003", "timestamp": 1732500000}
+
+answers ``{"message_id": "a1b2-0001", "messages": [{"text": "..."}, {"image": "..."},
+{"text": "...", "buttons": [...]}]}``; a message id seen before answers
+``{"message_id": ..., "duplicate": true, "messages": []}`` without running the bot.
+``attachments`` entries are ``{"type": "image" | "voice", "url" | "media_id": ...}``
+(voice may add ``"format"``); ``product_id`` is the product page the shopper is on.
+
+``GET /webhooks/app/stream/<sender>`` with the same token is a text/event-stream
+of every bot message for that shopper (``event: message`` / ``data: {...}``):
+the replies to its requests and what Rasa sends on its own through
+``get_output_channel`` (reminders, an agent's reply), so a client that lost a
+response still gets its replies.
+
+The token identifies the app's backend (its server or the API gateway), which
+authenticates shoppers itself: it is never shipped inside the app, and whoever
+holds it may speak for, and listen to, any shopper of the app.
+"""
+from __future__ import annotations
+
+import hmac
+import inspect
+import logging
+import time
+from typing import Any, Mapping, Optional, Text
+
+from rasa.core.channels.channel import CollectingOutputChannel
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from channels.common import (MAX_ID_CHARS, InboundMessage, OnNewMessage, Refused, ShopChannel, body_of,
+                             image, json_of, secret, voice)
+from channels.sse import StreamHub, TooManyStreams, next_event
+
+logger = logging.getLogger(__name__)
+
+MAX_PRODUCT_ID_CHARS = 16  # the dialogue ignores longer ones (actions.services.page_product)
+
+
+class AppOutput(CollectingOutputChannel):
+    """Collects the replies for the HTTP response and pushes each to the shopper's open streams."""
+
+    def __init__(self, hub: StreamHub) -> None:
+        super().__init__()
+        self.hub = hub
+
+    @classmethod
+    def name(cls) -> Text:
+        return AppInput.name()
+
+    async def _persist_message(self, message: dict) -> None:
+        await super()._persist_message(message)
+        self.hub.publish(message["recipient_id"], for_client(message))
+
+
+def for_client(message: Mapping[str, Any]) -> dict:
+    # The recipient is the conversation id ("app:<sender>"); the client knows who it is.
+    return {k: v for k, v in message.items() if k != "recipient_id"}
+
+
+class AppInput(ShopChannel):
+    @classmethod
+    def name(cls) -> Text:
+        return "app"
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Mapping[str, Any]]) -> "AppInput":
+        credentials = credentials or {}
+        return cls(token=secret(credentials, "token"),
+                   keepalive_seconds=float(credentials.get("keepalive_seconds") or 15),
+                   **cls.common_settings(credentials))
+
+    def __init__(self, token: Optional[str], keepalive_seconds: float = 15,
+                 hub: Optional[StreamHub] = None, **settings: Any) -> None:
+        super().__init__(**settings)
+        if not token:
+            logger.warning("app channel: no token configured (SHOP_APP_TOKEN); every request is refused")
+        self.token = token
+        self.keepalive_seconds = keepalive_seconds
+        self.hub = hub or StreamHub()
+
+    def get_output_channel(self) -> AppOutput:
+        return AppOutput(self.hub)
+
+    def check_token(self, request: Request) -> None:
+        if not self.token:
+            raise Refused(503, "app channel not configured")
+        scheme, _, given = (request.headers.get("authorization") or "").partition(" ")
+        if scheme.lower() != "bearer" or not given:
+            raise Refused.unauthenticated("bearer token required")
+        if not hmac.compare_digest(given.strip().encode(), self.token.encode()):
+            raise Refused.unauthenticated("invalid token")
+
+    def parse(self, body: bytes) -> InboundMessage:
+        payload = json_of(body)
+        if not isinstance(payload, dict):
+            raise Refused.malformed("body must be a JSON object")
+        extra = {}
+        product_id = payload.get("product_id")
+        if product_id is not None:
+            if not isinstance(product_id, str) or not 0 < len(product_id) <= MAX_PRODUCT_ID_CHARS:
+                raise Refused.malformed(f"product_id must be a string of 1-{MAX_PRODUCT_ID_CHARS} characters")
+            extra["product_id"] = product_id
+        return InboundMessage(channel=self.name(), sender_id=payload.get("sender"),
+                              message_id=payload.get("message_id"),
+                              text=payload["text"] if payload.get("text") is not None else "",
+                              timestamp=_timestamp(payload.get("timestamp")),
+                              attachments=tuple(_attachment(a) for a in _list(payload.get("attachments"))),
+                              extra=extra)
+
+    def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
+        bp = Blueprint(f"shop_channel_{type(self).__name__}", inspect.getmodule(self).__name__)
+
+        @bp.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @bp.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            try:
+                body = body_of(request, self.max_body_bytes)
+                self.check_token(request)
+                message = self.parse(body)
+            except Refused as e:
+                return refusal(e)
+            output = AppOutput(self.hub)
+            if not await self.deliver(on_new_message, message, output):
+                return response.json({"message_id": message.message_id, "duplicate": True, "messages": []})
+            return response.json({"message_id": message.message_id,
+                                  "messages": [for_client(m) for m in output.messages]})
+
+        @bp.route("/stream/<sender>", methods=["GET"])
+        async def stream(request: Request, sender: str) -> HTTPResponse:
+            try:
+                self.check_token(request)
+                if not 0 < len(sender) <= MAX_ID_CHARS:
+                    raise Refused.malformed(f"sender must have 1-{MAX_ID_CHARS} characters")
+            except Refused as e:
+                return refusal(e)
+            conversation_id = f"{self.name()}:{sender}"
+            if self.hub.streams(conversation_id) >= self.hub.max_streams:
+                return refusal(Refused(429, "too many open streams for this sender"))
+
+            async def write_events(resp: Any) -> None:
+                try:
+                    queue = self.hub.open(conversation_id)
+                except TooManyStreams:
+                    return
+                try:
+                    # The reconnection delay first: it also tells the client the stream is live.
+                    await resp.write("retry: 3000\n\n")
+                    while (frame := await next_event(queue, self.keepalive_seconds)) is not None:
+                        await resp.write(frame)
+                finally:
+                    self.hub.close(conversation_id, queue)
+
+            return response.stream(write_events, content_type="text/event-stream; charset=utf-8",
+                                   headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+
+        return bp
+
+
+def refusal(e: Refused) -> HTTPResponse:
+    headers = {"WWW-Authenticate": "Bearer"} if e.status == 401 else None
+    return response.json({"error": e.reason}, status=e.status, headers=headers)
+
+
+def _list(value: Any) -> list:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise Refused.malformed("attachments must be a list")
+    return value
+
+
+def _attachment(raw: Any) -> dict:
+    if not isinstance(raw, dict):
+        raise Refused.malformed("an attachment must be an object")
+    url, media_id = raw.get("url"), raw.get("media_id")
+    if url is not None and not (isinstance(url, str) and url.startswith(("https://", "http://"))
+                                and len(url) <= 2048):
+        raise Refused.malformed("attachment url must be an http(s) URL of at most 2048 characters")
+    if media_id is not None and not (isinstance(media_id, str) and 0 < len(media_id) <= MAX_ID_CHARS):
+        raise Refused.malformed(f"attachment media_id must be a string of 1-{MAX_ID_CHARS} characters")
+    if raw.get("type") == "image":
+        return image(url=url, media_id=media_id)
+    if raw.get("type") == "voice":
+        fmt = raw.get("format")
+        return voice(url=url, media_id=media_id, format=fmt if isinstance(fmt, str) else None)
+    raise Refused.malformed("attachment type must be image or voice")
+
+
+def _timestamp(value: Any) -> float:
+    if value is None:
+        return time.time()
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        raise Refused.malformed("timestamp must be seconds since the epoch")
+    return float(value)

@@ -1,0 +1,169 @@
+"""The mini-program's customer-service messages, as WeChat pushes them (official accounts alike).
+
+In the WeChat console: server URL ``https://<host>/webhooks/miniprogram/webhook``,
+Token = ``$SHOP_MINIPROGRAM_TOKEN``, data format XML or JSON, plain or safe mode
+(safe mode needs ``$SHOP_MINIPROGRAM_AES_KEY`` and ``$SHOP_MINIPROGRAM_APP_ID``).
+
+- ``GET ?signature=&timestamp=&nonce=&echostr=``: the handshake; a good
+  signature (SHA1 over the sorted token, timestamp and nonce) is answered
+  with ``echostr``.
+- ``POST ?signature=&timestamp=&nonce=[&encrypt_type=aes&msg_signature=]``:
+  a text, image, voice or event message; answered with a passive text reply
+  in the push's format (and sealed again in safe mode), or ``success`` when
+  there is nothing to say.
+
+Text goes to the bot as is; an image as an attachment with its ``PicUrl`` and
+``MediaId``; a voice message as an attachment, with WeChat's own recognition
+as the text when the account has it on; ``subscribe`` and
+``user_enter_tempsession`` events as ``/greet`` (``events`` in credentials.yml
+changes the map). Other message types are acknowledged and not passed on.
+
+A passive reply is one message and must leave within WeChat's 5 s; the bot's
+messages are joined into one text. Sending later or several messages needs
+WeChat's customer-service API, which this channel does not call.
+"""
+from __future__ import annotations
+
+import inspect
+import logging
+import time
+from typing import Any, Mapping, Optional, Text
+
+from rasa.core.channels.channel import CollectingOutputChannel
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from wechatpy.messages import BaseMessage
+
+from channels import wechat
+from channels.common import (InboundMessage, OnNewMessage, Refused, ShopChannel, body_of, image, plain_text,
+                             secret, voice)
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_EVENTS = {"subscribe": "/greet", "subscribe_scan": "/greet", "user_enter_tempsession": "/greet"}
+MAX_CLOCK_SKEW_SECONDS = 300
+
+
+class MiniProgramInput(ShopChannel):
+    @classmethod
+    def name(cls) -> Text:
+        return "miniprogram"
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Mapping[str, Any]]) -> "MiniProgramInput":
+        credentials = credentials or {}
+        return cls(token=secret(credentials, "token"),
+                   encoding_aes_key=secret(credentials, "encoding_aes_key"),
+                   app_id=secret(credentials, "app_id"),
+                   events=credentials.get("events") or DEFAULT_EVENTS,
+                   max_clock_skew_seconds=float(credentials.get("max_clock_skew_seconds", MAX_CLOCK_SKEW_SECONDS)),
+                   **cls.common_settings(credentials))
+
+    def __init__(self, token: Optional[str], encoding_aes_key: Optional[str] = None, app_id: Optional[str] = None,
+                 events: Optional[Mapping[str, str]] = None,
+                 max_clock_skew_seconds: float = MAX_CLOCK_SKEW_SECONDS, **settings: Any) -> None:
+        super().__init__(**settings)
+        if not token:
+            logger.warning("miniprogram channel: no token configured (SHOP_MINIPROGRAM_TOKEN); "
+                           "every request is refused")
+        self.token = token
+        self.safe_mode = wechat.SafeMode(token, encoding_aes_key, app_id or "") if token and encoding_aes_key else None
+        self.events = dict(DEFAULT_EVENTS if events is None else events)
+        # The timestamp is signed: refusing old ones stops a recorded push from being
+        # replayed after its message id has left the duplicate store. 0 turns it off.
+        self.max_clock_skew_seconds = max_clock_skew_seconds
+
+    def check_request(self, request: Request) -> tuple[str, str]:
+        """The signed timestamp and nonce of a genuine push."""
+        if not self.token:
+            raise Refused(503, "miniprogram channel not configured")
+        timestamp, nonce = request.args.get("timestamp") or "", request.args.get("nonce") or ""
+        wechat.check_signature(self.token, request.args.get("signature"), timestamp, nonce)
+        if self.max_clock_skew_seconds:
+            if not timestamp.isdigit() or abs(time.time() - int(timestamp)) > self.max_clock_skew_seconds:
+                raise Refused.forbidden("timestamp too far from the server's clock")
+        return timestamp, nonce
+
+    def read(self, request: Request, body: bytes, timestamp: str, nonce: str) -> tuple[str, BaseMessage]:
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            raise Refused.malformed("body is not UTF-8") from None
+        fmt, fields = wechat.fields_of(text)
+        if request.args.get("encrypt_type") == "aes":
+            if not self.safe_mode:
+                raise Refused(503, "safe mode push but no EncodingAESKey configured")
+            fmt, fields = wechat.fields_of(
+                self.safe_mode.open(fields, request.args.get("msg_signature"), timestamp, nonce))
+        return fmt, wechat.message_of(fields)
+
+    def inbound(self, message: BaseMessage) -> Optional[InboundMessage]:
+        """The bot's view of ``message``; None for what the bot has nothing to do with."""
+        try:
+            common = {"channel": self.name(), "sender_id": message.source, "timestamp": message.time or time.time()}
+            if message.type == "event":
+                command = self.events.get(message.event)
+                # Events carry no MsgId; WeChat's advice is sender + CreateTime.
+                return InboundMessage(message_id=f"{message.source}:{message.time}:{message.event}",
+                                      text=command, extra={"event": message.event}, **common) if command else None
+            if message.type not in ("text", "image", "voice"):
+                logger.info("miniprogram: %s message acknowledged, not passed on", message.type)
+                return None
+            if not message.id:
+                raise Refused.malformed("MsgId is required")
+            common["message_id"] = str(message.id)
+        except ValueError as e:  # a non-numeric MsgId or CreateTime
+            raise Refused.malformed(f"unreadable field: {e}") from None
+        if message.type == "text":
+            return InboundMessage(text=message.content or "", **common)
+        if message.type == "image":
+            return InboundMessage(attachments=(image(url=message.image, media_id=message.media_id),), **common)
+        return InboundMessage(text=message.recognition or "",
+                              attachments=(voice(media_id=message.media_id, format=message.format),), **common)
+
+    def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
+        bp = Blueprint(f"shop_channel_{type(self).__name__}", inspect.getmodule(self).__name__)
+
+        @bp.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @bp.route("/webhook", methods=["GET"])
+        async def handshake(request: Request) -> HTTPResponse:
+            try:
+                self.check_request(request)
+            except Refused as e:
+                return refusal(e)
+            echo = request.args.get("echostr")
+            if not echo:
+                return refusal(Refused.malformed("echostr is required"))
+            return response.text(echo)
+
+        @bp.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            try:
+                body = body_of(request, self.max_body_bytes)
+                timestamp, nonce = self.check_request(request)
+                fmt, message = self.read(request, body, timestamp, nonce)
+                inbound = self.inbound(message)
+            except Refused as e:
+                return refusal(e)
+            if inbound is None:
+                return response.text(wechat.NO_REPLY)
+            output = CollectingOutputChannel()
+            if not await self.deliver(on_new_message, inbound, output):
+                return response.text(wechat.NO_REPLY)
+            reply = wechat.passive_reply("\n\n".join(filter(None, map(plain_text, output.messages))), message, fmt)
+            if reply == wechat.NO_REPLY:
+                return response.text(reply)
+            if request.args.get("encrypt_type") == "aes":
+                reply = self.safe_mode.seal(reply, fmt, nonce)
+            content_type = "application/xml" if fmt == wechat.XML else "application/json"
+            return response.text(reply, content_type=f"{content_type}; charset=utf-8")
+
+        return bp
+
+
+def refusal(e: Refused) -> HTTPResponse:
+    return response.text(e.reason, status=e.status)

@@ -36,7 +36,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels.common import (MAX_ID_CHARS, InboundMessage, OnNewMessage, Refused, ShopChannel, body_of,
-                             image, json_of, secret, voice)
+                             image, json_of, json_response, secret, voice)
 from channels.sse import StreamHub, TooManyStreams, next_event
 
 logger = logging.getLogger(__name__)
@@ -120,7 +120,7 @@ class AppInput(ShopChannel):
 
         @bp.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
-            return response.json({"status": "ok"})
+            return json_response({"status": "ok"})
 
         @bp.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
@@ -132,8 +132,8 @@ class AppInput(ShopChannel):
                 return refusal(e)
             output = AppOutput(self.hub)
             if not await self.deliver(on_new_message, message, output):
-                return response.json({"message_id": message.message_id, "duplicate": True, "messages": []})
-            return response.json({"message_id": message.message_id,
+                return json_response({"message_id": message.message_id, "duplicate": True, "messages": []})
+            return json_response({"message_id": message.message_id,
                                   "messages": [for_client(m) for m in output.messages]})
 
         @bp.route("/stream/<sender>", methods=["GET"])
@@ -169,7 +169,7 @@ class AppInput(ShopChannel):
 
 def refusal(e: Refused) -> HTTPResponse:
     headers = {"WWW-Authenticate": "Bearer"} if e.status == 401 else None
-    return response.json({"error": e.reason}, status=e.status, headers=headers)
+    return json_response({"error": e.reason}, status=e.status, headers=headers)
 
 
 def _list(value: Any) -> list:

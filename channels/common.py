@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable, Mapping, Optional
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from sanic import response
 from sanic.request import Request
+from sanic.response import HTTPResponse
 
 from channels.duplicates import DuplicateStore, MemoryDuplicateStore
 
@@ -131,6 +133,15 @@ def json_of(body: bytes) -> Any:
         return json.loads(body.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as e:
         raise Refused.malformed(f"body is not JSON: {e}") from None
+
+
+def json_response(body: Any, status: int = 200, headers: Optional[dict] = None) -> HTTPResponse:
+    # Chinese as UTF-8 rather than \u escapes: half the bytes, and readable in logs and curl.
+    return response.json(body, status=status, headers=headers, dumps=_dumps)
+
+
+def _dumps(body: Any) -> str:
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":"))
 
 
 def secret(credentials: Mapping[str, Any], key: str) -> Optional[str]:

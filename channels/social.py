@@ -39,7 +39,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels.common import (InboundMessage, OnNewMessage, Refused, ShopChannel, body_of, image, json_of,
-                             plain_text, secret, voice)
+                             json_response, plain_text, secret, voice)
 
 logger = logging.getLogger(__name__)
 
@@ -126,7 +126,7 @@ class SocialInput(ShopChannel):
 
         @bp.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
-            return response.json({"status": "ok"})
+            return json_response({"status": "ok"})
 
         @bp.route("/webhook", methods=["GET"])
         async def verify(request: Request) -> HTTPResponse:
@@ -154,7 +154,7 @@ class SocialInput(ShopChannel):
                 output = CollectingOutputChannel()
                 if await self.deliver(on_new_message, message, output):
                     replies += send_api_bodies(message, output.messages)
-            return response.json({"replies": replies})
+            return json_response({"replies": replies})
 
         return bp
 
@@ -183,7 +183,7 @@ def _send_api_message(bot_message: Mapping[str, Any]) -> Optional[dict]:
 
 
 def refusal(e: Refused) -> HTTPResponse:
-    return response.json({"error": e.reason}, status=e.status)
+    return json_response({"error": e.reason}, status=e.status)
 
 
 def _objects(container: dict, key: str) -> Iterator[dict]:

@@ -19,6 +19,7 @@ if [ ! -s var/rasa_api_token ]; then
   chmod 600 var/rasa_api_token
 fi
 TOKEN="$(cat var/rasa_api_token)"
+source scripts/channel_secrets.sh
 
 # The stores the service layers read: the embedded graph (FalkorDB on loopback,
 # password in var/graph/) with the catalog, and the order database with demo data.
@@ -46,6 +47,11 @@ cat <<MSG
   Changes land in the order database: var/shop.db (SQLite; SHOP_DB_URL for PostgreSQL).
   HTTP API token (for /model/parse etc.):  var/rasa_api_token
     curl -s -X POST "http://$RASA_HOST:$RASA_PORT/model/parse?token=\$(cat var/rasa_api_token)" -d '{"text": "快递到哪了"}'
+  Platform channels (secrets in var/channel_secrets.env or the environment; formats in channels/*.py):
+    app           POST http://$RASA_HOST:$RASA_PORT/webhooks/app/webhook, SSE GET .../webhooks/app/stream/<sender>
+                  (Authorization: Bearer \$SHOP_APP_TOKEN)
+    mini-program  http://$RASA_HOST:$RASA_PORT/webhooks/miniprogram/webhook (WeChat Token \$SHOP_MINIPROGRAM_TOKEN)
+    social        http://$RASA_HOST:$RASA_PORT/webhooks/social/webhook (X-Hub-Signature-256 under \$SHOP_SOCIAL_APP_SECRET)
 
 MSG
 .venv/bin/rasa run --enable-api --auth-token "$TOKEN" -i "$RASA_HOST" -p "$RASA_PORT" \

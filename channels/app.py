@@ -35,8 +35,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels.common import (MAX_ID_CHARS, InboundMessage, OnNewMessage, Refused, ShopChannel, body_of,
-                             image, json_of, json_response, secret, voice)
+from channels.common import (MAX_ID_CHARS, InboundMessage, OnNewMessage, Refused, ShopChannel, image,
+                             json_of, json_response, read_body, secret, voice)
 from channels.sse import StreamHub, TooManyStreams, next_event
 
 logger = logging.getLogger(__name__)
@@ -122,10 +122,10 @@ class AppInput(ShopChannel):
         async def health(_: Request) -> HTTPResponse:
             return json_response({"status": "ok"})
 
-        @bp.route("/webhook", methods=["POST"])
+        @bp.route("/webhook", methods=["POST"], stream=True)
         async def receive(request: Request) -> HTTPResponse:
             try:
-                body = body_of(request, self.max_body_bytes)
+                body = await read_body(request, self.max_body_bytes)
                 self.check_token(request)
                 message = self.parse(body)
             except Refused as e:

@@ -36,8 +36,8 @@ from sanic.response import HTTPResponse
 from wechatpy.messages import BaseMessage
 
 from channels import wechat
-from channels.common import (InboundMessage, OnNewMessage, Refused, ShopChannel, body_of, image, plain_text,
-                             secret, voice)
+from channels.common import (InboundMessage, OnNewMessage, Refused, ShopChannel, image, plain_text,
+                             read_body, secret, voice)
 
 logger = logging.getLogger(__name__)
 
@@ -103,6 +103,8 @@ class MiniProgramInput(ShopChannel):
         try:
             common = {"channel": self.name(), "sender_id": message.source, "timestamp": message.time or time.time()}
             if message.type == "event":
+                if not message.time:
+                    raise Refused.malformed("CreateTime is required")
                 command = self.events.get(message.event)
                 # Events carry no MsgId; WeChat's advice is sender + CreateTime.
                 return InboundMessage(message_id=f"{message.source}:{message.time}:{message.event}",
@@ -140,10 +142,10 @@ class MiniProgramInput(ShopChannel):
                 return refusal(Refused.malformed("echostr is required"))
             return response.text(echo)
 
-        @bp.route("/webhook", methods=["POST"])
+        @bp.route("/webhook", methods=["POST"], stream=True)
         async def receive(request: Request) -> HTTPResponse:
             try:
-                body = body_of(request, self.max_body_bytes)
+                body = await read_body(request, self.max_body_bytes)
                 timestamp, nonce = self.check_request(request)
                 fmt, message = self.read(request, body, timestamp, nonce)
                 inbound = self.inbound(message)

@@ -38,8 +38,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels.common import (InboundMessage, OnNewMessage, Refused, ShopChannel, body_of, image, json_of,
-                             json_response, plain_text, secret, voice)
+from channels.common import (InboundMessage, OnNewMessage, Refused, ShopChannel, image, json_of,
+                             json_response, plain_text, read_body, secret, voice)
 
 logger = logging.getLogger(__name__)
 
@@ -141,10 +141,10 @@ class SocialInput(ShopChannel):
                 return refusal(Refused.forbidden("verify token mismatch"))
             return response.text(challenge)
 
-        @bp.route("/webhook", methods=["POST"])
+        @bp.route("/webhook", methods=["POST"], stream=True)
         async def receive(request: Request) -> HTTPResponse:
             try:
-                body = body_of(request, self.max_body_bytes)
+                body = await read_body(request, self.max_body_bytes)
                 self.check_signature(request, body)
                 messages = self.parse(body)
             except Refused as e:

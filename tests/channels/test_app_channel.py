@@ -129,6 +129,22 @@ async def test_default_limit_is_64_kb():
     assert r.status_code == 413
 
 
+async def test_body_without_a_declared_length_is_refused_before_it_is_all_read():
+    pulled = []
+
+    async def chunks():
+        for i in range(128):  # 1 MB in 8 KB chunks, no Content-Length
+            pulled.append(i)
+            yield b" " * 8192
+
+    bot = RecordingBot()
+    async with client(AppInput(TOKEN), bot) as c:
+        r = await c.post(URL, content=chunks(), headers={**AUTH, "Content-Type": "application/json"})
+    assert r.status_code == 413
+    assert len(pulled) < 16  # stopped just past 64 KB
+    assert bot.received == []
+
+
 async def test_duplicate_message_id_is_processed_once():
     bot = RecordingBot()
     async with client(AppInput(TOKEN), bot) as c:

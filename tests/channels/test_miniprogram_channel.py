@@ -265,6 +265,7 @@ EXTERNAL_ENTITY = """<?xml version="1.0"?>
     TEXT_XML.replace("<MsgId>24398712345678901</MsgId>", ""),
     TEXT_XML.replace("24398712345678901", "not-a-number"),
     TEXT_XML.replace("<Content><![CDATA[我的订单发货了吗]]></Content>", ""),
+    SUBSCRIBE_XML.replace("<CreateTime>1732500003</CreateTime>", ""),  # events are told apart by it
     IMAGE_XML.replace("<PicUrl><![CDATA[https://mmbiz.qpic.cn/mmbiz_jpg/defect.jpg]]></PicUrl>", "")
              .replace("<MediaId><![CDATA[media_img_001]]></MediaId>", ""),
     '{"ToUserName": "gh", "FromUserName": ',

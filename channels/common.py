@@ -19,7 +19,7 @@ from sanic import response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels.duplicates import DuplicateStore, MemoryDuplicateStore
+from channels.duplicates import DuplicateStore, MemoryDuplicateStore, RedisDuplicateStore
 
 logger = logging.getLogger(__name__)
 
@@ -192,8 +192,10 @@ class ShopChannel(InputChannel):
         settings: dict = {}
         if credentials.get("max_body_bytes"):
             settings["max_body_bytes"] = int(credentials["max_body_bytes"])
-        if credentials.get("duplicate_ttl_seconds"):
-            settings["duplicates"] = MemoryDuplicateStore(ttl_seconds=float(credentials["duplicate_ttl_seconds"]))
+        ttl = float(credentials.get("duplicate_ttl_seconds") or 24 * 3600)
+        redis_url = secret(credentials, "duplicate_store_url")  # a URL may hold a password
+        settings["duplicates"] = (RedisDuplicateStore(redis_url, ttl_seconds=ttl) if redis_url
+                                  else MemoryDuplicateStore(ttl_seconds=ttl))
         return settings
 
     async def deliver(self, on_new_message: OnNewMessage, message: InboundMessage, output: OutputChannel) -> bool:

@@ -6,8 +6,8 @@ connection). A message that reached the bot must not reach it twice: the
 second "取消订单" would act on the next order.
 
 A store only needs ``claim``. The in-memory one serves a single Rasa process;
-several processes behind one address need a shared store (for example Redis
-``SET key 1 NX EX ttl``) passed to the channel's constructor.
+Rasa processes side by side behind one address share the Redis one, else a
+redelivery that lands on the other process runs the bot a second time.
 """
 from __future__ import annotations
 
@@ -58,3 +58,23 @@ class MemoryDuplicateStore:
             if expires > now:
                 break
             del self._expiry[key]
+
+
+class RedisDuplicateStore:
+    """Message ids in Redis, seen by every process that uses the same server.
+
+    ``SET key 1 NX EX ttl`` claims and sets the expiry in one atomic step, so two
+    processes receiving the same redelivery at once cannot both win.
+    """
+
+    def __init__(self, url: str, ttl_seconds: float = 24 * 3600, prefix: str = "shop:channel-message:") -> None:
+        from redis.asyncio import Redis
+
+        if ttl_seconds < 1:
+            raise ValueError("ttl_seconds must be at least 1 (Redis expires in whole seconds)")
+        self.redis = Redis.from_url(url)
+        self.ttl_seconds = int(ttl_seconds)
+        self.prefix = prefix
+
+    async def claim(self, key: str) -> bool:
+        return bool(await self.redis.set(self.prefix + key, b"1", nx=True, ex=self.ttl_seconds))

@@ -14,9 +14,9 @@ answers ``{"message_id": "a1b2-0001", "messages": [{"text": "..."}, {"image": ".
 
 ``GET /webhooks/app/stream/<sender>`` with the same token is a text/event-stream
 of every bot message for that shopper (``event: message`` / ``data: {...}``):
-the replies to its requests and what Rasa sends on its own through
-``get_output_channel`` (reminders, an agent's reply), so a client that lost a
-response still gets its replies.
+the replies to its requests (marked ``"in_reply_to": <message_id>``) and what
+Rasa sends on its own through ``get_output_channel`` (reminders, an agent's
+reply), so a client that lost a response still gets its replies.
 
 The token identifies the app's backend (its server or the API gateway), which
 authenticates shoppers itself: it is never shipped inside the app, and whoever
@@ -45,11 +45,16 @@ MAX_PRODUCT_ID_CHARS = 16  # the dialogue ignores longer ones (actions.services.
 
 
 class AppOutput(CollectingOutputChannel):
-    """Collects the replies for the HTTP response and pushes each to the shopper's open streams."""
+    """Collects the replies for the HTTP response and pushes each to the shopper's open streams.
 
-    def __init__(self, hub: StreamHub) -> None:
+    Pushed replies to a request say ``in_reply_to`` its message id, so a client
+    that got the HTTP response can skip them on the stream.
+    """
+
+    def __init__(self, hub: StreamHub, in_reply_to: Optional[str] = None) -> None:
         super().__init__()
         self.hub = hub
+        self.in_reply_to = in_reply_to
 
     @classmethod
     def name(cls) -> Text:
@@ -57,7 +62,10 @@ class AppOutput(CollectingOutputChannel):
 
     async def _persist_message(self, message: dict) -> None:
         await super()._persist_message(message)
-        self.hub.publish(message["recipient_id"], for_client(message))
+        pushed = for_client(message)
+        if self.in_reply_to:
+            pushed["in_reply_to"] = self.in_reply_to
+        self.hub.publish(message["recipient_id"], pushed)
 
 
 def for_client(message: Mapping[str, Any]) -> dict:
@@ -125,12 +133,11 @@ class AppInput(ShopChannel):
         @bp.route("/webhook", methods=["POST"], stream=True)
         async def receive(request: Request) -> HTTPResponse:
             try:
-                body = await read_body(request, self.max_body_bytes)
-                self.check_token(request)
-                message = self.parse(body)
+                self.check_token(request)  # before reading: no body is read for a stranger
+                message = self.parse(await read_body(request, self.max_body_bytes))
             except Refused as e:
                 return refusal(e)
-            output = AppOutput(self.hub)
+            output = AppOutput(self.hub, in_reply_to=message.message_id)
             if not await self.deliver(on_new_message, message, output):
                 return json_response({"message_id": message.message_id, "duplicate": True, "messages": []})
             return json_response({"message_id": message.message_id,

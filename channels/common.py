@@ -112,12 +112,6 @@ class InboundMessage:
                            message_id=self.message_id, metadata=self.metadata())
 
 
-def platform_id(channel: str, conversation_id: str) -> str:
-    """The platform's shopper id back from a conversation id made by ``InboundMessage``."""
-    prefix = f"{channel}:"
-    return conversation_id[len(prefix):] if conversation_id.startswith(prefix) else conversation_id
-
-
 async def read_body(request: Request, limit: int) -> bytes:
     """The request body, refused with 413 as soon as it is known to exceed ``limit`` bytes.
 

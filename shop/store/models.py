@@ -309,6 +309,19 @@ class Agent(Base):
     created_at = Column(DateTime, nullable=False)
 
 
+class AgentSession(Base):
+    """A signed-in workbench session; kept in SQL so every instance honours a sign-out.
+
+    Only the SHA-256 of the cookie's token is stored: a leaked table opens no session.
+    """
+    __tablename__ = "agent_sessions"
+    token_hash = Column(String(64), primary_key=True)
+    agent_id = Column(ForeignKey("agents.id", ondelete="CASCADE"), nullable=False, index=True)
+    csrf_token = Column(String(64), nullable=False)
+    created_at = Column(DateTime, nullable=False)
+    expires_at = Column(DateTime, nullable=False)
+
+
 class Handoff(Base):
     """A conversation waiting for, or served by, a human agent.
 

@@ -1,0 +1,185 @@
+"""The human queue: conversations waiting for an agent, being served, or handed back.
+
+One open handoff (waiting or active) per conversation: asking twice keeps the
+shopper's place rather than queueing them behind themselves.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping, Optional
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from shop.store import models as m
+from shop.store.clock import china_now
+
+REASONS = ("asked", "not_understood", "angry_complaint", "unresolved")
+REASON_LABELS = {"asked": "顾客要求人工", "not_understood": "机器人连续未理解",
+                 "angry_complaint": "情绪激动的投诉", "unresolved": "机器人未能解决"}
+OPEN = ("waiting", "active")
+MAX_SUMMARY_CHARS = 500
+
+
+class HandoffError(Exception):
+    """A queue operation that does not apply (unknown id, taken by someone else, closed)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class HandoffView:
+    id: int
+    conversation_id: str
+    channel: str
+    reason: str
+    status: str
+    agent: Optional[str]
+    summary: str
+    context: dict
+    created_at: dt.datetime
+    taken_at: Optional[dt.datetime]
+    closed_at: Optional[dt.datetime]
+    position: Optional[int] = None  # 1 = next to be served; None unless waiting
+
+    def as_json(self) -> dict:
+        return {"id": self.id, "conversation_id": self.conversation_id, "channel": self.channel,
+                "reason": self.reason, "reason_label": REASON_LABELS.get(self.reason, self.reason),
+                "status": self.status, "agent": self.agent, "summary": self.summary, "context": self.context,
+                "created_at": self.created_at.isoformat(timespec="seconds"),
+                "taken_at": self.taken_at.isoformat(timespec="seconds") if self.taken_at else None,
+                "closed_at": self.closed_at.isoformat(timespec="seconds") if self.closed_at else None,
+                "position": self.position}
+
+
+def channel_of_conversation(conversation_id: str) -> str:
+    """The channel part of a sender id ("miniprogram:oAbc" → miniprogram); REST senders have none."""
+    head, sep, _ = conversation_id.partition(":")
+    return head if sep and head.isidentifier() else "rest"
+
+
+class HandoffQueue:
+    def __init__(self, sessions: sessionmaker, clock: Callable[[], dt.datetime] = china_now) -> None:
+        self.sessions = sessions
+        self.clock = clock
+
+    def enqueue(self, conversation_id: str, reason: str, summary: str = "",
+                context: Optional[Mapping[str, Any]] = None) -> HandoffView:
+        """Queues the conversation (or returns its open handoff, with its place kept)."""
+        if reason not in REASONS:
+            raise ValueError(f"unknown handoff reason {reason!r}")
+        if not conversation_id or len(conversation_id) > 160:
+            raise ValueError("conversation id must be 1-160 characters")
+        with self.sessions() as s, s.begin():
+            row = self._open_row(s, conversation_id)
+            if row is None:
+                row = m.Handoff(conversation_id=conversation_id, channel=channel_of_conversation(conversation_id),
+                                reason=reason, status="waiting", summary=(summary or "")[:MAX_SUMMARY_CHARS],
+                                context=json.dumps(dict(context or {}), ensure_ascii=False),
+                                created_at=self.clock())
+                s.add(row)
+                s.flush()
+            return self._view(s, row)
+
+    def get(self, handoff_id: int) -> HandoffView:
+        with self.sessions() as s:
+            return self._view(s, self._row(s, handoff_id))
+
+    def open_for(self, conversation_id: str) -> Optional[HandoffView]:
+        with self.sessions() as s:
+            row = self._open_row(s, conversation_id)
+            return self._view(s, row) if row is not None else None
+
+    def position(self, conversation_id: str) -> Optional[int]:
+        view = self.open_for(conversation_id)
+        return view.position if view else None
+
+    def board(self, closed_limit: int = 20) -> list[HandoffView]:
+        """Open handoffs (waiting first, oldest first) and the most recently closed ones."""
+        with self.sessions() as s:
+            open_rows = s.scalars(select(m.Handoff).where(m.Handoff.status.in_(OPEN))
+                                  .order_by(m.Handoff.status.desc(), m.Handoff.created_at, m.Handoff.id)).all()
+            closed = s.scalars(select(m.Handoff).where(m.Handoff.status == "closed")
+                               .order_by(m.Handoff.closed_at.desc(), m.Handoff.id.desc()).limit(closed_limit)).all()
+            return [self._view(s, r) for r in [*open_rows, *closed]]
+
+    def take(self, handoff_id: int, agent: str) -> HandoffView:
+        """An agent takes the conversation over; taking one's own again is harmless."""
+        with self.sessions() as s, s.begin():
+            row = self._row(s, handoff_id, for_update=True)
+            if row.status == "closed":
+                raise HandoffError("closed", "这个会话已经交还机器人")
+            if row.status == "active" and row.agent != agent:
+                raise HandoffError("taken", f"这个会话已由 {row.agent} 接手")
+            if row.status == "waiting":
+                row.status, row.agent, row.taken_at = "active", agent, self.clock()
+            return self._view(s, row)
+
+    def release(self, handoff_id: int, agent: str) -> HandoffView:
+        """Hands the conversation back to the bot; only the agent serving it may."""
+        with self.sessions() as s, s.begin():
+            row = self._row(s, handoff_id, for_update=True)
+            if row.status == "closed":
+                raise HandoffError("closed", "这个会话已经交还机器人")
+            if row.status == "active" and row.agent != agent:
+                raise HandoffError("taken", f"这个会话由 {row.agent} 负责，不能由您交还")
+            row.status, row.closed_at = "closed", self.clock()
+            if row.agent is None:  # handed back straight from the queue
+                row.agent = agent
+            return self._view(s, row)
+
+    def check_serving(self, handoff_id: int, agent: str) -> HandoffView:
+        """The handoff, if ``agent`` is the one serving it (required before replying)."""
+        view = self.get(handoff_id)
+        if view.status != "active":
+            raise HandoffError("not_active", "请先接手这个会话再回复")
+        if view.agent != agent:
+            raise HandoffError("taken", f"这个会话由 {view.agent} 负责")
+        return view
+
+    def last_agent(self, conversation_id: str, since: dt.datetime) -> Optional[str]:
+        """Who served the conversation most recently after ``since`` (for ratings)."""
+        with self.sessions() as s:
+            return s.scalar(select(m.Handoff.agent).where(
+                m.Handoff.conversation_id == conversation_id, m.Handoff.agent.is_not(None),
+                m.Handoff.taken_at.is_not(None), m.Handoff.created_at >= since)
+                .order_by(m.Handoff.created_at.desc()).limit(1))
+
+    @staticmethod
+    def _open_row(s: Session, conversation_id: str) -> Optional[m.Handoff]:
+        return s.scalars(select(m.Handoff).where(m.Handoff.conversation_id == conversation_id,
+                                                 m.Handoff.status.in_(OPEN))
+                         .order_by(m.Handoff.id).limit(1)).first()
+
+    @staticmethod
+    def _row(s: Session, handoff_id: int, for_update: bool = False) -> m.Handoff:
+        if not isinstance(handoff_id, int) or isinstance(handoff_id, bool) or handoff_id <= 0:
+            raise HandoffError("unknown", "没有这个会话")
+        query = select(m.Handoff).where(m.Handoff.id == handoff_id)
+        # Two agents clicking 接手 at once: PostgreSQL serialises them on the row lock
+        # (SQLite's single writer does the same without it).
+        row = s.scalars(query.with_for_update() if for_update else query).first()
+        if row is None:
+            raise HandoffError("unknown", "没有这个会话")
+        return row
+
+    @staticmethod
+    def _view(s: Session, row: m.Handoff) -> HandoffView:
+        position = None
+        if row.status == "waiting":
+            position = 1 + s.scalar(select(func.count()).select_from(m.Handoff).where(
+                m.Handoff.status == "waiting",
+                (m.Handoff.created_at < row.created_at)
+                | ((m.Handoff.created_at == row.created_at) & (m.Handoff.id < row.id))))
+        try:
+            context = json.loads(row.context or "{}")
+        except ValueError:
+            context = {}
+        return HandoffView(id=row.id, conversation_id=row.conversation_id, channel=row.channel, reason=row.reason,
+                           status=row.status, agent=row.agent, summary=row.summary, context=context,
+                           created_at=row.created_at, taken_at=row.taken_at, closed_at=row.closed_at,
+                           position=position)

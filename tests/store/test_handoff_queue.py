@@ -1,0 +1,96 @@
+"""The human queue on SQLite and PostgreSQL: positions, one open handoff per conversation, ownership."""
+import datetime as dt
+import itertools
+
+import pytest
+
+from shop.handoff import HandoffError, HandoffQueue, channel_of_conversation
+
+
+@pytest.fixture
+def queue(sessions):
+    ticks = itertools.count()
+    start = dt.datetime(2026, 11, 25, 10, 0)
+    return HandoffQueue(sessions, clock=lambda: start + dt.timedelta(seconds=next(ticks)))
+
+
+def test_positions_follow_arrival_and_move_up_when_served(queue):
+    a = queue.enqueue("miniprogram:oA", "asked", "转人工")
+    b = queue.enqueue("app:u1", "not_understood")
+    c = queue.enqueue("social:9", "angry_complaint", context={"order_id": "202511230006"})
+    assert [a.position, b.position, c.position] == [1, 2, 3]
+    assert (a.channel, b.channel, c.channel) == ("miniprogram", "app", "social")
+    assert c.context == {"order_id": "202511230006"}
+    queue.take(a.id, "agent01")
+    assert queue.position("app:u1") == 1 and queue.position("social:9") == 2
+    assert queue.get(a.id).position is None
+
+
+def test_asking_again_keeps_the_place(queue):
+    first = queue.enqueue("demo", "asked")
+    queue.enqueue("other", "asked")
+    again = queue.enqueue("demo", "not_understood")
+    assert again.id == first.id and again.position == 1 and again.reason == "asked"
+
+
+def test_take_reply_release_and_the_next_handoff_is_new(queue):
+    h = queue.enqueue("miniprogram:oA", "asked")
+    taken = queue.take(h.id, "agent01")
+    assert taken.status == "active" and taken.agent == "agent01" and taken.taken_at
+    assert queue.take(h.id, "agent01").status == "active"  # a second click is harmless
+    with pytest.raises(HandoffError) as e:
+        queue.take(h.id, "agent02")
+    assert e.value.code == "taken"
+    with pytest.raises(HandoffError):
+        queue.check_serving(h.id, "agent02")
+    assert queue.check_serving(h.id, "agent01").id == h.id
+    with pytest.raises(HandoffError):
+        queue.release(h.id, "agent02")
+    closed = queue.release(h.id, "agent01")
+    assert closed.status == "closed" and closed.closed_at
+    assert queue.open_for("miniprogram:oA") is None
+    with pytest.raises(HandoffError) as e:
+        queue.take(h.id, "agent01")
+    assert e.value.code == "closed"
+    assert queue.enqueue("miniprogram:oA", "asked").id != h.id
+    assert queue.last_agent("miniprogram:oA", dt.datetime(2026, 11, 25)) == "agent01"
+
+
+def test_board_lists_waiting_then_active_then_recent_closed(queue):
+    a = queue.enqueue("a", "asked")
+    b = queue.enqueue("b", "asked")
+    c = queue.enqueue("c", "asked")
+    queue.take(a.id, "agent01")
+    queue.release(c.id, "agent01")
+    assert [(v.conversation_id, v.status) for v in queue.board()] == [
+        ("b", "waiting"), ("a", "active"), ("c", "closed")]
+
+
+@pytest.mark.parametrize("bad", [0, -1, 10**9, "1", None, True])
+def test_unknown_or_malformed_ids_are_refused(queue, bad):
+    with pytest.raises(HandoffError) as e:
+        queue.take(bad, "agent01")
+    assert e.value.code == "unknown"
+
+
+def test_bad_reason_and_ids_are_refused(queue):
+    with pytest.raises(ValueError):
+        queue.enqueue("demo", "bored")
+    with pytest.raises(ValueError):
+        queue.enqueue("", "asked")
+    with pytest.raises(ValueError):
+        queue.enqueue("x" * 161, "asked")
+
+
+def test_summary_is_capped_and_hostile_text_kept_verbatim(queue):
+    text = "<script>alert(1)</script>'; DROP TABLE handoffs; --" * 20
+    view = queue.enqueue("demo", "asked", summary=text)
+    assert view.summary == text[:500]
+    assert queue.get(view.id).summary == text[:500]
+
+
+@pytest.mark.parametrize("sender, channel", [("miniprogram:oAbc", "miniprogram"), ("app:u-1", "app"),
+                                             ("social:61", "social"), ("demo", "rest"), ("shopper01", "rest"),
+                                             (":x", "rest"), ("a b:c", "rest")])
+def test_channel_of_conversation(sender, channel):
+    assert channel_of_conversation(sender) == channel

@@ -606,7 +606,8 @@ def answer(form: Form, turn: Turn, requested: str | None) -> bool:
         return True
     new_task = task_for(turn.intent, turn.text) if turn.confidence >= SWITCH_CONFIDENCE else None
     if turn.intent == "request_human":
-        form.say("好的，正在为您转接人工客服，请稍候。")
+        # action_order_task hands over once the form has ended (action_handoff speaks).
+        form.set("handoff_reason", "asked")
         form.end()
         return True
     if new_task and new_task != form.task:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.order_form import TASK_SLOTS, Form, dry_run, loads_json
@@ -50,7 +50,12 @@ class ActionOrderTask(Action):
         except (OrderNotFound, InvalidOrderNumber) as refused:
             dispatcher.utter_message(text=refused.reason)
         # The task is finished either way; keep the order in mind for a follow-up ("那取消吧").
-        return [SlotSet("order_task", None)] + [SlotSet(name, None) for name in TASK_SLOTS] + _order_products(form)
+        events = [SlotSet("order_task", None)] + [SlotSet(name, None) for name in TASK_SLOTS] + _order_products(form)
+        # 转人工 during the form, or a complaint the rules flag for a human: queue it now.
+        handoff = form.updates.get("handoff_reason") or form.get("handoff_reason")
+        if handoff:
+            events += [SlotSet("handoff_reason", handoff), FollowupAction("action_handoff")]
+        return events
 
     def perform(self, form: Form, task: str | None) -> list[str]:
         if task is None:
@@ -118,6 +123,8 @@ class ActionOrderTask(Action):
         text = _latest_text(form)
         outcome = form.service.file_complaint(form.shopper.id, text, order_no=form.get("order_id"),
                                               category=form.get("complaint_category"))
+        if outcome.data.get("flagged_for_human"):
+            form.set("handoff_reason", "angry_complaint")
         lines = [f"非常抱歉给您带来不好的体验。{outcome.reason}工单号 {outcome.data['ticket_no']}。"]
         offers = [o for o in outcome.data.get("offers", ()) if o in ("return", "exchange")]
         if offers and form.get("order_id"):

@@ -60,17 +60,21 @@ class FormDriver:
         self.active = False
         self.replies: list[str] = []
         self.rejected = False
+        self.followup: str | None = None
 
     def _apply(self, events) -> None:
         for e in events:
             if e.get("event") == "slot":
                 self.slots[e["name"]] = e["value"]
+            elif e.get("event") == "followup":
+                self.followup = e["name"]
 
     def say(self, text: str, intent: str = "inform", confidence: float = 0.95, metadata: dict | None = None,
             **entities) -> str:
         """Send one message; returns everything the bot answered, joined."""
         trk = tracker(self.sender, text, intent, slots=self.slots, entities=entities, active=self.active,
                       confidence=confidence, metadata=metadata)
+        self.followup = None
         out, events = run(ValidateOrderForm(), trk)
         self.rejected = self.active and events == []
         self._apply(events)

@@ -228,6 +228,21 @@ def test_three_bad_answers_end_with_an_offer_of_a_human(chat):
     assert "转人工" in reply and c.slots["order_task"] is None and c.slots["requested_slot"] is None
 
 
+def test_asking_for_a_human_mid_form_ends_it_and_hands_over(chat):
+    c = chat()
+    c.start("查订单", "check_order_status")
+    c.say("转人工", "request_human")
+    assert c.slots["order_task"] is None and c.slots["handoff_reason"] == "asked"
+    assert c.followup == "action_handoff"
+
+
+def test_a_calm_complaint_stays_with_the_bot(chat):
+    c = chat()
+    c.start("衣服洗一次就掉色了", "complain_quality")
+    c.say("1")
+    assert c.followup is None and not c.slots.get("handoff_reason")
+
+
 def test_malformed_order_numbers_get_the_format_rule(chat):
     c = chat()
     c.start("查订单", "check_order_status")
@@ -292,8 +307,10 @@ def test_quality_complaint_files_a_ticket_and_offers_return(chat, sessions):
 
 
 def test_angry_service_complaint_is_flagged_for_a_human(chat, sessions):
-    reply = chat().start("你们客服态度太差了，垃圾，我要投诉到12315", "complain_service")
+    c = chat()
+    reply = c.start("你们客服态度太差了，垃圾，我要投诉到12315", "complain_service")
     assert "人工" in reply
+    assert c.followup == "action_handoff" and c.slots["handoff_reason"] == "angry_complaint"
     with sessions() as s:
         ticket = s.query(m.ComplaintTicket).order_by(m.ComplaintTicket.id.desc()).first()
     assert ticket.flagged_for_human and ticket.priority == "high" and ticket.category == "service"

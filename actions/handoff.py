@@ -1,0 +1,93 @@
+"""Handing a conversation to a human agent, and the shopper's rating at the end.
+
+action_handoff queues the conversation (shop.handoff) and pauses the bot
+(ConversationPaused): Rasa keeps logging the shopper's messages but predicts
+nothing until the workbench hands the conversation back (ConversationResumed).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ConversationPaused, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.exc import SQLAlchemyError
+
+from actions import services
+from actions.services import channel_of
+from shop.handoff import HandoffQueue
+from shop.handoff.ratings import record_rating, stars_in
+
+logger = logging.getLogger(__name__)
+
+FALLBACK = "nlu_fallback"
+REASON_BY_INTENT = {"request_human": "asked", FALLBACK: "not_understood", "complain_quality": "angry_complaint",
+                    "complain_mismatch": "angry_complaint", "complain_service": "angry_complaint"}
+CONTEXT_SLOTS = ("product_in_focus", "order_id", "listed_orders")
+
+
+def handoff_queue() -> HandoffQueue:
+    # The order store's sessions and clock: one database, one notion of now.
+    service = services.order_service()
+    return HandoffQueue(service.sessions, service.clock)
+
+
+def reason_of(tracker: Tracker) -> str:
+    """Why the conversation goes to a human: the slot an earlier action set, else the last intent."""
+    given = tracker.get_slot("handoff_reason")
+    if given:
+        return given
+    intent = (tracker.latest_message or {}).get("intent", {}).get("name")
+    return REASON_BY_INTENT.get(intent, "unresolved")
+
+
+def last_words(tracker: Tracker) -> str:
+    for event in reversed(tracker.events):
+        if event.get("event") == "user" and (event.get("text") or "").strip():
+            return event["text"].strip()
+    return ""
+
+
+class ActionHandoff(Action):
+    def name(self) -> str:
+        return "action_handoff"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict]:
+        context = {k: tracker.get_slot(k) for k in CONTEXT_SLOTS if tracker.get_slot(k)}
+        try:
+            view = handoff_queue().enqueue(tracker.sender_id, reason_of(tracker), last_words(tracker), context)
+        except (SQLAlchemyError, ValueError):
+            # Without a queue entry no agent would ever see the conversation: keep the bot on.
+            logger.exception("handoff: could not queue %s", tracker.sender_id)
+            dispatcher.utter_message(text="抱歉，人工客服暂时无法接入，请稍后再试，我也可以继续为您服务。")
+            return [SlotSet("handoff_reason", None)]
+        ahead = (view.position or 1) - 1
+        wait = f"您前面还有 {ahead} 位顾客在等待" if ahead else "您是下一位"
+        dispatcher.utter_message(text=f"好的，已为您转接人工客服，{wait}。客服接入后会在这里直接回复您，请稍候～")
+        return [SlotSet("handoff_reason", None), ConversationPaused()]
+
+
+class ActionRateService(Action):
+    def name(self) -> str:
+        return "action_rate_service"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict]:
+        text = (tracker.latest_message or {}).get("text") or ""
+        stars = stars_in(text)
+        if stars is None:
+            dispatcher.utter_message(text="谢谢您的反馈！方便的话回复 1-5 的数字为本次服务打分（5 为非常满意）。")
+            return []
+        queue = handoff_queue()
+        try:
+            agent = queue.last_agent(tracker.sender_id, queue.clock() - dt.timedelta(days=1))
+            record_rating(queue.sessions, tracker.sender_id, channel_of(tracker), stars, agent=agent,
+                          comment=text, clock=queue.clock)
+        except SQLAlchemyError:
+            logger.exception("rating: could not store %s stars for %s", stars, tracker.sender_id)
+        if stars >= 4:
+            dispatcher.utter_message(text=f"收到您的 {stars} 星评价，谢谢您的支持！期待再次为您服务～")
+        else:
+            dispatcher.utter_message(text=f"收到您的 {stars} 星评价。抱歉没能让您满意，我们会认真改进；"
+                                          "如果问题还没解决，回复「转人工」由人工客服继续帮您。")
+        return []

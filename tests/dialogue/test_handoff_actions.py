@@ -1,0 +1,87 @@
+"""action_handoff and action_rate_service on rasa_sdk trackers over the seeded store."""
+
+import pytest
+from sqlalchemy.exc import OperationalError
+
+from actions import handoff as handoff_actions
+from actions.handoff import ActionHandoff, ActionRateService
+from shop.handoff import HandoffQueue
+from shop.handoff.ratings import stars_in
+from shop.store import models as m
+from tests.dialogue.conftest import run, tracker
+
+
+def hand_over(sender, text="转人工", intent="request_human", slots=None):
+    return run(ActionHandoff(), tracker(sender, text, intent, slots=slots))
+
+
+def test_asking_for_a_human_queues_pauses_and_tells_the_position(service, sessions):
+    out, events = hand_over("miniprogram:oA")
+    assert "转接人工" in out[0] and "下一位" in out[0]
+    assert [e["event"] for e in events] == ["slot", "pause"]
+    queue = HandoffQueue(sessions, service.clock)
+    view = queue.open_for("miniprogram:oA")
+    assert (view.reason, view.channel, view.summary, view.status) == ("asked", "miniprogram", "转人工", "waiting")
+
+    out, _ = hand_over("app:u2", "你们这个机器人听不懂", "nlu_fallback")
+    assert "前面还有 1 位" in out[0]
+    assert queue.open_for("app:u2").reason == "not_understood"
+
+
+def test_the_slot_given_reason_and_context_reach_the_queue(service, sessions):
+    slots = {"handoff_reason": "angry_complaint", "order_id": "202511230006", "product_in_focus": "P0007"}
+    _, events = hand_over("demo", "你们客服态度太差了", "complain_service", slots=slots)
+    assert {"event": "slot", "name": "handoff_reason", "value": None, "timestamp": None} in events
+    view = HandoffQueue(sessions, service.clock).open_for("demo")
+    assert view.reason == "angry_complaint"
+    assert view.context == {"order_id": "202511230006", "product_in_focus": "P0007"}
+
+
+def test_asking_twice_keeps_the_place(service, sessions):
+    hand_over("a")
+    hand_over("b")
+    out, _ = hand_over("a", "人呢？转人工啊")
+    assert "下一位" in out[0]
+
+
+def test_when_the_queue_is_down_the_bot_stays_on(service, monkeypatch):
+    def broken(*_, **__):
+        raise OperationalError("INSERT", {}, Exception("database is locked"))
+    monkeypatch.setattr(HandoffQueue, "enqueue", broken)
+    out, events = hand_over("demo")
+    assert "暂时无法接入" in out[0] and "pause" not in [e["event"] for e in events]
+
+
+@pytest.mark.parametrize("text, stars", [("给你五星好评", 5), ("5", 5), ("3分吧", 3), ("一星，太差了", 1),
+                                         ("打4分", 4), ("⭐⭐⭐⭐", 4), ("差评", 1), ("满分", 5), ("５", 5),
+                                         ("谢谢", None), ("", None), ("9分", None), ("订单202511230006", None)])
+def test_stars_in_words(text, stars):
+    assert stars_in(text) == stars
+
+
+def test_a_rating_is_stored_with_the_agent_who_served(service, sessions):
+    queue = HandoffQueue(sessions, service.clock)
+    h = queue.enqueue("miniprogram:oA", "asked")
+    queue.take(h.id, "agent01")
+    queue.release(h.id, "agent01")
+    out, _ = run(ActionRateService(), tracker("miniprogram:oA", "五星好评", "rate_service"))
+    assert "5 星" in out[0]
+    out, _ = run(ActionRateService(), tracker("demo", "2", "inform"))
+    assert "转人工" in out[0]
+    with sessions() as s:
+        rows = s.query(m.Rating).order_by(m.Rating.id).all()
+    assert [(r.conversation_id, r.stars, r.agent) for r in rows] == [("miniprogram:oA", 5, "agent01"),
+                                                                     ("demo", 2, None)]
+    assert rows[0].created_at == service.clock()
+
+
+def test_praise_without_a_number_asks_for_one_and_stores_nothing(service, sessions):
+    out, _ = run(ActionRateService(), tracker("demo", "你真棒", "rate_service"))
+    assert "1-5" in out[0]
+    with sessions() as s:
+        assert s.query(m.Rating).count() == 0
+
+
+def test_reason_of_falls_back_to_unresolved():
+    trk = tracker("demo", "嗯", "affirm")
+    assert handoff_actions.reason_of(trk) == "unresolved"

@@ -1,10 +1,30 @@
-"""`action_shipping_policy`: free-shipping threshold, remote regions, carriers, cut-off — from data."""
+"""`action_shipping_policy`: free-shipping threshold, remote regions, carriers, cut-off — from data.
+
+shop.rules.shipping words the facts; only the greeting and the closing around them vary,
+and never the way the conversation's last bot message was worded.
+"""
 from __future__ import annotations
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from shop.dialogue.phrasing import last_bot_text, phrases
 from shop.rules import shipping
+
+# The rules module opens with its own 亲; the variants below choose the opener instead.
+RULES_OPENER = "亲，"
+ANSWER = phrases(
+    "shipping.answer",
+    "亲，{facts}",
+    "您好，{facts}还有配送方面的问题，您随时问我。",
+    "好的，{facts}",
+    "{facts}想查具体订单的物流，告诉我订单号就好。",
+)
+
+
+def reply(question: str | None, *, avoid: str | None = None) -> str:
+    facts = shipping.answer(question).removeprefix(RULES_OPENER)
+    return ANSWER.say(avoid, facts=facts)
 
 
 class ActionShippingPolicy(Action):
@@ -12,5 +32,6 @@ class ActionShippingPolicy(Action):
         return "action_shipping_policy"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict]:
-        dispatcher.utter_message(text=shipping.answer((tracker.latest_message or {}).get("text")))
+        question = (tracker.latest_message or {}).get("text")
+        dispatcher.utter_message(text=reply(question, avoid=last_bot_text(tracker)))
         return []

@@ -1,0 +1,52 @@
+"""What the dialogue asks of vision: a verdict on a complaint photo, products a photo shows."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable
+
+from shop.vision.catalog_index import CatalogIndex, catalog_index
+from shop.vision.colours import lab_of_name
+from shop.vision.compare import Reference, Verdict, compare
+from shop.vision.features import Unreadable, extract
+from shop.vision.lookup import Match, lookup
+
+UNREADABLE = "照片里没能找到商品，麻烦您在光线充足处把商品平铺、完整地拍一张。"
+
+
+def references(items: Iterable[tuple[str, str | None]], index: CatalogIndex) -> list[Reference]:
+    """Catalog pictures of (product id, ordered colour) pairs, in the ordered colour when it is named.
+
+    The catalog draws each product in its first colour; a shopper who ordered the
+    black one should be compared with black, not with the picture's white.
+    """
+    out, seen = [], set()
+    for product_id, colour in items:
+        pic = index.picture_of(product_id)
+        if pic is None or (product_id, colour) in seen:
+            continue
+        seen.add((product_id, colour))
+        lab = lab_of_name(colour) if colour else None
+        out.append(Reference(product_id, index.name(product_id), pic.features,
+                             colour if lab is not None else None, lab))
+    return out
+
+
+def mismatch_verdict(photo: Path | bytes, items: Iterable[tuple[str, str | None]],
+                     index: CatalogIndex | None = None) -> Verdict:
+    index = index or catalog_index()
+    refs = references(items, index)
+    if not refs:
+        return Verdict("unclear", "没有找到这件商品的商品图，无法自动比对。")
+    try:
+        features = extract(photo)
+    except Unreadable:
+        return Verdict("unclear", UNREADABLE)
+    return compare(features, refs)
+
+
+def visual_lookup(photo: Path | bytes, index: CatalogIndex | None = None, top: int = 3) -> list[Match]:
+    try:
+        features = extract(photo)
+    except Unreadable:
+        return []
+    return lookup(features, index or catalog_index(), top)

@@ -10,6 +10,7 @@ from rasa.core.actions.action import RemoteAction
 from rasa.core.channels import CollectingOutputChannel
 from rasa.core.nlg import NaturalLanguageGenerator, TemplatedNaturalLanguageGenerator
 from rasa.core.utils import read_endpoints_from_path
+from rasa.shared.core.events import ActionExecuted
 from rasa.shared.core.domain import Domain
 from rasa.utils.endpoints import EndpointConfig
 
@@ -235,3 +236,21 @@ def test_when_no_wording_has_its_value_rasa_behaviour_applies():
 def test_endpoints_yml_nlg_section_is_the_only_nlg_setting():
     shipped = yaml.safe_load((ROOT / "endpoints.yml").read_text(encoding="utf-8"))
     assert shipped["nlg"] == {"type": "shop.nlg.VariedResponseGenerator"}
+
+
+def test_rasa_utter_actions_go_through_the_generator(domain):
+    """The path Rasa's processor takes for an utter_* action predicted by the policies."""
+    from rasa.core.actions.action import ActionBotResponse
+
+    endpoint = read_endpoints_from_path(str(ROOT / "endpoints.yml")).nlg
+    nlg = NaturalLanguageGenerator.create(endpoint, domain)
+    tracker = new_tracker(domain)
+    previous = None
+    for _ in range(30):
+        events = asyncio.run(ActionBotResponse("utter_goodbye").run(CollectingOutputChannel(), nlg, tracker,
+                                                                     domain))
+        (bot,) = events
+        assert bot.text != previous and bot.metadata.get("utter_action") == "utter_goodbye"
+        tracker.update(ActionExecuted("utter_goodbye"))
+        tracker.update(bot)
+        previous = bot.text

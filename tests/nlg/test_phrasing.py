@@ -113,3 +113,23 @@ def test_shipping_reply_keeps_every_fact_and_never_repeats(question):
         assert facts in text and text != last and not text.startswith("亲，亲")
         last = text
     assert shipping_action.reply(question, avoid=last) != last
+
+
+def test_the_shipping_action_avoids_its_own_last_answer():
+    import asyncio
+
+    from rasa_sdk import Tracker
+    from rasa_sdk.executor import CollectingDispatcher
+
+    question = "新疆包邮吗"
+    latest = {"text": question, "intent": {"name": "ask_shipping_policy", "confidence": 1.0}, "entities": []}
+    last = None
+    for _ in range(20):
+        events = [{"event": "bot", "text": last}] if last else []
+        events.append({"event": "user", "text": question, "parse_data": latest})
+        dispatcher = CollectingDispatcher()
+        tracker = Tracker("s", {}, latest, events, False, None, {}, "action_listen")
+        asyncio.run(shipping_action.ActionShippingPolicy().run(dispatcher, tracker, {}))
+        (message,) = dispatcher.messages
+        assert message["text"] != last and "新疆属于偏远地区" in message["text"] and "20 元" in message["text"]
+        last = message["text"]

@@ -1,0 +1,79 @@
+"""Event streams saved through Rasa's own SQLTrackerStore into a temporary SQLite file."""
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import warnings
+from pathlib import Path
+from typing import Iterable
+
+import pytest
+from rasa.shared.core.events import BotUttered, ConversationPaused, ConversationResumed, SessionStarted, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from shop.store.clock import CHINA
+
+# An hour boundary, so hourly buckets are easy to count by hand.
+T0 = 1_764_000_000 - 1_764_000_000 % 3600
+
+
+def user(t: float, text: str, intent: str) -> UserUttered:
+    return UserUttered(text, intent={"name": intent, "confidence": 0.99}, timestamp=t,
+                       input_channel="test", metadata={"channel": "test"})
+
+
+def bot(t: float, text: str = "好的", agent: str | None = None) -> BotUttered:
+    return BotUttered(text, metadata={"agent": agent} if agent else {}, timestamp=t)
+
+
+def paused(t: float) -> ConversationPaused:
+    return ConversationPaused(timestamp=t)
+
+
+def resumed(t: float) -> ConversationResumed:
+    return ConversationResumed(timestamp=t)
+
+
+def session(t: float) -> SessionStarted:
+    return SessionStarted(timestamp=t)
+
+
+def save_conversations(db: Path, conversations: dict[str, Iterable]) -> str:
+    """Saves each sender's events (one tracker each) with Rasa's SQLTrackerStore; returns the URL."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from rasa.core.tracker_store import SQLTrackerStore
+        store = SQLTrackerStore(dialect="sqlite", db=str(db))
+
+    async def save_all():
+        for sender, events in conversations.items():
+            await store.save(DialogueStateTracker.from_events(sender, list(events)))
+
+    asyncio.run(save_all())
+    store.engine.dispose()
+    return f"sqlite:///{db}"
+
+
+def china(t: float) -> dt.datetime:
+    return dt.datetime.fromtimestamp(t, CHINA).replace(tzinfo=None)
+
+
+def save_ratings(db: Path, ratings: Iterable[tuple]) -> str:
+    """(conversation_id, channel, stars, unix time[, agent]) rows into the shop store's real ratings table."""
+    from shop.store.models import Base, Rating
+    from shop.store.session import make_engine, session_factory
+    url = f"sqlite:///{db}"
+    engine = make_engine(url)
+    Base.metadata.create_all(engine)
+    with session_factory(engine)() as s:
+        for conversation_id, channel, stars, t, *agent in ratings:
+            s.add(Rating(conversation_id=conversation_id, channel=channel, stars=stars,
+                         agent=agent[0] if agent else None, comment="", created_at=china(t)))
+        s.commit()
+    engine.dispose()
+    return url
+
+
+@pytest.fixture
+def empty_shop_db(tmp_path) -> str:
+    return save_ratings(tmp_path / "shop.db", [])

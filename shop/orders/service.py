@@ -9,6 +9,7 @@ transaction; a refusal changes nothing and carries the rule's Chinese reason.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import secrets
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Callable, Iterator
@@ -53,6 +54,24 @@ class InvalidOrderNumber(ValueError):
         super().__init__(decision.reason)
         self.decision = decision
         self.reason = decision.reason
+
+
+PHOTO_VERDICTS = ("match", "colour_differs", "different_item", "unclear")
+
+
+def _photo_evidence(photo: dict | None) -> dict:
+    """Ticket columns for a complaint photo; a malformed one is refused before anything is written."""
+    if not photo:
+        return {}
+    if not isinstance(photo, dict) or photo.get("verdict") not in PHOTO_VERDICTS:
+        raise ValueError(f"photo verdict must be one of {PHOTO_VERDICTS}")
+    media_id = photo.get("media_id")
+    if media_id is not None and not (isinstance(media_id, str) and 0 < len(media_id) <= 100):
+        raise ValueError("photo media_id must be a string of 1-100 characters")
+    measures = photo.get("measures") or {}
+    return {"evidence_media_id": media_id, "photo_verdict": photo["verdict"],
+            "photo_evidence": str(photo.get("evidence") or "")[:1000] or None,
+            "photo_measures": json.dumps(measures, ensure_ascii=False, sort_keys=True)[:4000] if measures else None}
 
 
 def _outcome(decision: Decision, **data) -> Outcome:
@@ -513,7 +532,10 @@ class OrderService:
                            {"order_no": order.order_no})
 
     def file_complaint(self, shopper_id: int, text: str, *, order_no: str | None = None,
-                       category: str | None = None) -> Outcome:
+                       category: str | None = None, photo: dict | None = None) -> Outcome:
+        """``photo``: the shopper's photo and the comparison with the catalog, kept on the ticket —
+        ``{"media_id", "verdict", "evidence", "measures"}`` (shop.vision's verdict)."""
+        evidence = _photo_evidence(photo)
         with self._tx() as s:
             order = self._order(s, shopper_id, order_no) if order_no else None
             now = self.clock()
@@ -526,11 +548,12 @@ class OrderService:
             ticket = m.ComplaintTicket(ticket_no="TMP" + secrets.token_hex(6), shopper_id=shopper_id,
                                        order_id=order.id if order else None, category=d["category"],
                                        priority=d["priority"], flagged_for_human=d["flagged_for_human"],
-                                       text=text[:2000], offers=",".join(d["offers"]), status="open", created_at=now)
+                                       text=text[:2000], offers=",".join(d["offers"]), status="open", created_at=now,
+                                       **evidence)
             s.add(ticket)
             s.flush()
             ticket.ticket_no = f"TS{now:%Y%m%d}{ticket.id:06d}"
-            return _outcome(decision, ticket_no=ticket.ticket_no)
+            return _outcome(decision, ticket_no=ticket.ticket_no, photo_verdict=evidence.get("photo_verdict"))
 
     def record_event(self, shopper_id: int, kind: str, product_id: str, *, order_no: str | None = None) -> None:
         """Behaviour for recommendations: view / add_to_cart / order / pay."""

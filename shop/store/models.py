@@ -267,6 +267,8 @@ class ComplaintTicket(Base):
         CheckConstraint(_in("category", ("quality", "mismatch", "logistics", "service", "payment", "other")),
                         name="category"),
         CheckConstraint(_in("priority", ("high", "normal", "low")), name="priority"),
+        CheckConstraint(_in("photo_verdict", ("match", "colour_differs", "different_item", "unclear")),
+                        name="photo_verdict"),
         Index("ix_complaint_tickets_shopper_created", "shopper_id", "created_at"),
     )
     id = Column(Integer, primary_key=True)
@@ -280,6 +282,12 @@ class ComplaintTicket(Base):
     offers = Column(String(100), nullable=False, default="")  # comma-separated: return,exchange,compensation
     status = Column(String(16), nullable=False, default="open")
     created_at = Column(DateTime, nullable=False)
+    # The shopper's photo (a shop.media id) and what comparing it with the catalog pictures found,
+    # so an agent sees the evidence beside the words. Empty for complaints without a photo.
+    evidence_media_id = Column(String(100))
+    photo_verdict = Column(String(16))        # match | colour_differs | different_item | unclear
+    photo_evidence = Column(Text)             # the sentence the shopper was shown
+    photo_measures = Column(Text)             # JSON: structure, IoU, SSIM, hash distances, ΔE, colours
 
 
 class BehaviourEvent(Base):

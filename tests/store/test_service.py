@@ -1,5 +1,6 @@
 """The order service on a seeded store, on SQLite and on PostgreSQL."""
 import datetime as dt
+import json
 from decimal import Decimal
 
 import pytest
@@ -325,6 +326,36 @@ def test_complaints_get_priority_and_repeats_go_to_a_human(service, sessions):
     assert tickets[-2].order_id == order.id and tickets[-2].offers == "return,exchange,compensation"
     angry = service.file_complaint(7, "你们就是骗子，图片和实物完全不一样")
     assert angry.data["category"] == "mismatch" and angry.data["flagged_for_human"]
+
+
+def _ticket(sessions, ticket_no: str) -> m.ComplaintTicket:
+    with sessions() as s:
+        return s.scalars(select(m.ComplaintTicket).where(m.ComplaintTicket.ticket_no == ticket_no)).one()
+
+
+def test_complaint_keeps_the_photo_verdict_for_agents(service, sessions):
+    order = one(sessions, lambda o: o.shopper_id == 3)
+    photo = {"media_id": "image-" + "a" * 64 + ".jpg", "verdict": "colour_differs",
+             "evidence": "颜色差异明显：收到偏蓝，商品图为灰色", "measures": {"delta_e2000": 24.0, "structure": 0.81}}
+    filed = service.file_complaint(3, "收到的颜色和图片不一样", order_no=order.order_no, category="mismatch",
+                                   photo=photo)
+    assert filed.data["photo_verdict"] == "colour_differs"
+    ticket = _ticket(sessions, filed.data["ticket_no"])
+    assert (ticket.evidence_media_id, ticket.photo_verdict, ticket.photo_evidence) == (
+        photo["media_id"], "colour_differs", "颜色差异明显：收到偏蓝，商品图为灰色")
+    assert json.loads(ticket.photo_measures) == {"delta_e2000": 24.0, "structure": 0.81}
+    plain = service.file_complaint(3, "客服态度不好")
+    bare = _ticket(sessions, plain.data["ticket_no"])
+    assert bare.photo_verdict is None and bare.evidence_media_id is None and plain.data["photo_verdict"] is None
+
+
+@pytest.mark.parametrize("photo", [{"verdict": "looks fine"}, {"verdict": "match", "media_id": "x" * 101},
+                                   {"verdict": "match", "media_id": 5}, "match"])
+def test_a_malformed_photo_verdict_writes_no_ticket(service, sessions, photo):
+    before = count(sessions, m.ComplaintTicket)
+    with pytest.raises(ValueError):
+        service.file_complaint(3, "和图片不符", category="mismatch", photo=photo)
+    assert count(sessions, m.ComplaintTicket) == before
 
 
 def test_behaviour_events_are_recorded(service, sessions):

@@ -37,7 +37,7 @@ from sanic.response import HTTPResponse
 
 from channels.common import (MAX_ID_CHARS, InboundMessage, OnNewMessage, Refused, ShopChannel, image,
                              json_of, json_response, read_body, secret, voice)
-from channels.sse import StreamHub, TooManyStreams, next_event
+from channels.sse import StreamHub, TooManyStreams, next_event, shared_hub
 
 logger = logging.getLogger(__name__)
 
@@ -92,7 +92,7 @@ class AppInput(ShopChannel):
             logger.warning("app channel: no token configured (SHOP_APP_TOKEN); every request is refused")
         self.token = token
         self.keepalive_seconds = keepalive_seconds
-        self.hub = hub or StreamHub()
+        self.hub = hub or shared_hub()
 
     def get_output_channel(self) -> AppOutput:
         return AppOutput(self.hub)

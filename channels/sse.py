@@ -61,6 +61,14 @@ class StreamHub:
         self.close(conversation_id, queue)
 
 
+_SHARED = StreamHub()
+
+
+def shared_hub() -> StreamHub:
+    """The process's hub: the app channel and the workbench (agents' replies) push through it."""
+    return _SHARED
+
+
 async def next_event(queue: asyncio.Queue, keepalive_seconds: float) -> str | None:
     """The next frame to write: an event, a keepalive after a quiet spell, None when cut off."""
     try:

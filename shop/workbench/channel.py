@@ -1,0 +1,311 @@
+"""The agents' workbench, served by the Rasa server itself under /webhooks/workbench/.
+
+Listed in credentials.yml as ``shop.workbench.channel.WorkbenchInput``. Living in
+the Rasa process gives it the conversations (the agent's tracker store, under the
+lock store's per-conversation lock, as Rasa's own HTTP API does) and the app
+channel's open streams, so an agent's reply leaves on the shopper's own channel.
+
+Pages: ``login``, ``/`` (queue + conversation). JSON (all need the session
+cookie; POSTs also the ``X-CSRF-Token`` header and a same-origin ``Origin``):
+``api/me``, ``api/board``, ``api/handoffs/<id>``, ``api/handoffs/<id>/take``,
+``api/handoffs/<id>/reply`` ``{"text": ...}``, ``api/handoffs/<id>/release``.
+"""
+from __future__ import annotations
+
+import hmac
+import html
+import json
+import logging
+import time
+from collections import defaultdict, deque
+from pathlib import Path
+from typing import Any, Awaitable, Callable, Mapping, Optional, Text
+
+from rasa.core.channels.channel import InputChannel, UserMessage
+from rasa.shared.core.events import ActionExecuted, BotUttered, ConversationResumed
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from channels.outbound import send_text
+from shop.handoff import HandoffError, HandoffQueue
+from shop.store.session import session_factory
+from shop.workbench import history
+from shop.workbench.accounts import Accounts, SignedIn
+
+logger = logging.getLogger(__name__)
+
+STATIC = Path(__file__).resolve().parent / "static"
+COOKIE = "shop_workbench"
+MAX_REPLY_CHARS = 1000
+MAX_FORM_BYTES = 4096
+LOGIN_FAILURES, LOGIN_WINDOW_SECONDS = 5, 900
+RATING_QUESTION = "utter_ask_rating"
+SECURITY_HEADERS = {
+    # Everything the pages need is served from here; no inline script, so injected markup cannot run.
+    "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+                               "connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Cache-Control": "no-store",
+}
+
+
+class LoginThrottle:
+    """At most LOGIN_FAILURES failed sign-ins per username and per client address in the window."""
+
+    def __init__(self, limit: int = LOGIN_FAILURES, window: float = LOGIN_WINDOW_SECONDS,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.limit, self.window, self.clock = limit, window, clock
+        self._failures: dict[str, deque] = defaultdict(deque)
+
+    def _recent(self, key: str) -> deque:
+        q = self._failures[key]
+        while q and q[0] < self.clock() - self.window:
+            q.popleft()
+        return q
+
+    def blocked(self, *keys: str) -> bool:
+        return any(len(self._recent(k)) >= self.limit for k in keys)
+
+    def failed(self, *keys: str) -> None:
+        for k in keys:
+            self._recent(k).append(self.clock())
+
+    def succeeded(self, *keys: str) -> None:
+        for k in keys:
+            self._failures.pop(k, None)
+
+
+def _headers(extra: Optional[Mapping[str, str]] = None) -> dict:
+    return {**SECURITY_HEADERS, **(extra or {})}
+
+
+def _json(body: Any, status: int = 200) -> HTTPResponse:
+    return response.json(body, status=status, headers=_headers(),
+                         dumps=lambda b: json.dumps(b, ensure_ascii=False, separators=(",", ":")))
+
+
+def _error(status: int, code: str, message: str) -> HTTPResponse:
+    return _json({"error": code, "message": message}, status)
+
+
+def _page(name: str, status: int = 200, **values: str) -> HTTPResponse:
+    text = (STATIC / name).read_text(encoding="utf-8")
+    for key, value in values.items():
+        text = text.replace("{{" + key + "}}", html.escape(value, quote=True))
+    return response.html(text, status=status, headers=_headers())
+
+
+class WorkbenchInput(InputChannel):
+    @classmethod
+    def name(cls) -> Text:
+        return "workbench"
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Mapping[str, Any]]) -> "WorkbenchInput":
+        credentials = credentials or {}
+        return cls(secure_cookie=bool(credentials.get("secure_cookie", False)),
+                   session_hours=float(credentials.get("session_hours") or 12))
+
+    def __init__(self, secure_cookie: bool = False, session_hours: float = 12,
+                 sessions=None, clock=None, throttle: Optional[LoginThrottle] = None) -> None:
+        self.secure_cookie = secure_cookie
+        self._store = sessions  # built lazily: loading credentials must not open a database
+        self._clock = clock
+        self.session_hours = session_hours
+        self.throttle = throttle or LoginThrottle()
+
+    # -- the shop's store --------------------------------------------------------------
+    def _sessions(self):
+        if self._store is None:
+            self._store = session_factory()
+        return self._store
+
+    def accounts(self) -> Accounts:
+        kwargs = {"clock": self._clock} if self._clock else {}
+        return Accounts(self._sessions(), session_hours=self.session_hours, **kwargs)
+
+    def queue(self) -> HandoffQueue:
+        kwargs = {"clock": self._clock} if self._clock else {}
+        return HandoffQueue(self._sessions(), **kwargs)
+
+    # -- who is asking -----------------------------------------------------------------
+    def signed_in(self, request: Request) -> Optional[SignedIn]:
+        return self.accounts().session(request.cookies.get(COOKIE))
+
+    def check_post(self, request: Request, who: SignedIn) -> Optional[HTTPResponse]:
+        """CSRF: the session's token in a header (a form on another site cannot set headers),
+        and a same-origin Origin when the browser sends one."""
+        given = request.headers.get("x-csrf-token") or ""
+        if not hmac.compare_digest(given.encode(), who.csrf_token.encode()):
+            return _error(403, "csrf", "缺少或错误的 CSRF 令牌，请刷新页面")
+        origin = request.headers.get("origin")
+        if origin and origin.split("://", 1)[-1] != request.host:
+            return _error(403, "origin", "跨站请求被拒绝")
+        return None
+
+    async def guard(self, request: Request) -> Optional[HTTPResponse]:
+        """For pages mounted beside the workbench (the dashboard): None when signed in."""
+        if self.signed_in(request) is None:
+            if "/api/" in request.path:
+                return _error(401, "login", "请先登录")
+            return response.redirect(self.url(request, "login"))
+        return None
+
+    @staticmethod
+    def url(request: Request, name: str) -> str:
+        return request.app.url_for(f"workbench_webhook.{name}")
+
+    # -- the routes ----------------------------------------------------------------------
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        bp = Blueprint("workbench_webhook", __name__)
+        bp.static("/static", str(STATIC), name="static")
+
+        def api(handler):
+            async def wrapped(request: Request, *args: Any, **kwargs: Any) -> HTTPResponse:
+                who = self.signed_in(request)
+                if who is None:
+                    return _error(401, "login", "请先登录")
+                if request.method == "POST":
+                    refused = self.check_post(request, who)
+                    if refused is not None:
+                        return refused
+                try:
+                    return await handler(request, who, *args, **kwargs)
+                except HandoffError as e:
+                    return _error(404 if e.code == "unknown" else 409, e.code, str(e))
+            wrapped.__name__ = handler.__name__
+            return wrapped
+
+        @bp.route("/", methods=["GET"])
+        async def home(request: Request) -> HTTPResponse:
+            if self.signed_in(request) is None:
+                return response.redirect(self.url(request, "login"))
+            return _page("workbench.html")
+
+        @bp.route("/login", methods=["GET"])
+        async def login(request: Request) -> HTTPResponse:
+            return _page("login.html", error="")
+
+        @bp.route("/login", methods=["POST"])
+        async def login_post(request: Request) -> HTTPResponse:
+            if len(request.body or b"") > MAX_FORM_BYTES:
+                return _error(413, "too_large", "请求过大")
+            origin = request.headers.get("origin")
+            if origin and origin.split("://", 1)[-1] != request.host:
+                return _error(403, "origin", "跨站请求被拒绝")
+            form = request.form or {}
+            username, password = (form.get("username") or "").strip(), form.get("password") or ""
+            keys = (f"user:{username.lower()}", f"ip:{request.ip}")
+            if self.throttle.blocked(*keys):
+                return _page("login.html", status=429, error="登录失败次数过多，请 15 分钟后再试")
+            agent = self.accounts().authenticate(username, password)
+            if agent is None:
+                self.throttle.failed(*keys)
+                return _page("login.html", status=401, error="用户名或密码错误")
+            self.throttle.succeeded(*keys)
+            token, who = self.accounts().open_session(agent)
+            resp = response.redirect(self.url(request, "home"))
+            resp.cookies[COOKIE] = token
+            cookie = resp.cookies[COOKIE]
+            cookie["httponly"] = True
+            cookie["samesite"] = "Strict"
+            cookie["path"] = "/webhooks/"
+            cookie["max-age"] = int(self.session_hours * 3600)
+            if self.secure_cookie:
+                cookie["secure"] = True
+            return resp
+
+        @bp.route("/logout", methods=["POST"])
+        @api
+        async def logout(request: Request, who: SignedIn) -> HTTPResponse:
+            self.accounts().close_session(request.cookies.get(COOKIE))
+            resp = _json({"ok": True})
+            del resp.cookies[COOKIE]
+            return resp
+
+        @bp.route("/api/me", methods=["GET"])
+        @api
+        async def me(request: Request, who: SignedIn) -> HTTPResponse:
+            return _json({"username": who.agent.username, "display_name": who.agent.display_name,
+                          "csrf_token": who.csrf_token})
+
+        @bp.route("/api/board", methods=["GET"])
+        @api
+        async def board(request: Request, who: SignedIn) -> HTTPResponse:
+            return _json({"handoffs": [v.as_json() for v in self.queue().board()]})
+
+        @bp.route("/api/handoffs/<handoff_id:int>", methods=["GET"])
+        @api
+        async def show(request: Request, who: SignedIn, handoff_id: int) -> HTTPResponse:
+            view = self.queue().get(handoff_id)
+            agent = request.app.ctx.agent
+            tracker = await agent.tracker_store.retrieve(view.conversation_id)
+            events = [e.as_dict() for e in tracker.events] if tracker else []
+            slots = tracker.current_slot_values() if tracker else {}
+            return _json({"handoff": view.as_json(), "turns": history.turns(events),
+                          "context": history.context(slots), "paused": bool(tracker and tracker.is_paused()),
+                          "quick_replies": history.quick_replies(agent.domain.responses if agent.domain else {})})
+
+        @bp.route("/api/handoffs/<handoff_id:int>/take", methods=["POST"])
+        @api
+        async def take(request: Request, who: SignedIn, handoff_id: int) -> HTTPResponse:
+            return _json({"handoff": self.queue().take(handoff_id, who.agent.username).as_json()})
+
+        @bp.route("/api/handoffs/<handoff_id:int>/reply", methods=["POST"])
+        @api
+        async def reply(request: Request, who: SignedIn, handoff_id: int) -> HTTPResponse:
+            text = _reply_text(request)
+            if isinstance(text, HTTPResponse):
+                return text
+            view = self.queue().check_serving(handoff_id, who.agent.username)
+            delivery = await send_text(view.conversation_id, text, who.agent.username)
+            # Recorded whatever the push did: the agent sees a failed delivery and nothing is lost.
+            await _append(request, view.conversation_id, [
+                BotUttered(text, metadata={"agent": who.agent.username, "handoff_id": view.id,
+                                           "delivery": delivery.status})])
+            return _json({"delivery": delivery.as_json()})
+
+        @bp.route("/api/handoffs/<handoff_id:int>/release", methods=["POST"])
+        @api
+        async def release(request: Request, who: SignedIn, handoff_id: int) -> HTTPResponse:
+            view = self.queue().release(handoff_id, who.agent.username)
+            domain = request.app.ctx.agent.domain
+            question = _first_text(domain.responses.get(RATING_QUESTION) if domain else None)
+            events = [ConversationResumed()]
+            delivery = None
+            if question:
+                delivery = await send_text(view.conversation_id, question, who.agent.username)
+                # As if the bot had asked: the rating rule (utter_ask_rating → a number) applies.
+                events += [ActionExecuted(RATING_QUESTION), BotUttered(question, metadata={"delivery": delivery.status})]
+            await _append(request, view.conversation_id, events)
+            return _json({"handoff": view.as_json(), "delivery": delivery.as_json() if delivery else None})
+
+        return bp
+
+
+def _reply_text(request: Request) -> Any:
+    try:
+        body = json.loads((request.body or b"").decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return _error(400, "malformed", "请求体不是 JSON")
+    text = body.get("text") if isinstance(body, dict) else None
+    if not isinstance(text, str) or not text.strip():
+        return _error(400, "empty", "回复内容不能为空")
+    if len(text) > MAX_REPLY_CHARS:
+        return _error(400, "too_long", f"回复最多 {MAX_REPLY_CHARS} 字")
+    return text.strip()
+
+
+def _first_text(variations: Optional[list]) -> Optional[str]:
+    return next((v["text"] for v in variations or [] if isinstance(v, dict) and v.get("text")), None)
+
+
+async def _append(request: Request, conversation_id: str, events: list) -> None:
+    agent = request.app.ctx.agent
+    async with agent.lock_store.lock(conversation_id):
+        tracker = await agent.tracker_store.get_or_create_tracker(conversation_id)
+        for event in events:
+            tracker.update(event, agent.domain)
+        await agent.tracker_store.save(tracker)

@@ -1,0 +1,284 @@
+"""The workbench channel in a Sanic app wired as `rasa run` wires it, over a seeded SQLite store.
+
+The conversations are real Rasa trackers in Rasa's InMemoryTrackerStore with the
+shipped domain; agents' replies to the mini-program and social channels go to a
+capture server on 127.0.0.1 standing in for the platforms' send APIs.
+"""
+import asyncio
+import datetime as dt
+import json
+
+import pytest
+from aiohttp import web
+from rasa.core.lock_store import InMemoryLockStore
+from rasa.core.tracker_store import InMemoryTrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, ConversationPaused, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from channels.sse import shared_hub
+from shop.handoff import HandoffQueue
+from shop.workbench.accounts import Accounts
+from shop.workbench.channel import COOKIE, LoginThrottle, WorkbenchInput
+from tests.channels.harness import BASE_URL, RecordingBot, client
+from tests.store.conftest import ANCHOR, sqlite_sessions, sqlite_template  # noqa: F401  (fixture re-export)
+
+pytestmark = pytest.mark.anyio
+W = "/webhooks/workbench/"
+PASSWORD = "correct horse battery"
+HOSTILE = "<img src=x onerror=alert(1)>衣服和图片不符"
+
+
+@pytest.fixture
+def anyio_backend():
+    return "asyncio"
+
+
+@pytest.fixture(scope="module")
+def domain():
+    return Domain.load("domain")
+
+
+@pytest.fixture
+def sessions(sqlite_sessions):
+    accounts = Accounts(sqlite_sessions, clock=lambda: ANCHOR)
+    accounts.add_agent("agent01", "客服小王", PASSWORD)
+    accounts.add_agent("agent02", "客服小李", PASSWORD)
+    return sqlite_sessions
+
+
+@pytest.fixture
+def queue(sessions):
+    return HandoffQueue(sessions, clock=lambda: ANCHOR)
+
+
+@pytest.fixture
+def capture():
+    """A platform send API on loopback: records the bodies it is sent."""
+    received: list = []
+    state: dict = {}
+
+    async def handler(request):
+        received.append(await request.json())
+        return web.json_response(state.get("answer", {"errcode": 0, "errmsg": "ok"}))
+
+    async def start():
+        app = web.Application()
+        app.router.add_post("/send", handler)
+        runner = web.AppRunner(app)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]
+        state["runner"] = runner
+        return f"http://127.0.0.1:{port}/send"
+
+    state["start"] = start
+    state["received"] = received
+    yield state
+
+
+class Harness:
+    def __init__(self, c, channel, tracker_store, queue):
+        self.c, self.channel, self.trackers, self.queue = c, channel, tracker_store, queue
+        self.csrf = ""
+
+    async def login(self, username="agent01", password=PASSWORD):
+        r = await self.c.post(W + "login", data={"username": username, "password": password})
+        if r.status_code == 302:
+            self.csrf = (await self.c.get(W + "api/me")).json()["csrf_token"]
+        return r
+
+    async def post(self, path, body=None, csrf=True, headers=None):
+        h = {"Content-Type": "application/json", **(headers or {})}
+        if csrf:
+            h["X-CSRF-Token"] = self.csrf
+        return await self.c.post(W + path, content=json.dumps(body or {}), headers=h)
+
+
+@pytest.fixture
+async def bench(sessions, queue, domain):
+    store = InMemoryTrackerStore(domain)
+    channel = WorkbenchInput(sessions=sessions, clock=lambda: ANCHOR, throttle=LoginThrottle())
+    async with client(channel, RecordingBot()) as c:
+        c.app.ctx.agent.tracker_store = store
+        c.app.ctx.agent.lock_store = InMemoryLockStore()
+        c.app.ctx.agent.domain = domain
+        yield Harness(c, channel, store, queue)
+
+
+async def paused_conversation(store, domain, queue, sender="miniprogram:oA", text=HOSTILE):
+    tracker = DialogueStateTracker(sender, domain.slots)
+    for e in [ActionExecuted("action_listen"),
+              UserUttered(text, {"name": "complain_mismatch", "confidence": 0.9},
+                          metadata={"attachments": [{"type": "image", "url": "x"}]}),
+              SlotSet("product_in_focus", "P0001"), ActionExecuted("action_handoff"), ConversationPaused()]:
+        tracker.update(e, domain)
+    await store.save(tracker)
+    return queue.enqueue(sender, "angry_complaint", text, {"order_id": "202511230006"})
+
+
+async def test_pages_and_api_need_a_login(bench):
+    r = await bench.c.get(W)
+    assert r.status_code == 302 and r.headers["location"].endswith("/webhooks/workbench/login")
+    for path in ("api/board", "api/me", "api/handoffs/1"):
+        assert (await bench.c.get(W + path)).status_code == 401
+    assert (await bench.post("api/handoffs/1/take", csrf=False)).status_code == 401
+    login = await bench.c.get(W + "login")
+    assert login.status_code == 200 and "default-src 'self'" in login.headers["content-security-policy"]
+
+
+async def test_wrong_passwords_are_refused_then_throttled(bench):
+    for _ in range(5):
+        r = await bench.login(password="wrong password")
+        assert r.status_code == 401 and "用户名或密码错误" in r.text
+    r = await bench.login()  # the right password, but the username is locked out for now
+    assert r.status_code == 429
+    # The client address is locked out too: guessing other usernames from it gets nowhere.
+    assert (await bench.login(username="agent02", password=PASSWORD)).status_code == 429
+
+
+async def test_login_sets_a_strict_http_only_cookie_and_logout_ends_the_session(bench):
+    r = await bench.login()
+    assert r.status_code == 302
+    cookie = r.headers["set-cookie"]
+    assert COOKIE in cookie and "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Path=/webhooks/" in cookie
+    me = (await bench.c.get(W + "api/me")).json()
+    assert me["username"] == "agent01" and me["display_name"] == "客服小王" and len(me["csrf_token"]) > 20
+    token = bench.c.cookies.get(COOKIE)
+    assert (await bench.post("logout")).status_code == 200
+    bench.c.cookies.set(COOKIE, token)  # a kept copy of the cookie opens nothing any more
+    assert (await bench.c.get(W + "api/me")).status_code == 401
+
+
+async def test_posts_need_the_csrf_token_and_the_same_origin(bench, queue):
+    h = queue.enqueue("demo", "asked")
+    await bench.login()
+    assert (await bench.post(f"api/handoffs/{h.id}/take", csrf=False)).status_code == 403
+    bench.csrf, good = "forged", bench.csrf
+    assert (await bench.post(f"api/handoffs/{h.id}/take")).status_code == 403
+    bench.csrf = good
+    r = await bench.post(f"api/handoffs/{h.id}/take", headers={"Origin": "https://evil.example"})
+    assert r.status_code == 403
+    assert queue.get(h.id).status == "waiting"
+    r = await bench.post(f"api/handoffs/{h.id}/take", headers={"Origin": BASE_URL})
+    assert r.status_code == 200 and queue.get(h.id).status == "active"
+
+
+async def test_take_reply_in_miniprogram_format_and_hand_back(bench, queue, domain, capture, monkeypatch):
+    url = await capture["start"]()
+    monkeypatch.setenv("SHOP_MINIPROGRAM_SEND_URL", url)
+    h = await paused_conversation(bench.trackers, domain, queue)
+    await bench.login()
+
+    board = (await bench.c.get(W + "api/board")).json()["handoffs"]
+    assert [(b["conversation_id"], b["channel"], b["position"], b["reason"]) for b in board] == [
+        ("miniprogram:oA", "miniprogram", 1, "angry_complaint")]
+    shown = (await bench.c.get(W + f"api/handoffs/{h.id}")).json()
+    shopper = [t for t in shown["turns"] if t["who"] == "shopper"]
+    assert shopper[0]["text"] == HOSTILE and shopper[0]["attachments"] == ["image"]  # verbatim: the page escapes
+    assert shown["paused"] is True and shown["context"]["product_in_focus"] == "P0001"
+    assert shown["context"]["product_name"]
+    assert any(q["name"] == "utter_greet" for q in shown["quick_replies"])
+
+    assert (await bench.post(f"api/handoffs/{h.id}/reply", {"text": "您好"})).status_code == 409  # not taken yet
+    assert (await bench.post(f"api/handoffs/{h.id}/take")).json()["handoff"]["agent"] == "agent01"
+    r = await bench.post(f"api/handoffs/{h.id}/reply", {"text": "您好，我是客服小王，马上为您核实图片问题。"})
+    assert r.status_code == 200 and r.json()["delivery"]["status"] == "delivered"
+    assert capture["received"] == [{"touser": "oA", "msgtype": "text",
+                                    "text": {"content": "您好，我是客服小王，马上为您核实图片问题。"}}]
+    tracker = await bench.trackers.retrieve("miniprogram:oA")
+    last = tracker.events[-1]
+    assert last.text.startswith("您好，我是客服小王") and last.metadata["agent"] == "agent01"
+    assert tracker.is_paused()
+
+    r = await bench.post(f"api/handoffs/{h.id}/release")
+    assert r.status_code == 200 and queue.get(h.id).status == "closed"
+    tracker = await bench.trackers.retrieve("miniprogram:oA")
+    assert not tracker.is_paused()
+    assert tracker.latest_action_name == "utter_ask_rating"
+    assert capture["received"][-1]["text"]["content"] in [v["text"] for v in domain.responses["utter_ask_rating"]]
+
+
+async def test_a_failed_push_is_recorded_not_lost(bench, queue, domain, capture, monkeypatch):
+    url = await capture["start"]()
+    capture["answer"] = {"errcode": 45015, "errmsg": "response out of time limit"}
+    monkeypatch.setenv("SHOP_MINIPROGRAM_SEND_URL", url)
+    h = await paused_conversation(bench.trackers, domain, queue)
+    await bench.login()
+    await bench.post(f"api/handoffs/{h.id}/take")
+    r = await bench.post(f"api/handoffs/{h.id}/reply", {"text": "您好"})
+    assert r.json()["delivery"]["status"] == "failed" and "45015" in r.json()["delivery"]["detail"]
+    turns = (await bench.c.get(W + f"api/handoffs/{h.id}")).json()["turns"]
+    assert turns[-1] == {**turns[-1], "who": "agent", "text": "您好", "delivery": "failed"}
+
+
+async def test_unset_send_url_and_rest_conversations_keep_the_reply(bench, queue, domain, monkeypatch):
+    monkeypatch.delenv("SHOP_SOCIAL_SEND_URL", raising=False)
+    social = await paused_conversation(bench.trackers, domain, queue, sender="social:6123")
+    rest = await paused_conversation(bench.trackers, domain, queue, sender="demo")
+    await bench.login()
+    for h, status in ((social, "not_configured"), (rest, "stored")):
+        await bench.post(f"api/handoffs/{h.id}/take")
+        r = await bench.post(f"api/handoffs/{h.id}/reply", {"text": "在的"})
+        assert r.json()["delivery"]["status"] == status
+        assert (await bench.trackers.retrieve(h.conversation_id)).events[-1].text == "在的"
+
+
+async def test_app_replies_go_to_the_shoppers_open_streams(bench, queue, domain):
+    h = await paused_conversation(bench.trackers, domain, queue, sender="app:u-1001")
+    stream = shared_hub().open("app:u-1001")
+    try:
+        await bench.login()
+        await bench.post(f"api/handoffs/{h.id}/take")
+        r = await bench.post(f"api/handoffs/{h.id}/reply", {"text": "您好，这里是人工客服"})
+        assert r.json()["delivery"]["status"] == "delivered"
+        pushed = await asyncio.wait_for(stream.get(), 2)
+        assert pushed == {"text": "您好，这里是人工客服", "from": "agent", "agent": "agent01"}
+    finally:
+        shared_hub().close("app:u-1001", stream)
+
+
+async def test_only_the_serving_agent_replies_or_hands_back(bench, queue, domain):
+    h = await paused_conversation(bench.trackers, domain, queue)
+    await bench.login()
+    await bench.post(f"api/handoffs/{h.id}/take")
+    other = Harness(bench.c, bench.channel, bench.trackers, queue)
+    bench.c.cookies.clear()
+    await other.login("agent02")
+    assert (await other.post(f"api/handoffs/{h.id}/take")).status_code == 409
+    assert (await other.post(f"api/handoffs/{h.id}/reply", {"text": "我来"})).status_code == 409
+    assert (await other.post(f"api/handoffs/{h.id}/release")).status_code == 409
+    assert queue.get(h.id).agent == "agent01" and queue.get(h.id).status == "active"
+
+
+@pytest.mark.parametrize("body, code", [(None, "malformed"), ({"text": ""}, "empty"), ({"text": "  "}, "empty"),
+                                        ({"text": 42}, "empty"), ({"text": "长" * 1001}, "too_long"),
+                                        (["text"], "empty")])
+async def test_bad_replies_get_a_clear_400(bench, queue, domain, body, code):
+    h = await paused_conversation(bench.trackers, domain, queue)
+    await bench.login()
+    await bench.post(f"api/handoffs/{h.id}/take")
+    raw = "{not json" if body is None else json.dumps(body)
+    r = await bench.c.post(W + f"api/handoffs/{h.id}/reply", content=raw,
+                           headers={"X-CSRF-Token": bench.csrf, "Content-Type": "application/json"})
+    assert r.status_code == 400 and r.json()["error"] == code
+    assert (await bench.trackers.retrieve(h.conversation_id)).events[-1].as_dict()["event"] == "pause"
+
+
+async def test_unknown_handoffs_are_404(bench):
+    await bench.login()
+    assert (await bench.c.get(W + "api/handoffs/999")).status_code == 404
+    assert (await bench.post("api/handoffs/999/take")).status_code == 404
+    assert (await bench.c.get(W + "api/handoffs/abc")).status_code == 404
+
+
+async def test_expired_sessions_are_refused(sessions):
+    now = [dt.datetime(2026, 11, 25, 9, 0)]
+    accounts = Accounts(sessions, clock=lambda: now[0], session_hours=1)
+    agent = accounts.authenticate("agent01", PASSWORD)
+    token, _ = accounts.open_session(agent)
+    assert accounts.session(token).agent.username == "agent01"
+    now[0] += dt.timedelta(hours=2)
+    assert accounts.session(token) is None
+    assert accounts.session("x" * 43) is None and accounts.session(None) is None

@@ -11,6 +11,7 @@ import datetime as dt
 import logging
 import threading
 import time
+from pathlib import Path
 from typing import Optional
 
 import sqlalchemy as sa
@@ -46,6 +47,10 @@ def engine_for(url: str) -> Engine:
 
 
 def _has_table(engine: Engine, name: str) -> bool:
+    database = engine.url.database
+    if engine.url.get_backend_name() == "sqlite" and database and database != ":memory:" \
+            and not Path(database).exists():
+        return False  # connecting would create the file; a reader must not
     return sa.inspect(engine).has_table(name)
 
 

@@ -139,3 +139,65 @@ def test_satisfaction_combines_ratings_and_sentiment(tmp_path):
     assert sat["sentiments"]["samples"] == 2
     assert d["channels"]["app"]["satisfaction"]["value"] == 5.0
     assert d["channels"]["app"]["satisfaction"]["breached"] is False  # 5 stars is above 4.5
+
+
+def test_no_data_gives_null_figures_not_zero(tmp_path, empty_shop_db):
+    fresh = f"sqlite:///{tmp_path / 'never_used.db'}"  # no events table at all
+    empty = save_conversations(tmp_path / "tracker.db", {})
+    for tracker in (fresh, empty):
+        d = load_dashboard(tracker, empty_shop_db, hours=3, until=T0)
+        figures = [*d["figures"]["response_time"].values(), d["figures"]["first_contact_resolution"],
+                   d["figures"]["satisfaction"]]
+        assert all(f["value"] is None and f["breached"] is None and f["samples"] == 0 for f in figures)
+        assert d["channels"] == {}
+        assert len(d["series"]["t"]) == 3
+        assert all(p == {"value": None, "samples": 0} for p in d["series"]["satisfaction"])
+    # a shop store without a ratings table yet reads as no ratings
+    assert read_ratings(fresh, T0 - H, T0) == []
+    assert not (tmp_path / "never_used.db").exists()  # reading created nothing
+
+
+def test_greetings_alone_give_response_times_but_no_resolution_figure(tmp_path, empty_shop_db):
+    url = save_conversations(tmp_path / "tracker.db", {"app:3": [user(T0 + 1, "你好", "greet"), bot(T0 + 40)]})
+    d = load_dashboard(url, empty_shop_db, hours=1, until=T0 + H)
+    assert d["figures"]["response_time"]["bot"]["value"] == 39 and d["figures"]["response_time"]["bot"]["breached"]
+    assert d["figures"]["first_contact_resolution"]["value"] is None
+    assert d["figures"]["satisfaction"]["value"] is None
+
+
+def test_a_damaged_row_is_read_without_its_payload(tmp_path, empty_shop_db):
+    url = save_conversations(tmp_path / "tracker.db", {"app:1": [user(T0, "快递到哪了", "track_logistics"),
+                                                                 bot(T0 + 3, agent="li")]})
+    with sqlite3.connect(tmp_path / "tracker.db") as db:
+        db.execute("UPDATE events SET data = '{not json' WHERE type_name = 'bot'")
+        db.execute("INSERT INTO events (sender_id, type_name, timestamp, data) VALUES ('app:1', 'user', NULL, '{}')")
+    events = read_events(url, T0 - H, T0 + H)
+    assert [e.type_name for e in events] == ["user", "bot"]
+    # without its metadata the reply can no longer be told to be a human's: it counts as the bot's
+    d = load_dashboard(url, empty_shop_db, hours=1, until=T0 + H)
+    assert d["figures"]["response_time"]["bot"]["samples"] == 1
+    assert d["figures"]["response_time"]["human"]["samples"] == 0
+
+
+def test_event_rows_and_channels():
+    assert [channel_of(s) for s in ("app:1", "miniprogram:o-x", "social:9", "demo", "other:1", "")] == [
+        "app", "miniprogram", "social", "rest", "rest", "rest"]
+    e = event_from_row(1, "social:2", "bot", 5.0, None, '{"text": "<b>hi</b>", "metadata": {"agent": "amy"}}')
+    assert (e.channel, e.agent, e.text) == ("social", "amy", "<b>hi</b>")
+    assert event_from_row(2, "x", "user", None, None, "{}") is None
+    assert event_from_row(3, "x", "user", 1.0, "greet", "[1, 2]").data == {}
+
+
+def test_bad_ranges_are_refused(response_db, empty_shop_db):
+    for hours in (0, -1, 10_000):
+        with pytest.raises(ValueError):
+            load_dashboard(response_db, empty_shop_db, hours=hours, until=T0)
+
+
+def test_lookback_reaches_the_last_replies_of_a_quiet_store(tmp_path, empty_shop_db):
+    # the only replies are a week before a 1-hour range: response times still show them
+    url = save_conversations(tmp_path / "tracker.db", {"app:1": [user(T0, "在吗", "greet"), bot(T0 + 12)]})
+    d = load_dashboard(url, empty_shop_db, hours=1, until=T0 + 7 * 24 * H)
+    assert d["figures"]["response_time"]["bot"] == {"value": 12.0, "samples": 1, "target": 30.0,
+                                                         "better": "below", "unit": "s", "breached": False}
+    assert LOOKBACK_REPLIES >= 100

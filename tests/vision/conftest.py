@@ -1,0 +1,1 @@
+from tests.vision.helpers import media_dir, shared_index  # noqa: F401  (fixtures)

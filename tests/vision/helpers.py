@@ -1,0 +1,49 @@
+"""Shopper photos made from the catalog's own pictures, and the media store / index the actions use."""
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+from shop.catalog import PACKAGE_DIR, load_catalog
+from shop.catalog.generate import COLORS
+from shop.vision import catalog_index as index_module
+from shop.vision import synth
+from shop.vision.catalog_index import CatalogIndex
+
+CATALOG = load_catalog()
+
+
+def picture(product_id: str):
+    return synth.catalog_picture(PACKAGE_DIR / CATALOG.product(product_id)["image"])
+
+
+def photo(img, seed: int = 0, quality: int = 85) -> bytes:
+    """As a phone would send it: a little blur and noise, JPEG."""
+    return synth.encode(synth.photo_noise(img, random.Random(seed)), "JPEG", quality=quality)
+
+
+def in_colour(product_id: str, colour: str):
+    return synth.recolour(picture(product_id), COLORS[colour])
+
+
+def other_colour(colour: str) -> str:
+    """A catalog colour clearly unlike ``colour`` (blue, unless that is too close)."""
+    return "蓝色" if colour not in ("蓝色", "藏青色", "紫色") else "橙色"
+
+
+@pytest.fixture(scope="session")
+def shared_index(tmp_path_factory) -> CatalogIndex:
+    return CatalogIndex.load(CATALOG, cache_dir=tmp_path_factory.mktemp("vision_index"))
+
+
+@pytest.fixture
+def media_dir(tmp_path, monkeypatch, shared_index) -> Path:
+    """SHOP_MEDIA_DIR for the actions, and the shared index as the process-wide one."""
+    root = tmp_path / "media"
+    (root / "uploads").mkdir(parents=True)
+    monkeypatch.setenv("SHOP_MEDIA_DIR", str(root))
+    monkeypatch.delenv("SHOP_MEDIA_ALLOWED_HOSTS", raising=False)
+    monkeypatch.setattr(index_module, "_index", shared_index)
+    return root

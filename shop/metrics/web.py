@@ -48,7 +48,7 @@ SECURITY_HEADERS = {
 }
 
 
-def _page(prefix: str) -> str:
+def _page(prefix: str, poll_seconds: float) -> str:
     p = html.escape(prefix, quote=True)
 
     def fig(testid: str, label: str, target: str) -> str:
@@ -63,11 +63,12 @@ def _page(prefix: str) -> str:
 <html lang="zh-CN"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>客服实时看板 · Service dashboard</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="{p}/dashboard/static/dashboard.css">
 <script src="{p}/dashboard/static/chart.umd.min.js" defer></script>
 <script src="{p}/dashboard/static/dashboard.js" defer></script>
 </head>
-<body data-api="{p}/api/metrics" data-poll-seconds="{POLL_SECONDS}">
+<body data-api="{p}/api/metrics" data-poll-seconds="{poll_seconds:g}">
 <header><h1>客服实时看板 <small>Service dashboard</small></h1>
 <form id="range-form"><label for="range-hours">时间范围 Range</label>
 <select id="range-hours" data-testid="range-hours"><option value="6">6 h</option>
@@ -110,8 +111,11 @@ def _number(raw: Optional[str], name: str, default: Optional[float], low: float,
     return value
 
 
-def dashboard_blueprint(tracker_db_url: str, shop_db_url: str, guard: Guard, url_prefix: str = "") -> Blueprint:
+def dashboard_blueprint(tracker_db_url: str, shop_db_url: str, guard: Guard, url_prefix: str = "",
+                        poll_seconds: float = POLL_SECONDS) -> Blueprint:
     """The dashboard's routes; mount with ``app.blueprint(...)`` after the login is set up."""
+    if not 1 <= poll_seconds <= 600:
+        raise ValueError(f"poll_seconds must be between 1 and 600, got {poll_seconds!r}")
     if not callable(guard):
         raise TypeError("guard must be an async callable guard(request) -> Optional[HTTPResponse]")
     prefix = url_prefix.rstrip("/")
@@ -119,7 +123,7 @@ def dashboard_blueprint(tracker_db_url: str, shop_db_url: str, guard: Guard, url
         raise ValueError(f"url_prefix must start with '/', got {url_prefix!r}")
     # Sanic wants unique blueprint names per app; tests mount several.
     bp = Blueprint(f"shop_dashboard_{uuid4().hex[:8]}", url_prefix=prefix or None)
-    page = _page(prefix)
+    page = _page(prefix, poll_seconds)
 
     @bp.get("/dashboard")
     async def dashboard_page(request: Request) -> HTTPResponse:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Iterable
 
@@ -49,7 +50,9 @@ def save_conversations(db: Path, conversations: dict[str, Iterable]) -> str:
         for sender, events in conversations.items():
             await store.save(DialogueStateTracker.from_events(sender, list(events)))
 
-    asyncio.run(save_all())
+    # a thread of its own, so async tests (already inside a loop) can save more on the way
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, save_all()).result()
     store.engine.dispose()
     return f"sqlite:///{db}"
 

@@ -28,9 +28,9 @@ async def guard(request: Request) -> Optional[HTTPResponse]:
 
 
 @contextlib.asynccontextmanager
-async def client(tracker_url: str, shop_url: str, prefix: str = "/workbench"):
+async def client(tracker_url: str, shop_url: str, prefix: str = "/workbench", poll_seconds: float = 5):
     app = Sanic(f"dashboard_test_{uuid4().hex[:12]}")
-    app.blueprint(dashboard_blueprint(tracker_url, shop_url, guard, url_prefix=prefix))
+    app.blueprint(dashboard_blueprint(tracker_url, shop_url, guard, url_prefix=prefix, poll_seconds=poll_seconds))
     inbox: asyncio.Queue = asyncio.Queue()
     outbox: asyncio.Queue = asyncio.Queue()
     lifespan = asyncio.ensure_future(app({"type": "lifespan", "asgi": {"version": "3.0"}}, inbox.get, outbox.put))

@@ -4,7 +4,7 @@
   "use strict";
   var body = document.body;
   var api = body.getAttribute("data-api");
-  var pollMs = Math.max(2, Number(body.getAttribute("data-poll-seconds")) || 5) * 1000;
+  var pollMs = Math.max(1, Number(body.getAttribute("data-poll-seconds")) || 5) * 1000;
   var charts = {};
 
   function text(el, value) { if (el) { el.textContent = value; } }
@@ -36,6 +36,10 @@
   }
 
   function values(points) { return points.map(function (p) { return p.value; }); }
+  function flat(labels, value) { return labels.map(function () { return value; }); }
+  function targetLine(label, data, axis) {
+    return { label: label, data: data, borderColor: "#6b7280", borderDash: [2, 4], pointRadius: 0, borderWidth: 1, yAxisID: axis };
+  }
 
   function upsertChart(key, canvasId, config) {
     if (typeof window.Chart === "undefined") { return; }
@@ -56,7 +60,8 @@
       type: "line",
       data: { labels: labels, datasets: [
         { label: "机器人 bot (s)", data: values(s.response_time_bot), borderColor: "#2563eb", pointStyle: "circle" },
-        { label: "人工 human (s)", data: values(s.response_time_human), borderColor: "#c2410c", pointStyle: "rect", borderDash: [6, 3] }
+        { label: "人工 human (s)", data: values(s.response_time_human), borderColor: "#c2410c", pointStyle: "rect", borderDash: [6, 3] },
+        targetLine("目标 target 30 s", flat(labels, data.figures.response_time.bot.target), "y")
       ] },
       options: common
     });
@@ -64,7 +69,9 @@
       type: "line",
       data: { labels: labels, datasets: [
         { label: "首次解决率 FCR (%)", data: values(s.first_contact_resolution).map(function (v) { return v === null ? null : v * 100; }), borderColor: "#15803d", yAxisID: "y" },
-        { label: "满意度 satisfaction (★)", data: values(s.satisfaction), borderColor: "#7c3aed", borderDash: [6, 3], yAxisID: "y1" }
+        { label: "满意度 satisfaction (★)", data: values(s.satisfaction), borderColor: "#7c3aed", borderDash: [6, 3], yAxisID: "y1" },
+        targetLine("目标 FCR 85%", flat(labels, data.figures.first_contact_resolution.target * 100), "y"),
+        targetLine("目标 ★ 4.5", flat(labels, data.figures.satisfaction.target), "y1")
       ] },
       options: Object.assign({}, common, { scales: { y: { min: 0, max: 100, position: "left" }, y1: { min: 1, max: 5, position: "right", grid: { drawOnChartArea: false } } } })
     });

@@ -37,6 +37,9 @@ logger = logging.getLogger(__name__)
 
 STATIC = Path(__file__).resolve().parent / "static"
 COOKIE = "shop_workbench"
+# Rasa mounts every channel at /webhooks/<name>; the dashboard's guard redirects here too.
+HOME_PATH = "/webhooks/workbench/"
+LOGIN_PATH = HOME_PATH + "login"
 MAX_REPLY_CHARS = 1000
 MAX_FORM_BYTES = 4096
 LOGIN_FAILURES, LOGIN_WINDOW_SECONDS = 5, 900
@@ -150,12 +153,8 @@ class WorkbenchInput(InputChannel):
         if self.signed_in(request) is None:
             if "/api/" in request.path:
                 return _error(401, "login", "请先登录")
-            return response.redirect(self.url(request, "login"))
+            return response.redirect(LOGIN_PATH)
         return None
-
-    @staticmethod
-    def url(request: Request, name: str) -> str:
-        return request.app.url_for(f"workbench_webhook.{name}")
 
     # -- the routes ----------------------------------------------------------------------
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
@@ -181,7 +180,7 @@ class WorkbenchInput(InputChannel):
         @bp.route("/", methods=["GET"])
         async def home(request: Request) -> HTTPResponse:
             if self.signed_in(request) is None:
-                return response.redirect(self.url(request, "login"))
+                return response.redirect(LOGIN_PATH)
             return _page("workbench.html")
 
         @bp.route("/login", methods=["GET"])
@@ -206,7 +205,7 @@ class WorkbenchInput(InputChannel):
                 return _page("login.html", status=401, error="用户名或密码错误")
             self.throttle.succeeded(*keys)
             token, who = self.accounts().open_session(agent)
-            resp = response.redirect(self.url(request, "home"))
+            resp = response.redirect(HOME_PATH)
             resp.cookies[COOKIE] = token
             cookie = resp.cookies[COOKIE]
             cookie["httponly"] = True

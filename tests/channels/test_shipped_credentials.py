@@ -24,14 +24,15 @@ def test_rest_stays_and_each_platform_has_its_channel(monkeypatch):
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("SHOP_MINIPROGRAM_AES_KEY", raising=False)
     channels = channels_by_name()
-    assert set(channels) == {"rest", "app", "miniprogram", "social"}
+    assert set(channels) == {"rest", "app", "miniprogram", "social", "workbench", "dashboard"}
     assert isinstance(channels["rest"], RestInput)
     assert isinstance(channels["app"], AppInput) and channels["app"].token == "t-app"
     assert isinstance(channels["miniprogram"], MiniProgramInput) and channels["miniprogram"].token == "t-mp"
     assert channels["miniprogram"].safe_mode is None
     assert isinstance(channels["social"], SocialInput)
     assert (channels["social"].app_secret, channels["social"].verify_token) == ("s-social", "v-social")
-    assert {c.url_prefix() for c in channels.values()} == {"rest", "app", "miniprogram", "social"}
+    assert {c.url_prefix() for c in channels.values()} == {"rest", "app", "miniprogram", "social", "workbench",
+                                                           "dashboard"}
 
 
 def test_safe_mode_is_on_when_its_key_is_set(monkeypatch):

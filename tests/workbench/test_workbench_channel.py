@@ -282,3 +282,30 @@ async def test_expired_sessions_are_refused(sessions):
     now[0] += dt.timedelta(hours=2)
     assert accounts.session(token) is None
     assert accounts.session("x" * 43) is None and accounts.session(None) is None
+
+
+async def test_the_dashboard_shares_the_workbench_sign_in(sessions, tmp_path, monkeypatch):
+    import contextlib
+    import httpx
+    from rasa.core.channels.channel import register
+    from sanic import Sanic
+    from shop.workbench.dashboard import DashboardInput
+
+    login = WorkbenchInput(sessions=sessions, clock=lambda: ANCHOR)
+    dash = DashboardInput(tracker_db_url=f"sqlite:///{tmp_path / 'tracker.db'}",
+                          shop_db_url=str(sessions.kw["bind"].url), login=login)
+    app = Sanic("dashboard_test")
+    register([login, dash], app, route="/webhooks/")
+    async with contextlib.AsyncExitStack() as stack:
+        await app._startup()
+        c = await stack.enter_async_context(httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                                              base_url=BASE_URL))
+        r = await c.get("/webhooks/dashboard/dashboard")
+        assert r.status_code == 302 and r.headers["location"] == "/webhooks/workbench/login"
+        assert (await c.get("/webhooks/dashboard/api/metrics")).status_code == 401
+        r = await c.post(W + "login", data={"username": "agent01", "password": PASSWORD})
+        assert r.status_code == 302
+        page = await c.get("/webhooks/dashboard/dashboard")
+        assert page.status_code == 200 and 'data-testid="avg-response-bot"' in page.text
+        figures = await c.get("/webhooks/dashboard/api/metrics")
+        assert figures.status_code == 200 and isinstance(figures.json(), dict)

@@ -14,8 +14,10 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.order_form import TASK_SLOTS, Form, dry_run, loads_json
 from shop.dialogue import order_text
+from shop.media import attachment_from_ref, first_attachment, media_store
 from shop.orders import InvalidOrderNumber, OrderNotFound
 from shop.rules.policy import PAYMENT_LABELS
+from shop.vision.service import PhotoResult, photo_verdict
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +47,7 @@ class ActionOrderTask(Action):
         form = Form.of(tracker)
         task = form.task
         try:
-            for text in self.perform(form, task):
+            for text in self.perform(form, task, (tracker.latest_message or {}).get("metadata")):
                 dispatcher.utter_message(text=text)
         except (OrderNotFound, InvalidOrderNumber) as refused:
             dispatcher.utter_message(text=refused.reason)
@@ -57,7 +59,7 @@ class ActionOrderTask(Action):
             events += [SlotSet("handoff_reason", handoff), FollowupAction("action_handoff")]
         return events
 
-    def perform(self, form: Form, task: str | None) -> list[str]:
+    def perform(self, form: Form, task: str | None, metadata: dict | None = None) -> list[str]:
         if task is None:
             return []  # the form already ended the task and said why
         if task == "payment_info":
@@ -84,7 +86,7 @@ class ActionOrderTask(Action):
             return [f"已为您登记重复扣款核查（工单号 {outcome.data['ticket_no']}）。财务会在 1 个工作日内核实，"
                     "确认多扣的款项将在 1-3 个工作日内原路退回。"]
         if task == "complaint":
-            return self.complain(form)
+            return self.complain(form, metadata)
         if task in ("cancel", "modify", "return", "exchange"):
             if form.get("confirmed") is not True:
                 return []
@@ -119,18 +121,54 @@ class ActionOrderTask(Action):
         return [outcome.reason]
 
     @staticmethod
-    def complain(form: Form) -> list[str]:
+    def complain(form: Form, metadata: dict | None = None) -> list[str]:
         text = _latest_text(form)
+        checked = complaint_photo(form, metadata)
+        refused = checked.refused if checked is not None else None
+        if refused:
+            checked = None  # the complaint is filed without the photo; the shopper is asked to resend it
+        photo = None if checked is None else {
+            "media_id": checked.media_id, "verdict": checked.verdict.verdict,
+            "evidence": checked.verdict.evidence, "measures": checked.verdict.numbers}
         outcome = form.service.file_complaint(form.shopper.id, text, order_no=form.get("order_id"),
-                                              category=form.get("complaint_category"))
+                                              category=form.get("complaint_category"), photo=photo)
         if outcome.data.get("flagged_for_human"):
             form.set("handoff_reason", "angry_complaint")
         lines = [f"非常抱歉给您带来不好的体验。{outcome.reason}工单号 {outcome.data['ticket_no']}。"]
+        if checked is not None:
+            lines.append(PHOTO_LINES[checked.verdict.verdict].format(evidence=checked.verdict.evidence))
+        elif refused:
+            lines.append("照片没能收到。" + refused)
         offers = [o for o in outcome.data.get("offers", ()) if o in ("return", "exchange")]
         if offers and form.get("order_id"):
             lines.append("您可以申请" + "或".join(OFFER_TEXT[o] for o in offers)
                          + "（质量问题、与描述不符的运费由我们承担），需要的话直接告诉我「退货」或「换货」。")
         return lines
+
+
+PHOTO_LINES = {
+    "colour_differs": "照片比对结果：{evidence}。已附在工单上。",
+    "different_item": "照片比对结果：{evidence}。已附在工单上。",
+    "match": "照片比对结果：{evidence}，照片和工单会一并交给专员复核。",
+    "unclear": "照片已附在工单上，{evidence}",
+}
+
+
+def complaint_photo(form: Form, metadata: dict | None) -> PhotoResult | None:
+    """A mismatch complaint's photo compared with the order's items (in the colours ordered)."""
+    if form.get("complaint_category") != "mismatch":
+        return None
+    attachment = first_attachment(metadata, "image") or attachment_from_ref(form.get("evidence_photo"), "image")
+    if attachment is None:
+        return None
+    order = form.order()
+    items = [(i.product_id, i.color) for i in order.items] if order else []
+    if not items and form.get("product_in_focus"):
+        items = [(form.get("product_in_focus"), None)]
+    item = form.item()
+    if item is not None:  # the shopper said which item: compare with that one only
+        items = [(item.product_id, item.color)]
+    return photo_verdict(attachment, media_store(), items)
 
 
 def _order_products(form: Form) -> list[dict]:

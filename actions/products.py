@@ -20,7 +20,11 @@ from actions import services
 from shop.dialogue import parsing
 from shop.dialogue import products as P
 from shop.graph import GraphError
+from shop.graph import queries as gq
 from shop.graph.store import Row
+from shop.media import first_attachment, media_store
+from shop.vision import confident
+from shop.vision.service import photo_lookup
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +55,11 @@ class ProductAction(Action, ABC):
 
     def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, text: str,
                 routed: bool = False) -> list[dict]:
+        photo = first_attachment((tracker.latest_message or {}).get("metadata"), "image")
+        if photo is not None and not names_exactly(tracker, text):
+            # "这个有货吗" with a photo: the photo says which product; the words say what to answer.
+            action = PENDING_ACTIONS.get(route(text, self.name()), type(self))()
+            return action.respond_to_photo(dispatcher, tracker, text, photo)
         target = route(text, self.name())
         if not routed and target != self.name() and names_a_product(tracker, text):
             return PENDING_ACTIONS[target]().respond(dispatcher, tracker, text, routed=True)
@@ -87,6 +96,38 @@ class ProductAction(Action, ABC):
     def _pending(self, text: str) -> str:
         return f"{self.name()}|{text[:200]}"
 
+    def respond_to_photo(self, dispatcher: CollectingDispatcher, tracker: Tracker, text: str,
+                         photo: dict) -> list[dict]:
+        """Visual lookup: a confident match is answered and put in focus, otherwise the closest three are listed."""
+        found = photo_lookup(photo, media_store())
+        if found.refused:
+            dispatcher.utter_message(text=found.refused)
+            return []
+        if not found.matches:
+            dispatcher.utter_message(text=P.PHOTO_UNRECOGNISED)
+            return [SlotSet("pending_question", self._pending(text))]
+        try:
+            store = services.graph_store()
+            best = confident(list(found.matches))
+            if best is not None:
+                row = gq.product_attributes(store, best.product_id)
+                if row:
+                    reply, extra = self.answer(store, row, text, tracker)
+                    dispatcher.utter_message(text=P.photo_recognised(row) + reply)
+                    return [SlotSet("product_in_focus", row["id"]), SlotSet("pending_question", None), *extra]
+            shown = [(gq.product_attributes(store, m.product_id), m.similarity) for m in found.matches]
+            shown = [(row, sim) for row, sim in shown if row]
+        except GraphError:
+            logger.exception("graph query failed")
+            dispatcher.utter_message(text=GRAPH_DOWN)
+            return []
+        if not shown:
+            dispatcher.utter_message(text=P.PHOTO_UNRECOGNISED)
+            return [SlotSet("pending_question", self._pending(text))]
+        dispatcher.utter_message(text=P.photo_choose_list([r for r, _ in shown], [s for _, s in shown]))
+        return [SlotSet("listed_products", [r["id"] for r, _ in shown]),
+                SlotSet("pending_question", self._pending(text))]
+
 
 # What a question about one product asks, by its words. Intents already say "a product
 # question"; with a product named, the words are the surer guide to which answer.
@@ -107,6 +148,13 @@ def route(text: str, default: str) -> str:
             any(c in text for c in P.all_colors()) or parsing.size(text)):
         return "action_stock"  # "有黑色L码吗", "这双有38码吗"
     return default
+
+
+def names_exactly(tracker: Tracker, text: str) -> bool:
+    """The words pick one product without a photo's help: its full name, or 第N个 of the last list."""
+    if P.named_product(text):
+        return True
+    return bool(tracker.get_slot("listed_products") and P.LIST_PICK.search(text))
 
 
 def names_a_product(tracker: Tracker, text: str) -> bool:

@@ -98,6 +98,21 @@ def unknown_product(term: str | None) -> str:
 ASK_WHICH = "亲，您问的是哪款商品呢？告诉我商品名称，或者先让我给您推荐几款～"
 
 
+# -- a photo instead of a name ------------------------------------------------------------
+PHOTO_UNRECOGNISED = ("亲，图片里没能认出是哪款商品，麻烦告诉我商品名称，或者换一张商品完整、背景干净的图片～")
+
+
+def photo_recognised(row: Row) -> str:
+    return f"根据您发的图片，是这款「{row['name']}」。"
+
+
+def photo_choose_list(rows: Sequence[Row], similarities: Sequence[float]) -> str:
+    """The closest products to a photo; several may share one picture, so the shopper picks."""
+    lines = [f"{i}. {r['name']}，¥{r['price']:.0f}（图片相似度 {s:.0%}）"
+             for i, (r, s) in enumerate(zip(rows, similarities), start=1)]
+    return "根据您发的图片，找到这几款相似的商品：\n" + "\n".join(lines) + "\n您问的是哪一款？回复「第几个」就行～"
+
+
 # -- attributes ------------------------------------------------------------------------------
 ASPECTS = (
     ("price", ("多少钱", "价格", "价钱", "贵", "便宜", "几块", "售价", "原价")),

@@ -346,3 +346,70 @@ def test_an_order_shown_puts_its_products_in_focus(chat, sessions):
     c.start(f"订单{o.order_no}到哪了", "check_order_status")
     assert c.slots["product_in_focus"] == o.items[0].product_id
     assert c.slots["listed_products"][:2] == list(dict.fromkeys(i.product_id for i in o.items))[:2]
+
+
+# -- a mismatch complaint with a photo ------------------------------------------------------------
+from tests.vision.helpers import in_colour, media_dir, other_colour, photo, shared_index  # noqa: E402,F401
+
+
+def _latest_ticket(sessions):
+    with sessions() as s:
+        return s.query(m.ComplaintTicket).order_by(m.ComplaintTicket.id.desc()).first()
+
+
+def _complained_order(sessions):
+    # A shopper with no earlier complaint, so the ticket is a calm one the bot keeps.
+    with sessions() as s:
+        complained = {t.shopper_id for t in s.query(m.ComplaintTicket).all()}
+    return one(sessions, lambda o: o.status == OrderStatus.DELIVERED and len(o.items) == 1
+               and o.shopper_id not in complained)
+
+
+def test_mismatch_photo_is_compared_and_the_verdict_goes_on_the_ticket(chat, sessions, media_dir):
+    order = _complained_order(sessions)
+    item = order.items[0]
+    received = other_colour(item.color)
+    (media_dir / "uploads" / "got.jpg").write_bytes(photo(in_colour(item.product_id, received)))
+    c = chat(sender_of(order))
+    reply = c.say(f"订单{order.order_no}收到的颜色和图片不一样", "complain_mismatch", order_id=order.order_no,
+                  metadata={"attachments": [{"type": "image", "path": "uploads/got.jpg"}]})
+    assert "工单号" in reply and f"颜色差异明显：收到偏{received[:-1]}，商品图为{item.color}" in reply
+    assert "退货" in reply and "换货" in reply
+    ticket = _latest_ticket(sessions)
+    assert ticket.category == "mismatch" and ticket.photo_verdict == "colour_differs"
+    assert ticket.evidence_media_id.startswith("image-") and (media_dir / "image" / ticket.evidence_media_id).exists()
+    measures = json.loads(ticket.photo_measures)
+    assert measures["expected_colour"] == item.color and measures["delta_e2000"] >= 11
+
+
+def test_mismatch_photo_of_the_right_item_is_reported_as_matching(chat, sessions, media_dir):
+    order = _complained_order(sessions)
+    item = order.items[0]
+    (media_dir / "uploads" / "same.jpg").write_bytes(photo(in_colour(item.product_id, item.color)))
+    c = chat(sender_of(order))
+    reply = c.say(f"订单{order.order_no}和描述不符", "complain_mismatch", order_id=order.order_no,
+                  metadata={"attachments": [{"type": "image", "path": "uploads/same.jpg"}]})
+    assert "与商品图一致" in reply and "复核" in reply
+    assert _latest_ticket(sessions).photo_verdict == "match"
+
+
+def test_an_unfetchable_mismatch_photo_still_files_the_complaint(chat, sessions, media_dir):
+    order = _complained_order(sessions)
+    before = count(sessions, m.ComplaintTicket)
+    c = chat(sender_of(order))
+    reply = c.say(f"订单{order.order_no}实物和图片不符", "complain_mismatch", order_id=order.order_no,
+                  metadata={"attachments": [{"type": "image", "url": "https://cdn.elsewhere.example/p.jpg"}]})
+    assert "工单号" in reply and "照片没能收到" in reply and "直接把图片发过来" in reply
+    assert count(sessions, m.ComplaintTicket) == before + 1
+    ticket = _latest_ticket(sessions)
+    assert ticket.photo_verdict is None and ticket.evidence_media_id is None
+
+
+def test_a_quality_complaint_photo_is_not_compared(chat, sessions, media_dir):
+    order = _complained_order(sessions)
+    (media_dir / "uploads" / "q.jpg").write_bytes(photo(in_colour(order.items[0].product_id, "蓝色")))
+    c = chat(sender_of(order))
+    reply = c.say(f"订单{order.order_no}衣服开线了", "complain_quality", order_id=order.order_no,
+                  metadata={"attachments": [{"type": "image", "path": "uploads/q.jpg"}]})
+    assert "工单号" in reply and "比对" not in reply
+    assert _latest_ticket(sessions).photo_verdict is None

@@ -96,3 +96,62 @@ def test_recommendations_without_facets_use_the_shopper_history(graph, service):
     assert "为您挑了" in out[0] and len(slots_of(events)["listed_products"]) >= 1
     out, _ = run(ActionRecommend(), tracker("nobody", "有什么推荐的吗", "ask_recommendation"))
     assert "为您挑了" in out[0]
+
+
+# -- a photo instead of a product name (visual lookup) ---------------------------------------------
+from tests.vision.helpers import media_dir, photo, picture, shared_index  # noqa: E402,F401  (fixtures)
+
+
+def _photo_message(root, name: str, data: bytes) -> dict:
+    (root / "uploads" / name).write_bytes(data)
+    return {"attachments": [{"type": "image", "path": f"uploads/{name}"}]}
+
+
+def test_a_photo_of_a_product_with_its_own_picture_is_answered(graph, media_dir, shared_index):
+    pid = next(p.product_ids[0] for p in shared_index.pictures if len(p.product_ids) == 1)
+    meta = _photo_message(media_dir, "shot.jpg", photo(picture(pid)))
+    out, events = run(ActionStock(), tracker("s", "这个有货吗", "ask_stock", metadata=meta))
+    name = shared_index.name(pid)
+    assert out[0].startswith(f"根据您发的图片，是这款「{name}」") and "有货" in out[0]
+    assert slots_of(events)["product_in_focus"] == pid and slots_of(events)["pending_question"] is None
+
+
+def test_a_photo_several_products_share_lists_them_and_the_pick_is_answered(graph, media_dir, shared_index):
+    shared = max(shared_index.pictures, key=lambda p: len(p.product_ids))
+    meta = _photo_message(media_dir, "p.png", photo(picture(shared.product_ids[0])))
+    out, events = run(ActionProductPrice(), tracker("s", "这个多少钱", "ask_price_promotion", metadata=meta))
+    slots = slots_of(events)
+    assert slots["listed_products"] == list(shared.product_ids[:3]) and "product_in_focus" not in slots
+    assert "1. " + shared_index.name(shared.product_ids[0]) in out[0] and "第几个" in out[0]
+    out, events = run(ActionInform(), tracker("s", "第二个", "inform", slots=slots))
+    second = shared.product_ids[1]
+    assert shared_index.name(second) in out[0] and "售价" in out[0]
+    assert slots_of(events)["product_in_focus"] == second
+
+
+def test_a_named_product_wins_over_the_photo(graph, media_dir, shared_index):
+    meta = _photo_message(media_dir, "x.jpg", photo(picture("P0001")))
+    out, events = run(ActionProductPrice(), tracker("s", "宽松真丝衬衫多少钱", "ask_price_promotion", metadata=meta))
+    assert "¥549" in out[0] and slots_of(events)["product_in_focus"] == IDS["宽松真丝衬衫"]
+
+
+@pytest.mark.parametrize("attachment,words", [
+    ({"type": "image", "path": "uploads/notes.txt"}, "格式"),
+    ({"type": "image", "path": "uploads/huge.jpg"}, "太大"),
+    ({"type": "image", "path": "../../etc/passwd"}, "重新发送"),
+    ({"type": "image", "url": "https://evil.example.com/p.jpg"}, "直接把图片发过来"),
+    ({"type": "image", "media_id": "wx_media_1"}, "重新发送"),
+])
+def test_an_unusable_photo_gets_a_polite_request_to_resend(graph, media_dir, attachment, words):
+    (media_dir / "uploads" / "notes.txt").write_text("not a picture")
+    (media_dir / "uploads" / "huge.jpg").write_bytes(b"\xff\xd8\xff" + bytes(6 * 1024 * 1024))
+    out, events = run(ActionStock(), tracker("s", "这个有货吗", "ask_stock", metadata={"attachments": [attachment]}))
+    assert len(out) == 1 and out[0].startswith("亲") and words in out[0] and events == []
+
+
+def test_a_photo_without_a_recognisable_product_asks_for_the_name(graph, media_dir):
+    from PIL import Image
+    from shop.vision import synth
+    meta = _photo_message(media_dir, "wall.png", synth.encode(Image.new("RGB", (300, 300), (120, 120, 120))))
+    out, events = run(ActionStock(), tracker("s", "这个有货吗", "ask_stock", metadata=meta))
+    assert "没能认出" in out[0] and slots_of(events)["pending_question"].startswith("action_stock|")

@@ -28,9 +28,9 @@ CONTEXT_SLOTS = ("product_in_focus", "order_id", "listed_orders")
 
 
 def handoff_queue() -> HandoffQueue:
-    # The order store's sessions and clock: one database, one notion of now.
-    service = services.order_service()
-    return HandoffQueue(service.sessions, service.clock)
+    # The order store's database, but the real clock even when SHOP_NOW pins the shop's:
+    # queue times and ratings are when the conversation happened, as the dashboard reads them.
+    return HandoffQueue(services.order_service().sessions)
 
 
 def reason_of(tracker: Tracker) -> str:

@@ -27,6 +27,8 @@ source scripts/channel_secrets.sh
 .venv/bin/python -m shop.graph.server start
 .venv/bin/python -m shop.graph.seed
 .venv/bin/python -m shop.store.seed
+# The workbench's demo agent; its password is generated once into var/ (mode 600).
+.venv/bin/python -m shop.workbench.accounts demo var/workbench_agent01.password
 
 SANIC_HOST=127.0.0.1 .venv/bin/rasa run actions --actions actions -p "$ACTION_PORT" \
   > var/action_server.log 2>&1 &
@@ -52,6 +54,11 @@ cat <<MSG
                   (Authorization: Bearer \$SHOP_APP_TOKEN)
     mini-program  http://$RASA_HOST:$RASA_PORT/webhooks/miniprogram/webhook (WeChat Token \$SHOP_MINIPROGRAM_TOKEN)
     social        http://$RASA_HOST:$RASA_PORT/webhooks/social/webhook (X-Hub-Signature-256 under \$SHOP_SOCIAL_APP_SECRET)
+
+  Agents' workbench:  http://$RASA_HOST:$RASA_PORT/webhooks/workbench/
+    sign in as agent01, password: $(cat var/workbench_agent01.password)   (more agents: python -m shop.workbench.accounts add NAME)
+    Say 转人工 on any channel (or miss twice, or complain angrily) and the conversation appears in the queue.
+  Live dashboard:     http://$RASA_HOST:$RASA_PORT/webhooks/dashboard/   (JSON: /webhooks/dashboard/api/metrics)
 
 MSG
 .venv/bin/rasa run --enable-api --auth-token "$TOKEN" -i "$RASA_HOST" -p "$RASA_PORT" \

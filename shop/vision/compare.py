@@ -135,10 +135,12 @@ def compare(photo: Features, references: list[Reference]) -> Verdict:
                "received_lab": [round(float(v), 1) for v in photo.main_lab],
                "expected_lab": [round(float(v), 1) for v in ref.lab]}
     label = f"（外形相似度 {shape.score:.2f}，色差 ΔE {de:.1f}）"
+    # Compared with the colour ordered when the order says one, else with the catalog picture.
+    reference = f"订购的是{expected}" if ref.colour_name else f"商品图为{expected}"
     if shape.score < OTHER_SHAPE:
         return Verdict("different_item", f"外形与商品图明显不同，可能不是同一件商品{label}", ref.product_id, numbers)
     if de >= COLOUR_DIFFERS:
-        return Verdict("colour_differs", f"颜色差异明显：收到{leaning(received)}，商品图为{expected}{label}",
+        return Verdict("colour_differs", f"颜色差异明显：收到{leaning(received)}，{reference}{label}",
                        ref.product_id, numbers)
     if shape.score < SAME_SHAPE:
         return Verdict("unclear", f"颜色相符（{expected}），但外形看不太清，无法确认是否同款{label}",

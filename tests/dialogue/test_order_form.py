@@ -373,7 +373,7 @@ def test_mismatch_photo_is_compared_and_the_verdict_goes_on_the_ticket(chat, ses
     c = chat(sender_of(order))
     reply = c.say(f"订单{order.order_no}收到的颜色和图片不一样", "complain_mismatch", order_id=order.order_no,
                   metadata={"attachments": [{"type": "image", "path": "uploads/got.jpg"}]})
-    assert "工单号" in reply and f"颜色差异明显：收到偏{received[:-1]}，商品图为{item.color}" in reply
+    assert "工单号" in reply and f"颜色差异明显：收到偏{received[:-1]}，订购的是{item.color}" in reply
     assert "退货" in reply and "换货" in reply
     ticket = _latest_ticket(sessions)
     assert ticket.category == "mismatch" and ticket.photo_verdict == "colour_differs"

@@ -46,7 +46,7 @@ def test_the_ordered_colour_is_the_reference_not_the_catalog_drawing(shared_inde
     black = photo(in_colour(product["id"], "黑色"))
     assert mismatch_verdict(black, [(product["id"], "黑色")], shared_index).verdict == "match"
     white = mismatch_verdict(photo(picture(product["id"])), [(product["id"], "黑色")], shared_index)
-    assert white.verdict == "colour_differs" and "收到偏白，商品图为黑色" in white.evidence
+    assert white.verdict == "colour_differs" and "收到偏白，订购的是黑色" in white.evidence
 
 
 def test_among_several_items_the_closest_is_judged(shared_index):

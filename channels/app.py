@@ -12,6 +12,20 @@ answers ``{"message_id": "a1b2-0001", "messages": [{"text": "..."}, {"image": ".
 ``attachments`` entries are ``{"type": "image" | "voice", "url" | "media_id": ...}``
 (voice may add ``"format"``); ``product_id`` is the product page the shopper is on.
 
+``POST /webhooks/app/voice`` with the same token takes a recording in the body
+(its own limit, ``max_voice_body_bytes``, 3 MiB by default, so the text route
+keeps its small one)::
+
+    {"sender": "u-1001", "message_id": "a1b2-0002", "audio": {"data": "<base64>", "format": "amr"},
+     "product_id": "P003", "timestamp": 1732500000}
+
+The audio is kept in the media store, transcribed, and the transcript goes to
+the bot as the text (metadata: the voice attachment with ``transcript``,
+``asr_engine``, ``asr_confidence``); the answer has the webhook's shape plus
+``"transcript"``. Audio that cannot be heard (no recogniser configured, too
+long, not audio) is answered with a Chinese message asking the shopper to type.
+Voice attachments by ``url``/``media_id`` on the webhook are transcribed the same way.
+
 ``GET /webhooks/app/stream/<sender>`` with the same token is a text/event-stream
 of every bot message for that shopper (``event: message`` / ``data: {...}``):
 the replies to its requests (marked ``"in_reply_to": <message_id>``) and what
@@ -24,6 +38,8 @@ holds it may speak for, and listen to, any shopper of the app.
 """
 from __future__ import annotations
 
+import base64
+import binascii
 import hmac
 import inspect
 import logging
@@ -35,13 +51,16 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels.common import (MAX_ID_CHARS, InboundMessage, OnNewMessage, Refused, ShopChannel, image,
-                             json_of, json_response, read_body, secret, voice)
+from channels.common import (MAX_ID_CHARS, VOICE_MESSAGES, InboundMessage, OnNewMessage, Refused, ShopChannel,
+                             VoiceNotUnderstood, image, json_of, json_response, read_body, secret, voice)
 from channels.sse import StreamHub, TooManyStreams, next_event, shared_hub
 
 logger = logging.getLogger(__name__)
 
 MAX_PRODUCT_ID_CHARS = 16  # the dialogue ignores longer ones (actions.services.page_product)
+# The media store keeps voice up to 2 MiB; base64 makes that 2.7 MiB, plus the JSON around it.
+MAX_VOICE_BODY_BYTES = 3 * 1024 * 1024
+MAX_FORMAT_CHARS = 16
 
 
 class AppOutput(CollectingOutputChannel):
@@ -83,11 +102,14 @@ class AppInput(ShopChannel):
         credentials = credentials or {}
         return cls(token=secret(credentials, "token"),
                    keepalive_seconds=float(credentials.get("keepalive_seconds") or 15),
+                   max_voice_body_bytes=int(credentials.get("max_voice_body_bytes") or MAX_VOICE_BODY_BYTES),
                    **cls.common_settings(credentials))
 
     def __init__(self, token: Optional[str], keepalive_seconds: float = 15,
-                 hub: Optional[StreamHub] = None, **settings: Any) -> None:
+                 hub: Optional[StreamHub] = None, max_voice_body_bytes: int = MAX_VOICE_BODY_BYTES,
+                 **settings: Any) -> None:
         super().__init__(**settings)
+        self.max_voice_body_bytes = max_voice_body_bytes
         if not token:
             logger.warning("app channel: no token configured (SHOP_APP_TOKEN); every request is refused")
         self.token = token
@@ -107,9 +129,30 @@ class AppInput(ShopChannel):
             raise Refused.unauthenticated("invalid token")
 
     def parse(self, body: bytes) -> InboundMessage:
-        payload = json_of(body)
-        if not isinstance(payload, dict):
-            raise Refused.malformed("body must be a JSON object")
+        return self.inbound(_object(body))
+
+    def parse_voice(self, body: bytes) -> tuple[dict, bytes, Optional[str]]:
+        """The fields of an audio upload, its audio bytes and declared format."""
+        payload = _object(body)
+        audio = payload.get("audio")
+        if not isinstance(audio, dict) or not isinstance(audio.get("data"), str):
+            raise Refused.malformed('audio must be an object {"data": <base64>, "format": ...}')
+        fmt = audio.get("format")
+        if fmt is not None and not (isinstance(fmt, str) and 0 < len(fmt) <= MAX_FORMAT_CHARS):
+            raise Refused.malformed(f"audio format must be a string of 1-{MAX_FORMAT_CHARS} characters")
+        try:
+            data = base64.b64decode("".join(audio["data"].split()), validate=True)
+        except (binascii.Error, ValueError):
+            raise Refused.malformed("audio data is not base64") from None
+        if not data:
+            raise Refused.malformed("audio data is empty")
+        if payload.get("text") or payload.get("attachments"):
+            raise Refused.malformed("an audio upload carries no text or attachments")
+        # Checked now, so a bad id is refused before the audio is stored.
+        self.inbound({**payload, "text": "", "attachments": [{"type": "voice", "media_id": "pending"}]})
+        return payload, data, fmt
+
+    def inbound(self, payload: dict) -> InboundMessage:
         extra = {}
         product_id = payload.get("product_id")
         if product_id is not None:
@@ -130,6 +173,17 @@ class AppInput(ShopChannel):
         async def health(_: Request) -> HTTPResponse:
             return json_response({"status": "ok"})
 
+        async def answer(message: InboundMessage) -> HTTPResponse:
+            output = AppOutput(self.hub, in_reply_to=message.message_id)
+            delivered = await self.deliver(on_new_message, message, output)
+            if not delivered:
+                return json_response({"message_id": message.message_id, "duplicate": True, "messages": []})
+            body = {"message_id": message.message_id, "messages": [for_client(m) for m in output.messages]}
+            for key in ("transcript", "voice_error"):
+                if delivered.extra.get(key) is not None:
+                    body[key] = delivered.extra[key]
+            return json_response(body)
+
         @bp.route("/webhook", methods=["POST"], stream=True)
         async def receive(request: Request) -> HTTPResponse:
             try:
@@ -137,11 +191,30 @@ class AppInput(ShopChannel):
                 message = self.parse(await read_body(request, self.max_body_bytes))
             except Refused as e:
                 return refusal(e)
-            output = AppOutput(self.hub, in_reply_to=message.message_id)
-            if not await self.deliver(on_new_message, message, output):
-                return json_response({"message_id": message.message_id, "duplicate": True, "messages": []})
-            return json_response({"message_id": message.message_id,
-                                  "messages": [for_client(m) for m in output.messages]})
+            return await answer(message)
+
+        @bp.route("/voice", methods=["POST"], stream=True)
+        async def receive_voice(request: Request) -> HTTPResponse:
+            try:
+                self.check_token(request)
+                if self.voice is None:
+                    raise Refused(503, "voice messages not configured on this channel")
+                payload, audio, fmt = self.parse_voice(await read_body(request, self.max_voice_body_bytes))
+            except Refused as e:
+                return refusal(e)
+            try:
+                if not self.voice.available:
+                    raise VoiceNotUnderstood("not_configured", VOICE_MESSAGES["not_configured"])
+                stored = await self.voice.save(audio)
+            except VoiceNotUnderstood as e:
+                # Nothing was stored or claimed: the shopper may simply type the same message id again.
+                conversation_id = f"{self.name()}:{payload['sender']}"
+                output = AppOutput(self.hub, in_reply_to=payload["message_id"])
+                await output.send_text_message(conversation_id, e.message)
+                return json_response({"message_id": payload["message_id"], "voice_error": e.code,
+                                      "messages": [for_client(m) for m in output.messages]})
+            return await answer(self.inbound({**payload, "text": "", "attachments": [
+                {"type": "voice", "media_id": stored.media_id, **({"format": fmt} if fmt else {})}]}))
 
         @bp.route("/stream/<sender>", methods=["GET"])
         async def stream(request: Request, sender: str) -> HTTPResponse:
@@ -172,6 +245,13 @@ class AppInput(ShopChannel):
                                    headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
         return bp
+
+
+def _object(body: bytes) -> dict:
+    payload = json_of(body)
+    if not isinstance(payload, dict):
+        raise Refused.malformed("body must be a JSON object")
+    return payload
 
 
 def refusal(e: Refused) -> HTTPResponse:

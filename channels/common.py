@@ -4,9 +4,16 @@ Every platform message becomes an ``InboundMessage`` before the bot sees it, and
 reaches Rasa as a ``UserMessage`` whose metadata the dialogue reads
 (``attachments`` with ``type`` image/voice and a ``url``, ``path`` or
 ``media_id``; ``product_id`` for the product page the shopper is on).
+
+A voice message without text is transcribed before the bot sees it (see
+``ShopChannel.deliver``): the transcript becomes the text, and the metadata
+keeps the voice attachment (plus ``stored_media_id``, its copy in the media
+store) with ``transcript``, ``asr_engine``, ``asr_confidence``, ``asr_language``
+and ``voice_seconds``, so the tracker holds both what was sent and what was heard.
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import os
@@ -20,6 +27,9 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels.duplicates import DuplicateStore, MemoryDuplicateStore, RedisDuplicateStore
+from shop.speech.service import VoiceService, shared_voice_service
+from shop.speech.voice import MESSAGES as VOICE_MESSAGES
+from shop.speech.voice import VoiceNotUnderstood
 
 logger = logging.getLogger(__name__)
 
@@ -103,6 +113,23 @@ class InboundMessage:
         # platforms may collide ("42" on the app and on social media).
         return f"{self.channel}:{self.sender_id}"
 
+    @property
+    def voice_attachment(self) -> Optional[Mapping[str, Any]]:
+        return next((a for a in self.attachments if a.get("type") == "voice"), None)
+
+    @property
+    def awaits_transcript(self) -> bool:
+        """A voice message that nobody has turned into text yet."""
+        return not self.text.strip() and self.voice_attachment is not None
+
+    def heard(self, text: str, extra: Mapping[str, Any], stored_media_id: Optional[str] = None) -> "InboundMessage":
+        """This message with ``text`` heard in its voice attachment, and how, in the metadata."""
+        voice_att = self.voice_attachment
+        attachments = tuple({**a, "stored_media_id": stored_media_id} if a is voice_att and stored_media_id else a
+                            for a in self.attachments)
+        return dataclasses.replace(self, text=text[:MAX_TEXT_CHARS], attachments=attachments,
+                                   extra={**self.extra, **extra})
+
     def metadata(self) -> dict:
         return {"channel": self.channel, "message_id": self.message_id, "timestamp": self.timestamp,
                 "attachments": [dict(a) for a in self.attachments], **self.extra}
@@ -175,11 +202,17 @@ def plain_text(message: Mapping[str, Any]) -> str:
 
 
 class ShopChannel(InputChannel):
-    """Body limit, duplicate suppression and delivery to the bot, as the three channels use them."""
+    """Body limit, duplicate suppression, voice and delivery to the bot, as the three channels use them.
 
-    def __init__(self, max_body_bytes: int = MAX_BODY_BYTES, duplicates: Optional[DuplicateStore] = None) -> None:
+    ``voice`` transcribes voice messages; without one (a channel built by hand)
+    they reach the bot as they came, with whatever text the platform gave.
+    """
+
+    def __init__(self, max_body_bytes: int = MAX_BODY_BYTES, duplicates: Optional[DuplicateStore] = None,
+                 voice: Optional[VoiceService] = None) -> None:
         self.max_body_bytes = max_body_bytes
         self.duplicates = MemoryDuplicateStore() if duplicates is None else duplicates
+        self.voice = voice
 
     @staticmethod
     def common_settings(credentials: Mapping[str, Any]) -> dict:
@@ -190,18 +223,46 @@ class ShopChannel(InputChannel):
         redis_url = secret(credentials, "duplicate_store_url")  # a URL may hold a password
         settings["duplicates"] = (RedisDuplicateStore(redis_url, ttl_seconds=ttl) if redis_url
                                   else MemoryDuplicateStore(ttl_seconds=ttl))
+        settings["voice"] = shared_voice_service()  # SHOP_ASR_* and SHOP_MEDIA_* from the environment
         return settings
 
-    async def deliver(self, on_new_message: OnNewMessage, message: InboundMessage, output: OutputChannel) -> bool:
-        """Runs the bot on ``message`` unless its id was delivered before; False for a duplicate."""
+    async def deliver(self, on_new_message: OnNewMessage, message: InboundMessage,
+                      output: OutputChannel) -> Optional[InboundMessage]:
+        """Runs the bot on ``message`` unless its id was delivered before (then None).
+
+        Returns the message as handled: with its transcript as text when it was
+        voice. A voice message that cannot be heard is answered on ``output``
+        with the reason and what to do instead, and not passed to the bot.
+        """
         if not await self.duplicates.claim(f"{message.channel}:{message.message_id}"):
             logger.info("%s: message %s delivered again; not passed to the bot", message.channel, message.message_id)
-            return False
+            return None
         # The id stays claimed even when the bot fails: a failed turn may already
         # have acted (cancelled an order), and running it twice is worse than once.
+        if self.voice is not None and message.awaits_transcript:
+            try:
+                message = await self.transcribe(message)
+            except VoiceNotUnderstood as e:
+                # The shopper hears why and what to do instead; the bot is not asked to guess.
+                logger.info("%s: voice message %s not understood: %s", message.channel, message.message_id, e)
+                await output.send_text_message(message.conversation_id, e.message)
+                return dataclasses.replace(message, extra={**message.extra, "voice_error": e.code})
         try:
             await on_new_message(message.user_message(output))
         except Exception:
             # As Rasa's REST channel: log and answer with what was said so far.
             logger.exception("%s: the bot failed on message %s", message.channel, message.message_id)
-        return True
+        return message
+
+    async def transcribe(self, message: InboundMessage) -> InboundMessage:
+        try:
+            stored, heard = await self.voice.hear(message.voice_attachment)
+        except VoiceNotUnderstood:
+            raise
+        except Exception:
+            logger.exception("%s: voice message %s failed", message.channel, message.message_id)
+            raise VoiceNotUnderstood("recognition_failed", VOICE_MESSAGES["recognition_failed"]) from None
+        t = heard.transcript
+        return message.heard(t.text, {"transcript": t.text, "asr_engine": t.engine, "asr_confidence": t.confidence,
+                                      "asr_language": t.language, "voice_seconds": heard.seconds},
+                             stored_media_id=stored.media_id)

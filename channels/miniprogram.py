@@ -14,7 +14,11 @@ Token = ``$SHOP_MINIPROGRAM_TOKEN``, data format XML or JSON, plain or safe mode
 
 Text goes to the bot as is; an image as an attachment with its ``PicUrl`` and
 ``MediaId``; a voice message as an attachment, with WeChat's own recognition
-as the text when the account has it on; ``subscribe`` and
+(``Recognition``, when the account has it on) as the text and
+``asr_engine: wechat`` in the metadata; without one (or with
+``trust_platform_recognition: false``) the audio is fetched by its MediaId
+through the media store (``SHOP_MEDIA_PLATFORM_URL``), decoded and transcribed
+by the shop's own recogniser before the bot sees it (docs/voice.md); ``subscribe`` and
 ``user_enter_tempsession`` events as ``/greet`` (``events`` in credentials.yml
 changes the map). Other message types are acknowledged and not passed on.
 
@@ -58,11 +62,13 @@ class MiniProgramInput(ShopChannel):
                    app_id=secret(credentials, "app_id"),
                    events=credentials.get("events") or DEFAULT_EVENTS,
                    max_clock_skew_seconds=float(credentials.get("max_clock_skew_seconds", MAX_CLOCK_SKEW_SECONDS)),
+                   trust_platform_recognition=_flag(credentials.get("trust_platform_recognition", True)),
                    **cls.common_settings(credentials))
 
     def __init__(self, token: Optional[str], encoding_aes_key: Optional[str] = None, app_id: Optional[str] = None,
                  events: Optional[Mapping[str, str]] = None,
-                 max_clock_skew_seconds: float = MAX_CLOCK_SKEW_SECONDS, **settings: Any) -> None:
+                 max_clock_skew_seconds: float = MAX_CLOCK_SKEW_SECONDS, trust_platform_recognition: bool = True,
+                 **settings: Any) -> None:
         super().__init__(**settings)
         if not token:
             logger.warning("miniprogram channel: no token configured (SHOP_MINIPROGRAM_TOKEN); "
@@ -73,6 +79,9 @@ class MiniProgramInput(ShopChannel):
         # The timestamp is signed: refusing old ones stops a recorded push from being
         # replayed after its message id has left the duplicate store. 0 turns it off.
         self.max_clock_skew_seconds = max_clock_skew_seconds
+        # WeChat's Chinese recognition is better than any model we can ship offline;
+        # off, every voice message goes through the shop's own recogniser.
+        self.trust_platform_recognition = trust_platform_recognition
 
     def check_request(self, request: Request) -> tuple[str, str]:
         """The signed timestamp and nonce of a genuine push."""
@@ -121,8 +130,14 @@ class MiniProgramInput(ShopChannel):
             return InboundMessage(text=message.content or "", **base)
         if message.type == "image":
             return InboundMessage(attachments=(image(url=message.image, media_id=message.media_id),), **base)
-        return InboundMessage(text=message.recognition or "",
-                              attachments=(voice(media_id=message.media_id, format=message.format),), **base)
+        attachment = voice(media_id=message.media_id, format=message.format)
+        recognition = (message.recognition or "").strip()
+        if recognition and self.trust_platform_recognition:
+            return InboundMessage(text=recognition, attachments=(attachment,),
+                                  extra={"transcript": recognition, "asr_engine": "wechat", "asr_confidence": None},
+                                  **base)
+        return InboundMessage(attachments=(attachment,),
+                              extra={"platform_recognition": recognition} if recognition else {}, **base)
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
         bp = Blueprint(f"shop_channel_{type(self).__name__}", inspect.getmodule(self).__name__)
@@ -165,6 +180,10 @@ class MiniProgramInput(ShopChannel):
             return response.text(reply, content_type=f"{content_type}; charset=utf-8")
 
         return bp
+
+
+def _flag(value: Any) -> bool:
+    return value if isinstance(value, bool) else str(value).strip().lower() in ("1", "true", "yes", "on")
 
 
 def refusal(e: Refused) -> HTTPResponse:

@@ -1,0 +1,101 @@
+"""Voice messages for an asyncio server: fetch through the media store, decode and transcribe off the event loop.
+
+    voice = VoiceService(media_store(), VoiceReader(configured_recognizer()))
+    stored, heard = await voice.hear({"type": "voice", "media_id": "...", "format": "amr"})
+
+ffmpeg and pocketsphinx block for up to seconds, and the platform download
+blocks on the network: all three run on the service's own small thread pool,
+so the server keeps answering text messages meanwhile and a burst of voice
+messages queues there instead of taking every thread Sanic's loop shares.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Mapping, Optional
+
+from shop.media import MediaRejected, MediaStore, StoredMedia
+from shop.speech.asr import configured_recognizer
+from shop.speech.voice import MESSAGES, Heard, VoiceNotUnderstood, VoiceReader
+
+logger = logging.getLogger(__name__)
+
+WORKERS = 2  # pocketsphinx takes one utterance at a time; one more thread fetches and decodes meanwhile
+
+
+class VoiceService:
+    def __init__(self, store: MediaStore, reader: VoiceReader, workers: int = WORKERS) -> None:
+        self.store = store
+        self.reader = reader
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="voice")
+
+    @property
+    def available(self) -> bool:
+        return self.reader.available
+
+    @property
+    def engine(self) -> str:
+        return self.reader.recognizer.engine
+
+    async def save(self, audio: bytes) -> StoredMedia:
+        """Raw audio (an app upload) into the media store; ``VoiceNotUnderstood`` when it refuses it."""
+        return await self._run(self._save, audio)
+
+    async def hear(self, attachment: Mapping[str, Any]) -> tuple[StoredMedia, Heard]:
+        """The stored audio of a voice attachment and what was said in it, or ``VoiceNotUnderstood``."""
+        if not self.reader.available:
+            # Before fetching: no download for audio nobody can listen to.
+            raise VoiceNotUnderstood("not_configured", MESSAGES["not_configured"],
+                                     getattr(self.reader.recognizer, "reason", ""))
+        return await self._run(self._hear, attachment)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+    async def _run(self, fn, *args):
+        return await asyncio.get_running_loop().run_in_executor(self._pool, fn, *args)
+
+    def _save(self, audio: bytes) -> StoredMedia:
+        try:
+            return self.store.save(audio, "voice")
+        except MediaRejected as e:
+            raise VoiceNotUnderstood(e.code, e.message, e.detail) from None
+
+    def _hear(self, attachment: Mapping[str, Any]) -> tuple[StoredMedia, Heard]:
+        try:
+            stored = self.store.fetch(attachment, "voice")
+            audio = self.store.read(stored)
+        except MediaRejected as e:
+            logger.info("voice: media store refused %s: %s", _describe(attachment), e)
+            raise VoiceNotUnderstood(e.code, e.message, e.detail) from None
+        fmt = attachment.get("format")
+        heard = self.reader.read(audio, fmt if isinstance(fmt, str) else None)
+        logger.info("voice: %s, %.1f s of %s heard by %s in %.2f s (confidence %.2f)", stored.media_id,
+                    heard.seconds, heard.source_format, heard.transcript.engine, heard.elapsed,
+                    heard.transcript.confidence)
+        return stored, heard
+
+
+_shared: Optional[VoiceService] = None
+
+
+def shared_voice_service() -> VoiceService:
+    """One service per process, configured from the environment (SHOP_ASR_*, SHOP_MEDIA_*).
+
+    Channels share it, so the speech model is held in memory once.
+    """
+    global _shared
+    if _shared is None:
+        from shop.media import media_store
+
+        recognizer = configured_recognizer()
+        if not recognizer.available:
+            logger.warning("voice messages: %s; shoppers who send voice are asked to type",
+                           getattr(recognizer, "reason", "no recognizer"))
+        _shared = VoiceService(media_store(), VoiceReader(recognizer))
+    return _shared
+
+
+def _describe(attachment: Mapping[str, Any]) -> str:
+    return ", ".join(f"{k}={str(attachment[k])[:80]}" for k in ("media_id", "url", "path") if attachment.get(k))

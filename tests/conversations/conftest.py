@@ -130,8 +130,12 @@ def agent(model_path, action_server, loop):
     from rasa.core.agent import load_agent
     from rasa.core.utils import AvailableEndpoints
     from rasa.utils.endpoints import EndpointConfig
+    from rasa.core.utils import read_endpoints_from_path
+    # The shipped NLG (endpoints.yml: varied wording, never the same text twice in a row).
+    nlg = read_endpoints_from_path(ROOT / "endpoints.yml").nlg
     return loop.run_until_complete(load_agent(model_path=str(model_path),
-                                              endpoints=AvailableEndpoints(action=EndpointConfig(action_server))))
+                                              endpoints=AvailableEndpoints(action=EndpointConfig(action_server),
+                                                                           nlg=nlg)))
 
 
 class Conversation:

@@ -212,10 +212,29 @@ def test_switch_from_modify_to_cancel_mid_form(talk, sessions):
     assert reload(sessions, o.order_no).status == OrderStatus.CANCELLED
 
 
-def test_request_human_in_the_middle_of_a_form(talk):
+def test_request_human_in_the_middle_of_a_form(talk, sessions):
     c = talk(11)
     c.expect("我要改订单", "请问是哪个订单")
-    c.expect("转人工", "人工")
+    c.expect("转人工", "已为您转接人工客服")
+    assert paused(c) and queued(sessions, c.sender) == "asked"
+    assert c.say("在吗") == ""  # the bot keeps quiet while a human is on it
+
+
+def paused(c) -> bool:
+    return c.loop.run_until_complete(c.agent.tracker_store.retrieve(c.sender)).is_paused()
+
+
+def queued(sessions, sender: str):
+    with sessions() as s:
+        handoff = s.scalars(select(m.Handoff).where(m.Handoff.conversation_id == sender)).first()
+    return handoff.reason if handoff else None
+
+
+def test_two_misses_in_a_row_hand_over_to_a_human(talk, sessions):
+    c = talk(12)
+    c.expect("阿巴阿巴阿巴", "")
+    c.expect("咕噜咕噜哗啦啦", "已为您转接人工客服")
+    assert paused(c) and queued(sessions, c.sender) == "not_understood"
 
 
 # -- returns and exchanges -------------------------------------------------------------------------------------
@@ -305,7 +324,8 @@ def test_quality_complaint_then_return_of_the_same_order(talk, sessions):
 
 def test_angry_complaint_is_flagged_for_a_human(talk, sessions):
     c = talk(14)
-    c.expect("你们客服态度太差了，垃圾，我要投诉到12315", "人工")
+    c.expect("你们客服态度太差了，垃圾，我要投诉到12315", "工单号", "已为您转接人工客服")
+    assert paused(c) and queued(sessions, c.sender) == "angry_complaint"
     with sessions() as s:
         t = s.scalars(select(m.ComplaintTicket).where(m.ComplaintTicket.shopper_id == 14)
                       .order_by(m.ComplaintTicket.id.desc())).first()

@@ -1,0 +1,218 @@
+"""End to end in headless Chromium: a mini-program shopper asks for a human, an agent serves them.
+
+A real `rasa run` (the trained model, the shipped channels from credentials.yml,
+the action server, a seeded store, a SQL tracker store) on loopback; the shopper is
+WeChat's push (signed XML, as tests/channels builds it); WeChat's customer-service
+API is a capture server on loopback; the agent is Playwright driving Debian's chromium.
+Screenshots go to results/screenshots/.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import threading
+import time
+import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pytest
+import yaml
+
+from shop.store import models as m
+from shop.workbench.accounts import Accounts
+from tests.conversations.conftest import ANCHOR, ROOT, _free_port
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+SHOTS = ROOT / "results" / "screenshots"
+MP_TOKEN = "browser-test-token"
+PASSWORD = "agent01-browser-test"
+SHOPPER = "oBrowserShopper01"
+BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--disable-quic"]
+
+
+class Capture(ThreadingHTTPServer):
+    """WeChat's customer-service message API, on loopback: keeps what it is sent."""
+
+    def __init__(self):
+        self.received: list[dict] = []
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(handler):  # noqa: N805 (the server is the closure's self)
+                body = handler.rfile.read(int(handler.headers["Content-Length"]))
+                self.received.append(json.loads(body.decode("utf-8")))
+                answer = b'{"errcode":0,"errmsg":"ok"}'
+                handler.send_response(200)
+                handler.send_header("Content-Type", "application/json")
+                handler.send_header("Content-Length", str(len(answer)))
+                handler.end_headers()
+                handler.wfile.write(answer)
+
+            def log_message(handler, *args):  # noqa: N805
+                pass
+
+        super().__init__(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}/cgi-bin/message/custom/send?access_token=test"
+
+
+@pytest.fixture(scope="module")
+def capture():
+    server = Capture()
+    yield server
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def rasa_server(model_path, action_server, store_url, sessions, capture, tmp_path_factory):
+    """`rasa run` as make run starts it, with the shipped credentials and endpoints moved into a temp dir."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail("chromium is not installed (scripts/install_system.sh installs it)", pytrace=False)
+    Accounts(sessions).add_agent("agent01", "客服小王", PASSWORD)
+    work = tmp_path_factory.mktemp("rasa_server")
+    endpoints = yaml.safe_load((ROOT / "endpoints.yml").read_text(encoding="utf-8"))
+    endpoints["action_endpoint"] = {"url": action_server}
+    endpoints["tracker_store"] = {**endpoints["tracker_store"], "db": str(work / "tracker.db")}
+    (work / "endpoints.yml").write_text(yaml.safe_dump(endpoints, allow_unicode=True), encoding="utf-8")
+    port = _free_port()
+    env = {**os.environ, "SHOP_DB_URL": store_url, "SHOP_NOW": ANCHOR, "SHOP_MINIPROGRAM_TOKEN": MP_TOKEN,
+           "SHOP_MINIPROGRAM_SEND_URL": capture.url, "SHOP_TRACKER_DB_URL": f"sqlite:///{work / 'tracker.db'}",
+           "RASA_TELEMETRY_ENABLED": "false", "PYTHONPATH": str(ROOT)}
+    log = work / "rasa.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen([str(ROOT / ".venv/bin/rasa"), "run", "--model", str(model_path),
+                                 "--endpoints", str(work / "endpoints.yml"),
+                                 "--credentials", str(ROOT / "credentials.yml"),
+                                 "-i", "127.0.0.1", "-p", str(port)],
+                                cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 240
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(url + "/", timeout=2):
+                break
+        except OSError:
+            if proc.poll() is not None:
+                pytest.fail(f"rasa run exited: {log.read_text(errors='replace')[-3000:]}", pytrace=False)
+            time.sleep(1)
+    else:
+        proc.kill()
+        pytest.fail("rasa run did not start within 240 s", pytrace=False)
+    yield url
+    proc.terminate()
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+def push(server: str, text: str, msg_id: int, shopper: str = SHOPPER) -> str:
+    """The shopper's message as WeChat pushes it (plain-mode XML, signed); returns the passive reply."""
+    timestamp, nonce = str(int(time.time())), f"n{msg_id}"
+    signature = hashlib.sha1("".join(sorted([MP_TOKEN, timestamp, nonce])).encode()).hexdigest()
+    xml = (f"<xml><ToUserName><![CDATA[gh_shop]]></ToUserName><FromUserName><![CDATA[{shopper}]]></FromUserName>"
+           f"<CreateTime>{timestamp}</CreateTime><MsgType><![CDATA[text]]></MsgType>"
+           f"<Content><![CDATA[{text}]]></Content><MsgId>{msg_id}</MsgId></xml>")
+    query = urlencode({"signature": signature, "timestamp": timestamp, "nonce": nonce})
+    req = urllib.request.Request(f"{server}/webhooks/miniprogram/webhook?{query}", data=xml.encode("utf-8"),
+                                 headers={"Content-Type": "text/xml"}, method="POST")
+    with urllib.request.urlopen(req, timeout=60) as resp:
+        return resp.read().decode("utf-8")
+
+
+def test_agent_takes_over_a_miniprogram_conversation_replies_and_hands_back(rasa_server, capture, sessions):
+    from playwright.sync_api import expect, sync_playwright
+
+    # Scripted traffic for the dashboard: another shopper served by the bot alone.
+    assert push(rasa_server, "你好", 80001, "oBrowserOther") != "success"
+    assert push(rasa_server, "偏远地区包邮吗", 80002, "oBrowserOther") != "success"
+    assert push(rasa_server, "谢谢，服务很好", 80003, "oBrowserOther") != "success"
+
+    passive = push(rasa_server, "转人工", 90001)
+    assert "已为您转接人工客服" in passive and "下一位" in passive
+    assert push(rasa_server, "<b>人呢？</b>快点", 90002) == "success"  # paused: logged, not answered
+    SHOTS.mkdir(parents=True, exist_ok=True)
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 820})
+        dialogs: list[str] = []
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.goto(rasa_server + "/webhooks/workbench/")
+        expect(page).to_have_url(rasa_server + "/webhooks/workbench/login")
+        page.get_by_test_id("username").fill("agent01")
+        page.get_by_test_id("password").fill("wrong password")
+        page.get_by_test_id("login-submit").click()
+        expect(page.get_by_test_id("login-error")).to_have_text("用户名或密码错误")
+        page.get_by_test_id("password").fill(PASSWORD)
+        page.get_by_test_id("login-submit").click()
+
+        item = page.get_by_test_id("queue-item").filter(has_text=SHOPPER)
+        expect(item).to_have_count(1)
+        expect(item.get_by_test_id("badge")).to_have_text("小程序")
+        expect(item.get_by_test_id("queue-state")).to_have_text("第 1 位")
+        item.click()
+        expect(page.get_by_test_id("conv-channel")).to_have_text("小程序")
+        shopper_turns = page.get_by_test_id("turn-shopper")
+        expect(shopper_turns.last).to_contain_text("<b>人呢？</b>快点")  # shown as text, not markup
+        assert page.locator("#turns b").count() == 0
+
+        page.get_by_test_id("take").click()
+        expect(page.get_by_test_id("conv-state")).to_contain_text("人工服务中 · agent01")
+        page.get_by_test_id("reply-text").fill("您好，我是客服小王，请问有什么可以帮您？")
+        page.get_by_test_id("send").click()
+        expect(page.get_by_test_id("reply-status")).to_have_text("已发送到小程序")
+        expect(page.get_by_test_id("turn-agent").last).to_contain_text("我是客服小王")
+        page.screenshot(path=str(SHOTS / "workbench.png"), full_page=True)
+
+        assert capture.received[-1] == {"touser": SHOPPER, "msgtype": "text",
+                                        "text": {"content": "您好，我是客服小王，请问有什么可以帮您？"}}
+
+        page.get_by_test_id("release").click()
+        expect(page.get_by_test_id("conv-state")).to_contain_text("已交还")
+        assert "1-5" in capture.received[-1]["text"]["content"]  # the rating question, in WeChat's format
+        browser.close()
+    assert not dialogs  # nothing the shopper typed ran as script
+
+    # Handed back: the bot answers again, and the rating lands with the agent who served.
+    assert "收到您的 5 星评价" in push(rasa_server, "5", 90003)
+    with sessions() as s:
+        rating = s.query(m.Rating).filter_by(conversation_id=f"miniprogram:{SHOPPER}").one()
+        handoff = s.query(m.Handoff).filter_by(conversation_id=f"miniprogram:{SHOPPER}").one()
+    assert (rating.stars, rating.agent, rating.channel) == (5, "agent01", "miniprogram")
+    assert (handoff.status, handoff.agent, handoff.reason) == ("closed", "agent01", "asked")
+
+
+def test_dashboard_shows_the_figures_of_the_scripted_conversations(rasa_server):
+    """Runs after the conversation above (pytest keeps file order): bot and agent replies, one rating."""
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 1000})
+        page.goto(rasa_server + "/webhooks/dashboard/")
+        expect(page).to_have_url(rasa_server + "/webhooks/workbench/login")  # the workbench's sign-in
+        page.get_by_test_id("username").fill("agent01")
+        page.get_by_test_id("password").fill(PASSWORD)
+        page.get_by_test_id("login-submit").click()
+        page.goto(rasa_server + "/webhooks/dashboard/")
+        for figure in ("avg-response-bot", "avg-response-human", "satisfaction"):
+            expect(page.get_by_test_id(f"{figure}-value")).not_to_have_text("–", timeout=15000)
+        api = page.evaluate("fetch('/webhooks/dashboard/api/metrics').then(r => r.json())")
+        figures = api["figures"]
+        bot, human = figures["response_time"]["bot"], figures["response_time"]["human"]
+        assert bot["samples"] >= 4 and 0 <= bot["value"] < 30
+        assert human["samples"] == 1 and human["value"] > 0  # the agent's reply, after the shopper's 人呢
+        assert figures["satisfaction"]["value"] is not None
+        shown_bot = page.get_by_test_id("avg-response-bot-value").inner_text()
+        assert f"{bot['value']:.1f}" in shown_bot or f"{bot['value']:.2f}" in shown_bot or str(round(bot["value"])) in shown_bot
+        page.screenshot(path=str(SHOTS / "dashboard.png"), full_page=True)
+        browser.close()

@@ -26,6 +26,12 @@ the bot as the text (metadata: the voice attachment with ``transcript``,
 long, not audio) is answered with a Chinese message asking the shopper to type.
 Voice attachments by ``url``/``media_id`` on the webhook are transcribed the same way.
 
+Voice-first clients may add ``"reply_audio": true`` (or ``"mp3"`` / ``"wav"``) to
+either route: each text reply in the response then also carries
+``"audio": {"format": "mp3", "data": "<base64>"}``, the text spoken by
+espeak-ng's Mandarin voice. Pushed (SSE) copies stay text only; a reply that
+cannot be spoken is sent as text alone.
+
 ``GET /webhooks/app/stream/<sender>`` with the same token is a text/event-stream
 of every bot message for that shopper (``event: message`` / ``data: {...}``):
 the replies to its requests (marked ``"in_reply_to": <message_id>``) and what
@@ -38,6 +44,7 @@ holds it may speak for, and listen to, any shopper of the app.
 """
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import hmac
@@ -54,6 +61,7 @@ from sanic.response import HTTPResponse
 from channels.common import (MAX_ID_CHARS, VOICE_MESSAGES, InboundMessage, OnNewMessage, Refused, ShopChannel,
                              VoiceNotUnderstood, image, json_of, json_response, read_body, secret, voice)
 from channels.sse import StreamHub, TooManyStreams, next_event, shared_hub
+from shop.speech import tts
 
 logger = logging.getLogger(__name__)
 
@@ -131,6 +139,13 @@ class AppInput(ShopChannel):
     def parse(self, body: bytes) -> InboundMessage:
         return self.inbound(_object(body))
 
+    @staticmethod
+    def reply_audio(payload: Mapping[str, Any]) -> Optional[str]:
+        try:
+            return tts.reply_format(payload.get("reply_audio"))
+        except ValueError as e:
+            raise Refused.malformed(str(e)) from None
+
     def parse_voice(self, body: bytes) -> tuple[dict, bytes, Optional[str]]:
         """The fields of an audio upload, its audio bytes and declared format."""
         payload = _object(body)
@@ -173,12 +188,13 @@ class AppInput(ShopChannel):
         async def health(_: Request) -> HTTPResponse:
             return json_response({"status": "ok"})
 
-        async def answer(message: InboundMessage) -> HTTPResponse:
+        async def answer(message: InboundMessage, reply_audio: Optional[str]) -> HTTPResponse:
             output = AppOutput(self.hub, in_reply_to=message.message_id)
             delivered = await self.deliver(on_new_message, message, output)
             if not delivered:
                 return json_response({"message_id": message.message_id, "duplicate": True, "messages": []})
-            body = {"message_id": message.message_id, "messages": [for_client(m) for m in output.messages]}
+            body = {"message_id": message.message_id,
+                    "messages": await spoken([for_client(m) for m in output.messages], reply_audio)}
             for key in ("transcript", "voice_error"):
                 if delivered.extra.get(key) is not None:
                     body[key] = delivered.extra[key]
@@ -188,10 +204,11 @@ class AppInput(ShopChannel):
         async def receive(request: Request) -> HTTPResponse:
             try:
                 self.check_token(request)  # before reading: no body is read for a stranger
-                message = self.parse(await read_body(request, self.max_body_bytes))
+                payload = _object(await read_body(request, self.max_body_bytes))
+                message, reply_audio = self.inbound(payload), self.reply_audio(payload)
             except Refused as e:
                 return refusal(e)
-            return await answer(message)
+            return await answer(message, reply_audio)
 
         @bp.route("/voice", methods=["POST"], stream=True)
         async def receive_voice(request: Request) -> HTTPResponse:
@@ -200,6 +217,7 @@ class AppInput(ShopChannel):
                 if self.voice is None:
                     raise Refused(503, "voice messages not configured on this channel")
                 payload, audio, fmt = self.parse_voice(await read_body(request, self.max_voice_body_bytes))
+                reply_audio = self.reply_audio(payload)
             except Refused as e:
                 return refusal(e)
             try:
@@ -212,9 +230,10 @@ class AppInput(ShopChannel):
                 output = AppOutput(self.hub, in_reply_to=payload["message_id"])
                 await output.send_text_message(conversation_id, e.message)
                 return json_response({"message_id": payload["message_id"], "voice_error": e.code,
-                                      "messages": [for_client(m) for m in output.messages]})
+                                      "messages": await spoken([for_client(m) for m in output.messages],
+                                                               reply_audio)})
             return await answer(self.inbound({**payload, "text": "", "attachments": [
-                {"type": "voice", "media_id": stored.media_id, **({"format": fmt} if fmt else {})}]}))
+                {"type": "voice", "media_id": stored.media_id, **({"format": fmt} if fmt else {})}]}), reply_audio)
 
         @bp.route("/stream/<sender>", methods=["GET"])
         async def stream(request: Request, sender: str) -> HTTPResponse:
@@ -245,6 +264,24 @@ class AppInput(ShopChannel):
                                    headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
         return bp
+
+
+async def spoken(messages: list, fmt: Optional[str]) -> list:
+    """``messages`` with each text also as speech in ``fmt``; as they are when ``fmt`` is None."""
+    if not fmt:
+        return messages
+    return [await _with_audio(m, fmt) for m in messages]
+
+
+async def _with_audio(message: dict, fmt: str) -> dict:
+    if not message.get("text"):
+        return message
+    try:
+        audio = await asyncio.to_thread(tts.speak, message["text"], fmt)
+    except (tts.SpeechUnavailable, ValueError) as e:
+        logger.warning("app: reply not spoken (%s); sent as text", e)
+        return message
+    return {**message, "audio": {"format": fmt, "voice": tts.VOICE, "data": base64.b64encode(audio).decode()}}
 
 
 def _object(body: bytes) -> dict:

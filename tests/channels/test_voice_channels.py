@@ -329,3 +329,33 @@ def test_shipped_credentials_give_the_app_and_mini_program_one_shared_voice_serv
     assert channels["miniprogram"].voice is channels["app"].voice  # one speech model in memory
     assert channels["miniprogram"].trust_platform_recognition is True
     assert channels["app"].max_voice_body_bytes == 3 * 1024 * 1024
+
+
+# --- replies as speech ---
+
+async def test_voice_first_client_gets_each_text_reply_as_speech_too(voice):
+    from shop.speech.decode import decode
+
+    bot = RecordingBot({"text": "好的，已为您取消订单"}, {"image": "https://cdn.example.com/x.png"})
+    async with client(AppInput(APP_TOKEN, voice=voice), bot) as c:
+        r = await c.post("/webhooks/app/voice", json=upload(convert(PHRASE, "ogg"), reply_audio=True), headers=AUTH)
+        typed = await c.post("/webhooks/app/webhook", headers=AUTH, json={
+            "sender": "u-1", "message_id": "t-9", "text": "取消订单", "reply_audio": "wav"})
+    spoken_reply, image = r.json()["messages"]
+    assert spoken_reply["text"] == "好的，已为您取消订单" and "audio" not in image
+    assert (spoken_reply["audio"]["format"], spoken_reply["audio"]["voice"]) == ("mp3", "cmn")
+    assert decode(base64.b64decode(spoken_reply["audio"]["data"])).seconds > 1
+    wav = base64.b64decode(typed.json()["messages"][0]["audio"]["data"])
+    assert wav.startswith(b"RIFF")
+    assert "reply_audio" not in bot.received[1].metadata
+
+
+async def test_polite_voice_refusals_are_spoken_too_and_a_bad_reply_audio_is_refused(deaf):
+    bot = RecordingBot()
+    async with client(AppInput(APP_TOKEN, voice=deaf), bot) as c:
+        r = await c.post("/webhooks/app/voice", json=upload(convert(PHRASE, "ogg"), reply_audio=True), headers=AUTH)
+        bad = await c.post("/webhooks/app/webhook", headers=AUTH, json={
+            "sender": "u-1", "message_id": "t-9", "text": "取消订单", "reply_audio": "ogg"})
+    [m] = r.json()["messages"]
+    assert m["text"] == NOT_CONFIGURED and m["audio"]["format"] == "mp3"
+    assert bad.status_code == 400 and bot.received == []

@@ -74,7 +74,7 @@ def download(url: str, policy: FetchPolicy, max_bytes: int) -> bytes:
         while True:
             if time.monotonic() > deadline:
                 raise MediaRejected("fetch_failed", f"slower than {policy.timeout} s")
-            chunk = resp.read(min(65536, max_bytes + 1 - size))
+            chunk = resp.read1(min(65536, max_bytes + 1 - size))  # one recv: the deadline is checked between them
             if not chunk:
                 break
             chunks.append(chunk)
@@ -112,8 +112,7 @@ def _internal(address: str) -> bool:
 def _connection(scheme: str, host: str, address: str, port: int, timeout: float) -> http.client.HTTPConnection:
     if scheme == "https":
         return _PinnedHTTPS(host, address, port, timeout)
-    conn = http.client.HTTPConnection(address, port, timeout=timeout)
-    return conn
+    return http.client.HTTPConnection(address, port, timeout=timeout)
 
 
 class _PinnedHTTPS(http.client.HTTPSConnection):

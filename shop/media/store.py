@@ -89,9 +89,6 @@ class MediaStore:
             raise MediaRejected("bad_id", "unknown media id")
         return StoredMedia(media_id, kind, path, TYPES[ext].mime, path.stat().st_size, digest)
 
-    def read(self, media: StoredMedia) -> bytes:
-        return self.get(media.media_id).path.read_bytes()
-
     # -- attachments from message metadata ----------------------------------
 
     def fetch(self, attachment: Mapping[str, Any], kind: str) -> StoredMedia:

@@ -15,7 +15,7 @@ from scipy import ndimage
 from skimage.metrics import structural_similarity
 
 from shop.vision.colours import delta_e, leaning, name_of
-from shop.vision.features import SHAPE_SIDE, Features, hashes
+from shop.vision.features import SHAPE_SIDE, Features, align, hashes
 
 ANGLES = tuple(range(-30, 31, 5))  # phone photos are rarely straight; sideways is asked for again
 SAME_SHAPE = 0.62       # structure score at or above: the same item's outline
@@ -78,7 +78,6 @@ def _rotate(image: np.ndarray, angle: int) -> np.ndarray:
     ys, xs = np.nonzero(arr > 0.5)
     if len(ys) == 0:
         return np.zeros((SHAPE_SIDE, SHAPE_SIDE), np.float32)
-    from shop.vision.features import align
     return align(arr[ys.min():ys.max() + 1, xs.min():xs.max() + 1])
 
 

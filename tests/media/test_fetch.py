@@ -105,3 +105,38 @@ def test_attachments_without_a_usable_reference(store, attachment):
 
 def test_attachment_of_the_other_kind_is_refused(store):
     assert _code(store.fetch, {"type": "voice", "media_id": "m1"}, "image") == "unsupported_type"
+
+
+def test_a_trickling_server_is_cut_off_at_the_deadline(tmp_path):
+    import socket
+    import threading
+    import time
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    stop = threading.Event()
+
+    def trickle():
+        conn, _ = listener.accept()
+        with conn:
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n")
+            while not stop.is_set():
+                try:
+                    conn.sendall(b"\xff")
+                except OSError:
+                    return
+                time.sleep(0.2)
+
+    thread = threading.Thread(target=trickle, daemon=True)
+    thread.start()
+    store = MediaStore(tmp_path, allowed_hosts=("127.0.0.1",), allow_private=True, timeout=1)
+    started = time.monotonic()
+    try:
+        url = f"http://127.0.0.1:{listener.getsockname()[1]}/slow.jpg"
+        assert _code(store.fetch, {"type": "image", "url": url}, "image") == "fetch_failed"
+        assert time.monotonic() - started < 3
+    finally:
+        stop.set()
+        listener.close()
+        thread.join(5)

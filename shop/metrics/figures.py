@@ -21,9 +21,10 @@ First-contact resolution = 1 - repeats / consultations, over contacts started in
 
 Satisfaction. Every rating (1-5 stars) in range counts with weight 1. A contact in
 range without a rating counts with weight 0.5 when its shopper said how they feel:
-the messages with a feedback intent (FEEDBACK_INTENTS; questions and requests are
-skipped, the review-trained model reads them as negative) whose P(positive) is
-outside the neutral band; its stars are 1 + 4 * mean P(positive).
+its messages that the sentiment model labels positive or negative, except those
+whose intent is a plain question or request (shop.sentiment.NEUTRAL_INTENTS) or a
+request for a human (转人工 reads as negative to a model trained on reviews, yet
+says nothing about satisfaction); its stars are 1 + 4 * their mean polarity.
 satisfaction = (sum rating stars + 0.5 * sum estimated stars) / (n_ratings + 0.5 * n_estimates).
 
 Every figure says its value (None when nothing was measured), its target, whether the
@@ -36,6 +37,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Optional, Sequence
 
+from shop.sentiment import NEUTRAL_INTENTS, Sentiment
 from shop.metrics.events import BOT, PAUSE, RESUME, SESSION_STARTED, USER, Event, channel_of
 
 TOPICS = {
@@ -48,9 +50,8 @@ TOPICS = {
     "complaint": ("complain_mismatch", "complain_quality", "complain_service"),
 }
 TOPIC_OF_INTENT = {intent: topic for topic, intents in TOPICS.items() for intent in intents}
-# Messages that judge the service. Goodbyes (再见 0.16) and requests for a human (转人工 0.12)
-# read as negative to the review-trained model without saying anything about satisfaction.
-FEEDBACK_INTENTS = frozenset({"thank", "rate_service", "complain_mismatch", "complain_quality", "complain_service"})
+# Intents whose messages the satisfaction estimate does not read (see the module docstring).
+NO_OPINION_INTENTS = NEUTRAL_INTENTS | {"request_human"}
 
 
 @dataclass(frozen=True)
@@ -215,16 +216,16 @@ def first_contact_resolution(chosen: Sequence[Contact], settings: Settings) -> d
 
 # --- satisfaction -----------------------------------------------------------------------------
 
-def sentiment_stars(contact: Contact, sentiment: Callable[[str], float]) -> Optional[float]:
-    """1 + 4 * mean P(positive) of the contact's feedback messages outside the neutral band."""
-    from shop.sentiment import is_opinion, stars_from_probability
-    ps = []
+def sentiment_stars(contact: Contact, sentiment: Callable[[str], Sentiment]) -> Optional[float]:
+    """1 + 4 * the mean polarity of the contact's opinions (None when it holds none)."""
+    from shop.sentiment import stars_from_polarity
+    polarities = []
     for _, text, intent in contact.messages:
-        if intent in FEEDBACK_INTENTS and text.strip():
-            p = sentiment(text)
-            if is_opinion(p):
-                ps.append(p)
-    return stars_from_probability(sum(ps) / len(ps)) if ps else None
+        if intent not in NO_OPINION_INTENTS and text.strip():
+            s = sentiment(text)
+            if s.is_opinion:
+                polarities.append(s.polarity)
+    return stars_from_polarity(sum(polarities) / len(polarities)) if polarities else None
 
 
 @dataclass(frozen=True)
@@ -237,7 +238,7 @@ class SatisfactionSample:
 
 
 def satisfaction_samples(chosen: Sequence[Contact], ratings: Sequence[Rating], settings: Settings,
-                         sentiment: Callable[[str], float]) -> list[SatisfactionSample]:
+                         sentiment: Callable[[str], Sentiment]) -> list[SatisfactionSample]:
     """Ratings (all given) plus sentiment estimates of the unrated ``chosen`` contacts."""
     samples = [SatisfactionSample(r.created, r.channel, float(r.stars), settings.rating_weight, "rating")
                for r in ratings]
@@ -270,7 +271,7 @@ def _hour_floor(t: float) -> float:
 
 
 def dashboard(events: Iterable[Event], ratings: Iterable[Rating], since: float, until: float,
-              sentiment: Optional[Callable[[str], float]] = None, settings: Settings = Settings()) -> dict:
+              sentiment: Optional[Callable[[str], Sentiment]] = None, settings: Settings = Settings()) -> dict:
     """Every figure, the per-channel breakdown and the hourly series for [since, until).
 
     Response times are over the last replies up to ``until`` (whatever their age);
@@ -279,10 +280,10 @@ def dashboard(events: Iterable[Event], ratings: Iterable[Rating], since: float, 
     if not (isinstance(since, (int, float)) and isinstance(until, (int, float))) or not since < until:
         raise ValueError(f"a range needs since < until, got {since!r}, {until!r}")
     if sentiment is None:
-        from shop.sentiment import positive_probability as sentiment
+        from shop.sentiment import analyse as sentiment
     memo: dict = {}
 
-    def scored(text: str) -> float:
+    def scored(text: str) -> Sentiment:
         if text not in memo:
             memo[text] = sentiment(text)
         return memo[text]

@@ -1,54 +1,75 @@
-"""Sentiment of shoppers' messages: P(positive), a three-way label and a 1-5 star estimate.
+"""Sentiment of shoppers' messages: negative / neutral / positive, polarity and a 1-5 star estimate.
 
-The model is a char 1-3 gram TF-IDF + logistic regression trained on 62k labelled
-shopping reviews (scripts/train_sentiment.py), shipped as arrays and run with numpy.
-It knows only positive vs negative; "neutral" is the band where it is unsure.
+The model is a char 1-3 gram TF-IDF + multinomial logistic regression
+(scripts/train_sentiment.py): positive and negative from 62k labelled shopping
+reviews, neutral from the project's own NLU examples of plain questions and
+requests. It is shipped as arrays and run with numpy.
 
-Mappings (documented in docs/dashboard.md):
-    label:  p >= 0.70 positive, p <= 0.30 negative, otherwise neutral
-    stars:  1 + 4 * p   (p = 0 -> 1 star, 0.5 -> 3 stars, 1 -> 5 stars)
+    label     the most probable of negative / neutral / positive
+    polarity  P(positive) / (P(positive) + P(negative)): how positive, if it is an opinion
+    stars     1 + 4 * polarity   (0 -> 1 star, 0.5 -> 3 stars, 1 -> 5 stars)
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 
 from shop.sentiment.model import ARTIFACT, SentimentModel
 
-POSITIVE_AT = 0.70
-NEGATIVE_AT = 0.30
+LABELS = ("negative", "neutral", "positive")
+# Intents whose examples ask, request or acknowledge without judging the service: the
+# neutral class is trained on them, and the dashboard reads no satisfaction into them.
+# Left out: request_return (often angry: 质量太差了 我要退货), complaints, thanks, ratings,
+# request_human (often impatient) and out_of_scope.
+NEUTRAL_INTENTS = frozenset({
+    "greet", "goodbye", "affirm", "deny", "inform", "ask_product_info", "ask_care_method", "ask_recommendation",
+    "ask_price_promotion", "ask_size_advice", "ask_stock", "check_order_status", "track_logistics",
+    "ask_shipping_policy", "modify_order", "cancel_order", "request_exchange", "ask_refund_status",
+    "ask_payment_invoice"})
+
+
+@dataclass(frozen=True)
+class Sentiment:
+    negative: float
+    neutral: float
+    positive: float
+
+    @property
+    def label(self) -> str:
+        return max(LABELS, key=lambda name: getattr(self, name))
+
+    @property
+    def polarity(self) -> float:
+        polar = self.positive + self.negative
+        return self.positive / polar if polar > 0 else 0.5
+
+    @property
+    def stars(self) -> float:
+        return stars_from_polarity(self.polarity)
+
+    @property
+    def is_opinion(self) -> bool:
+        return self.label != "neutral"
 
 
 @lru_cache(maxsize=1)
 def load_model() -> SentimentModel:
     """The shipped model, read once per process (about 0.2 s)."""
-    return SentimentModel.load(ARTIFACT)
+    model = SentimentModel.load(ARTIFACT)
+    if set(model.classes) != set(LABELS):
+        raise ValueError(f"{ARTIFACT} predicts {model.classes}, not {LABELS}")
+    return model
 
 
-def positive_probability(text: str) -> float:
-    return load_model().positive_probability(text)
+def analyse(text: str) -> Sentiment:
+    return Sentiment(**load_model().probabilities(text))
 
 
-def label_of(p: float) -> str:
-    if not 0.0 <= p <= 1.0:
-        raise ValueError(f"a probability lies in [0, 1], got {p!r}")
-    if p >= POSITIVE_AT:
-        return "positive"
-    if p <= NEGATIVE_AT:
-        return "negative"
-    return "neutral"
+def stars_from_polarity(polarity: float) -> float:
+    """A linear map, so the mean of estimated stars is the star value of the mean polarity."""
+    if not 0.0 <= polarity <= 1.0:
+        raise ValueError(f"a polarity lies in [0, 1], got {polarity!r}")
+    return 1.0 + 4.0 * polarity
 
 
-def stars_from_probability(p: float) -> float:
-    """A linear map, so the mean of estimated stars is the star value of the mean probability."""
-    if not 0.0 <= p <= 1.0:
-        raise ValueError(f"a probability lies in [0, 1], got {p!r}")
-    return 1.0 + 4.0 * p
-
-
-def is_opinion(p: float) -> bool:
-    """Whether a message says how the shopper feels (outside the neutral band)."""
-    return label_of(p) != "neutral"
-
-
-__all__ = ["SentimentModel", "load_model", "positive_probability", "label_of", "stars_from_probability",
-           "is_opinion", "POSITIVE_AT", "NEGATIVE_AT"]
+__all__ = ["LABELS", "NEUTRAL_INTENTS", "Sentiment", "SentimentModel", "analyse", "load_model", "stars_from_polarity"]

@@ -7,7 +7,7 @@ import pytest
 
 from shop.metrics.events import channel_of, event_from_row
 from shop.metrics.reader import LOOKBACK_REPLIES, load_dashboard, read_events, read_ratings
-from shop.sentiment import positive_probability
+from shop.sentiment import analyse
 from tests.metrics.conftest import T0, bot, paused, resumed, save_conversations, save_ratings, session, user
 
 H = 3600
@@ -114,31 +114,38 @@ def test_a_repeat_looks_back_before_the_range(contact_db, empty_shop_db):
 
 def test_satisfaction_combines_ratings_and_sentiment(tmp_path):
     tracker = save_conversations(tmp_path / "tracker.db", {
-        # rated: its thanks is not estimated again
+        # rated: its complaint is not estimated again
         "app:1": [user(T0 + 10, "快递到哪了", "track_logistics"), bot(T0 + 11),
                   user(T0 + 20, "差评，非常不满意", "complain_service"), bot(T0 + 21)],
         "miniprogram:2": [user(T0 + 30, "有优惠吗", "ask_price_promotion"), bot(T0 + 31)],
-        # unrated, with feedback: estimated from the feedback messages only
-        "social:3": [user(T0 + 40, "我的快递到哪了", "track_logistics"), bot(T0 + 41),
-                     user(T0 + 50, "好的，谢谢亲", "thank"), bot(T0 + 51)],
-        "social:4": [user(T0 + 60, "你们客服态度太差了", "complain_service"), bot(T0 + 61)],
-        # unrated, only a question and a neutral-band thanks: no sample
+        # unrated, with opinions: estimated from them (a question misread as negative is skipped by intent)
+        "social:3": [user(T0 + 40, "怎么还没发货，都一个星期了", "check_order_status"), bot(T0 + 41),
+                     user(T0 + 50, "好的，谢谢亲", "thank"), bot(T0 + 51),
+                     user(T0 + 55, "太感谢了，帮了大忙", "thank"), bot(T0 + 56)],
+        "social:4": [user(T0 + 60, "你们客服态度太差了", "complain_service"), bot(T0 + 61),
+                     user(T0 + 65, "转人工", "request_human"), bot(T0 + 66)],
+        # unrated, only neutral messages: no sample
         "app:5": [user(T0 + 70, "这件是什么材质的", "ask_product_info"), bot(T0 + 71),
-                  user(T0 + 80, "谢谢你，问题解决了", "thank"), bot(T0 + 81)],
+                  user(T0 + 80, "在吗", "greet"), bot(T0 + 81)],
     })
     shop = save_ratings(tmp_path / "shop.db", [("app:1", "app", 5, T0 + 600, "li"),
                                                ("miniprogram:2", "miniprogram", 4, T0 + 900)])
-    p3, p4 = positive_probability("好的，谢谢亲"), positive_probability("你们客服态度太差了")
-    assert p3 >= 0.7 and p4 <= 0.3 and 0.3 < positive_probability("谢谢你，问题解决了") < 0.7
+    thanks, more_thanks, rude = (analyse(t) for t in ("好的，谢谢亲", "太感谢了，帮了大忙", "你们客服态度太差了"))
+    assert thanks.label == more_thanks.label == "positive" and rude.label == "negative"
+    assert analyse("怎么还没发货，都一个星期了").label == analyse("转人工").label == "negative"  # skipped by intent
+    assert analyse("在吗").label == analyse("这件是什么材质的").label == "neutral"
     d = load_dashboard(tracker, shop, hours=2, until=T0 + H)
     sat = d["figures"]["satisfaction"]
-    expected = (5 + 4 + 0.5 * (1 + 4 * p3) + 0.5 * (1 + 4 * p4)) / (1 + 1 + 0.5 + 0.5)
+    social3 = 1 + 4 * (thanks.polarity + more_thanks.polarity) / 2
+    social4 = 1 + 4 * rude.polarity
+    expected = (5 + 4 + 0.5 * social3 + 0.5 * social4) / (1 + 1 + 0.5 + 0.5)
     assert sat["value"] == approx(expected)
     assert sat["samples"] == 4 and sat["breached"] is True
     assert sat["ratings"] == {"value": 4.5, "samples": 2}
-    assert sat["sentiments"]["samples"] == 2
+    assert sat["sentiments"] == {"value": approx((social3 + social4) / 2), "samples": 2}
     assert d["channels"]["app"]["satisfaction"]["value"] == 5.0
     assert d["channels"]["app"]["satisfaction"]["breached"] is False  # 5 stars is above 4.5
+    assert d["channels"]["social"]["satisfaction"]["value"] == approx((social3 + social4) / 2)
 
 
 def test_no_data_gives_null_figures_not_zero(tmp_path, empty_shop_db):

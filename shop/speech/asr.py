@@ -131,17 +131,31 @@ class PocketSphinxRecognizer:
         self.model = model
         self.language = language
         self._decoder = None
+        self._failure: Optional[str] = None  # why the model could not load; not retried until restart
         self._lock = threading.Lock()
 
     @property
     def available(self) -> bool:
-        return True
+        return self._failure is None
+
+    @property
+    def reason(self) -> str:
+        return self._failure or ""
 
     def load(self) -> None:
         with self._lock:
             self._load()
 
     def _load(self):
+        if self._failure:
+            raise AsrUnavailable(self._failure)
+        try:
+            return self._load_once()
+        except AsrUnavailable as e:
+            self._failure = str(e)
+            raise
+
+    def _load_once(self):
         if self._decoder is None:
             try:
                 from pocketsphinx import Decoder

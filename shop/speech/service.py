@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Mapping, Optional
 
 from shop.media import MediaRejected, MediaStore, StoredMedia
 from shop.speech.asr import configured_recognizer
+from shop.speech.decode import MAX_SECONDS
 from shop.speech.voice import MESSAGES, Heard, VoiceNotUnderstood, VoiceReader
 
 logger = logging.getLogger(__name__)
@@ -50,6 +52,13 @@ class VoiceService:
                                      getattr(self.reader.recognizer, "reason", ""))
         return await self._run(self._hear, attachment)
 
+    def warm_up(self) -> None:
+        """Loads the speech model on a voice thread now, so the first voice message does not wait for it
+        and a broken model is logged at startup."""
+        load = getattr(self.reader.recognizer, "load", None)
+        if load is not None and self.reader.available:
+            self._pool.submit(_log_failure, load)
+
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
 
@@ -65,10 +74,13 @@ class VoiceService:
     def _hear(self, attachment: Mapping[str, Any]) -> tuple[StoredMedia, Heard]:
         try:
             stored = self.store.fetch(attachment, "voice")
-            audio = self.store.read(stored)
+            audio = stored.path.read_bytes()
         except MediaRejected as e:
             logger.info("voice: media store refused %s: %s", _describe(attachment), e)
             raise VoiceNotUnderstood(e.code, e.message, e.detail) from None
+        except OSError as e:  # the stored file went away between storing and reading
+            logger.warning("voice: stored audio unreadable: %s", e)
+            raise VoiceNotUnderstood("fetch_failed", MESSAGES["recognition_failed"], str(e)) from None
         fmt = attachment.get("format")
         heard = self.reader.read(audio, fmt if isinstance(fmt, str) else None)
         logger.info("voice: %s, %.1f s of %s heard by %s in %.2f s (confidence %.2f)", stored.media_id,
@@ -80,8 +92,9 @@ class VoiceService:
 _shared: Optional[VoiceService] = None
 
 
-def shared_voice_service() -> VoiceService:
-    """One service per process, configured from the environment (SHOP_ASR_*, SHOP_MEDIA_*).
+def shared_voice_service(env: Optional[Mapping[str, str]] = None) -> VoiceService:
+    """One service per process, configured from the environment (SHOP_ASR_*, SHOP_MEDIA_*,
+    SHOP_VOICE_MAX_SECONDS).
 
     Channels share it, so the speech model is held in memory once.
     """
@@ -89,12 +102,32 @@ def shared_voice_service() -> VoiceService:
     if _shared is None:
         from shop.media import media_store
 
-        recognizer = configured_recognizer()
+        env = os.environ if env is None else env
+        recognizer = configured_recognizer({k: v for k, v in env.items() if k.startswith("SHOP_ASR_")})
         if not recognizer.available:
             logger.warning("voice messages: %s; shoppers who send voice are asked to type",
                            getattr(recognizer, "reason", "no recognizer"))
-        _shared = VoiceService(media_store(), VoiceReader(recognizer))
+        _shared = VoiceService(media_store(env), VoiceReader(recognizer, max_seconds=max_seconds(env)))
+        _shared.warm_up()
     return _shared
+
+
+def max_seconds(env: Mapping[str, str]) -> float:
+    raw = (env.get("SHOP_VOICE_MAX_SECONDS") or "").strip()
+    if not raw:
+        return MAX_SECONDS
+    value = float(raw)  # a typo in deployment settings should stop the server, not be guessed around
+    if not 0 < value <= MAX_SECONDS:
+        raise ValueError(f"SHOP_VOICE_MAX_SECONDS must be in (0, {MAX_SECONDS:g}]")
+    return value
+
+
+def _log_failure(load) -> None:
+    try:
+        load()
+    except Exception as e:  # AsrUnavailable and anything a model file can provoke
+        logger.error("voice messages: the speech model did not load (%s); shoppers who send voice are asked "
+                     "to type", e)
 
 
 def _describe(attachment: Mapping[str, Any]) -> str:

@@ -140,6 +140,10 @@ def test_a_broken_model_fails_loudly_on_first_use(tmp_path):
     # pocketsphinx exit()s on this mdef: the probe in a child process must catch it, not this process die.
     with pytest.raises(AsrUnavailable, match="cannot load"):
         r.transcribe(os.urandom(32000))
+    # Remembered: no child process per message, and callers now see it unavailable.
+    assert not r.available and "cannot load" in r.reason
+    with pytest.raises(AsrUnavailable, match="cannot load"):
+        r.transcribe(os.urandom(32000))
 
 
 # --- Chinese model output ---

@@ -60,3 +60,26 @@ def test_audio_with_no_words_is_not_heard():
     with pytest.raises(VoiceNotUnderstood) as e:
         VoiceReader(recognizer).read(tone_wav(1))
     assert e.value.code == "not_heard" and recognizer.calls == 1
+
+
+def test_the_shared_service_is_configured_from_the_environment_once(monkeypatch, tmp_path):
+    from shop.speech import service
+
+    monkeypatch.setattr(service, "_shared", None)
+    env = {"SHOP_ASR_MODEL_DIR": str(en_model_dir()), "SHOP_ASR_LANG": "en-US", "SHOP_VOICE_MAX_SECONDS": "20",
+           "SHOP_MEDIA_DIR": str(tmp_path)}
+    shared = service.shared_voice_service(env)
+    try:
+        assert shared.available and shared.engine == "pocketsphinx" and shared.reader.max_seconds == 20
+        assert shared.store.root == tmp_path.resolve()
+        assert service.shared_voice_service({}) is shared  # later callers get the same model
+    finally:
+        shared.close()
+
+
+@pytest.mark.parametrize("value", ["0", "61", "abc"])
+def test_a_bad_voice_length_limit_stops_startup(value):
+    from shop.speech.service import max_seconds
+
+    with pytest.raises(ValueError):
+        max_seconds({"SHOP_VOICE_MAX_SECONDS": value})

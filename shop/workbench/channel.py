@@ -30,7 +30,9 @@ from sanic.response import HTTPResponse
 from channels.outbound import send_text
 from shop.handoff import HandoffError, HandoffQueue
 from shop.store.session import session_factory
+from shop.media import MediaRejected, media_store
 from shop.workbench import history
+from shop.workbench.tickets import ticket_photo_id, tickets_for
 from shop.workbench.accounts import Accounts, SignedIn
 
 logger = logging.getLogger(__name__)
@@ -245,7 +247,22 @@ class WorkbenchInput(InputChannel):
             slots = tracker.current_slot_values() if tracker else {}
             return _json({"handoff": view.as_json(), "turns": history.turns(events),
                           "context": history.context(slots), "paused": bool(tracker and tracker.is_paused()),
+                          "tickets": tickets_for(self._sessions(), view.conversation_id),
                           "quick_replies": history.quick_replies(agent.domain.responses if agent.domain else {})})
+
+        @bp.route("/api/handoffs/<handoff_id:int>/tickets/<ticket_id:int>/photo", methods=["GET"])
+        @api
+        async def ticket_photo(request: Request, who: SignedIn, handoff_id: int, ticket_id: int) -> HTTPResponse:
+            view = self.queue().get(handoff_id)
+            media_id = ticket_photo_id(self._sessions(), view.conversation_id, ticket_id)
+            if not media_id:
+                return _error(404, "unknown", "没有这张照片")
+            try:
+                stored = media_store().get(media_id)
+            except MediaRejected:
+                return _error(404, "unknown", "照片已不在存储中")
+            return response.raw(stored.path.read_bytes(), content_type=stored.mime,
+                                headers=_headers({"Content-Disposition": "inline"}))
 
         @bp.route("/api/handoffs/<handoff_id:int>/take", methods=["POST"])
         @api

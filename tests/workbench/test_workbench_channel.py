@@ -18,6 +18,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from channels.sse import shared_hub
 from shop.handoff import HandoffQueue
+from shop.store import models as m
 from shop.workbench.accounts import Accounts
 from shop.workbench.channel import COOKIE, LoginThrottle, WorkbenchInput
 from tests.channels.harness import BASE_URL, RecordingBot, client
@@ -309,3 +310,36 @@ async def test_the_dashboard_shares_the_workbench_sign_in(sessions, tmp_path, mo
         assert page.status_code == 200 and 'data-testid="avg-response-bot"' in page.text
         figures = await c.get("/webhooks/dashboard/api/metrics")
         assert figures.status_code == 200 and isinstance(figures.json(), dict)
+
+
+async def test_complaint_tickets_with_the_photo_verdict_are_shown_to_the_agent(bench, queue, domain, sessions,
+                                                                                tmp_path, monkeypatch):
+    import io
+    from PIL import Image
+    from shop.media import MediaStore
+
+    monkeypatch.setenv("SHOP_MEDIA_DIR", str(tmp_path / "media"))
+    buf = io.BytesIO()
+    Image.new("RGB", (64, 64), (40, 80, 200)).save(buf, format="PNG")
+    stored = MediaStore(tmp_path / "media").save(buf.getvalue(), "image")
+    h = await paused_conversation(bench.trackers, domain, queue, sender="miniprogram:oPhoto")
+    with sessions() as s, s.begin():
+        s.add(m.ShopperChannel(shopper_id=3, channel="miniprogram", external_id="miniprogram:oPhoto",
+                               created_at=ANCHOR))
+        s.add(m.ComplaintTicket(ticket_no="TSPHOTO1", shopper_id=3, category="mismatch", priority="normal",
+                                flagged_for_human=False, text="和图片不符", offers="return,exchange",
+                                status="open", created_at=ANCHOR, evidence_media_id=stored.media_id,
+                                photo_verdict="colour_differs", photo_evidence="颜色差异明显：收到偏蓝，商品图为灰色"))
+        s.add(m.ComplaintTicket(ticket_no="TSOTHER1", shopper_id=4, category="quality", priority="normal",
+                                flagged_for_human=False, text="别人的", offers="", status="open", created_at=ANCHOR,
+                                evidence_media_id=stored.media_id))
+    await bench.login()
+    shown = (await bench.c.get(W + f"api/handoffs/{h.id}")).json()
+    [ticket] = shown["tickets"]
+    assert (ticket["ticket_no"], ticket["photo_verdict"], ticket["has_photo"]) == ("TSPHOTO1", "colour_differs", True)
+    assert "收到偏蓝" in ticket["photo_evidence"]
+    photo = await bench.c.get(W + f"api/handoffs/{h.id}/tickets/{ticket['id']}/photo")
+    assert photo.status_code == 200 and photo.headers["content-type"] == stored.mime
+    with sessions() as s:
+        other = s.query(m.ComplaintTicket).filter_by(ticket_no="TSOTHER1").one().id
+    assert (await bench.c.get(W + f"api/handoffs/{h.id}/tickets/{other}/photo")).status_code == 404

@@ -89,6 +89,18 @@
       ctx.append(el("dd", { "data-testid": "context-" + k }, v));
     }
 
+    for (const t of data.tickets || []) {
+      ctx.append(el("dt", {}, "投诉工单"));
+      const dd = el("dd", { "data-testid": "ticket" });
+      dd.append(el("span", {}, t.ticket_no + " · " + t.category_label + (t.order_no ? " · 订单 " + t.order_no : "") +
+                                (t.flagged ? " · 优先" : "")));
+      if (t.photo_evidence) dd.append(el("span", { class: "note", "data-testid": "photo-evidence" }, "照片比对：" + t.photo_evidence));
+      if (t.has_photo) {
+        dd.append(el("img", { class: "evidence", alt: "顾客照片", src: BASE + "api/handoffs/" + h.id + "/tickets/" + t.id + "/photo" }));
+      }
+      ctx.append(dd);
+    }
+
     const turns = document.getElementById("turns");
     turns.replaceChildren();
     for (const t of data.turns) {

@@ -194,6 +194,26 @@ async def test_a_voice_push_with_a_bad_signature_is_refused_before_anything_is_f
     assert r.status_code == 403 and bot.received == [] and media_server.requests == []
 
 
+async def test_safe_mode_voice_push_is_heard_and_the_reply_sealed(media_server, voice):
+    import time
+
+    from tests.channels.test_miniprogram_channel import AES_KEY, APP_ID, signed, wechat_side
+
+    media_server.media["media_voice_001"] = convert(PHRASE, "amr")
+    crypto, nonce, timestamp = wechat_side(), "7301", str(int(time.time()))
+    envelope = crypto.encrypt_message(UNRECOGNISED_VOICE, nonce, timestamp)
+    query = signed(timestamp=timestamp, nonce=nonce, encrypt_type="aes",
+                   msg_signature=reply_fields(envelope)["MsgSignature"])
+    bot = RecordingBot({"text": "已为您取消"})
+    async with client(MiniProgramInput(MP_TOKEN, AES_KEY, APP_ID, voice=voice), bot) as c:
+        r = await post(c, envelope, query)
+    sealed = reply_fields(r.text)
+    plain = crypto.decrypt_message(r.text, sealed["MsgSignature"], sealed["TimeStamp"], sealed["Nonce"])
+    assert reply_fields(plain)["Content"] == "已为您取消"
+    [m] = bot.received
+    assert m.metadata["asr_engine"] == "pocketsphinx" and "order" in m.text
+
+
 # --- app ---
 
 def upload(audio: bytes, fmt: str = "ogg", **changes):

@@ -281,18 +281,11 @@ def dashboard(events: Iterable[Event], ratings: Iterable[Rating], since: float, 
         raise ValueError(f"a range needs since < until, got {since!r}, {until!r}")
     if sentiment is None:
         from shop.sentiment import analyse as sentiment
-    memo: dict = {}
-
-    def scored(text: str) -> Sentiment:
-        if text not in memo:
-            memo[text] = sentiment(text)
-        return memo[text]
-
     events = [e for e in events if e.timestamp < until]
     ratings = [r for r in ratings if since <= r.created < until]
     replies = responses(events)
     in_range = [c for c in contacts(events, settings) if since <= c.start < until]
-    samples = satisfaction_samples(in_range, ratings, settings, scored)
+    samples = satisfaction_samples(in_range, ratings, settings, sentiment)
 
     channels = sorted({e.channel for e in events} | {r.channel for r in ratings})
     per_channel = {}
@@ -306,15 +299,26 @@ def dashboard(events: Iterable[Event], ratings: Iterable[Rating], since: float, 
 
     start = _hour_floor(since)
     hours = [start + 3600 * i for i in range(int(math.ceil((until - start) / 3600)))]
+
+    def by_hour(items, when) -> list:
+        buckets = [[] for _ in hours]
+        for item in items:
+            t = when(item)
+            if since <= t < until:
+                buckets[int((t - start) // 3600)].append(item)
+        return buckets
+
+    reply_hours = by_hour(replies, lambda r: r.replied_at)
+    contact_hours = by_hour(in_range, lambda c: c.start)
+    sample_hours = by_hour(samples, lambda s: s.at)
     series = {"t": hours, "response_time_bot": [], "response_time_human": [], "first_contact_resolution": [],
               "satisfaction": []}
-    for h in hours:
-        in_hour = [r for r in replies if h <= r.replied_at < h + 3600 and since <= r.replied_at]
+    for in_hour, started, rated in zip(reply_hours, contact_hours, sample_hours):
         series["response_time_bot"].append(mean_seconds([r for r in in_hour if r.kind == "bot"]))
         series["response_time_human"].append(mean_seconds([r for r in in_hour if r.kind == "human"]))
-        fcr = first_contact_resolution([c for c in in_range if h <= c.start < h + 3600], settings)
+        fcr = first_contact_resolution(started, settings)
         series["first_contact_resolution"].append({"value": fcr["value"], "samples": fcr["samples"]})
-        sat = satisfaction([s for s in samples if h <= s.at < h + 3600], settings)
+        sat = satisfaction(rated, settings)
         series["satisfaction"].append({"value": sat["value"], "samples": sat["samples"]})
 
     return {

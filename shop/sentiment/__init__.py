@@ -61,7 +61,9 @@ def load_model() -> SentimentModel:
     return model
 
 
+@lru_cache(maxsize=65536)
 def analyse(text: str) -> Sentiment:
+    # cached: the dashboard re-reads the same messages on every refresh
     return Sentiment(**load_model().probabilities(text))
 
 

@@ -19,10 +19,12 @@ from typing import Any, Mapping, Optional
 from shop.media import MediaRejected, MediaStore, StoredMedia
 from shop.speech.asr import configured_recognizer
 from shop.speech.decode import MAX_SECONDS
+from shop.speech.decode import MESSAGES as AUDIO_MESSAGES
 from shop.speech.voice import MESSAGES, Heard, VoiceNotUnderstood, VoiceReader
 
 logger = logging.getLogger(__name__)
 
+NOT_FETCHED = "抱歉，这条语音没有收到，请您重新发送或打字告诉我。"
 WORKERS = 2  # pocketsphinx takes one utterance at a time; one more thread fetches and decodes meanwhile
 
 
@@ -69,7 +71,7 @@ class VoiceService:
         try:
             return self.store.save(audio, "voice")
         except MediaRejected as e:
-            raise VoiceNotUnderstood(e.code, e.message, e.detail) from None
+            raise _not_understood(e) from None
 
     def _hear(self, attachment: Mapping[str, Any]) -> tuple[StoredMedia, Heard]:
         try:
@@ -77,10 +79,10 @@ class VoiceService:
             audio = stored.path.read_bytes()
         except MediaRejected as e:
             logger.info("voice: media store refused %s: %s", _describe(attachment), e)
-            raise VoiceNotUnderstood(e.code, e.message, e.detail) from None
+            raise _not_understood(e) from None
         except OSError as e:  # the stored file went away between storing and reading
             logger.warning("voice: stored audio unreadable: %s", e)
-            raise VoiceNotUnderstood("fetch_failed", MESSAGES["recognition_failed"], str(e)) from None
+            raise VoiceNotUnderstood("fetch_failed", NOT_FETCHED, str(e)) from None
         fmt = attachment.get("format")
         heard = self.reader.read(audio, fmt if isinstance(fmt, str) else None)
         logger.info("voice: %s, %.1f s of %s heard by %s in %.2f s (confidence %.2f)", stored.media_id,
@@ -120,6 +122,17 @@ def max_seconds(env: Mapping[str, str]) -> float:
     if not 0 < value <= MAX_SECONDS:
         raise ValueError(f"SHOP_VOICE_MAX_SECONDS must be in (0, {MAX_SECONDS:g}]")
     return value
+
+
+def _not_understood(e: MediaRejected) -> VoiceNotUnderstood:
+    # The store's own messages speak of pictures; a shopper who sent voice is told about voice.
+    if e.code in ("too_large", "empty"):
+        message = AUDIO_MESSAGES[e.code]
+    elif e.code == "unsupported_type":
+        message = AUDIO_MESSAGES["unsupported"]
+    else:  # fetch_failed, host_not_allowed, bad_id, bad_reference
+        message = NOT_FETCHED
+    return VoiceNotUnderstood(e.code, message, e.detail)
 
 
 def _log_failure(load) -> None:

@@ -159,9 +159,9 @@ async def test_without_a_recogniser_the_shopper_is_asked_to_type_and_nothing_is_
 
 
 @pytest.mark.parametrize("served, says", [
-    (None, "没能下载"),  # the media endpoint answers 404
+    (None, "语音没有收到"),  # the media endpoint answers 404
     (b"#!AMR\n" + b"\xff" * 400, "没能打开"),  # an AMR header over garbage
-    (b"<html>not audio</html>", "格式"),  # the store's sniffing refuses it
+    (b"<html>not audio</html>", "语音格式"),  # the store's sniffing refuses it
 ])
 async def test_voice_that_cannot_be_fetched_or_decoded_is_answered_politely(media_server, voice, served, says):
     if served is not None:
@@ -379,3 +379,18 @@ async def test_polite_voice_refusals_are_spoken_too_and_a_bad_reply_audio_is_ref
     [m] = r.json()["messages"]
     assert m["text"] == NOT_CONFIGURED and m["audio"]["format"] == "mp3"
     assert bad.status_code == 400 and bot.received == []
+
+
+@pytest.mark.parametrize("attachment, code", [
+    ({"type": "voice", "url": "https://cdn.elsewhere.example/v.amr"}, "host_not_allowed"),
+    ({"type": "voice", "path": "../../etc/passwd"}, "bad_id"),
+    ({"type": "voice", "media_id": "../../../x"}, "bad_id"),
+    ({"type": "image", "media_id": "m1"}, "unsupported_type"),
+])
+async def test_voice_references_the_store_refuses_are_answered_about_voice(voice, media_server, attachment, code):
+    from shop.speech import VoiceNotUnderstood
+
+    with pytest.raises(VoiceNotUnderstood) as e:
+        await voice.hear(attachment)
+    assert e.value.code == code and "语音" in e.value.message
+    assert media_server.requests == []

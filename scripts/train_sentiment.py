@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from shop.sentiment import NEUTRAL_INTENTS  # noqa: E402
-from shop.sentiment.model import ARTIFACT, ARTIFACT_META, SentimentModel, normalize  # noqa: E402
+from shop.sentiment.model import ARTIFACT, SentimentModel, normalize  # noqa: E402
 
 DATA_ZIP = ROOT / "bench" / "data" / "sentiment" / "online_shopping_10_cats.zip"
 CHAT_SET = ROOT / "bench" / "data" / "sentiment" / "service_chat.csv"

@@ -37,8 +37,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Optional, Sequence
 
-from shop.sentiment import NEUTRAL_INTENTS, Sentiment
 from shop.metrics.events import BOT, PAUSE, RESUME, SESSION_STARTED, USER, Event, channel_of
+from shop.sentiment import NEUTRAL_INTENTS, Sentiment
 
 TOPICS = {
     "order": ("check_order_status", "modify_order", "cancel_order"),

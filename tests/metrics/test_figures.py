@@ -208,3 +208,13 @@ def test_lookback_reaches_the_last_replies_of_a_quiet_store(tmp_path, empty_shop
     assert d["figures"]["response_time"]["bot"] == {"value": 12.0, "samples": 1, "target": 30.0,
                                                          "better": "below", "unit": "s", "breached": False}
     assert LOOKBACK_REPLIES >= 100
+
+
+def test_topics_and_session_gap_follow_the_domain():
+    import yaml
+    from pathlib import Path
+    from shop.metrics.figures import NO_OPINION_INTENTS, TOPIC_OF_INTENT, Settings
+    domain = yaml.safe_load((Path(__file__).resolve().parents[2] / "domain" / "base.yml").read_text(encoding="utf-8"))
+    intents = set(domain["intents"])
+    assert set(TOPIC_OF_INTENT) <= intents and NO_OPINION_INTENTS <= intents
+    assert Settings().session_gap_s == domain["session_config"]["session_expiration_time"] * 60

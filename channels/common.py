@@ -237,8 +237,6 @@ class ShopChannel(InputChannel):
         if not await self.duplicates.claim(f"{message.channel}:{message.message_id}"):
             logger.info("%s: message %s delivered again; not passed to the bot", message.channel, message.message_id)
             return None
-        # The id stays claimed even when the bot fails: a failed turn may already
-        # have acted (cancelled an order), and running it twice is worse than once.
         if self.voice is not None and message.awaits_transcript:
             try:
                 message = await self.transcribe(message)
@@ -247,6 +245,8 @@ class ShopChannel(InputChannel):
                 logger.info("%s: voice message %s not understood: %s", message.channel, message.message_id, e)
                 await output.send_text_message(message.conversation_id, e.message)
                 return dataclasses.replace(message, extra={**message.extra, "voice_error": e.code})
+        # The id stays claimed even when the bot fails: a failed turn may already
+        # have acted (cancelled an order), and running it twice is worse than once.
         try:
             await on_new_message(message.user_message(output))
         except Exception:

@@ -23,11 +23,16 @@ by the shop's own recogniser before the bot sees it (docs/voice.md); ``subscribe
 changes the map). Other message types are acknowledged and not passed on.
 
 A passive reply is one message and must leave within WeChat's 5 s; the bot's
-messages are joined into one text. Sending later or several messages needs
-WeChat's customer-service API, which this channel does not call.
+messages are joined into one text. A turn still running after
+``passive_reply_seconds`` (4.5; a long voice message on a busy machine) is
+answered ``success`` at once, so WeChat does not redeliver, and finishes in the
+background; its replies then go out through WeChat's customer-service message
+API (``$SHOP_MINIPROGRAM_SEND_URL``, channels/outbound.py), one per bot
+message. Without that URL they are logged as undeliverable.
 """
 from __future__ import annotations
 
+import asyncio
 import inspect
 import logging
 import time
@@ -39,7 +44,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from wechatpy.messages import BaseMessage
 
-from channels import wechat
+from channels import outbound, wechat
 from channels.common import (InboundMessage, OnNewMessage, Refused, ShopChannel, image, plain_text,
                              read_body, secret, voice)
 
@@ -47,6 +52,7 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_EVENTS = {"subscribe": "/greet", "subscribe_scan": "/greet", "user_enter_tempsession": "/greet"}
 MAX_CLOCK_SKEW_SECONDS = 300
+PASSIVE_REPLY_SECONDS = 4.5  # WeChat gives up on a reply after 5 s and pushes the message again
 
 
 class MiniProgramInput(ShopChannel):
@@ -63,12 +69,13 @@ class MiniProgramInput(ShopChannel):
                    events=credentials.get("events") or DEFAULT_EVENTS,
                    max_clock_skew_seconds=float(credentials.get("max_clock_skew_seconds", MAX_CLOCK_SKEW_SECONDS)),
                    trust_platform_recognition=_flag(credentials.get("trust_platform_recognition", True)),
+                   passive_reply_seconds=float(credentials.get("passive_reply_seconds", PASSIVE_REPLY_SECONDS)),
                    **cls.common_settings(credentials))
 
     def __init__(self, token: Optional[str], encoding_aes_key: Optional[str] = None, app_id: Optional[str] = None,
                  events: Optional[Mapping[str, str]] = None,
                  max_clock_skew_seconds: float = MAX_CLOCK_SKEW_SECONDS, trust_platform_recognition: bool = True,
-                 **settings: Any) -> None:
+                 passive_reply_seconds: float = PASSIVE_REPLY_SECONDS, **settings: Any) -> None:
         super().__init__(**settings)
         if not token:
             logger.warning("miniprogram channel: no token configured (SHOP_MINIPROGRAM_TOKEN); "
@@ -82,6 +89,8 @@ class MiniProgramInput(ShopChannel):
         # WeChat's Chinese recognition is better than any model we can ship offline;
         # off, every voice message goes through the shop's own recogniser.
         self.trust_platform_recognition = trust_platform_recognition
+        self.passive_reply_seconds = passive_reply_seconds  # 0: always wait for the turn
+        self._late_turns: set = set()  # referenced until done, so the loop does not drop them
 
     def check_request(self, request: Request) -> tuple[str, str]:
         """The signed timestamp and nonce of a genuine push."""
@@ -169,7 +178,7 @@ class MiniProgramInput(ShopChannel):
             if inbound is None:
                 return response.text(wechat.NO_REPLY)
             output = CollectingOutputChannel()
-            if not await self.deliver(on_new_message, inbound, output):
+            if not await self.deliver_in_time(on_new_message, inbound, output):
                 return response.text(wechat.NO_REPLY)
             reply = wechat.passive_reply("\n\n".join(filter(None, map(plain_text, output.messages))), message, fmt)
             if reply == wechat.NO_REPLY:
@@ -180,6 +189,35 @@ class MiniProgramInput(ShopChannel):
             return response.text(reply, content_type=f"{content_type}; charset=utf-8")
 
         return bp
+
+
+    async def deliver_in_time(self, on_new_message: OnNewMessage, inbound: InboundMessage,
+                              output: CollectingOutputChannel) -> Optional[InboundMessage]:
+        """The delivered message, or None for a duplicate or a turn that will answer late."""
+        turn = asyncio.ensure_future(self.deliver(on_new_message, inbound, output))
+        if not self.passive_reply_seconds:
+            return await turn
+        try:
+            # shield: the turn goes on when the wait (or the request) ends.
+            return await asyncio.wait_for(asyncio.shield(turn), self.passive_reply_seconds)
+        except asyncio.TimeoutError:
+            logger.info("miniprogram: message %s still running after %.1f s; its replies will be sent "
+                        "through the customer-service API", inbound.message_id, self.passive_reply_seconds)
+            late = asyncio.ensure_future(self._reply_late(turn, inbound, output))
+            self._late_turns.add(late)
+            late.add_done_callback(self._late_turns.discard)
+            return None
+
+    async def _reply_late(self, turn: asyncio.Future, inbound: InboundMessage, output: CollectingOutputChannel) -> None:
+        try:
+            await turn
+        except Exception:
+            logger.exception("miniprogram: late turn for message %s failed", inbound.message_id)
+        for text in filter(None, map(plain_text, output.messages)):
+            sent = await outbound.send_text(inbound.conversation_id, text, agent="bot")
+            if not sent.delivered:
+                logger.warning("miniprogram: late reply to message %s not delivered (%s: %s)", inbound.message_id,
+                               sent.status, sent.detail)
 
 
 def _flag(value: Any) -> bool:

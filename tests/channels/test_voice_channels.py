@@ -38,7 +38,18 @@ class FakeMediaServer:
         self.requests: list[str] = []
         media, requests = self.media, self.requests
 
+        self.posted: list[bytes] = []
+        posted = self.posted
+
         class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):  # WeChat's customer-service message API
+                posted.append(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
+                body = b'{"errcode":0,"errmsg":"ok"}'
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
             def do_GET(self):
                 requests.append(self.path)
                 media_id = parse_qs(urlsplit(self.path).query).get("media_id", [""])[0]
@@ -214,6 +225,50 @@ async def test_safe_mode_voice_push_is_heard_and_the_reply_sealed(media_server, 
     assert m.metadata["asr_engine"] == "pocketsphinx" and "order" in m.text
 
 
+async def test_a_voice_turn_slower_than_wechats_5_s_is_acknowledged_and_answered_by_the_send_api(
+        media_server, voice, monkeypatch):
+    import asyncio
+    import json
+
+    monkeypatch.setenv("SHOP_MINIPROGRAM_SEND_URL",
+                       f"http://127.0.0.1:{media_server.server.server_port}/cgi-bin/message/custom/send?access_token=t")
+    media_server.media["media_voice_001"] = convert(PHRASE, "amr")
+    bot = RecordingBot()
+    # 0.05 s stands in for 4.5 s: recognising the recording takes longer than that.
+    async with client(MiniProgramInput(MP_TOKEN, voice=voice, passive_reply_seconds=0.05), bot) as c:
+        r = await post(c, UNRECOGNISED_VOICE)
+        again = await post(c, UNRECOGNISED_VOICE)  # had WeChat redelivered meanwhile
+        for _ in range(200):
+            if media_server.posted:
+                break
+            await asyncio.sleep(0.05)
+    assert (r.status_code, r.text, again.text) == (200, "success", "success")
+    [m] = bot.received
+    [sent] = media_server.posted
+    assert json.loads(sent) == {"touser": SHOPPER, "msgtype": "text", "text": {"content": f"收到：{m.text}"}}
+    assert "order" in m.text
+
+
+async def test_a_late_reply_without_the_send_api_is_logged_not_lost_silently(media_server, voice, monkeypatch,
+                                                                              caplog):
+    import asyncio
+    import logging
+
+    monkeypatch.delenv("SHOP_MINIPROGRAM_SEND_URL", raising=False)
+    media_server.media["media_voice_001"] = convert(PHRASE, "amr")
+    bot = RecordingBot()
+    channel = MiniProgramInput(MP_TOKEN, voice=voice, passive_reply_seconds=0.05)
+    with caplog.at_level(logging.WARNING, logger="channels.miniprogram"):
+        async with client(channel, bot) as c:
+            r = await post(c, UNRECOGNISED_VOICE)
+            for _ in range(200):
+                if bot.received and not channel._late_turns:
+                    break
+                await asyncio.sleep(0.05)
+    assert r.text == "success" and len(bot.received) == 1
+    assert any("not delivered (not_configured" in rec.getMessage() for rec in caplog.records)
+
+
 # --- app ---
 
 def upload(audio: bytes, fmt: str = "ogg", **changes):
@@ -348,6 +403,7 @@ def test_shipped_credentials_give_the_app_and_mini_program_one_shared_voice_serv
     assert isinstance(channels["app"].voice, VoiceService)
     assert channels["miniprogram"].voice is channels["app"].voice  # one speech model in memory
     assert channels["miniprogram"].trust_platform_recognition is True
+    assert channels["miniprogram"].passive_reply_seconds == 4.5
     assert channels["app"].max_voice_body_bytes == 3 * 1024 * 1024
 
 

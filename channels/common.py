@@ -38,6 +38,7 @@ MAX_TEXT_CHARS = 4000
 MAX_ID_CHARS = 128  # platform ids (openids, user ids, message ids) are well under this
 MAX_ATTACHMENTS = 10
 ATTACHMENT_TYPES = ("image", "voice")
+PHOTO_ONLY_INTENT = "/ask_product_info"  # Rasa reads "/intent" as that intent, without NLU
 
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 
@@ -135,7 +136,12 @@ class InboundMessage:
                 "attachments": [dict(a) for a in self.attachments], **self.extra}
 
     def user_message(self, output: OutputChannel) -> UserMessage:
-        return UserMessage(self.text, output, self.conversation_id, input_channel=self.channel,
+        text = self.text
+        if not text.strip() and any(a.get("type") == "image" for a in self.attachments):
+            # A photo alone (WeChat sends text and pictures as separate messages) would read as
+            # not understood; as a product question the photo's visual lookup names the product.
+            text = PHOTO_ONLY_INTENT
+        return UserMessage(text, output, self.conversation_id, input_channel=self.channel,
                            message_id=self.message_id, metadata=self.metadata())
 
 

@@ -39,7 +39,7 @@ async def test_image_and_voice_attachments_are_mapped_into_metadata():
     async with client(AppInput(TOKEN), bot) as c:
         r = await c.post(URL, json=message(text="", attachments=attachments), headers=AUTH)
     assert r.status_code == 200
-    assert bot.received[0].text == ""
+    assert bot.received[0].text == "/ask_product_info"  # a photo alone is a product question
     assert bot.received[0].metadata["attachments"] == [
         {"type": "image", "url": "https://cdn.example.com/u/defect.jpg"},
         {"type": "voice", "media_id": "v-88", "format": "amr"}]

@@ -130,7 +130,7 @@ async def test_image_message_becomes_an_image_attachment():
         r = await post(c, IMAGE_XML)
     assert r.status_code == 200
     [m] = bot.received
-    assert m.text == ""
+    assert m.text == "/ask_product_info"  # a photo alone is a product question
     assert m.metadata["attachments"] == [{"type": "image", "url": "https://mmbiz.qpic.cn/mmbiz_jpg/defect.jpg",
                                           "media_id": "media_img_001"}]
 

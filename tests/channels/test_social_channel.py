@@ -101,7 +101,7 @@ async def test_image_and_audio_attachments_are_mapped_into_metadata():
     async with client(channel(), bot) as c:
         await post(c, delivery([dm(text=None, attachments=attachments)]))
     [m] = bot.received
-    assert m.text == ""
+    assert m.text == "/ask_product_info"  # a photo alone is a product question
     assert m.metadata["attachments"] == [{"type": "image", "url": "https://lookaside.example.com/img/1.jpg"},
                                          {"type": "voice", "url": "https://lookaside.example.com/a/2.mp4"}]
 

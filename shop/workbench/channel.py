@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, Awaitable, Callable, Mapping, Optional, Text
 
 from rasa.core.channels.channel import InputChannel, UserMessage
+from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.events import ActionExecuted, BotUttered, ConversationResumed
 from sanic import Blueprint, response
 from sanic.request import Request
@@ -187,7 +188,7 @@ class WorkbenchInput(InputChannel):
 
         @bp.route("/login", methods=["GET"])
         async def login(request: Request) -> HTTPResponse:
-            return _page("login.html", error="")
+            return _page("login.html", error="", username="")
 
         @bp.route("/login", methods=["POST"])
         async def login_post(request: Request) -> HTTPResponse:
@@ -200,11 +201,12 @@ class WorkbenchInput(InputChannel):
             username, password = (form.get("username") or "").strip(), form.get("password") or ""
             keys = (f"user:{username.lower()}", f"ip:{request.ip}")
             if self.throttle.blocked(*keys):
-                return _page("login.html", status=429, error="登录失败次数过多，请 15 分钟后再试")
+                return _page("login.html", status=429, error="登录失败次数过多，请 15 分钟后再试",
+                             username=username[:64])
             agent = self.accounts().authenticate(username, password)
             if agent is None:
                 self.throttle.failed(*keys)
-                return _page("login.html", status=401, error="用户名或密码错误")
+                return _page("login.html", status=401, error="用户名或密码错误", username=username[:64])
             self.throttle.succeeded(*keys)
             token, who = self.accounts().open_session(agent)
             resp = response.redirect(HOME_PATH)
@@ -294,7 +296,8 @@ class WorkbenchInput(InputChannel):
             if question:
                 delivery = await send_text(view.conversation_id, question, who.agent.username)
                 # As if the bot had asked: the rating rule (utter_ask_rating → a number) applies.
-                events += [ActionExecuted(RATING_QUESTION), BotUttered(question, metadata={"delivery": delivery.status})]
+                events += [ActionExecuted(RATING_QUESTION), BotUttered(question, metadata={"delivery": delivery.status}),
+                           ActionExecuted(ACTION_LISTEN_NAME)]
             await _append(request, view.conversation_id, events)
             return _json({"handoff": view.as_json(), "delivery": delivery.as_json() if delivery else None})
 

@@ -90,6 +90,21 @@ def graph_server(tmp_path_factory):
     server.stop()
 
 
+def wait_until_serving(url: str, proc: subprocess.Popen, log: Path, seconds: float, what: str) -> None:
+    """Returns once ``url`` answers; fails the test with the log's tail if the process dies or is too slow."""
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            if proc.poll() is not None:
+                pytest.fail(f"{what} exited: {log.read_text(errors='replace')[-3000:]}", pytrace=False)
+            time.sleep(0.5)
+    proc.kill()
+    pytest.fail(f"{what} did not start within {seconds:.0f} s", pytrace=False)
+
+
 @pytest.fixture(scope="session")
 def action_server(store_url, graph_server, tmp_path_factory):
     port = _free_port()
@@ -101,18 +116,7 @@ def action_server(store_url, graph_server, tmp_path_factory):
         proc = subprocess.Popen([sys.executable, "-m", "rasa_sdk", "--actions", "actions", "-p", str(port)],
                                 cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(url + "/health", timeout=2):
-                break
-        except OSError:
-            if proc.poll() is not None:
-                pytest.fail(f"action server exited: {log.read_text(errors='replace')[-2000:]}", pytrace=False)
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        pytest.fail("action server did not start within 120 s", pytrace=False)
+    wait_until_serving(url + "/health", proc, log, 120, "action server")
     yield url + "/webhook"
     proc.terminate()
     proc.wait(timeout=30)

@@ -2,12 +2,9 @@
 from __future__ import annotations
 
 import asyncio
-import shutil
-import subprocess
-import tempfile
+import uuid
 import warnings
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 from rasa.shared.core.trackers import DialogueStateTracker
@@ -15,7 +12,7 @@ from sqlalchemy import create_engine, text
 
 from shop.metrics.reader import load_dashboard
 from tests.metrics.conftest import T0, bot, china, paused, save_conversations, save_ratings, session, user
-from tests.store.conftest import ThrowawayPostgres, pg_bindir
+from tests.store.conftest import postgres  # noqa: F401  (the store suite's throwaway server)
 
 H = 3600
 CONVERSATIONS = {
@@ -26,24 +23,8 @@ CONVERSATIONS = {
 }
 
 
-@pytest.fixture(scope="module")
-def postgres():
-    bindir = pg_bindir()
-    if bindir is None:
-        pytest.skip("PostgreSQL binaries not found (/usr/lib/postgresql/*/bin/pg_ctl; apt-get install postgresql)")
-    base = Path(tempfile.mkdtemp(prefix="shop-metrics-pg-"))
-    server = ThrowawayPostgres(bindir, base)
-    try:
-        server.start()
-    except subprocess.CalledProcessError as exc:
-        shutil.rmtree(base, ignore_errors=True)
-        pytest.fail(f"could not start PostgreSQL: {exc.stderr.decode(errors='replace')}", pytrace=False)
-    yield server
-    server.stop()
-    shutil.rmtree(base, ignore_errors=True)
-
-
 def _create(server, name: str) -> str:
+    name = f"{name}_{uuid.uuid4().hex[:8]}"  # the server is shared with the store suite
     engine = create_engine(server.url("postgres"), isolation_level="AUTOCOMMIT", future=True)
     with engine.connect() as conn:
         conn.execute(text(f"CREATE DATABASE {name}"))
@@ -52,11 +33,12 @@ def _create(server, name: str) -> str:
 
 
 def test_postgresql_stores_give_the_same_figures_as_sqlite(postgres, tmp_path):
-    _create(postgres, "tracker")
+    tracker_url = _create(postgres, "tracker")
+    tracker_db = tracker_url.rsplit("/", 1)[1]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         from rasa.core.tracker_store import SQLTrackerStore
-        store = SQLTrackerStore(dialect="postgresql", host="127.0.0.1", port=postgres.port, db="tracker",
+        store = SQLTrackerStore(dialect="postgresql", host="127.0.0.1", port=postgres.port, db=tracker_db,
                                 username="shop")
 
     async def save_all():
@@ -80,7 +62,7 @@ def test_postgresql_stores_give_the_same_figures_as_sqlite(postgres, tmp_path):
     tracker_sqlite = save_conversations(tmp_path / "tracker.db", CONVERSATIONS)
     shop_sqlite = save_ratings(tmp_path / "shop.db", [("app:7", "app", 4, T0 + 20)])
 
-    on_pg = load_dashboard(postgres.url("tracker"), shop_pg, hours=24, until=T0 + 20 * H)
+    on_pg = load_dashboard(tracker_url, shop_pg, hours=24, until=T0 + 20 * H)
     on_sqlite = load_dashboard(tracker_sqlite, shop_sqlite, hours=24, until=T0 + 20 * H)
     assert on_pg["figures"] == on_sqlite["figures"]
     assert on_pg["series"] == on_sqlite["series"] and on_pg["channels"] == on_sqlite["channels"]

@@ -197,7 +197,9 @@ async def test_take_reply_in_miniprogram_format_and_hand_back(bench, queue, doma
     assert r.status_code == 200 and queue.get(h.id).status == "closed"
     tracker = await bench.trackers.retrieve("miniprogram:oA")
     assert not tracker.is_paused()
-    assert tracker.latest_action_name == "utter_ask_rating"
+    # As if the bot had asked and listened: the rating rule (utter_ask_rating → a number) applies next.
+    assert [e.action_name for e in tracker.events if isinstance(e, ActionExecuted)][-2:] == [
+        "utter_ask_rating", "action_listen"]
     assert capture["received"][-1]["text"]["content"] in [v["text"] for v in domain.responses["utter_ask_rating"]]
 
 
@@ -343,3 +345,9 @@ async def test_complaint_tickets_with_the_photo_verdict_are_shown_to_the_agent(b
     with sessions() as s:
         other = s.query(m.ComplaintTicket).filter_by(ticket_no="TSOTHER1").one().id
     assert (await bench.c.get(W + f"api/handoffs/{h.id}/tickets/{other}/photo")).status_code == 404
+
+
+async def test_a_failed_login_keeps_the_username_escaped(bench):
+    r = await bench.login(username='"><script>alert(1)</script>', password="wrong password")
+    assert r.status_code == 401
+    assert "<script>alert(1)</script>" not in r.text and "&quot;&gt;&lt;script&gt;" in r.text

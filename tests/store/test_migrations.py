@@ -9,7 +9,6 @@ from sqlalchemy import func, inspect, select, text
 from shop.store import migrate
 from shop.store import models as m
 from shop.store.models import Base
-from shop.store.seed import seed
 from shop.store.session import make_engine, session_factory
 
 

@@ -4,7 +4,7 @@ export RASA_TELEMETRY_ENABLED := false
 RASA := .venv/bin/rasa
 PY := .venv/bin/python
 
-.PHONY: run test setup train shell actions validate test-unit test-nlu test-core bench-nlu bench-recommend clean
+.PHONY: run test setup train shell actions validate test-unit test-nlu test-core bench-nlu bench-recommend bench-vision bench-sentiment clean
 
 run:            ## set up, train if needed, start action server + Rasa (REST, API with token)
 	bash scripts/run.sh
@@ -41,6 +41,12 @@ bench-nlu: setup  ## BERT+BiLSTM vs DIET vs LogisticRegression on tests/nlu_test
 
 bench-recommend: setup  ## recommender levels vs popularity, simulated + Taobao log -> bench/results/recommend.json
 	$(PY) bench/recommend.py
+
+bench-vision: setup  ## mismatch verdicts and visual lookup vs colour/phash baselines -> bench/results/vision.json
+	$(PY) bench/vision.py
+
+bench-sentiment: setup  ## sentiment model vs baselines (needs bench/data/sentiment/, see its README) -> bench/results/sentiment.json
+	$(PY) bench/sentiment.py
 
 clean:
 	rm -rf models results .pytest_cache

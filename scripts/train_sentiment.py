@@ -55,9 +55,6 @@ def load_reviews(path: Path = DATA_ZIP) -> tuple[list[str], list[int], list[str]
     """(texts, labels, categories), empty and duplicate reviews dropped (first kept)."""
     if not path.exists():
         raise SystemExit(f"{path} is missing: fetch it as bench/data/sentiment/README.md says")
-    if not path.exists():
-        raise SystemExit(f"{path} is missing: it is third-party data kept outside git; "
-                         "bench/data/sentiment/README.md says where it comes from and its SHA-256")
     with zipfile.ZipFile(path) as zf, zf.open("online_shopping_10_cats.csv") as raw:
         rows = csv.DictReader(io.TextIOWrapper(raw, encoding="utf-8-sig"))
         seen: set[str] = set()

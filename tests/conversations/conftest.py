@@ -106,10 +106,19 @@ def wait_until_serving(url: str, proc: subprocess.Popen, log: Path, seconds: flo
 
 
 @pytest.fixture(scope="session")
-def action_server(store_url, graph_server, tmp_path_factory):
+def media_root(tmp_path_factory) -> Path:
+    """The action server's media store (SHOP_MEDIA_DIR); tests put shoppers' photos under uploads/."""
+    root = tmp_path_factory.mktemp("media")
+    (root / "uploads").mkdir()
+    return root
+
+
+@pytest.fixture(scope="session")
+def action_server(store_url, graph_server, media_root, tmp_path_factory):
     port = _free_port()
     log = tmp_path_factory.mktemp("actions") / "actions.log"
     env = {**os.environ, "SHOP_DB_URL": store_url, "SHOP_NOW": ANCHOR, "SANIC_HOST": "127.0.0.1",
+           "SHOP_MEDIA_DIR": str(media_root),
            "PYTHONPATH": str(ROOT), "SHOP_GRAPH_URL": f"falkor://127.0.0.1:{graph_server.port}/shop",
            "SHOP_GRAPH_USER": "shop", "SHOP_GRAPH_PASSWORD": graph_server.password}
     with log.open("wb") as out:

@@ -110,11 +110,7 @@ class HandoffQueue:
     def take(self, handoff_id: int, agent: str) -> HandoffView:
         """An agent takes the conversation over; taking one's own again is harmless."""
         with self.sessions() as s, s.begin():
-            row = self._row(s, handoff_id, for_update=True)
-            if row.status == "closed":
-                raise HandoffError("closed", "这个会话已经交还机器人")
-            if row.status == "active" and row.agent != agent:
-                raise HandoffError("taken", f"这个会话已由 {row.agent} 接手")
+            row = self._open_to(s, handoff_id, agent)
             if row.status == "waiting":
                 row.status, row.agent, row.taken_at = "active", agent, self.clock()
             return self._view(s, row)
@@ -122,11 +118,7 @@ class HandoffQueue:
     def release(self, handoff_id: int, agent: str) -> HandoffView:
         """Hands the conversation back to the bot; only the agent serving it may."""
         with self.sessions() as s, s.begin():
-            row = self._row(s, handoff_id, for_update=True)
-            if row.status == "closed":
-                raise HandoffError("closed", "这个会话已经交还机器人")
-            if row.status == "active" and row.agent != agent:
-                raise HandoffError("taken", f"这个会话由 {row.agent} 负责，不能由您交还")
+            row = self._open_to(s, handoff_id, agent)
             row.status, row.closed_at = "closed", self.clock()
             if row.agent is None:  # handed back straight from the queue
                 row.agent = agent
@@ -154,6 +146,15 @@ class HandoffQueue:
         return s.scalars(select(m.Handoff).where(m.Handoff.conversation_id == conversation_id,
                                                  m.Handoff.status.in_(OPEN))
                          .order_by(m.Handoff.id).limit(1)).first()
+
+    def _open_to(self, s: Session, handoff_id: int, agent: str) -> m.Handoff:
+        """The handoff's row, locked, if it is waiting or served by ``agent``."""
+        row = self._row(s, handoff_id, for_update=True)
+        if row.status == "closed":
+            raise HandoffError("closed", "这个会话已经交还机器人")
+        if row.status == "active" and row.agent != agent:
+            raise HandoffError("taken", f"这个会话已由 {row.agent} 接手")
+        return row
 
     @staticmethod
     def _row(s: Session, handoff_id: int, for_update: bool = False) -> m.Handoff:

@@ -47,7 +47,13 @@ async def rasa_app(channel: InputChannel, bot: RecordingBot) -> AsyncIterator[Sa
     app = Sanic(f"channels_test_{uuid4().hex[:12]}")
     app.ctx.agent = SimpleNamespace(handle_message=bot)
     register([channel], app, route="/webhooks/")
-    # The ASGI lifespan startup finalises Sanic's routers; an ASGI server sends it first.
+    async with started(app):
+        yield app
+
+
+@contextlib.asynccontextmanager
+async def started(app: Sanic) -> AsyncIterator[Sanic]:
+    """``app`` through its ASGI lifespan startup, which finalises Sanic's routers (an ASGI server sends it first)."""
     inbox: asyncio.Queue = asyncio.Queue()
     outbox: asyncio.Queue = asyncio.Queue()
     lifespan = asyncio.ensure_future(app({"type": "lifespan", "asgi": {"version": "3.0"}}, inbox.get, outbox.put))

@@ -1,7 +1,6 @@
 """The dashboard blueprint through Sanic's ASGI interface (in-process, no socket)."""
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import re
 from html.parser import HTMLParser
@@ -13,6 +12,7 @@ import pytest
 from sanic import HTTPResponse, Request, Sanic, response
 
 from shop.metrics.web import dashboard_blueprint
+from tests.channels.harness import started
 from tests.metrics.conftest import T0, bot, save_conversations, save_ratings, user
 
 Sanic.test_mode = True  # many apps in one process, as tests/channels/harness.py does
@@ -31,18 +31,9 @@ async def guard(request: Request) -> Optional[HTTPResponse]:
 async def client(tracker_url: str, shop_url: str, prefix: str = "/workbench", poll_seconds: float = 5):
     app = Sanic(f"dashboard_test_{uuid4().hex[:12]}")
     app.blueprint(dashboard_blueprint(tracker_url, shop_url, guard, url_prefix=prefix, poll_seconds=poll_seconds))
-    inbox: asyncio.Queue = asyncio.Queue()
-    outbox: asyncio.Queue = asyncio.Queue()
-    lifespan = asyncio.ensure_future(app({"type": "lifespan", "asgi": {"version": "3.0"}}, inbox.get, outbox.put))
-    await inbox.put({"type": "lifespan.startup"})
-    assert (await asyncio.wait_for(outbox.get(), 10))["type"] == "lifespan.startup.complete"
-    try:
+    async with started(app):
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://shop.test") as c:
             yield c
-    finally:
-        lifespan.cancel()
-        with contextlib.suppress(BaseException):
-            await lifespan
 
 
 @pytest.fixture

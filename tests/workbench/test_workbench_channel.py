@@ -21,7 +21,7 @@ from shop.handoff import HandoffQueue
 from shop.store import models as m
 from shop.workbench.accounts import Accounts
 from shop.workbench.channel import COOKIE, LoginThrottle, WorkbenchInput
-from tests.channels.harness import BASE_URL, RecordingBot, client
+from tests.channels.harness import BASE_URL, RecordingBot, client, started
 from tests.store.conftest import ANCHOR, sqlite_sessions, sqlite_template  # noqa: F401  (fixture re-export)
 
 pytestmark = pytest.mark.anyio
@@ -288,7 +288,6 @@ async def test_expired_sessions_are_refused(sessions):
 
 
 async def test_the_dashboard_shares_the_workbench_sign_in(sessions, tmp_path, monkeypatch):
-    import contextlib
     import httpx
     from rasa.core.channels.channel import register
     from sanic import Sanic
@@ -299,10 +298,7 @@ async def test_the_dashboard_shares_the_workbench_sign_in(sessions, tmp_path, mo
                           shop_db_url=str(sessions.kw["bind"].url), login=login)
     app = Sanic("dashboard_test")
     register([login, dash], app, route="/webhooks/")
-    async with contextlib.AsyncExitStack() as stack:
-        await app._startup()
-        c = await stack.enter_async_context(httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
-                                                              base_url=BASE_URL))
+    async with started(app), httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE_URL) as c:
         r = await c.get("/webhooks/dashboard/dashboard")
         assert r.status_code == 302 and r.headers["location"] == "/webhooks/workbench/login"
         assert (await c.get("/webhooks/dashboard/api/metrics")).status_code == 401

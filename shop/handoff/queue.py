@@ -105,7 +105,9 @@ class HandoffQueue:
                                   .order_by(m.Handoff.status.desc(), m.Handoff.created_at, m.Handoff.id)).all()
             closed = s.scalars(select(m.Handoff).where(m.Handoff.status == "closed")
                                .order_by(m.Handoff.closed_at.desc(), m.Handoff.id.desc()).limit(closed_limit)).all()
-            return [self._view(s, r) for r in [*open_rows, *closed]]
+            # Waiting rows come first in queue order, so their position is their place in the list.
+            return [self._view(s, r, position=i + 1 if r.status == "waiting" else None)
+                    for i, r in enumerate([*open_rows, *closed])]
 
     def take(self, handoff_id: int, agent: str) -> HandoffView:
         """An agent takes the conversation over; taking one's own again is harmless."""
@@ -169,9 +171,8 @@ class HandoffQueue:
         return row
 
     @staticmethod
-    def _view(s: Session, row: m.Handoff) -> HandoffView:
-        position = None
-        if row.status == "waiting":
+    def _view(s: Session, row: m.Handoff, position: Optional[int] = None) -> HandoffView:
+        if row.status == "waiting" and position is None:
             position = 1 + s.scalar(select(func.count()).select_from(m.Handoff).where(
                 m.Handoff.status == "waiting",
                 (m.Handoff.created_at < row.created_at)

@@ -71,6 +71,6 @@ def quick_replies(responses: Mapping[str, list], limit: int = 30) -> list[dict]:
     out = []
     for name, variations in sorted(responses.items()):
         text = next((v.get("text") for v in variations or [] if isinstance(v, dict) and v.get("text")), None)
-        if text and "{" not in text and not name.startswith("utter_ask_order_form"):
+        if text and "{" not in text:
             out.append({"name": name, "text": text})
     return out[:limit]

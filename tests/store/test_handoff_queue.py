@@ -62,8 +62,10 @@ def test_board_lists_waiting_then_active_then_recent_closed(queue):
     c = queue.enqueue("c", "asked")
     queue.take(a.id, "agent01")
     queue.release(c.id, "agent01")
-    assert [(v.conversation_id, v.status) for v in queue.board()] == [
-        ("b", "waiting"), ("a", "active"), ("c", "closed")]
+    assert [(v.conversation_id, v.status, v.position) for v in queue.board()] == [
+        ("b", "waiting", 1), ("a", "active", None), ("c", "closed", None)]
+    queue.enqueue("d", "asked")
+    assert [v.position for v in queue.board()][:2] == [1, 2] == [queue.position("b"), queue.position("d")]
 
 
 @pytest.mark.parametrize("bad", [0, -1, 10**9, "1", None, True])

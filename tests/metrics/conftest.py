@@ -41,10 +41,16 @@ def session(t: float) -> SessionStarted:
 
 def save_conversations(db: Path, conversations: dict[str, Iterable]) -> str:
     """Saves each sender's events (one tracker each) with Rasa's SQLTrackerStore; returns the URL."""
+    save_to_tracker_store(conversations, dialect="sqlite", db=str(db))
+    return f"sqlite:///{db}"
+
+
+def save_to_tracker_store(conversations: dict[str, Iterable], **settings) -> None:
+    """Saves each sender's events through a SQLTrackerStore built from ``settings`` (any dialect)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         from rasa.core.tracker_store import SQLTrackerStore
-        store = SQLTrackerStore(dialect="sqlite", db=str(db))
+        store = SQLTrackerStore(**settings)
 
     async def save_all():
         for sender, events in conversations.items():
@@ -54,7 +60,6 @@ def save_conversations(db: Path, conversations: dict[str, Iterable]) -> str:
     with ThreadPoolExecutor(1) as pool:
         pool.submit(asyncio.run, save_all()).result()
     store.engine.dispose()
-    return f"sqlite:///{db}"
 
 
 def china(t: float) -> dt.datetime:

@@ -1,17 +1,13 @@
 """The same figures from a PostgreSQL tracker store and shop store (a throwaway server on loopback)."""
 from __future__ import annotations
 
-import asyncio
 import uuid
-import warnings
-from concurrent.futures import ThreadPoolExecutor
 
-import pytest
-from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import create_engine, text
 
 from shop.metrics.reader import load_dashboard
-from tests.metrics.conftest import T0, bot, china, paused, save_conversations, save_ratings, session, user
+from tests.metrics.conftest import (T0, bot, china, paused, save_conversations, save_ratings, save_to_tracker_store,
+                                   session, user)
 from tests.store.conftest import postgres  # noqa: F401  (the store suite's throwaway server)
 
 H = 3600
@@ -35,19 +31,8 @@ def _create(server, name: str) -> str:
 def test_postgresql_stores_give_the_same_figures_as_sqlite(postgres, tmp_path):
     tracker_url = _create(postgres, "tracker")
     tracker_db = tracker_url.rsplit("/", 1)[1]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        from rasa.core.tracker_store import SQLTrackerStore
-        store = SQLTrackerStore(dialect="postgresql", host="127.0.0.1", port=postgres.port, db=tracker_db,
-                                username="shop")
-
-    async def save_all():
-        for sender, events in CONVERSATIONS.items():
-            await store.save(DialogueStateTracker.from_events(sender, list(events)))
-
-    with ThreadPoolExecutor(1) as pool:
-        pool.submit(asyncio.run, save_all()).result()
-    store.engine.dispose()
+    save_to_tracker_store(CONVERSATIONS, dialect="postgresql", host="127.0.0.1", port=postgres.port,
+                          db=tracker_db, username="shop")
 
     shop_pg = _create(postgres, "shop")
     from shop.store.models import Base, Rating

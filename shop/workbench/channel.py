@@ -18,6 +18,7 @@ import json
 import logging
 import time
 from collections import defaultdict, deque
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Mapping, Optional, Text
 
@@ -96,8 +97,13 @@ def _error(status: int, code: str, message: str) -> HTTPResponse:
     return _json({"error": code, "message": message}, status)
 
 
+@lru_cache(maxsize=None)
+def _template(name: str) -> str:
+    return (STATIC / name).read_text(encoding="utf-8")
+
+
 def _page(name: str, status: int = 200, **values: str) -> HTTPResponse:
-    text = (STATIC / name).read_text(encoding="utf-8")
+    text = _template(name)
     for key, value in values.items():
         text = text.replace("{{" + key + "}}", html.escape(value, quote=True))
     return response.html(text, status=status, headers=_headers())

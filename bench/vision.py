@@ -42,7 +42,7 @@ import numpy as np  # noqa: E402
 from PIL import Image  # noqa: E402
 
 from shop.catalog import IMAGES_DIR, PACKAGE_DIR, load_catalog  # noqa: E402
-from shop.catalog.generate import COLORS  # noqa: E402
+from shop.catalog import COLORS  # noqa: E402
 from shop.media import MediaStore  # noqa: E402
 from shop.vision import synth  # noqa: E402
 from shop.vision.catalog_index import CatalogIndex  # noqa: E402

@@ -1,8 +1,11 @@
 """Product catalog: readable data files under shop/catalog/data, loaded and checked here.
 
-products.csv / variants.csv are written by `python -m shop.catalog.generate`;
-categories.yaml, materials.yaml (材质 → 洗涤方式) and size_charts.yaml are curated
-by hand. List fields in the CSVs are joined with "|".
+Every file is curated data the shop edits: products.csv / variants.csv (the goods; list
+fields joined with "|"), categories.yaml, types.yaml (product types and the words for
+them), vocabulary.yaml (attributes, audiences, scenes, seasons, skin types as shoppers
+say them), materials.yaml (材质 → 洗涤方式), size_charts.yaml, name_rules.yaml and colors.yaml (colour name → RGB).
+`load_catalog` checks that they agree with each other (CatalogError) and
+`shop.catalog.checks.implausible` that each product is believable.
 """
 from __future__ import annotations
 
@@ -21,6 +24,8 @@ LIST_FIELDS = ("colors", "sizes", "materials", "tags", "seasons", "scenes", "pro
 # so a name containing one could never be found. They are also the ones some
 # graph servers mishandle inside parameters (see shop/graph/README.md).
 FORBIDDEN_CHARS = set("'\"\\`|{}$\x00")
+# products.csv's gender: a men's cut, a women's cut, or "" for anyone (男女同款, or not a garment).
+GENDERS = ("男", "女", "")
 
 
 class CatalogError(ValueError):
@@ -34,6 +39,9 @@ class Catalog:
     categories: list[dict]
     materials: list[dict]
     size_charts: list[dict] = field(default_factory=list)  # flat rows: chart, category, size, order, maxima
+    types: list[dict] = field(default_factory=list)        # types.yaml entries
+    vocabulary: dict = field(default_factory=dict)         # vocabulary.yaml
+    name_rules: list[dict] = field(default_factory=list)   # name_rules.yaml
 
     def product(self, product_id: str) -> dict:
         return next(p for p in self.products if p["id"] == product_id)
@@ -58,6 +66,14 @@ def _size_chart_rows(doc: dict) -> list[dict]:
     return rows
 
 
+def _yaml(path: Path):
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+# Colour name → (r, g, b): the pictures are drawn in these, and photos are compared with them.
+COLORS: dict[str, tuple[int, int, int]] = {k: tuple(v) for k, v in _yaml(DATA_DIR / "colors.yaml").items()}
+
+
 def load_catalog(data_dir: Path = DATA_DIR) -> Catalog:
     products = []
     for row in _read_csv(data_dir / "products.csv"):
@@ -66,10 +82,11 @@ def load_catalog(data_dir: Path = DATA_DIR) -> Catalog:
         row["price"] = float(row["price"])
         products.append(row)
     variants = [{**v, "stock": int(v["stock"])} for v in _read_csv(data_dir / "variants.csv")]
-    categories = yaml.safe_load((data_dir / "categories.yaml").read_text(encoding="utf-8"))
-    materials = yaml.safe_load((data_dir / "materials.yaml").read_text(encoding="utf-8"))
-    charts = _size_chart_rows(yaml.safe_load((data_dir / "size_charts.yaml").read_text(encoding="utf-8")))
-    catalog = Catalog(products, variants, categories, materials, charts)
+    categories = _yaml(data_dir / "categories.yaml")
+    materials = _yaml(data_dir / "materials.yaml")
+    charts = _size_chart_rows(_yaml(data_dir / "size_charts.yaml"))
+    catalog = Catalog(products, variants, categories, materials, charts, types=_yaml(data_dir / "types.yaml"),
+                      vocabulary=_yaml(data_dir / "vocabulary.yaml"), name_rules=_yaml(data_dir / "name_rules.yaml"))
     validate(catalog)
     return catalog
 
@@ -81,9 +98,14 @@ def validate(catalog: Catalog) -> None:
     category_codes = {c["code"] for c in catalog.categories}
     material_names = {m["name"] for m in catalog.materials}
     by_id = {p["id"]: p for p in catalog.products}
+    types = {t["type"]: t for t in catalog.types}
     for p in catalog.products:
         if p["category"] not in category_codes:
             raise CatalogError(f"{p['id']}: unknown category {p['category']}")
+        if p["type"] not in types:
+            raise CatalogError(f"{p['id']}: unknown type {p['type']!r} (add it to types.yaml)")
+        if p["gender"] not in GENDERS:
+            raise CatalogError(f"{p['id']}: gender must be one of {GENDERS}, not {p['gender']!r}")
         unknown = set(p["materials"]) - material_names
         if unknown:
             raise CatalogError(f"{p['id']}: unknown materials {sorted(unknown)}")
@@ -94,5 +116,7 @@ def validate(catalog: Catalog) -> None:
         p = by_id.get(v["product_id"])
         if p is None or v["color"] not in p["colors"] or v["size"] not in p["sizes"]:
             raise CatalogError(f"variant {v} does not match its product")
+        if v["color"] not in COLORS:
+            raise CatalogError(f"variant {v} has a colour colors.yaml does not know")
         if v["stock"] < 0:
             raise CatalogError(f"variant {v} has negative stock")

@@ -32,7 +32,8 @@ WITH p, c, materials, collect(DISTINCT s.name) AS scenes
 OPTIONAL MATCH (p)-[:FOR_PROFILE]->(u:Profile)
 WITH p, c, materials, scenes, collect(DISTINCT u.name) AS profiles
 OPTIONAL MATCH (p)-[:IN_SEASON]->(se:Season)
-RETURN p.id AS id, p.name AS name, p.category AS category, c.name AS category_name,
+RETURN p.id AS id, p.name AS name, p.type AS type, p.gender AS gender, p.category AS category,
+       c.name AS category_name,
        p.price AS price, p.colors AS colors, p.sizes AS sizes, p.tags AS tags,
        p.launch_date AS launch_date, p.image AS image, materials, scenes, profiles,
        collect(DISTINCT se.name) AS seasons

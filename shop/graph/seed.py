@@ -42,7 +42,8 @@ MERGE (c)-[:HAS_SIZE_CHART]->(s)
 UPSERT_PRODUCTS = """
 UNWIND $rows AS r
 MERGE (p:Product {id: r.id})
-SET p.name = r.name, p.category = r.category, p.price = r.price, p.colors = r.colors,
+SET p.name = r.name, p.type = r.type, p.gender = r.gender, p.category = r.category, p.price = r.price,
+    p.colors = r.colors,
     p.sizes = r.sizes, p.tags = r.tags, p.launch_date = r.launch_date, p.image = r.image
 WITH p, r
 MATCH (c:Category {code: r.category})
@@ -113,7 +114,7 @@ def seed(store: GraphStore, catalog: Catalog | None = None, batch_bytes: int = D
                                "drying": m["drying"], "dos": m["do"], "donts": m["dont"]}
                               for m in catalog.materials])
     upsert(UPSERT_SIZE_CHARTS, catalog.size_charts)
-    upsert(UPSERT_PRODUCTS, [{k: p[k] for k in ("id", "name", "category", "price", "colors", "sizes",
+    upsert(UPSERT_PRODUCTS, [{k: p[k] for k in ("id", "name", "type", "gender", "category", "price", "colors", "sizes",
                                                  "tags", "launch_date", "image")}
                              for p in catalog.products])
     for field, (rel, label) in LINKS.items():

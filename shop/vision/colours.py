@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 from skimage.color import deltaE_ciede2000, rgb2lab
 
-from shop.catalog.generate import COLORS as CATALOG_COLOURS
+from shop.catalog import COLORS as CATALOG_COLOURS
 
 # The catalog's own colour names first (they are what the product pages say), then
 # a few everyday names for colours a received item may turn out to be.

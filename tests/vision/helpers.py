@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from shop.catalog import PACKAGE_DIR, load_catalog
-from shop.catalog.generate import COLORS
+from shop.catalog import COLORS
 from shop.vision import catalog_index as index_module
 from shop.vision import synth
 from shop.vision.catalog_index import CatalogIndex

@@ -1,0 +1,179 @@
+"""Product retrieval: the products a shopper's words mean, best first.
+
+    index = ProductIndex(rows)            # rows: product dicts as shop.graph.queries returns them
+    result = index.search(parse("五百以内的羽绒服"), k=3)
+
+Type first, never relaxed: a question about 洗面奶 is only ever answered with 洁面乳 (or
+nothing). Then the cut (男款 / 女款 exclude the other cut), then the budget; within that,
+products are ranked by BM25 (bm25s, over jieba tokens of names, types, synonyms, tags,
+materials, scenes and profiles) plus one point per facet asked for and met (attribute,
+audience/skin type, scene, season, material, colour). When a hard condition leaves
+nothing, it is dropped and named in `SearchResult.unmet`, so the caller can say which
+condition could not be met and show the closest products instead (the cheapest 羽绒服
+when none is within 500).
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Iterable, Sequence
+
+import bm25s
+import numpy as np
+
+from shop.search.lexicon import lexicon, tokenizer
+from shop.search.query import ProductQuery
+
+NAME_WEIGHT = 2      # name words count twice in a product's document
+BM25_WEIGHT = 2.0    # a perfect keyword match is worth two facets
+EXACT_CUT_BONUS = 0.3
+SEASON_FOCUS = 0.4
+
+
+@dataclass
+class SearchResult:
+    products: list[dict]                 # best first
+    query: ProductQuery
+    unmet: list[str] = field(default_factory=list)   # hard conditions dropped: 'gender', 'price'
+    reason: str | None = None            # why nothing: 'not_sold' | 'no_match'
+    scores: list[float] = field(default_factory=list)
+
+
+_LATIN = re.compile(r"[a-z0-9]+")
+
+
+def _tokens(text: str) -> list[str]:
+    words = [w.strip().lower() for w in tokenizer().cut_for_search(text or "") if w.strip()]
+    # "t恤" is also "t"; "iphone16pro" also "iphone": shoppers type the Latin part alone.
+    return words + [m for w in words if not _LATIN.fullmatch(w) for m in _LATIN.findall(w)]
+
+
+def document(p: dict) -> list[str]:
+    """A product's BM25 document: what a shopper could call it or ask it for."""
+    lex = lexicon()
+    t = lex.types.get(p.get("type") or "", {})
+    words = _tokens(p["name"]) * NAME_WEIGHT
+    for w in (p.get("type"), *t.get("synonyms", []), *t.get("broader", [])):
+        if w:
+            words += _tokens(w)
+    for key in ("tags", "materials", "scenes", "profiles", "colors", "sizes"):
+        for w in p.get(key) or []:
+            words += _tokens(w)
+    cat = lex.category_names.get(p.get("category") or "")
+    if cat:
+        words += _tokens(cat)
+    return words
+
+
+def facet_hits(p: dict, q: ProductQuery) -> dict[str, bool]:
+    """For each facet the query asks for, whether the product has it."""
+    lex = lexicon()
+    hits: dict[str, bool] = {}
+    if q.attributes:
+        carried = set(p.get("tags") or [])
+        hits["attributes"] = all(
+            any(tag in carried or tag in p["name"] for tag in lex.attribute_tags.get(a, {a})) for a in q.attributes)
+    if q.profiles:
+        hits["profiles"] = bool(q.profiles & set(p.get("profiles") or []))
+    if q.scenes:
+        hits["scenes"] = bool(q.scenes & set(p.get("scenes") or []))
+    if q.seasons:
+        hits["seasons"] = bool(q.seasons & set(p.get("seasons") or []))
+    if q.materials:
+        hits["materials"] = bool(q.materials & set(p.get("materials") or []))
+    if q.colors:
+        hits["colors"] = bool(q.colors & set(p.get("colors") or []))
+    return hits
+
+
+def in_budget(p: dict, price: tuple | None) -> bool:
+    return price is None or price[0] <= p["price"] <= price[1]
+
+
+def budget_distance(p: dict, price: tuple) -> float:
+    low, high = price
+    return low - p["price"] if p["price"] < low else (p["price"] - high if p["price"] > high else 0.0)
+
+
+class ProductIndex:
+    def __init__(self, rows: Iterable[dict]):
+        self.rows: list[dict] = [dict(r) for r in rows]
+        self.by_id = {r["id"]: i for i, r in enumerate(self.rows)}
+        self.bm25 = bm25s.BM25()
+        docs = [document(r) or ["_"] for r in self.rows]
+        self.bm25.index(docs, show_progress=False)
+
+    def _bm25(self, words: Sequence[str]) -> np.ndarray:
+        words = [w for w in words if w]
+        if not words or not self.rows:
+            return np.zeros(len(self.rows))
+        scores = np.asarray(self.bm25.get_scores(list(words)), dtype=float)
+        top = scores.max() if scores.size else 0.0
+        return scores / top if top > 0 else scores
+
+    def search(self, q: ProductQuery, k: int = 3, *, reference_price: float | None = None,
+               exclude: Iterable[str] = ()) -> SearchResult:
+        """The k best products for the query (see the module docstring for the order of conditions).
+
+        reference_price: for 便宜点的 / 贵点的, the price to undercut or exceed (the product in focus).
+        exclude: ids not to show again (the list already shown, for "换一批")."""
+        excluded = set(exclude)
+        named = [self.rows[self.by_id[pid]] for pid in q.named if pid in self.by_id]
+        wanted = q.wanted_types
+        if q.not_sold and not wanted and not named:
+            return SearchResult([], q, reason="not_sold")
+        pool = [r for r in self.rows if r["id"] not in excluded and (not wanted or r.get("type") in wanted)]
+        if not pool and not named:
+            return SearchResult([], q, reason="no_match")
+        unmet: list[str] = []
+        if q.gender:
+            cut = [r for r in pool if r.get("gender") in ("", q.gender)]
+            if cut:
+                pool = cut
+            else:
+                unmet.append("gender")
+        ref = reference_price
+        if q.cheaper and ref is not None:
+            cheaper = [r for r in pool if r["price"] < ref]
+            pool, unmet = (cheaper, unmet) if cheaper else (pool, unmet + ["cheaper"])
+        if q.dearer and ref is not None:
+            dearer = [r for r in pool if r["price"] > ref]
+            pool, unmet = (dearer, unmet) if dearer else (pool, unmet + ["dearer"])
+        budget_ok = [r for r in pool if in_budget(r, q.price)]
+        if q.price and not budget_ok and pool:
+            unmet.append("price")
+        else:
+            pool = budget_ok
+        bm = self._bm25(q.keywords)
+        scored = []
+        asked = len(q.facets())
+        for r in pool:
+            hits = facet_hits(r, q)
+            score = BM25_WEIGHT * bm[self.by_id[r["id"]]] + sum(hits.values())
+            if hits.get("seasons"):
+                score += SEASON_FOCUS / len(r.get("seasons") or [1])  # a winter-only boot is more "winter" than an all-year one
+            if q.gender and r.get("gender") == q.gender:
+                score += EXACT_CUT_BONUS
+            if "price" in unmet:
+                score -= budget_distance(r, q.price) / 100.0  # the closest to the budget first
+            if q.cheaper and ref is None:
+                score -= r["price"] / 10000.0
+            if q.dearer and ref is None:
+                score += r["price"] / 10000.0
+            scored.append((score, hits, r))
+        scored.sort(key=lambda x: (-x[0], x[2]["price"], x[2]["id"]))
+        if not wanted and not named:
+            # Nothing but free words and facets: keep only products that match at least something.
+            scored = [s for s in scored if s[0] > 0 and (bm[self.by_id[s[2]["id"]]] > 0 or any(s[1].values()))]
+            if not scored:
+                return SearchResult([], q, reason="no_match")
+        ranked = [r for _, _, r in scored]
+        scores = [s for s, _, _ in scored]
+        top = named + [r for r in ranked if r["id"] not in {n["id"] for n in named}]
+        top_scores = [math.inf] * len(named) + [s for s, r in zip(scores, ranked) if r["id"] not in
+                                                {n["id"] for n in named}]
+        if asked and scored:
+            best_hits = scored[0][1]
+            unmet += [f for f, ok in best_hits.items() if not ok]
+        return SearchResult(top[:k], q, unmet=unmet, scores=top_scores[:k])

@@ -1,0 +1,238 @@
+"""The shop's vocabulary: every word a shopper may use for a type, category, attribute,
+audience, skin type, scene, season, material or colour, mapped to the catalog's values.
+
+Built once from the curated tables (shop/catalog/data: types.yaml, vocabulary.yaml,
+categories.yaml, materials.yaml, colors.yaml) — the shop edits those, not this code.
+`find(text)` reads the terms in a (normalised) message by longest match, correcting
+homophone slips first (衬杉 → 衬衫, 羽绒副 → 羽绒服) with pypinyin; `tokenizer()` is a
+jieba tokenizer that knows every term, for BM25 (shop.search.index).
+"""
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import jieba
+from pypinyin import lazy_pinyin
+
+from shop.catalog import COLORS, Catalog, load_catalog
+
+logger = logging.getLogger(__name__)
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+JIEBA_DICT_DIR = PROJECT_DIR / "data" / "jieba"
+
+# Kinds of term, in the order a tie at one position is broken (a type word beats a scene word).
+KINDS = ("name", "type", "not_sold", "category", "audience", "skin", "attribute", "material", "scene", "season",
+         "color")
+
+
+@dataclass(frozen=True)
+class Term:
+    """A vocabulary word found in a message: text[start:end] (after correction) means `value` of `kind`."""
+    kind: str
+    word: str
+    value: object
+    start: int
+    end: int
+    corrected_from: str | None = None
+
+
+@dataclass
+class Lexicon:
+    terms: dict[str, dict[str, object]] = field(default_factory=lambda: defaultdict(dict))  # word → {kind: value}
+    types: dict[str, dict] = field(default_factory=dict)
+    attribute_tags: dict[str, frozenset] = field(default_factory=dict)
+    category_names: dict[str, str] = field(default_factory=dict)
+    max_len: int = 1
+    _by_pinyin: dict[tuple, list[str]] = field(default_factory=lambda: defaultdict(list))
+
+    def add(self, word: str, kind: str, value: object) -> None:
+        word = word.strip().lower()
+        if not word:
+            return
+        entry = self.terms[word]
+        if kind in ("type", "category"):  # a word may name several types (外套 ⊃ 大衣, 羽绒服 …)
+            entry[kind] = frozenset(entry.get(kind, frozenset())) | frozenset(value)
+        else:
+            entry.setdefault(kind, value)
+        self.max_len = max(self.max_len, len(word))
+
+    # -- reading a message -------------------------------------------------------------------------------
+    def correct(self, text: str, known_word) -> tuple[str, list[tuple[int, str, str]]]:
+        """The text with homophone slips of vocabulary words replaced: (text, [(pos, typed, meant)]).
+
+        A span is corrected only when it is not itself a word (jieba's dictionary, the vocabulary;
+        words jieba has seen fewer than RARE times are slips too: 帐蓬) and differs from a
+        vocabulary word of the same pinyin (any reading: 嗮 is sai or shai) in one character:
+        大姨 stays 大姨."""
+        chars = list(text)
+        fixes: list[tuple[int, str, str]] = []
+        i = 0
+        while i < len(chars):
+            done = False
+            for n in (4, 3, 2):
+                span = "".join(chars[i:i + n])
+                if len(span) < n or not all("\u4e00" <= c <= "\u9fff" for c in span):
+                    continue
+                if span in self.terms or known_word(span):
+                    continue
+                for cand in (c for key in readings(span) for c in self._by_pinyin.get(key, ())):
+                    if sum(a != b for a, b in zip(span, cand)) == 1:
+                        chars[i:i + n] = list(cand)
+                        fixes.append((i, span, cand))
+                        i += n
+                        done = True
+                        break
+                if done:
+                    break
+            if not done:
+                i += 1
+        return "".join(chars), fixes
+
+    def find(self, text: str, known_word=lambda w: False) -> tuple[str, list[Term]]:
+        """(corrected text, terms) — longest match first, left to right; text is lower-cased."""
+        corrected, fixes = self.correct(text.lower(), known_word)
+        fixed_at = {pos: typed for pos, typed, _ in fixes}
+        found: list[Term] = []
+        i = 0
+        while i < len(corrected):
+            for n in range(min(self.max_len, len(corrected) - i), 0, -1):
+                word = corrected[i:i + n]
+                entry = self.terms.get(word)
+                if not entry:
+                    continue
+                if n == 1 and not _single_char_ok(word, corrected, i):
+                    continue
+                for kind in KINDS:
+                    if kind in entry:
+                        found.append(Term(kind, word, entry[kind], i, i + n, fixed_at.get(i)))
+                i += n
+                break
+            else:
+                i += 1
+        return corrected, found
+
+
+# Sounds people mix up when typing pinyin (the "模糊音" of Chinese input methods):
+# retroflex and flat initials, and front and back nasals. 防嗮 (fang sai) is 防晒 (fang shai).
+_FUZZY = (("zh", "z"), ("ch", "c"), ("sh", "s"))
+_FUZZY_FINALS = (("ing", "in"), ("eng", "en"), ("ang", "an"))
+
+
+def _fuzzy(syllable: str) -> str:
+    for a, b in _FUZZY:
+        if syllable.startswith(a):
+            syllable = b + syllable[len(a):]
+            break
+    for a, b in _FUZZY_FINALS:
+        if syllable.endswith(a):
+            return syllable[: -len(a)] + b
+    return syllable
+
+
+def readings(span: str) -> list[tuple[str, ...]]:
+    """The span's pinyin key: its usual toneless reading, with the sounds people confuse merged.
+    (Every heteronym would let 还 read as the rare "fu" and turn 防晒还是 into 防晒服是.)"""
+    return [tuple(_fuzzy(s) for s in lazy_pinyin(span))]
+
+
+def _single_char_ok(word: str, text: str, i: int) -> bool:
+    # One-character words (鞋, 锅, 轻, 女) only when they do not make a word with the character
+    # before or after them: "鞋" in "什么鞋" yes; "轻" in "年轻" and "女" in "女儿" no.
+    before, after = text[i - 1:i], text[i + 1:i + 2]
+    return not (before and known_word(before + word)) and not (after and known_word(word + after))
+
+
+def _types_by_broader(catalog: Catalog) -> dict[str, set[str]]:
+    wide: dict[str, set[str]] = defaultdict(set)
+    for t in catalog.types:
+        for word in t.get("broader", []):
+            wide[word].add(t["type"])
+    # A broader word that is itself a type name (T恤 ⊃ 运动T恤) covers that type too.
+    names = {t["type"] for t in catalog.types}
+    for word in list(wide):
+        if word in names:
+            wide[word].add(word)
+    return wide
+
+
+def build(catalog: Catalog) -> Lexicon:
+    lex = Lexicon()
+    vocab = catalog.vocabulary
+    lex.types = {t["type"]: t for t in catalog.types}
+    for t in catalog.types:
+        for word in (t["type"], *t.get("synonyms", [])):
+            lex.add(word, "type", {t["type"]})
+    for word, types in _types_by_broader(catalog).items():
+        lex.add(word, "type", types)
+    in_category: dict[str, set[str]] = defaultdict(set)
+    for t in catalog.types:
+        in_category[t["category"]].add(t["type"])
+    scene_words = set(vocab.get("scenes", {}))
+    for c in catalog.categories:
+        lex.category_names[c["code"]] = c["name"]
+        for word in (c["name"], *vocab.get("categories", {}).get(c["code"], [])):
+            if word not in scene_words:  # 户外运动 is where one goes, not only the 户外运动 aisle
+                lex.add(word, "category", frozenset(in_category[c["code"]]))
+    for key, tags in vocab.get("attributes", {}).items():
+        lex.attribute_tags[key] = frozenset(tags)
+        lex.add(key, "attribute", key)
+    for word, key in vocab.get("attribute_synonyms", {}).items():
+        lex.add(word, "attribute", key)
+    for word, who in vocab.get("audiences", {}).items():
+        lex.add(word, "audience", dict(who))
+    for word, profile in vocab.get("skin_types", {}).items():
+        lex.add(word, "skin", profile)
+    for word, scene in vocab.get("scenes", {}).items():
+        lex.add(word, "scene", scene)
+    for word, season in vocab.get("seasons", {}).items():
+        lex.add(word, "season", season)
+    for word in vocab.get("not_sold", []):
+        lex.add(word, "not_sold", word)
+    for m in catalog.materials:
+        lex.add(m["name"], "material", m["name"])
+    for word, material in vocab.get("material_synonyms", {}).items():
+        lex.add(word, "material", material)
+    for color in COLORS:
+        lex.add(color, "color", color)
+        stem = color[:-1] if color.endswith("色") and len(color) > 2 else None
+        if stem:
+            lex.add(stem, "color", color)  # 藏青 → 藏青色; one-character stems (黑) need 色 or 的
+        if color.endswith("色") and len(color) == 2:
+            lex.add(color[0] + "的", "color", color)  # 黑的
+    # Pinyin keys of words worth correcting (two characters or more).
+    for word in lex.terms:
+        if len(word) >= 2 and all("\u4e00" <= c <= "\u9fff" for c in word):
+            lex._by_pinyin[readings(word)[0]].append(word)
+    return lex
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> Lexicon:
+    return build(load_catalog())
+
+
+@lru_cache(maxsize=1)
+def tokenizer() -> jieba.Tokenizer:
+    """A jieba tokenizer of its own (Rasa's JiebaTokenizer keeps the global one) that knows the
+    shop dictionary in data/jieba and every vocabulary word, so 冲锋衣 and 洗面奶 stay whole."""
+    jieba.setLogLevel(logging.WARNING)
+    tok = jieba.Tokenizer()
+    tok.initialize()
+    for path in sorted(JIEBA_DICT_DIR.glob("*.txt")):
+        tok.load_userdict(str(path))
+    for word in lexicon().terms:
+        if len(word) >= 2:
+            tok.add_word(word, freq=3000)
+    return tok
+
+
+RARE = 20  # jieba's dictionary counts; below this a "word" is most likely a slip (帐蓬 6, 大姨 30)
+
+
+def known_word(word: str) -> bool:
+    """Is `word` a word of its own (jieba's dictionary, seen at least RARE times), not a typo?"""
+    return (tokenizer().FREQ.get(word) or 0) >= RARE

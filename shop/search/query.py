@@ -1,0 +1,180 @@
+"""What a shopper's words ask for, as facets of the catalog: `parse(text) -> ProductQuery`.
+
+The text is normalised (full-width, traditional → shop.text.normalize), numerals read
+(shop.text.numbers), homophone slips corrected and vocabulary words found
+(shop.search.lexicon). The result names product types (洗面奶 → 洁面乳; 外套 → every kind
+of coat), attributes (保暖), the cut and audience (给老妈 → 女 + 老人), skin type, scene,
+season, material, colour, a budget, "cheaper"/"dearer", products named in full, and the
+remaining words for BM25 ranking. It is the same reading for search, recommendations and
+entity extraction (custom_components/shop_entities.py).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from shop.search.lexicon import Term, known_word, lexicon, tokenizer
+from shop.text.normalize import normalize
+from shop.text.numbers import price_range, to_digits
+
+CHEAPER = ("便宜点", "便宜些", "便宜一点", "便宜的", "更便宜", "再便宜", "实惠", "平价", "平替", "性价比", "划算", "便宜")
+DEARER = ("贵一点", "贵点", "贵些", "更好的", "好一点的", "好点的", "高档", "高端", "档次高", "更贵")
+# Words that carry no product meaning for ranking (question words, politeness, chat).
+STOPWORDS = set("""的 了 吗 呢 吧 啊 呀 哦 嘛 么 有 没有 有没有 是 不是 我 你 您 他 她 它 我们 想 要 想要 需要 买 购买 给 帮 帮我
+请 请问 问 问下 一下 推荐 推荐一下 介绍 看看 看 瞧瞧 找 找找 什么 哪些 哪个 哪款 啥 多少 怎么 怎样 如何 这个 那个 这款
+那款 这件 那件 一个 一款 一件 个 款 件 双 适合 合适 用 穿 戴 用的 穿的 比较 好 好的 好用 最好 一些 点 些 就 也 还 都
+和 跟 与 及 或 或者 还是 能 可以 会 可 在 里 上 下 中 店 店里 你们 亲 客服 款式 东西 商品 宝贝 产品 货 价格 钱 元 块
+左右 以内 以下 以上 之内 预算 不超过 最多 大概 差不多 便宜 贵 平替 实惠 性价比 谢谢 好吗 行 呗 哈 嗯""".split())
+_AGE = re.compile(r"(\d{1,3})\s*(?:周岁|岁|多岁|多了|岁了)")
+_MONTHS = re.compile(r"(\d{1,2})\s*个?月(?:大|的宝宝|的孩子|的婴儿)")
+
+
+def age_profile(text: str) -> str | None:
+    """The catalog profile an age implies: 七十多了 → 老人, 3岁 → 儿童, 8个月大 → 婴幼儿."""
+    t = to_digits(text)
+    if _MONTHS.search(t):
+        return "婴幼儿"
+    m = _AGE.search(t)
+    if not m:
+        return None
+    age = int(m.group(1))
+    return "老人" if age >= 55 else "儿童" if 3 <= age <= 12 else "婴幼儿" if age < 3 else None
+
+
+@dataclass
+class ProductQuery:
+    text: str                                        # normalised, corrected, lower-case
+    types: frozenset = frozenset()                   # product types asked for (from type words)
+    type_words: tuple = ()                           # the words that named them
+    category_types: frozenset = frozenset()          # types of a category word (鞋子, 护肤品)
+    not_sold: tuple = ()                             # goods the shop does not carry (手机)
+    attributes: frozenset = frozenset()              # keys of vocabulary.yaml attributes
+    gender: str | None = None                        # 男 / 女 when the cut is asked for
+    profiles: frozenset = frozenset()                # who it is for (老人, 孕妇, 敏感肌 …)
+    scenes: frozenset = frozenset()
+    seasons: frozenset = frozenset()
+    materials: frozenset = frozenset()
+    colors: frozenset = frozenset()
+    price: tuple | None = None                       # (low, high) yuan
+    cheaper: bool = False
+    dearer: bool = False
+    named: tuple = ()                                # ids of products named in full
+    keywords: tuple = ()                             # remaining words, for BM25
+    corrections: tuple = ()                          # (typed, meant)
+    terms: tuple = field(default=(), repr=False)     # every Term found
+
+    @property
+    def wanted_types(self) -> frozenset:
+        """The types a result may have: the type words' if any, else the category's, else any."""
+        return self.types or self.category_types
+
+    def facets(self) -> dict:
+        """The facets asked for besides type, price and cut (for explaining a recommendation)."""
+        return {k: v for k, v in (("attributes", self.attributes), ("profiles", self.profiles),
+                                  ("scenes", self.scenes), ("seasons", self.seasons),
+                                  ("materials", self.materials), ("colors", self.colors)) if v}
+
+    def is_empty(self) -> bool:
+        return not (self.wanted_types or self.facets() or self.price or self.named or self.keywords
+                    or self.gender or self.not_sold)
+
+
+@lru_cache(maxsize=1)
+def _names() -> tuple[tuple[str, str], ...]:
+    """(lower-cased full name, id), longest first."""
+    from shop.catalog import load_catalog
+    return tuple(sorted(((p["name"].lower(), p["id"]) for p in load_catalog().products),
+                        key=lambda x: len(x[0]), reverse=True))
+
+
+def named_products(text: str) -> list[str]:
+    """Ids of products whose full name is in the (normalised, lower-case) text, longest first,
+    names inside a longer one found skipped."""
+    found, taken = [], []
+    for name, pid in _names():
+        start = text.find(name)
+        if start != -1 and not any(a <= start < b for a, b in taken):
+            found.append(pid)
+            taken.append((start, start + len(name)))
+    return found
+
+
+def keywords(text: str) -> tuple[str, ...]:
+    words = []
+    for w in tokenizer().cut_for_search(text):
+        w = w.strip().lower()
+        if not w or w in STOPWORDS or not re.search(r"[\w\u4e00-\u9fff]", w) or re.fullmatch(r"[\d.]+", w):
+            continue
+        words.append(w)
+    return tuple(words)
+
+
+def _for_whom(types: set, terms, profiles: set) -> frozenset:
+    """Drop types made for other people (儿童羽绒服 for a plain 羽绒服) unless the shopper asked for
+    them by name or asked for their people; when every type is such a type (奶粉), keep them all."""
+    info = lexicon().types
+    named = {w for t in terms if t.kind == "type" for w in t.value
+             if t.word in (w.lower(), *(s.lower() for s in info[w].get("synonyms", [])))}
+    kept = {t for t in types if t in named or not info[t].get("for") or set(info[t]["for"]) & profiles}
+    # 给孙子买保温杯: the kind made for the people asked about (儿童水杯 ⊂ 保温杯) belongs too.
+    kept |= {u for u, e in info.items() if set(e.get("for") or []) & profiles and kept & set(e.get("broader", []))}
+    # ... and then only that kind: a child's cup, not an adult's, for the grandson.
+    made_for = {t for t in kept if set(info[t].get("for") or []) & profiles}
+    return frozenset(made_for or kept or types)
+
+
+def parse(text: str | None) -> ProductQuery:
+    """Read a shopper's message (any form) as a product query."""
+    normal = normalize(text).lower()
+    corrected, terms = lexicon().find(normal, known_word)
+    q = ProductQuery(text=corrected, terms=tuple(terms))
+    types: set = set()
+    category_types: set = set()
+    values: dict[str, set] = {k: set() for k in ("attribute", "profile", "scene", "season", "material", "color")}
+    genders: set = set()
+    for t in terms:
+        if t.kind == "type":
+            types |= set(t.value)
+        elif t.kind == "category":
+            category_types |= set(t.value)
+        elif t.kind == "audience":
+            if t.value.get("gender"):
+                genders.add(t.value["gender"])
+            if t.value.get("profile"):
+                values["profile"].add(t.value["profile"])
+        elif t.kind == "skin":
+            values["profile"].add(t.value)
+        elif t.kind in values:
+            values[t.kind].add(t.value)
+    aged = age_profile(corrected)
+    if aged:
+        values["profile"].add(aged)
+    q.types = _for_whom(types, terms, values["profile"])
+    q.type_words = tuple(t.word for t in terms if t.kind == "type")
+    q.category_types = _for_whom(category_types, terms, values["profile"])
+    q.not_sold = tuple(t.word for t in terms if t.kind == "not_sold")
+    q.attributes = frozenset(values["attribute"])
+    q.profiles = frozenset(values["profile"])
+    q.scenes = frozenset(values["scene"])
+    q.seasons = frozenset(values["season"])
+    q.materials = frozenset(values["material"])
+    q.colors = frozenset(values["color"])
+    q.gender = next(iter(genders)) if len(genders) == 1 else None
+    q.price = price_range(corrected)
+    q.cheaper = any(w in corrected for w in CHEAPER) and q.price is None
+    q.dearer = any(w in corrected for w in DEARER) and q.price is None
+    q.named = tuple(named_products(corrected))
+    # BM25 ranks on what the vocabulary did not explain (简约, 氨基酸, 冰丝 …): the words it did
+    # explain are already filters or facets, and counting them again only adds length noise.
+    rest = list(corrected)
+    for t in terms:
+        rest[t.start:t.end] = [" "] * (t.end - t.start)
+    q.keywords = keywords(to_digits("".join(rest)))
+    q.corrections = tuple((t.corrected_from, t.word) for t in terms if t.corrected_from)
+    return q
+
+
+def describe_terms(terms: tuple[Term, ...]) -> list[dict]:
+    """Terms as plain dicts (for logs and entity extraction)."""
+    return [{"kind": t.kind, "word": t.word, "start": t.start, "end": t.end} for t in terms]

@@ -1,0 +1,217 @@
+"""Numbers as shoppers write them: Chinese numerals, units, ranges and rough amounts.
+
+cn2an (a maintained Chinese-numeral library) does the arithmetic of a numeral
+(一百二十 → 120, 三百五 → 350, 两千 → 2000); this module only decides *which* runs of
+numeral characters are numbers — 一件 and 一百二十件 are, 一样, 一下 and 统一 are not —
+and reads what the shopper measures with them:
+
+- `to_digits(text)`: numerals that are amounts written as digits (same meaning, new text);
+- `price_range(text)`: a budget as (low, high) yuan — 300以内, 两百左右, 一百到两百, 一百多;
+- `measures(text)`: body measures {'height': cm, 'weight': kg, 'foot': mm} — 一米七,
+  一百六十斤, 175 70公斤, 脚长25.5;
+- `quantity(text)`: a count of items — 两件, 改成一百二十件.
+
+Every function returns None / {} when the text does not say, never a guess.
+"""
+from __future__ import annotations
+
+import re
+import warnings
+
+import cn2an
+
+DIGITS = "零〇一二两三四五六七八九"
+PLACES = "十百千万"
+_RUN = re.compile(f"[{DIGITS}{PLACES}]+")
+# What may follow a single numeral for it to be a count or an amount: 一件, 两双, 三百块.
+UNITS = ("件", "个", "双", "套", "条", "盒", "瓶", "支", "包", "只", "台", "块", "元", "斤", "公斤", "千克", "米",
+         "码", "岁", "个月", "月", "天", "周", "年", "人", "张", "片", "份", "箱", "袋", "罐", "杯", "号", "单",
+         "次", "分", "层", "寸", "厘米", "公分", "毫升", "克", "kg", "cm", "款", "种", "样", "位", "折",
+         "百", "千", "万", "以内", "以下", "左右", "多", "到", "至")
+# Runs that are words, not numbers, even though a unit may follow (十分好看 = very).
+NOT_NUMBERS = ("十分", "一点点", "一点儿", "万一", "一样", "一直", "一起", "一定", "一般", "一些", "一下")
+
+
+def _convert(run: str) -> str | None:
+    if all(ch in DIGITS for ch in run) and len(run) > 1:
+        return "".join(str("零一二三四五六七八九".find(ch)) if ch not in "〇两" else "02"["〇两".index(ch)]
+                       for ch in run)  # 七五 (as in 一米七五), 一八零: digit by digit
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # cn2an warns on runs it cannot read; we check instead
+        try:
+            value = cn2an.cn2an(run, "smart")
+        except (ValueError, KeyError, IndexError):
+            return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value)
+
+
+def _is_amount(text: str, start: int, end: int) -> bool:
+    run = text[start:end]
+    after = text[end:end + 4]
+    before = text[max(0, start - 1):start]
+    if any(text.startswith(w, start) for w in NOT_NUMBERS) and not after.startswith(("十", "百")):
+        return False
+    if before in ("几", "这", "那", "哪", "每", "同", "唯", "统", "万"):
+        return False  # 几十 (a rough amount, read by price_range), 这一款, 每一件, 统一
+    if before in ("米", "点", "."):
+        return True   # 一米七五, 二点五
+    if any(ch in PLACES for ch in run) and len(run) >= 2:
+        return True  # 二十, 一百二十, 两千, 三百五
+    if before == "第":
+        return True  # 第二个
+    return after.startswith(UNITS)
+
+
+def to_digits(text: str | None) -> str:
+    """The text with every Chinese numeral that is an amount written in digits.
+
+    '一米七，一百六十斤' → '1米7，160斤'; '便宜一点的' and '一样' stay as they are.
+    """
+    text = text or ""
+    out, last = [], 0
+    for match in _RUN.finditer(text):
+        if not _is_amount(text, match.start(), match.end()):
+            continue
+        digits = _convert(match.group())
+        if digits is None:
+            continue
+        out.append(text[last:match.start()])
+        out.append(digits)
+        last = match.end()
+    out.append(text[last:])
+    return "".join(out)
+
+
+# -- prices --------------------------------------------------------------------------------------
+_NUM = r"(\d+(?:\.\d+)?)\s*(?:k|K|千)?"
+_YUAN = r"\s*(?:元|块钱|块|rmb|RMB|￥)?"
+_RANGE = re.compile(rf"(?<![\d.])(?:¥|￥)?{_NUM}{_YUAN}\s*(?:到|至|-|~|～|—)\s*(?:¥|￥)?{_NUM}{_YUAN}"
+                    r"(?![\d.]|\s*(?:码|cm|厘米|斤|公斤|kg|岁|个月|毫升|ml|米|号))")
+_MAX_AFTER = re.compile(rf"(?:¥|￥)?{_NUM}{_YUAN}\s*(?:以内|以下|之内|内|封顶|为限|上限)")
+_MAX_BEFORE = re.compile(rf"(?:不超过|不要超过|别超过|不能超过|低于|少于|不到|最多|顶多|最高|控制在|预算(?:是|在|只有|有)?)\s*(?:¥|￥)?{_NUM}{_YUAN}(?!\s*(?:以上|左右|上下))")
+_AROUND = re.compile(rf"(?:¥|￥)?{_NUM}{_YUAN}\s*(?:左右|上下|前后|差不多)")
+_MIN = re.compile(rf"(?:¥|￥)?{_NUM}{_YUAN}\s*(?:以上|起|往上|朝上)|(?:高于|超过|不低于|至少)\s*(?:¥|￥)?{_NUM}{_YUAN}")
+_MORE = re.compile(r"(\d+)多\s*(?:元|块)")          # 一百多块 → 100-199
+_FEW = re.compile(r"(几十|十几|几百|几千)\s*(?:元|块)")
+AROUND_SHARE = 0.25  # "两百左右" accepts ±25 %
+
+
+def _amount(number: str, thousands: str) -> float:
+    value = float(number)
+    return value * 1000 if thousands else value
+
+
+def _num(match: re.Match, group: int) -> float:
+    """The number in `group`, times 1000 when the text after it is k/千 (2k, 1千)."""
+    raw = match.group(group)
+    tail = match.string[match.end(group):match.end(group) + 2].strip()
+    return float(raw) * 1000 if tail[:1] in ("k", "K", "千") else float(raw)
+
+
+def price_range(text: str | None) -> tuple[float, float] | None:
+    """(low, high) in yuan for a budget in the text, else None. Unbounded sides are 0 / inf.
+
+    '300以内' → (0, 300); '两百左右' → (150, 250); '一百到两百' → (100, 200); '500以上' → (500, inf);
+    '一百多块' → (100, 200); '几十块' → (10, 100)."""
+    t = to_digits(text)
+    m = _RANGE.search(t)
+    if m:
+        low, high = sorted((_num(m, 1), _num(m, 2)))
+        return (low, high) if high > 0 else None
+    m = _MAX_AFTER.search(t) or _MAX_BEFORE.search(t)
+    if m:
+        return (0.0, _num(m, 1))
+    m = _AROUND.search(t)
+    if m:
+        v = _num(m, 1)
+        return (v * (1 - AROUND_SHARE), v * (1 + AROUND_SHARE))
+    m = _MIN.search(t)
+    if m:
+        group = 1 if m.group(1) else 2
+        return (_num(m, group), float("inf"))
+    m = _MORE.search(t)
+    if m:
+        v = float(m.group(1))
+        step = 10 ** (len(m.group(1)) - 1) if v >= 10 else 1
+        return (v, v + step)
+    m = _FEW.search(t)
+    if m:
+        return {"几十": (10.0, 100.0), "十几": (10.0, 20.0), "几百": (100.0, 1000.0),
+                "几千": (1000.0, 10000.0)}[m.group(1)]
+    return None
+
+
+# -- body measures ----------------------------------------------------------------------------------
+_METRE = re.compile(r"(?<![\d.])1\s*(?:米|m)\s*(\d{1,2})(?![\d.])|(?<![\d.])1\.(\d{1,2})\s*(?:米|m)(?![a-z])", re.I)
+_CM = re.compile(r"(?<![\d.])(1\d{2}|2[0-2]\d)(?:\.\d)?\s*(?:cm|厘米|公分)", re.I)
+_HEIGHT_WORD = re.compile(r"(?:身高|个子|高)\s*(?:是|有)?\s*(1\d{2}|2[0-2]\d)(?![\d.])")
+_BARE_HEIGHT = re.compile(r"(?<![\d.])(1[4-9]\d|20\d)(?![\d.]|\s*(?:码|元|块|斤|公斤|kg))")  # "175 70公斤"
+_WEIGHT = re.compile(r"(\d{2,3}(?:\.\d)?)\s*(公斤|kg|千克|斤)", re.I)
+_WEIGHT_WORD = re.compile(r"(?:体重|重)\s*(?:是|有)?\s*(\d{2,3}(?:\.\d)?)(?![\d.]|\s*(?:cm|厘米|公分|码))", re.I)
+_BARE_PAIR = re.compile(r"(?<![\d.])(1[4-9]\d|20\d)\s*[,，/、\s]\s*(\d{2,3})(?![\d.]|\s*(?:码|元|块|cm|厘米))")
+_FOOT = re.compile(r"脚长\s*(?:是|有)?\s*(\d{2,3}(?:\.\d)?)\s*(mm|毫米|cm|厘米|公分)?", re.I)
+
+
+def measures(text: str | None) -> dict:
+    """{'height': cm, 'weight': kg, 'foot': mm} the text gives (only those it gives).
+
+    '一米七，一百六十斤' → {'height': 170, 'weight': 80}; '175 70公斤' → {'height': 175, 'weight': 70};
+    '1.75m 65kg', '身高170体重120' (a bare weight ≥ 100 is 斤) and '脚长25.5' are read too."""
+    t = to_digits(text)
+    out: dict = {}
+    foot = _FOOT.search(t)
+    if foot:
+        v = float(foot.group(1))
+        unit = (foot.group(2) or "").lower()
+        out["foot"] = v * 10 if unit in ("cm", "厘米", "公分") or v < 40 else v
+        t = t.replace(foot.group(0), " ")
+    w = _WEIGHT.search(t)
+    if w:
+        v = float(w.group(1))
+        out["weight"] = v / 2 if w.group(2) == "斤" else v
+        t = t.replace(w.group(0), " ")
+    m = _METRE.search(t)
+    if m:
+        cm = m.group(1) or m.group(2)
+        out["height"] = 100 + int(cm.ljust(2, "0")[:2])
+        t = t.replace(m.group(0), " ")
+    else:
+        m = _CM.search(t) or _HEIGHT_WORD.search(t) or ("weight" in out and _BARE_HEIGHT.search(t))
+        if m:
+            out["height"] = float(m.group(1))
+            t = t.replace(m.group(0), " ")
+    if "weight" not in out:
+        m = _WEIGHT_WORD.search(t)
+        if m:
+            v = float(m.group(1))
+            out["weight"] = v / 2 if v >= 100 else v  # 体重120 is 斤 in everyday speech; 体重60 is kg
+    if "height" not in out and "weight" not in out:
+        m = _BARE_PAIR.search(t)  # "175 70", "170/120"
+        if m:
+            out["height"] = float(m.group(1))
+            v = float(m.group(2))
+            out["weight"] = v / 2 if v >= 100 else v
+    if "height" in out and not 50 <= out["height"] <= 230:
+        del out["height"]
+    if "weight" in out and not 3 <= out["weight"] <= 200:
+        del out["weight"]
+    return out
+
+
+# -- quantities --------------------------------------------------------------------------------------
+_QTY = re.compile(r"(?<![第\d])(\d{1,6})\s*(?:件|个|双|套|盒|瓶|条|份|包|只|台|支|袋|罐|箱)")
+_QTY_AFTER = re.compile(r"(?:改成|改为|改到|换成|要|买|数量(?:是|为|改成|改为)?)\s*(\d{1,6})(?![\d.]|\s*(?:码|元|块|号|cm|斤|公斤))")
+
+
+def quantity(text: str | None) -> int | None:
+    """How many items the text asks for; the last amount wins ('多买一件，改成2件' → 2).
+
+    Chinese numerals are read whole: '改成一百二十件' → 120 (the order rules then refuse it)."""
+    t = to_digits(text)
+    found = list(_QTY_AFTER.finditer(t)) or list(_QTY.finditer(t))
+    if found:
+        return int(found[-1].group(1))
+    bare = re.fullmatch(r"\s*(\d{1,6})\s*[。.!！]?\s*", t)
+    return int(bare.group(1)) if bare else None

@@ -1,0 +1,85 @@
+"""Product retrieval on the kinds of request that failed before (issue 14), over the shipped catalog."""
+from __future__ import annotations
+
+import pytest
+
+from shop.catalog import load_catalog
+from shop.search.index import ProductIndex
+from shop.search.query import parse
+
+
+@pytest.fixture(scope="module")
+def index():
+    return ProductIndex(load_catalog().products)
+
+
+def types_of(result):
+    return [p["type"] for p in result.products]
+
+
+@pytest.mark.parametrize("text, allowed", [
+    ("户外运动需要防晒的东西推荐一下", {"防晒霜", "防晒衣", "渔夫帽", "婴儿防晒霜"}),
+    ("敏感肌用什么洗面奶比较好", {"洁面乳"}),
+    ("想给老妈买个保暖的外套", {"针织开衫", "大衣", "羽绒服", "抓绒外套", "冲锋衣", "西装"}),
+    ("有没有适合夏天户外穿的防晒衣", {"防晒衣"}),
+    ("冬天穿的靴子推荐一下", {"雪地靴", "马丁靴"}),
+    ("看看冲锋衣", {"冲锋衣"}),
+    ("衝鋒衣有男款嗎", {"冲锋衣"}),
+    ("衬杉", {"衬衫"}), ("羽绒副", {"羽绒服"}), ("帐蓬", {"帐篷"}), ("防嗮衣", {"防晒衣"}),
+    ("运动鞋", {"跑步鞋", "健步鞋", "老爹鞋", "登山鞋"}),
+    ("给孙子买个保温杯", {"儿童水杯"}),
+    ("给宝宝买防晒霜", {"婴儿防晒霜"}),
+])
+def test_only_the_kind_asked_for(index, text, allowed):
+    result = index.search(parse(text), k=3)
+    assert result.products and set(types_of(result)) <= allowed, types_of(result)
+
+
+def test_sensitive_skin_gets_the_gentle_cleanser(index):
+    result = index.search(parse("敏感肌用什么洗面奶比较好"), k=3)
+    assert all("敏感肌" in p["profiles"] for p in result.products)
+
+
+def test_winter_boots_put_snow_boots_first(index):
+    assert index.search(parse("冬天穿的靴子推荐一下")).products[0]["type"] == "雪地靴"
+
+
+def test_a_budget_nothing_meets_is_reported_with_the_closest(index):
+    result = index.search(parse("五百以内的羽绒服有吗"), k=3)
+    assert result.unmet == ["price"]
+    assert types_of(result) == ["羽绒服"] * 3           # adults' down jackets, not the children's
+    assert result.products[0]["price"] == min(p["price"] for p in index.rows if p["type"] == "羽绒服")
+
+
+def test_budget_and_cut_are_hard_conditions(index):
+    result = index.search(parse("给男朋友买双跑鞋五百以内"), k=3)
+    assert result.products and all(p["type"] == "跑步鞋" and p["price"] <= 500 and p["gender"] != "女"
+                                    for p in result.products)
+
+
+def test_partial_name_finds_the_product(index):
+    assert index.search(parse("简约纯棉圆领T恤多少钱")).products[0]["id"] == "P0002"
+
+
+def test_full_name_comes_first(index):
+    assert index.search(parse("宽松真丝衬衫有M码吗")).products[0]["id"] == "P0004"
+
+
+@pytest.mark.parametrize("text", ["iPhone手机有吗", "有沙发吗"])
+def test_goods_not_sold_get_nothing(index, text):
+    result = index.search(parse(text))
+    assert result.products == [] and result.reason == "not_sold"
+
+
+def test_words_that_mean_nothing_get_nothing(index):
+    assert index.search(parse("大姨喜欢什么")).products == []
+
+
+def test_cheaper_than_the_reference(index):
+    result = index.search(parse("便宜点的呢 衬衫"), reference_price=549)
+    assert result.products and all(p["price"] < 549 and p["type"] == "衬衫" for p in result.products)
+
+
+def test_age_reads_as_audience():
+    assert "老人" in parse("奶粉 我自己喝 七十多了").profiles
+    assert "婴幼儿" in parse("8个月大的宝宝穿什么").profiles

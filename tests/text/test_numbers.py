@@ -1,0 +1,58 @@
+"""Chinese numerals, budgets, body measures and quantities as shoppers write them."""
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from shop.text.normalize import normalize
+from shop.text.numbers import measures, price_range, quantity, to_digits
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("一米七，一百六十斤", "1米7，160斤"), ("改成一百二十件", "改成120件"), ("三百五以内", "350以内"),
+    ("第二个", "第2个"), ("一千二", "1200"),
+    # words made of numeral characters stay words
+    ("看一下", "看一下"), ("一样", "一样"), ("便宜一点的", "便宜一点的"), ("这一款", "这一款"), ("统一", "统一"),
+    ("十分好看", "十分好看"), ("几十块", "几十块"),
+])
+def test_to_digits(text, expected):
+    assert to_digits(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("五百以内的羽绒服有吗", (0, 500)), ("300以内", (0, 300)), ("不超过五十", (0, 50)), ("预算300", (0, 300)),
+    ("两百左右", (150, 250)), ("一百到两百", (100, 200)), ("300-500的", (300, 500)), ("一百多块的", (100, 200)),
+    ("几十块的", (10, 100)), ("2k以内", (0, 2000)), ("500以上", (500, math.inf)),
+    ("36到38码", None), ("3到5岁", None), ("宽松真丝衬衫多少钱", None),
+])
+def test_price_range(text, expected):
+    assert price_range(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("一米七，一百六十斤", {"height": 170, "weight": 80}),   # the issue's example: 160 斤 = 80 kg
+    ("一米七五 140斤", {"height": 175, "weight": 70}),
+    ("175 70公斤", {"height": 175, "weight": 70}), ("175 70", {"height": 175, "weight": 70}),
+    ("1.75m 65kg", {"height": 175, "weight": 65}), ("身高170体重120", {"height": 170, "weight": 60}),
+    ("我一米六体重九十斤", {"height": 160, "weight": 45}), ("脚长25.5", {"foot": 255}),
+    ("宽松真丝衬衫多少钱", {}),
+])
+def test_measures(text, expected):
+    assert measures(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("改成两百件", 200), ("一百二十件", 120), ("改成一百件", 100), ("两件", 2), ("多买一件，数量改成2件", 2),
+    ("3", 3), ("第一个", None), ("好的", None),
+])
+def test_quantity(text, expected):
+    assert quantity(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("運費怎麼算", "运费怎么算"), ("ＸＬ碼有貨嗎", "XL码有货吗"), ("衝鋒衣", "冲锋衣"), ("１７５ｃｍ", "175cm"), ("", ""),
+])
+def test_normalize(text, expected):
+    out = normalize(text)
+    assert out == expected and len(out) == len(text)

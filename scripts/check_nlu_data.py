@@ -28,8 +28,12 @@ INTENTS = (
     "complain_mismatch complain_quality complain_service ask_payment_invoice "
     "request_human rate_service inform out_of_scope"
 ).split()
+# Added beside the contract (which allows additions, never renames): Rasa's usual name for
+# "are you a bot?", answered honestly (issue 14).
+INTENTS += ["bot_challenge"]
 ENTITIES = set(
-    "product color size material order_id phone height weight skin_type scene season".split()
+    "product color size material order_id phone height weight skin_type scene season "
+    "product_type attribute audience price quantity".split()
 )
 ANNOTATION = re.compile(r"\[(?P<text>[^\]]+)\]\((?P<entity>[^)]+)\)|\[(?P<text2>[^\]]+)\](?P<json>\{[^}]+\})")
 NEAR_COPY_RATIO = 0.85

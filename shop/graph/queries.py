@@ -38,6 +38,21 @@ RETURN p.id AS id, p.name AS name, p.type AS type, p.gender AS gender, p.categor
        p.launch_date AS launch_date, p.image AS image, materials, scenes, profiles,
        collect(DISTINCT se.name) AS seasons
 """
+# Every product with the fields search ranks on (shop.search.index), one row each.
+ALL_PRODUCTS = """
+MATCH (p:Product)-[:IN_CATEGORY]->(c:Category)
+OPTIONAL MATCH (p)-[:MADE_OF]->(m:Material)
+WITH p, c, collect(DISTINCT m.name) AS materials
+OPTIONAL MATCH (p)-[:FOR_SCENE]->(s:Scene)
+WITH p, c, materials, collect(DISTINCT s.name) AS scenes
+OPTIONAL MATCH (p)-[:FOR_PROFILE]->(u:Profile)
+WITH p, c, materials, scenes, collect(DISTINCT u.name) AS profiles
+OPTIONAL MATCH (p)-[:IN_SEASON]->(se:Season)
+RETURN p.id AS id, p.name AS name, p.type AS type, p.gender AS gender, p.category AS category,
+       c.name AS category_name, p.price AS price, p.colors AS colors, p.sizes AS sizes, p.tags AS tags,
+       materials, scenes, profiles, collect(DISTINCT se.name) AS seasons
+ORDER BY p.id
+"""
 CARE = """
 MATCH (p:Product {id: $id})-[:MADE_OF]->(m:Material)-[:CARE]->(r:CareRule)
 RETURN m.name AS material, r.method AS method, r.water_temp AS water_temp,
@@ -86,12 +101,6 @@ WHERE s.size IN p.sizes
 RETURN s.size AS size, s.chart AS chart
 ORDER BY s.order
 LIMIT 1
-"""
-STOCK = """
-MATCH (p:Product {id: $id})-[:HAS_VARIANT]->(v:Variant)
-WHERE ($color IS NULL OR v.color = $color) AND ($size IS NULL OR v.size = $size)
-RETURN v.color AS color, v.size AS size, v.stock AS stock
-ORDER BY v.sku
 """
 NAMES = {label: f"MATCH (n:{label}) RETURN n.name AS name ORDER BY n.name"
          for label in ("Scene", "Profile", "Season", "Material", "Category")}
@@ -146,6 +155,17 @@ def product_attributes(store: GraphStore, product_id: str) -> Row | None:
     return row
 
 
+def all_products(store: GraphStore) -> list[Row]:
+    """Every product (for the search index), list fields sorted as in product_attributes."""
+    rows = []
+    for r in store.query(ALL_PRODUCTS):
+        row = dict(r)
+        for key in ("materials", "scenes", "profiles", "seasons"):
+            row[key] = sorted(row[key])
+        rows.append(row)
+    return rows
+
+
 def care_for_product(store: GraphStore, product_id: str) -> list[Row]:
     pid = _product_id(product_id)
     return store.query(CARE, {"id": pid}) if pid else []
@@ -198,19 +218,6 @@ def size_for_product(store: GraphStore, product_id: str, height=None, weight=Non
         return None
     rows = store.query(SIZE_FOR, {"id": pid, **measures})
     return rows[0]["size"] if rows else None
-
-
-def stock(store: GraphStore, product_id: str, color: Any = None, size: Any = None) -> list[Row]:
-    """Variants of a product; color / size None = any. A given but unusable value matches nothing."""
-    params = {"id": _product_id(product_id), "color": None, "size": None}
-    if params["id"] is None:
-        return []
-    for key, value in (("color", color), ("size", size)):
-        if value is not None:
-            params[key] = clean_term(value)
-            if params[key] is None:
-                return []
-    return store.query(STOCK, params)
 
 
 def names(store: GraphStore, label: str) -> list[str]:

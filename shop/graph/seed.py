@@ -73,7 +73,7 @@ UPSERT_VARIANTS = """
 UNWIND $rows AS r
 MATCH (p:Product {id: r.product_id})
 MERGE (v:Variant {sku: r.sku})
-SET v.product_id = r.product_id, v.color = r.color, v.size = r.size, v.stock = r.stock
+SET v.product_id = r.product_id, v.color = r.color, v.size = r.size, v.stock = NULL
 MERGE (p)-[:HAS_VARIANT]->(v)
 """
 DELETE_PRODUCTS = "UNWIND $ids AS id MATCH (p:Product {id: id}) DETACH DELETE p"
@@ -121,7 +121,10 @@ def seed(store: GraphStore, catalog: Catalog | None = None, batch_bytes: int = D
         rows = [{"id": p["id"], "names": p[field]} for p in catalog.products]
         upsert(PRUNE_LINK.format(rel=rel, label=label), rows)
         upsert(UPSERT_LINK.format(rel=rel, label=label), rows)
-    upsert(UPSERT_VARIANTS, [{**v, "sku": sku(v)} for v in catalog.variants])
+    # Variants say which colour/size combinations exist; how many are left is the order store's
+    # (orders and exchanges change it there), so the graph keeps no stock to go stale.
+    upsert(UPSERT_VARIANTS, [{k: v[k] for k in ("product_id", "color", "size")} | {"sku": sku(v)}
+                             for v in catalog.variants])
 
     # Prune nodes the catalog no longer has (ids computed here, so no big list goes to the server at once).
     known = {p["id"] for p in catalog.products}

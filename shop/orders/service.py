@@ -194,6 +194,17 @@ class OrderService:
                 return i
         return Outcome(False, "item_unknown", "这个订单里没有这件商品，请重新选择。", {})
 
+    # -- stock ------------------------------------------------------------------
+    def stock(self, product_id: str) -> list[dict]:
+        """Live sellable stock of every variant of a product: [{'color', 'size', 'stock'}], in a
+        stable order. The one source of stock for the chat: orders and exchanges change these rows."""
+        if not isinstance(product_id, str) or not 0 < len(product_id) <= 16:
+            return []
+        with self._tx() as s:
+            rows = s.scalars(select(m.VariantStock).where(m.VariantStock.product_id == product_id)
+                             .order_by(m.VariantStock.color, m.VariantStock.size)).all()
+            return [{"color": r.color, "size": r.size, "stock": r.stock} for r in rows]
+
     @staticmethod
     def _stock(s: Session, product_id: str, color: str, size: str) -> m.VariantStock | None:
         return s.get(m.VariantStock, (product_id, color, size))

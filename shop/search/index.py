@@ -29,6 +29,8 @@ NAME_WEIGHT = 2      # name words count twice in a product's document
 BM25_WEIGHT = 2.0    # a perfect keyword match is worth two facets
 EXACT_CUT_BONUS = 0.3
 SEASON_FOCUS = 0.4
+OTHER_PEOPLE = 1.5
+WEAKER = 1.0
 
 
 @dataclass
@@ -102,7 +104,12 @@ class ProductIndex:
         self.by_id = {r["id"]: i for i, r in enumerate(self.rows)}
         self.bm25 = bm25s.BM25()
         docs = [document(r) or ["_"] for r in self.rows]
+        self.vocabulary = frozenset(w for d in docs for w in d)
         self.bm25.index(docs, show_progress=False)
+
+    def known(self, words) -> list[str]:
+        """The words that occur in some product's document (the others cannot describe a product)."""
+        return [w for w in words if w in self.vocabulary]
 
     def _bm25(self, words: Sequence[str]) -> np.ndarray:
         words = [w for w in words if w]
@@ -123,10 +130,17 @@ class ProductIndex:
         wanted = q.wanted_types
         if q.not_sold and not wanted and not named:
             return SearchResult([], q, reason="not_sold")
+        if q.no_such_kind and not named:
+            return SearchResult([], q, reason="no_match")
         pool = [r for r in self.rows if r["id"] not in excluded and (not wanted or r.get("type") in wanted)]
         if not pool and not named:
             return SearchResult([], q, reason="no_match")
         unmet: list[str] = []
+        if not wanted and q.attributes:
+            # No kind named: what it must do (防晒, 保暖) is the kind — never shown something that does not.
+            kind = [r for r in pool if facet_hits(r, q).get("attributes")]
+            if kind:
+                pool = kind
         if q.gender:
             cut = [r for r in pool if r.get("gender") in ("", q.gender)]
             if cut:
@@ -146,11 +160,15 @@ class ProductIndex:
         else:
             pool = budget_ok
         bm = self._bm25(q.keywords)
+        lex = lexicon()
         scored = []
         asked = len(q.facets())
         for r in pool:
             hits = facet_hits(r, q)
             score = BM25_WEIGHT * bm[self.by_id[r["id"]]] + sum(hits.values())
+            made_for = lex.types.get(r.get("type") or "", {}).get("for")
+            if made_for and not set(made_for) & q.profiles:
+                score -= OTHER_PEOPLE  # a baby's sunscreen is not what an adult asking for 防晒 means
             if hits.get("seasons"):
                 score += SEASON_FOCUS / len(r.get("seasons") or [1])  # a winter-only boot is more "winter" than an all-year one
             if q.gender and r.get("gender") == q.gender:
@@ -168,6 +186,10 @@ class ProductIndex:
             scored = [s for s in scored if s[0] > 0 and (bm[self.by_id[s[2]["id"]]] > 0 or any(s[1].values()))]
             if not scored:
                 return SearchResult([], q, reason="no_match")
+        if scored and asked:
+            # A list shows what fits; a product missing more than one wish of the best one's is noise.
+            floor = scored[0][0] - WEAKER
+            scored = [s for s in scored if s[0] >= floor]
         ranked = [r for _, _, r in scored]
         scores = [s for s, _, _ in scored]
         top = named + [r for r in ranked if r["id"] not in {n["id"] for n in named}]

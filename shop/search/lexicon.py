@@ -10,6 +10,7 @@ jieba tokenizer that knows every term, for BM25 (shop.search.index).
 from __future__ import annotations
 
 import logging
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -24,6 +25,7 @@ logger = logging.getLogger(__name__)
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 JIEBA_DICT_DIR = PROJECT_DIR / "data" / "jieba"
 
+_LATIN_WORD = re.compile(r"[a-z]+(?:\s[a-z]+)?", re.I)
 # Kinds of term, in the order a tie at one position is broken (a type word beats a scene word).
 KINDS = ("name", "type", "not_sold", "category", "audience", "skin", "attribute", "material", "scene", "season",
          "color")
@@ -47,6 +49,7 @@ class Lexicon:
     attribute_tags: dict[str, frozenset] = field(default_factory=dict)
     category_names: dict[str, str] = field(default_factory=dict)
     max_len: int = 1
+    english: dict[str, str] = field(default_factory=dict)
     _by_pinyin: dict[tuple, list[str]] = field(default_factory=lambda: defaultdict(list))
 
     def add(self, word: str, kind: str, value: object) -> None:
@@ -80,7 +83,10 @@ class Lexicon:
                 if span in self.terms or known_word(span):
                     continue
                 for cand in (c for key in readings(span) for c in self._by_pinyin.get(key, ())):
-                    if sum(a != b for a, b in zip(span, cand)) == 1:
+                    diff = sum(a != b for a, b in zip(span, cand))
+                    # One slip in any word; two in a longer one only when the sounds are exactly the
+                    # same (法郎锅 → 珐琅锅), never through the merged "模糊音".
+                    if diff == 1 or (diff == 2 and n >= 3 and lazy_pinyin(span) == lazy_pinyin(cand)):
                         chars[i:i + n] = list(cand)
                         fixes.append((i, span, cand))
                         i += n
@@ -92,9 +98,15 @@ class Lexicon:
                 i += 1
         return "".join(chars), fixes
 
+    def translate(self, text: str) -> str:
+        """English shopping words as the Chinese word (yoga裤 → 瑜伽裤), whole Latin words only."""
+        if not self.english:
+            return text
+        return _LATIN_WORD.sub(lambda m: self.english.get(m.group().lower(), m.group()), text)
+
     def find(self, text: str, known_word=lambda w: False) -> tuple[str, list[Term]]:
         """(corrected text, terms) — longest match first, left to right; text is lower-cased."""
-        corrected, fixes = self.correct(text.lower(), known_word)
+        corrected, fixes = self.correct(self.translate(text.lower()), known_word)
         fixed_at = {pos: typed for pos, typed, _ in fixes}
         found: list[Term] = []
         i = 0
@@ -189,7 +201,10 @@ def build(catalog: Catalog) -> Lexicon:
     for word, scene in vocab.get("scenes", {}).items():
         lex.add(word, "scene", scene)
     for word, season in vocab.get("seasons", {}).items():
-        lex.add(word, "season", season)
+        lex.add(word, "season", tuple(season) if isinstance(season, list) else (season,))
+    for word, types in vocab.get("needs", {}).items():
+        lex.add(word, "type", set(types))
+    lex.english = {k.lower(): v for k, v in vocab.get("english", {}).items()}
     for word in vocab.get("not_sold", []):
         lex.add(word, "not_sold", word)
     for m in catalog.materials:

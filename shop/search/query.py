@@ -26,6 +26,8 @@ STOPWORDS = set("""的 了 吗 呢 吧 啊 呀 哦 嘛 么 有 没有 有没有 
 那款 这件 那件 一个 一款 一件 个 款 件 双 适合 合适 用 穿 戴 用的 穿的 比较 好 好的 好用 最好 一些 点 些 就 也 还 都
 和 跟 与 及 或 或者 还是 能 可以 会 可 在 里 上 下 中 店 店里 你们 亲 客服 款式 东西 商品 宝贝 产品 货 价格 钱 元 块
 左右 以内 以下 以上 之内 预算 不超过 最多 大概 差不多 便宜 贵 平替 实惠 性价比 谢谢 好吗 行 呗 哈 嗯""".split())
+_NOT_WORDS = re.compile(r"(?<![a-z])(?:xxxl|xxl|xl|xs|[2-5]xl|s|m|l)(?![a-z])\s*码?|(?<![a-z\d])\d+(?:\.\d+)?\s*"
+                        r"(?:米|cm|厘米|公分|斤|公斤|kg|千克|码|号|元|块钱|块|岁|个月|件|个|双|k|w)?|均码|大码|小码")
 _AGE = re.compile(r"(\d{1,3})\s*(?:周岁|岁|多岁|多了|岁了)")
 _MONTHS = re.compile(r"(\d{1,2})\s*个?月(?:大|的宝宝|的孩子|的婴儿)")
 
@@ -57,6 +59,7 @@ class ProductQuery:
     materials: frozenset = frozenset()
     colors: frozenset = frozenset()
     price: tuple | None = None                       # (low, high) yuan
+    no_such_kind: bool = False                       # the kind asked for is not sold for these people
     cheaper: bool = False
     dearer: bool = False
     named: tuple = ()                                # ids of products named in full
@@ -110,10 +113,27 @@ def keywords(text: str) -> tuple[str, ...]:
     return tuple(words)
 
 
-def _for_whom(types: set, terms, profiles: set) -> frozenset:
+def _narrowest(type_sets: list[set]) -> set:
+    """The kinds several type words mean together: a word inside a wider one's kinds narrows it
+    (西服 + 外套 → 西装), and a specific need beats a catch-all (围兜 + 衣服 → 围兜)."""
+    if not type_sets:
+        return set()
+    kept = [a for a in type_sets if not any(b < a for b in type_sets)]
+    specific = [a for a in kept if len(a) <= 2]
+    if specific and any(len(a) > 4 for a in kept):
+        kept = [a for a in kept if len(a) <= 4]
+    return set().union(*kept)
+
+
+def _for_whom(types: set, terms, profiles: set, adult: bool = False) -> frozenset:
     """Drop types made for other people (儿童羽绒服 for a plain 羽绒服) unless the shopper asked for
-    them by name or asked for their people; when every type is such a type (奶粉), keep them all."""
+    them by name or asked for their people; when every type is such a type (奶粉), keep them all.
+    An adult (大人睡的) never gets a kind made only for babies or children, even named."""
     info = lexicon().types
+    if adult:
+        types = {t for t in types if not set(info[t].get("for") or []) <= {"婴幼儿", "儿童"} or not info[t].get("for")}
+        if not types:
+            return frozenset()
     named = {w for t in terms if t.kind == "type" for w in t.value
              if t.word in (w.lower(), *(s.lower() for s in info[w].get("synonyms", [])))}
     kept = {t for t in types if t in named or not info[t].get("for") or set(info[t]["for"]) & profiles}
@@ -127,32 +147,39 @@ def _for_whom(types: set, terms, profiles: set) -> frozenset:
 def parse(text: str | None) -> ProductQuery:
     """Read a shopper's message (any form) as a product query."""
     normal = normalize(text).lower()
-    corrected, terms = lexicon().find(normal, known_word)
+    corrected, terms = lexicon().find(normal, known_word)  # also reads English words (yoga → 瑜伽)
     q = ProductQuery(text=corrected, terms=tuple(terms))
     types: set = set()
     category_types: set = set()
     values: dict[str, set] = {k: set() for k in ("attribute", "profile", "scene", "season", "material", "color")}
     genders: set = set()
+    adult = False
+    type_sets: list[set] = []
     for t in terms:
         if t.kind == "type":
-            types |= set(t.value)
+            type_sets.append(set(t.value))
         elif t.kind == "category":
             category_types |= set(t.value)
         elif t.kind == "audience":
+            adult = adult or bool(t.value.get("adult"))
             if t.value.get("gender"):
                 genders.add(t.value["gender"])
             if t.value.get("profile"):
                 values["profile"].add(t.value["profile"])
         elif t.kind == "skin":
             values["profile"].add(t.value)
+        elif t.kind == "season":
+            values["season"] |= set(t.value)
         elif t.kind in values:
             values[t.kind].add(t.value)
+    types = _narrowest(type_sets)
     aged = age_profile(corrected)
     if aged:
         values["profile"].add(aged)
-    q.types = _for_whom(types, terms, values["profile"])
+    q.types = _for_whom(types, terms, values["profile"], adult)
+    q.no_such_kind = bool(types) and not q.types
     q.type_words = tuple(t.word for t in terms if t.kind == "type")
-    q.category_types = _for_whom(category_types, terms, values["profile"])
+    q.category_types = _for_whom(category_types, terms, values["profile"], adult)
     q.not_sold = tuple(t.word for t in terms if t.kind == "not_sold")
     q.attributes = frozenset(values["attribute"])
     q.profiles = frozenset(values["profile"])
@@ -170,7 +197,8 @@ def parse(text: str | None) -> ProductQuery:
     rest = list(corrected)
     for t in terms:
         rest[t.start:t.end] = [" "] * (t.end - t.start)
-    q.keywords = keywords(to_digits("".join(rest)))
+    # Sizes, measures, amounts and prices are conditions on a variant or a budget, not words of a name.
+    q.keywords = keywords(_NOT_WORDS.sub(" ", to_digits("".join(rest))))
     q.corrections = tuple((t.corrected_from, t.word) for t in terms if t.corrected_from)
     return q
 

@@ -49,12 +49,17 @@ def test_vocabulary_targets_exist_in_the_catalog(catalog):
         assert any(t in tags or any(t in p["name"] for p in products) for t in carried), key
     assert set(v["attribute_synonyms"].values()) <= set(v["attributes"])
     for word, who in v["audiences"].items():
-        assert set(who) <= {"gender", "profile"} and who, word
+        assert set(who) <= {"gender", "profile", "adult"} and who, word
         assert who.get("gender") in (None, "男", "女"), word
         assert who.get("profile") in (None, *profiles), word
     assert set(v["skin_types"].values()) <= profiles
     assert set(v["scenes"].values()) <= scenes
-    assert set(v["seasons"].values()) <= {"春", "夏", "秋", "冬"}
+    for word, season in v["seasons"].items():
+        assert set(season if isinstance(season, list) else [season]) <= {"春", "夏", "秋", "冬"}, word
+    types = {t["type"] for t in catalog.types}
+    for word, kinds in v["needs"].items():
+        assert kinds and set(kinds) <= types, word
+    assert all(k.isascii() and k.isalpha() and val for k, val in v["english"].items())
     assert set(v["material_synonyms"].values()) <= materials
 
 

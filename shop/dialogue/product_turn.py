@@ -1,0 +1,362 @@
+"""One product turn: what the shopper's message asks about which products, and the answer.
+
+    turn = respond(intent, text, state, shelf)    # → Turn(reply, slots) or None (not a product turn)
+
+The one place that decides a product message's meaning:
+1. *Which products*: the n-th of the last list (第二个), products named in full, the product
+   in focus for 这个/它 or for a follow-up without words of its own (那L码呢, 多重), or a
+   search (shop.search) when the shopper describes products (真丝衬衫, 冬天的靴子).
+2. *What is asked*: the aspects the words name (shop.dialogue.aspects), body measures
+   (→ size advice), a size or colour alone (→ stock), else the intent's own aspect, else the
+   question left pending before, else the last aspect asked, else a summary.
+3. *Answer or list*: facts about one to three products for every aspect asked; a list of
+   matching products when the shopper describes what they want without asking a fact (a
+   recommendation: type first, then cut, budget and facets, then the shopper's own history
+   re-ranks); a follow-up like 便宜点的呢 / 那女款呢 / 换一批 refines the last list.
+Everything it reads goes through `Shelf` (graph facts, SQL stock, promotions, personal
+ranking), so this module has no Rasa and no database of its own.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Protocol, Sequence
+
+from shop.dialogue import aspects as A
+from shop.dialogue import parsing
+from shop.dialogue import products as P
+from shop.rules import promotions as promos
+from shop.search.index import ProductIndex, SearchResult
+from shop.search.query import ProductQuery, parse
+from shop.text.normalize import normalize
+from shop.text.numbers import measures
+
+MAX_TEXT = 500
+SHOWN = P.SHOWN
+FACET_ASPECTS = ("season", "scene", "profile")   # about a kind of product they are wishes, not questions
+MORE = ("换一批", "还有别的", "还有其他", "别的呢", "其他的呢", "还有吗", "再推荐", "更多", "再来几款", "再看看别的",
+        "有没有别的")
+NOT_A_PRODUCT_QUESTION = ("谢谢", "好的", "知道了", "没事了", "不用了", "拜拜", "再见")
+
+
+@dataclass
+class State:
+    """What the conversation remembers (Rasa slots), as plain values."""
+    focus: str | None = None
+    listed: list[str] = field(default_factory=list)
+    last_aspect: str | None = None
+    last_query: str | None = None
+    pending: str | None = None           # "aspect,aspect|question text", waiting for a product
+    page_product: str | None = None
+    height: float | None = None
+    weight: float | None = None
+
+
+@dataclass
+class Turn:
+    reply: str
+    slots: dict = field(default_factory=dict)
+
+
+class Shelf(Protocol):
+    """What the dialogue may read about products (graph, SQL stock, rules, the shopper)."""
+    def product(self, pid: str) -> dict | None: ...
+    def index(self) -> ProductIndex: ...
+    def care(self, pid: str) -> list[dict]: ...
+    def care_of_material(self, material: str) -> list[dict]: ...
+    def size_chart(self, category: str) -> list[dict]: ...
+    def size_for(self, pid: str, height, weight, foot) -> str | None: ...
+    def stock(self, pid: str, color: str | None = None, size: str | None = None) -> list[dict]: ...
+    def today(self) -> dt.date: ...
+    def personal_rank(self, pids: Sequence[str]) -> dict[str, float]: ...
+
+
+# -- reading the message ----------------------------------------------------------------------------
+@dataclass
+class Reading:
+    text: str                  # normalised
+    query: ProductQuery
+    aspects: list[str]         # named by the words
+    measures: dict
+    size: str | None
+    colors: list[str]
+    referring: bool
+    pick: int | None           # 1-based
+    more: bool
+
+
+def read(text: str) -> Reading:
+    normal = normalize(text)
+    q = parse(normal)
+    pick = P.LIST_PICK.search(q.text)
+    n = parsing.cn_number(pick.group(1)) if pick else None
+    if n is None and re.search(r"最后一(?:个|款|件|双)", q.text):
+        n = -1
+    return Reading(text=normal, query=q, aspects=A.asked(q.text), measures=measures(normal),
+                   size=parsing.size(normal), colors=sorted(q.colors), referring=any(w in q.text for w in P.REFERRING),
+                   pick=n, more=any(w in q.text for w in MORE))
+
+
+def _describes(q: ProductQuery, shelf: Shelf) -> bool:
+    """The words describe products (a kind, a name part the catalog has), not only a wish like
+    便宜点 or a question like 多重."""
+    return bool(q.wanted_types or q.named or shelf.index().known(q.keywords))
+
+
+def _matches(row: dict | None, q: ProductQuery) -> bool:
+    """Does the product fit the description (so 这件羽绒服 means the 羽绒服 in focus)?"""
+    if not row:
+        return False
+    if q.wanted_types and row.get("type") not in q.wanted_types:
+        return False
+    doc = (row["name"] + (row.get("type") or "")).lower()
+    words = [k for k in q.keywords if len(k) > 1]
+    return all(k in doc for k in words) if words else bool(q.wanted_types)
+
+
+# -- which products ----------------------------------------------------------------------------------
+@dataclass
+class Targets:
+    rows: list[dict]
+    how: str                       # pick | named | referring | focus | search | implicit | page | none
+    search: SearchResult | None = None
+
+
+def targets(r: Reading, state: State, shelf: Shelf) -> Targets:
+    q = r.query
+    if r.pick is not None and state.listed:
+        n = r.pick
+        if n == -1 or 1 <= n <= len(state.listed):
+            row = shelf.product(state.listed[n - 1] if n > 0 else state.listed[-1])
+            if row:
+                return Targets([row], "pick")
+    if q.named:
+        rows = [x for x in (shelf.product(pid) for pid in q.named[:SHOWN]) if x]
+        if rows:
+            return Targets(rows, "named")
+    focus = shelf.product(state.focus) if state.focus else None
+    page = shelf.product(state.page_product) if state.page_product else None
+    if _describes(q, shelf) and not (r.referring and not q.wanted_types and not shelf.index().known(q.keywords)):
+        for row in (focus, page):
+            if _matches(row, q):
+                return Targets([row], "focus")
+        found = shelf.index().search(q, k=SHOWN)
+        if len(found.products) == 1 or _one_clear_winner(found, q):
+            return Targets(found.products[:1], "search", found)
+        return Targets(found.products, "search", found)
+    if r.referring:
+        row = focus or page
+        return Targets([row], "referring") if row else Targets([], "none")
+    if page:
+        return Targets([page], "page")
+    if focus:
+        return Targets([focus], "implicit")
+    return Targets([], "none")
+
+
+def _one_clear_winner(found: SearchResult, q: ProductQuery) -> bool:
+    """A partial name picks one product (简约纯棉圆领T恤 → the 简约 one) when it scores well clear of the next."""
+    s = found.scores
+    return bool(q.keywords) and len(s) >= 2 and s[0] - s[1] >= 1.0
+
+
+# -- the turn ------------------------------------------------------------------------------------------
+def respond(intent: str | None, text: str | None, state: State, shelf: Shelf, *,
+            shopper_known: bool = False) -> Turn | None:
+    """The product turn for this message, or None when the message is not about products."""
+    r = read((text or "")[:MAX_TEXT])
+    t = targets(r, state, shelf)
+    q = r.query
+    fact_aspects = [a for a in r.aspects if not (t.how == "search" and a in FACET_ASPECTS)]
+    if t.how == "search" and "stock" in fact_aspects and not (r.size or r.colors):
+        fact_aspects.remove("stock")  # "有没有防晒衣" asks what there is, not a variant's stock
+    refine = (t.how in ("implicit", "none", "page") and state.last_query and not fact_aspects and not r.measures
+              and (q.cheaper or q.dearer or q.gender or q.facets() or q.price or r.more) and not r.pick)
+    if refine:
+        return _list(_merge(parse(state.last_query), q), state, shelf, more=r.more)
+    wants_list = (intent == "ask_recommendation" and t.how in ("search", "none", "implicit", "page")) or (
+        t.how == "search" and not fact_aspects and not r.measures)
+    if wants_list and not (t.how in ("implicit", "page") and not (q.facets() or q.price or q.gender)):
+        if q.is_empty():
+            return None  # "有什么推荐的": the personal recommender's job
+        return _list(q, state, shelf, more=r.more, found=t.search if t.how == "search" else None)
+    if "care" in fact_aspects and q.materials and t.how == "search" and len(t.rows) != 1:
+        material_care = _care_of_material(q, shelf)  # 真丝的衣服能机洗吗: the material, not a list of clothes
+        if material_care:
+            return material_care
+    if not t.rows:
+        return _no_product(r, t, intent, state, shelf)
+    asked = _aspects(r, t, intent, state, fact_aspects)
+    if asked is None:
+        return None
+    return _answer(t.rows, asked, r, state, shelf)
+
+
+def _aspects(r: Reading, t: Targets, intent: str | None, state: State, fact_aspects: list[str]) -> list[str] | None:
+    if fact_aspects:
+        return fact_aspects
+    if r.measures and any(k in r.measures for k in ("height", "weight", "foot")):
+        return ["size_advice"]
+    if (r.size or r.colors) and t.how in ("implicit", "referring", "pick", "named", "focus", "page", "search"):
+        return ["stock"]
+    pending = (state.pending or "").partition("|")[0]
+    if pending and t.how in ("pick", "named", "search", "focus"):
+        return [a for a in pending.split(",") if a]
+    default = A.default_for(intent)
+    if default:
+        return [default]
+    if t.how in ("pick", "named", "search", "focus", "referring"):
+        return [A.SUMMARY]
+    if intent in ("ask_product_info", "ask_recommendation"):
+        return [A.SUMMARY]
+    if intent == "inform" and state.last_aspect and state.last_aspect != A.LISTING and t.how == "implicit" and r.text.strip():
+        return None if any(w in r.text for w in NOT_A_PRODUCT_QUESTION) else [state.last_aspect]
+    return None
+
+
+# -- when no product is meant ---------------------------------------------------------------------------
+def _no_product(r: Reading, t: Targets, intent: str | None, state: State, shelf: Shelf) -> Turn | None:
+    q = r.query
+    if t.search is not None and not t.search.products:
+        return Turn(_nothing_found(t.search, shelf), {"last_aspect": A.LISTING, "last_query": q.text})
+    if q.not_sold:
+        return Turn(P.not_sold(q.not_sold[0]), {})
+    if "care" in r.aspects and q.materials:
+        material_care = _care_of_material(q, shelf)
+        if material_care:
+            return material_care
+    if ("promotion" in r.aspects or intent == "ask_price_promotion") and not r.aspects[1:] and not _describes(q, shelf):
+        return Turn(P.shop_promotions(promos.active(shelf.today())), {"last_aspect": "promotion"})
+    asked = r.aspects or ([A.default_for(intent)] if A.default_for(intent) else [])
+    if r.measures:
+        asked = asked or ["size_advice"]
+    if asked:
+        return Turn(P.ASK_WHICH, {"pending_question": f"{','.join(asked)}|{r.text[:200]}"})
+    return None
+
+
+def _care_of_material(q: ProductQuery, shelf: Shelf) -> Turn | None:
+    rows = [row for m in sorted(q.materials) for row in shelf.care_of_material(m)]
+    return Turn(P.care_for_material(rows), {"last_aspect": "care"}) if rows else None
+
+
+def _nothing_found(found: SearchResult, shelf: Shelf) -> str:
+    q = found.query
+    if found.reason == "not_sold" and q.not_sold:
+        return P.not_sold(q.not_sold[0])
+    return P.nothing_found(q.text)
+
+
+# -- answering facts -------------------------------------------------------------------------------------
+def _answer(rows: list[dict], asked: list[str], r: Reading, state: State, shelf: Shelf) -> Turn:
+    slots: dict = {"pending_question": None, "last_aspect": asked[-1]}
+    if len(rows) == 1:
+        row = rows[0]
+        parts, extra = _facts(row, asked, r, state, shelf)
+        slots.update(extra)
+        slots["product_in_focus"] = row["id"]
+        return Turn(P.one_product(row, parts), slots)
+    lines = []
+    for row in rows:
+        parts, _ = _facts(row, asked, r, state, shelf, brief=True)
+        lines.append((row, parts))
+    slots["listed_products"] = [row["id"] for row in rows]
+    return Turn(P.several_products(lines, r.query), slots)
+
+
+def _facts(row: dict, asked: list[str], r: Reading, state: State, shelf: Shelf, *,
+           brief: bool = False) -> tuple[list[str], dict]:
+    parts: list[str] = []
+    extra: dict = {}
+    text = r.query.text.replace(row["name"].lower(), " ")
+    for aspect in asked:
+        if aspect == "price":
+            parts.append(P.price_fact(row, promos.for_product(shelf.today(), row)))
+        elif aspect == "promotion":
+            parts.append(P.promotion_fact(row, promos.for_product(shelf.today(), row)))
+        elif aspect == "stock":
+            color = r.colors[0] if r.colors else None
+            size = parsing.size(r.text, None, row["sizes"]) or r.size
+            parts.append(P.stock_fact(row, shelf.stock(row["id"], None, None), color, size, r.text))
+        elif aspect == "care":
+            parts.append(P.care_fact(row, shelf.care(row["id"])))
+        elif aspect == "size_advice":
+            fact, got = _size_advice(row, r, state, shelf)
+            parts.append(fact)
+            extra.update(got)
+        elif not A.BY_NAME.get(aspect, A.Aspect(aspect, ())).known:
+            parts.append(P.unknown_fact(row, aspect))
+        else:
+            parts.append(P.attribute_fact(row, aspect, text, r.query))
+    return [p for p in parts if p], extra
+
+
+def _size_advice(row: dict, r: Reading, state: State, shelf: Shelf) -> tuple[str, dict]:
+    m = {k: v for k, v in (("height", state.height), ("weight", state.weight)) if v}
+    m.update(r.measures)
+    chart = shelf.size_chart(row["category"])
+    if not chart:
+        return P.no_size_chart(row), {}
+    needs_foot = any(x.get("foot_max") is not None for x in chart)
+    if (needs_foot and "foot" not in m) or (not needs_foot and not ({"height", "weight"} & set(m))):
+        return P.size_question(row, needs_foot), {"pending_question": f"size_advice|{r.text[:200]}"}
+    size = shelf.size_for(row["id"], m.get("height"), m.get("weight"), m.get("foot"))
+    got = {"height": f"{m['height']:g}" if "height" in m else None, "weight": f"{m['weight']:g}" if "weight" in m else None}
+    return P.size_fact(row, m, size), {k: v for k, v in got.items() if v}
+
+
+# -- lists (search and recommendations) -----------------------------------------------------------------
+def _merge(old: ProductQuery, new: ProductQuery) -> ProductQuery:
+    """The last list's query with this message's wishes on top (new values replace old ones)."""
+    merged = ProductQuery(text=(old.text + " " + new.text).strip())
+    for name in ("types", "category_types", "attributes", "profiles", "scenes", "seasons", "materials", "colors",
+                 "keywords", "named", "not_sold"):
+        setattr(merged, name, getattr(new, name) or getattr(old, name))
+    if new.types:
+        merged.keywords = new.keywords
+    merged.gender = new.gender or old.gender
+    merged.price = new.price or (None if (new.cheaper or new.dearer) else old.price)
+    merged.cheaper, merged.dearer = new.cheaper, new.dearer
+    return merged
+
+
+def _query_text(q: ProductQuery) -> str:
+    """The words that rebuild this query in the next turn (kept in the last_query slot)."""
+    return q.text[-200:]
+
+
+def _list(q: ProductQuery, state: State, shelf: Shelf, *, more: bool = False,
+          found: SearchResult | None = None) -> Turn:
+    reference = None
+    if q.cheaper or q.dearer:
+        shown = [x for x in (shelf.product(pid) for pid in (state.listed or [state.focus])) if pid_ok(x)]
+        if shown:
+            reference = min(x["price"] for x in shown) if q.cheaper else max(x["price"] for x in shown)
+    exclude = state.listed if more else ()
+    if found is None or reference is not None or exclude:
+        found = shelf.index().search(q, k=SHOWN * 3, reference_price=reference, exclude=exclude)
+    else:
+        found = shelf.index().search(q, k=SHOWN * 3)
+    if not found.products:
+        return Turn(_nothing_found(found, shelf), {"last_aspect": A.LISTING, "last_query": _query_text(q)})
+    rows = _personal_order(found, shelf)[:SHOWN]
+    reply = P.product_list(rows, found, more=more)
+    return Turn(reply, {"listed_products": [x["id"] for x in rows], "product_in_focus": rows[0]["id"],
+                        "last_aspect": A.LISTING, "last_query": _query_text(q), "pending_question": None})
+
+
+def pid_ok(row: dict | None) -> bool:
+    return bool(row and row.get("price") is not None)
+
+
+def _personal_order(found: SearchResult, shelf: Shelf) -> list[dict]:
+    """Retrieval decides what fits; the shopper's own levels (cart, history, season) break near-ties."""
+    rows = list(found.products)
+    boost = shelf.personal_rank([x["id"] for x in rows]) or {}
+    if not boost:
+        return rows
+    scores = found.scores or [0.0] * len(rows)
+    keyed = [(-(s if s != float("inf") else 1e9) - boost.get(x["id"], 0.0), i, x) for i, (s, x) in
+             enumerate(zip(scores, rows))]
+    return [x for _, _, x in sorted(keyed)]

@@ -1,0 +1,115 @@
+"""The shop's promotions, from shop/rules/promotions.yaml: which apply, and how to say so.
+
+`active(on)` lists the offers valid on a date; `for_product(on, product)` those that cover a
+product (by category or type); `wording(promo)` says one in a line. Nothing about an
+offer is written here: titles, thresholds, amounts, dates and scope are the file's.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable
+
+import yaml
+
+PROMOTIONS_FILE = Path(__file__).with_name("promotions.yaml")
+KINDS = ("满减", "折扣", "新人券")
+
+
+class PromotionError(ValueError):
+    """promotions.yaml says something that cannot be an offer (unknown kind, dates reversed ...)."""
+
+
+@dataclass(frozen=True)
+class Promotion:
+    id: str
+    title: str
+    kind: str
+    valid_from: dt.date
+    valid_until: dt.date                 # inclusive
+    threshold: float = 0.0               # 元 of eligible goods (满减, 新人券)
+    amount: float = 0.0                  # 元 off (满减, 新人券)
+    rate: float = 1.0                    # price factor (折扣: 0.9 = 九折)
+    min_items: int = 1                   # eligible items needed (折扣)
+    categories: tuple[str, ...] = ()     # catalog codes covered; empty with types empty = whole shop
+    types: tuple[str, ...] = ()          # product types covered
+    stackable: bool = True
+
+    def valid_on(self, day: dt.date) -> bool:
+        return self.valid_from <= day <= self.valid_until
+
+    def covers(self, product: dict) -> bool:
+        if not self.categories and not self.types:
+            return True
+        return product.get("category") in self.categories or product.get("type") in self.types
+
+
+def _date(value) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+
+
+def parse(doc: dict) -> list[Promotion]:
+    out = []
+    for raw in doc.get("promotions") or []:
+        scope = raw.get("scope") or {}
+        p = Promotion(id=str(raw["id"]), title=str(raw["title"]), kind=str(raw["kind"]),
+                      valid_from=_date(raw["valid_from"]), valid_until=_date(raw["valid_until"]),
+                      threshold=float(raw.get("threshold", 0)), amount=float(raw.get("amount", 0)),
+                      rate=float(raw.get("rate", 1)), min_items=int(raw.get("min_items", 1)),
+                      categories=tuple(scope.get("categories") or ()), types=tuple(scope.get("types") or ()),
+                      stackable=bool(raw.get("stackable", True)))
+        if p.kind not in KINDS:
+            raise PromotionError(f"{p.id}: kind must be one of {KINDS}")
+        if p.valid_until < p.valid_from:
+            raise PromotionError(f"{p.id}: valid_until before valid_from")
+        if p.kind in ("满减", "新人券") and not 0 < p.amount < max(p.threshold, p.amount + 1):
+            raise PromotionError(f"{p.id}: amount must be positive and below the threshold")
+        if p.kind == "折扣" and not 0 < p.rate < 1:
+            raise PromotionError(f"{p.id}: rate must be between 0 and 1")
+        out.append(p)
+    ids = [p.id for p in out]
+    if len(ids) != len(set(ids)):
+        raise PromotionError("duplicate promotion ids")
+    return out
+
+
+@lru_cache(maxsize=1)
+def promotions() -> tuple[Promotion, ...]:
+    return tuple(parse(yaml.safe_load(PROMOTIONS_FILE.read_text(encoding="utf-8"))))
+
+
+def active(on: dt.date | dt.datetime, offers: Iterable[Promotion] | None = None) -> list[Promotion]:
+    day = on.date() if isinstance(on, dt.datetime) else on
+    return [p for p in (promotions() if offers is None else offers) if p.valid_on(day)]
+
+
+def for_product(on: dt.date | dt.datetime, product: dict, offers: Iterable[Promotion] | None = None) -> list[Promotion]:
+    """Offers valid on the date that cover the product; the newcomer coupon is the shopper's, not the product's."""
+    return [p for p in active(on, offers) if p.kind != "新人券" and p.covers(product)]
+
+
+def _yuan(x: float) -> str:
+    return f"{x:g}"
+
+
+def _rate(rate: float) -> str:
+    tenths = round(rate * 10, 1)
+    return f"{tenths:g} 折"
+
+
+def wording(p: Promotion, *, with_dates: bool = True) -> str:
+    """One offer in a line: 「冬季保暖节」服装、鞋靴…满 300 减 30（11月15日-12月15日）."""
+    from shop.store.products import category_names
+    names = category_names()
+    scope = "、".join([names.get(c, c) for c in p.categories] + list(p.types))
+    scope = f"{scope}类商品" if scope else "全场"
+    if p.kind == "满减":
+        deal = f"{scope}满 {_yuan(p.threshold)} 减 {_yuan(p.amount)}"
+    elif p.kind == "折扣":
+        deal = f"{scope}{'买 ' + str(p.min_items) + ' 件及以上' if p.min_items > 1 else ''}打 {_rate(p.rate)}"
+    else:
+        deal = f"首单满 {_yuan(p.threshold)} 减 {_yuan(p.amount)}"
+    when = f"（{p.valid_from.month}月{p.valid_from.day}日-{p.valid_until.month}月{p.valid_until.day}日）" if with_dates else ""
+    return f"「{p.title}」{deal}{when}"

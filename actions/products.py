@@ -32,7 +32,8 @@ logger = logging.getLogger(__name__)
 
 GRAPH_DOWN = "抱歉亲，商品信息暂时查询不到，请稍后再试，或回复「转人工」由人工客服为您解答。"
 INDEX_TTL_S = 300  # the search index is rebuilt from the graph at most this often
-SLOTS = ("product_in_focus", "listed_products", "last_aspect", "last_query", "pending_question", "height", "weight")
+SLOTS = ("product_in_focus", "listed_products", "seen_products", "last_aspect", "last_query", "pending_question",
+         "height", "weight")
 
 
 class GraphShelf:
@@ -95,9 +96,10 @@ def _float(value) -> float | None:
 
 
 def state_of(tracker: Tracker) -> State:
-    listed = tracker.get_slot("listed_products")
+    listed, seen = tracker.get_slot("listed_products"), tracker.get_slot("seen_products")
     return State(focus=tracker.get_slot("product_in_focus"),
                  listed=[x for x in listed if isinstance(x, str)] if isinstance(listed, list) else [],
+                 seen=[x for x in seen if isinstance(x, str)] if isinstance(seen, list) else [],
                  last_aspect=tracker.get_slot("last_aspect"), last_query=tracker.get_slot("last_query"),
                  pending=tracker.get_slot("pending_question"), page_product=services.page_product(tracker),
                  height=_float(tracker.get_slot("height")), weight=_float(tracker.get_slot("weight")))
@@ -113,6 +115,7 @@ def _intent(tracker: Tracker) -> str | None:
 
 class ProductAction(Action):
     """Answer the message as a product turn; what to do when it is not one is the subclass's."""
+    strict = False  # answer only plain product questions (the intent model saw none)
 
     def name(self) -> str:
         raise NotImplementedError
@@ -123,7 +126,7 @@ class ProductAction(Action):
         try:
             if photo is not None and not _names_a_product(tracker, text):
                 return self.respond_to_photo(dispatcher, tracker, text, photo)
-            turn = respond(_intent(tracker), text, state_of(tracker), GraphShelf(tracker))
+            turn = respond(_intent(tracker), text, state_of(tracker), GraphShelf(tracker), strict=self.strict)
         except GraphError:
             logger.exception("graph query failed")
             dispatcher.utter_message(text=GRAPH_DOWN)
@@ -237,6 +240,39 @@ def personal_recommendations(dispatcher: CollectingDispatcher, tracker: Tracker)
     dispatcher.utter_message(text=text + "\n想了解哪一款？可以说「第一个怎么样」～")
     return [SlotSet("listed_products", [r.product_id for r in recs]), SlotSet("product_in_focus", recs[0].product_id),
             SlotSet("last_aspect", "list")]
+
+
+class ActionProductFallback(ProductAction):
+    """NLU was unsure (nlu_fallback): a message that plainly names a kind of product, a product, a
+    pick from the list or asks about the product in focus is still answered; anything else gets
+    utter_ask_rephrase (and a second miss in a row a human, data/rules.yml). The slot
+    fallback_answered tells the rules which happened."""
+    strict = True
+
+    def name(self) -> str:
+        return "action_product_fallback"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict]:
+        events = await super().run(dispatcher, tracker, domain)
+        answered = not any(e.get("event") == "slot" and e.get("name") == "fallback_answered" for e in events)
+        return events + ([SlotSet("fallback_answered", True)] if answered else [])
+
+    def not_a_product_turn(self, dispatcher, tracker, text):
+        # The rules go on to utter_ask_rephrase (data/rules.yml) when this slot is false.
+        return [SlotSet("fallback_answered", False)]
+
+
+class ActionOutOfScope(ProductAction):
+    """Off-topic by the intent model: answered as a product question only when the words plainly
+    are one (看看冲锋衣 is not chit-chat); otherwise the polite steer back to shopping."""
+    strict = True
+
+    def name(self) -> str:
+        return "action_out_of_scope"
+
+    def not_a_product_turn(self, dispatcher, tracker, text):
+        dispatcher.utter_message(response="utter_out_of_scope")
+        return []
 
 
 class ActionInform(ProductAction):

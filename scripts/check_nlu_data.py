@@ -93,7 +93,8 @@ def main(argv: List[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--train", default=str(ROOT / "data" / "nlu"))
     parser.add_argument("--test", default=str(ROOT / "tests" / "nlu_test.yml"))
-    parser.add_argument("--dictionary", default=str(ROOT / "data" / "jieba" / "shop_words.txt"))
+    parser.add_argument("--dictionary", default=str(ROOT / "data" / "jieba"),
+                        help="a jieba user dictionary, or a folder of them (as config.yml's JiebaTokenizer loads)")
     parser.add_argument("--min-train", type=int, default=40)
     parser.add_argument("--min-test", type=int, default=8)
     args = parser.parse_args(argv)
@@ -101,8 +102,10 @@ def main(argv: List[str] | None = None) -> int:
     import jieba
 
     jieba.setLogLevel(60)
-    if Path(args.dictionary).exists():
-        jieba.load_userdict(args.dictionary)
+    dictionary = Path(args.dictionary)
+    for path in sorted(dictionary.glob("*")) if dictionary.is_dir() else [dictionary]:
+        if path.is_file():
+            jieba.load_userdict(str(path))
 
     problems: List[str] = []
     train_path = Path(args.train)

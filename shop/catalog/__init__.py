@@ -2,7 +2,7 @@
 
 Every file is curated data the shop edits: products.csv / variants.csv (the goods; list
 fields joined with "|"), categories.yaml, types.yaml (product types and the words for
-them), vocabulary.yaml (attributes, audiences, scenes, seasons, skin types as shoppers
+them), descriptions.yaml (detail-page copy and everyday names per type), vocabulary.yaml (attributes, audiences, scenes, seasons, skin types as shoppers
 say them), materials.yaml (材质 → 洗涤方式), size_charts.yaml, name_rules.yaml and colors.yaml (colour name → RGB).
 `load_catalog` checks that they agree with each other (CatalogError) and
 `shop.catalog.checks.implausible` that each product is believable.
@@ -42,6 +42,7 @@ class Catalog:
     types: list[dict] = field(default_factory=list)        # types.yaml entries
     vocabulary: dict = field(default_factory=dict)         # vocabulary.yaml
     name_rules: list[dict] = field(default_factory=list)   # name_rules.yaml
+    descriptions: list[dict] = field(default_factory=list)  # descriptions.yaml: copy + everyday names per type
 
     def product(self, product_id: str) -> dict:
         return next(p for p in self.products if p["id"] == product_id)
@@ -86,7 +87,8 @@ def load_catalog(data_dir: Path = DATA_DIR) -> Catalog:
     materials = _yaml(data_dir / "materials.yaml")
     charts = _size_chart_rows(_yaml(data_dir / "size_charts.yaml"))
     catalog = Catalog(products, variants, categories, materials, charts, types=_yaml(data_dir / "types.yaml"),
-                      vocabulary=_yaml(data_dir / "vocabulary.yaml"), name_rules=_yaml(data_dir / "name_rules.yaml"))
+                      vocabulary=_yaml(data_dir / "vocabulary.yaml"), name_rules=_yaml(data_dir / "name_rules.yaml"),
+                      descriptions=_yaml(data_dir / "descriptions.yaml"))
     validate(catalog)
     return catalog
 

@@ -147,16 +147,11 @@ def return_reason(text: str | None, *, as_answer: bool = False) -> str | None:
 
 
 # -- quantities, variants, addresses ---------------------------------------------------------------
-_QTY = re.compile(r"([0-9]{1,3}|[一二两三四五六七八九十]{1,3})\s*(?:件|个|双|套|盒|瓶|条|份|包|只|台)")
-_QTY_AFTER = re.compile(r"(?:改成|改为|要|买|数量)\s*([0-9]{1,3}|[一二两三四五六七八九十]{1,3})(?!\d)")
-
-
 def quantity(text: str | None) -> int | None:
-    t = ascii_text(text)
-    # The last amount wins: "多买一件，数量改成2件" means 2.
-    found = list(_QTY_AFTER.finditer(t)) or list(_QTY.finditer(t))
-    match = found[-1] if found else re.fullmatch(r"\s*([0-9]{1,3})\s*", t)
-    return cn_number(match.group(1)) if match else None
+    """How many items: read by shop.text.numbers (Chinese numerals whole: 改成两百件 → 200, which the
+    order rules then refuse), the one reader of amounts for orders and products alike."""
+    from shop.text.numbers import quantity as read_quantity
+    return read_quantity(text)
 
 
 _SIZE = re.compile(r"(?<![A-Za-z])(XXXL|XXL|XL|XS|[2-5]XL|S|M|L)(?![A-Za-z])|(\d{2,3})\s*码|(均码|大码|小码)",

@@ -49,6 +49,7 @@ class State:
     last_query: str | None = None
     pending: str | None = None           # "aspect,aspect|question text", waiting for a product
     page_product: str | None = None
+    seen: list[str] = field(default_factory=list)   # every product listed for the last query (换一批)
     height: float | None = None
     weight: float | None = None
 
@@ -100,8 +101,9 @@ def read(text: str) -> Reading:
 
 def _describes(q: ProductQuery, shelf: Shelf) -> bool:
     """The words describe products (a kind, a name part the catalog has), not only a wish like
-    便宜点 or a question like 多重."""
-    return bool(q.wanted_types or q.named or shelf.index().known(q.keywords))
+    便宜点 or a question like 多重 / 能机洗吗."""
+    words = [k for k in q.keywords if not A.asked(k)]
+    return bool(q.wanted_types or q.named or shelf.index().known(words))
 
 
 def _matches(row: dict | None, q: ProductQuery) -> bool:
@@ -137,7 +139,9 @@ def targets(r: Reading, state: State, shelf: Shelf) -> Targets:
             return Targets(rows, "named")
     focus = shelf.product(state.focus) if state.focus else None
     page = shelf.product(state.page_product) if state.page_product else None
-    if _describes(q, shelf) and not (r.referring and not q.wanted_types and not shelf.index().known(q.keywords)):
+    if r.referring and (focus or page) and not q.wanted_types:
+        return Targets([focus or page], "referring")  # 它能机洗吗: the product in focus, whatever else is said
+    if _describes(q, shelf):
         for row in (focus, page):
             if _matches(row, q):
                 return Targets([row], "focus")
@@ -163,11 +167,18 @@ def _one_clear_winner(found: SearchResult, q: ProductQuery) -> bool:
 
 # -- the turn ------------------------------------------------------------------------------------------
 def respond(intent: str | None, text: str | None, state: State, shelf: Shelf, *,
-            shopper_known: bool = False) -> Turn | None:
-    """The product turn for this message, or None when the message is not about products."""
+            strict: bool = False) -> Turn | None:
+    """The product turn for this message, or None when the message is not about products.
+
+    strict: the intent model did not see a product question (fallback, out of scope); answer
+    only when the words plainly are one — a kind or a product named, a pick from the list, or
+    a question about the product in focus."""
     r = read((text or "")[:MAX_TEXT])
-    t = targets(r, state, shelf)
     q = r.query
+    if strict and not (q.wanted_types or q.named or q.not_sold or (r.pick is not None and state.listed)
+                       or ((r.aspects or r.measures) and (state.focus or state.page_product))):
+        return None
+    t = targets(r, state, shelf)
     fact_aspects = [a for a in r.aspects if not (t.how == "search" and a in FACET_ASPECTS)]
     if t.how == "search" and "stock" in fact_aspects and not (r.size or r.colors):
         fact_aspects.remove("stock")  # "有没有防晒衣" asks what there is, not a variant's stock
@@ -243,8 +254,8 @@ def _care_of_material(q: ProductQuery, shelf: Shelf) -> Turn | None:
 
 def _nothing_found(found: SearchResult, shelf: Shelf) -> str:
     q = found.query
-    if found.reason == "not_sold" and q.not_sold:
-        return P.not_sold(q.not_sold[0])
+    if found.reason == "not_sold" and (q.not_sold or q.unknown_kinds):
+        return P.not_sold((q.not_sold or q.unknown_kinds)[0])
     return P.nothing_found(q.text)
 
 
@@ -333,16 +344,23 @@ def _list(q: ProductQuery, state: State, shelf: Shelf, *, more: bool = False,
         shown = [x for x in (shelf.product(pid) for pid in (state.listed or [state.focus])) if pid_ok(x)]
         if shown:
             reference = min(x["price"] for x in shown) if q.cheaper else max(x["price"] for x in shown)
-    exclude = state.listed if more else ()
+    exclude = list(dict.fromkeys([*state.seen, *state.listed])) if more else ()
     if found is None or reference is not None or exclude:
         found = shelf.index().search(q, k=SHOWN * 3, reference_price=reference, exclude=exclude)
     else:
         found = shelf.index().search(q, k=SHOWN * 3)
+    if not found.products and exclude:
+        found = shelf.index().search(q, k=SHOWN * 3, reference_price=reference)
+        more = False
+        if found.products:
+            found.unmet = ["no_more"] + found.unmet
     if not found.products:
         return Turn(_nothing_found(found, shelf), {"last_aspect": A.LISTING, "last_query": _query_text(q)})
     rows = _personal_order(found, shelf)[:SHOWN]
     reply = P.product_list(rows, found, more=more)
-    return Turn(reply, {"listed_products": [x["id"] for x in rows], "product_in_focus": rows[0]["id"],
+    ids = [x["id"] for x in rows]
+    seen = list(dict.fromkeys([*exclude, *ids])) if more else ids
+    return Turn(reply, {"listed_products": ids, "product_in_focus": rows[0]["id"], "seen_products": seen,
                         "last_aspect": A.LISTING, "last_query": _query_text(q), "pending_question": None})
 
 

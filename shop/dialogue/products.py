@@ -196,6 +196,8 @@ def _unmet(found) -> str:
         notes.append(f"没有{_budget(q.price)}的{_what(q)}，下面是价格最接近的")
     if "gender" in found.unmet and q.gender:
         notes.append(f"{_what(q)}没有{q.gender}款，下面是男女都能穿的或其他款")
+    if "no_more" in found.unmet:
+        notes.append(f"符合条件的{_what(q)}就这几款了")
     if "cheaper" in found.unmet:
         notes.append("刚才那几款已经是最便宜的了")
     if "dearer" in found.unmet:

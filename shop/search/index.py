@@ -23,10 +23,11 @@ import bm25s
 import numpy as np
 
 from shop.search.lexicon import lexicon, tokenizer
-from shop.search.query import ProductQuery
+from shop.search.query import STOPWORDS, ProductQuery
 
 NAME_WEIGHT = 2      # name words count twice in a product's document
-BM25_WEIGHT = 2.0    # a perfect keyword match is worth two facets
+BM25_WEIGHT = 1.5          # a perfect match of the name, type and tags is worth one and a half facets
+DESCRIPTION_WEIGHT = 0.5   # the type's description only tips the balance
 EXACT_CUT_BONUS = 0.3
 SEASON_FOCUS = 0.4
 OTHER_PEOPLE = 1.5
@@ -68,6 +69,11 @@ def document(p: dict) -> list[str]:
     return words
 
 
+def description(p: dict) -> list[str]:
+    """What the product's type is for, in shoppers' words (descriptions.yaml): 脚冷, 带饭, 宝宝踢被子 …"""
+    return [w for w in _tokens(lexicon().descriptions.get(p.get("type") or "", "")) if w not in STOPWORDS]
+
+
 def facet_hits(p: dict, q: ProductQuery) -> dict[str, bool]:
     """For each facet the query asks for, whether the product has it."""
     lex = lexicon()
@@ -102,20 +108,25 @@ class ProductIndex:
     def __init__(self, rows: Iterable[dict]):
         self.rows: list[dict] = [dict(r) for r in rows]
         self.by_id = {r["id"]: i for i, r in enumerate(self.rows)}
-        self.bm25 = bm25s.BM25()
         docs = [document(r) or ["_"] for r in self.rows]
+        descs = [description(r) or ["_"] for r in self.rows]
+        # Words that name products (names, types, tags …); description words only rank.
         self.vocabulary = frozenset(w for d in docs for w in d)
+        self.bm25 = bm25s.BM25()
         self.bm25.index(docs, show_progress=False)
+        self.desc_bm25 = bm25s.BM25()
+        self.desc_bm25.index(descs, show_progress=False)
 
     def known(self, words) -> list[str]:
         """The words that occur in some product's document (the others cannot describe a product)."""
         return [w for w in words if w in self.vocabulary]
 
-    def _bm25(self, words: Sequence[str]) -> np.ndarray:
-        words = [w for w in words if w]
+    def _bm25(self, words: Sequence[str], engine=None) -> np.ndarray:
+        # One CJK character (腿, 说, 粗) names nothing on its own: it only adds noise to the ranking.
+        words = [w for w in words if w and not (len(w) == 1 and "\u4e00" <= w <= "\u9fff")]
         if not words or not self.rows:
             return np.zeros(len(self.rows))
-        scores = np.asarray(self.bm25.get_scores(list(words)), dtype=float)
+        scores = np.asarray((engine or self.bm25).get_scores(list(words)), dtype=float)
         top = scores.max() if scores.size else 0.0
         return scores / top if top > 0 else scores
 
@@ -132,6 +143,8 @@ class ProductIndex:
             return SearchResult([], q, reason="not_sold")
         if q.no_such_kind and not named:
             return SearchResult([], q, reason="no_match")
+        if q.unknown_kinds and not wanted and not named:
+            return SearchResult([], q, reason="not_sold")
         pool = [r for r in self.rows if r["id"] not in excluded and (not wanted or r.get("type") in wanted)]
         if not pool and not named:
             return SearchResult([], q, reason="no_match")
@@ -159,13 +172,13 @@ class ProductIndex:
             unmet.append("price")
         else:
             pool = budget_ok
-        bm = self._bm25(q.keywords)
+        bm = BM25_WEIGHT * self._bm25(q.keywords) + DESCRIPTION_WEIGHT * self._bm25(q.keywords, self.desc_bm25)
         lex = lexicon()
         scored = []
         asked = len(q.facets())
         for r in pool:
             hits = facet_hits(r, q)
-            score = BM25_WEIGHT * bm[self.by_id[r["id"]]] + sum(hits.values())
+            score = bm[self.by_id[r["id"]]] + sum(hits.values())
             made_for = lex.types.get(r.get("type") or "", {}).get("for")
             if made_for and not set(made_for) & q.profiles:
                 score -= OTHER_PEOPLE  # a baby's sunscreen is not what an adult asking for 防晒 means
@@ -179,10 +192,13 @@ class ProductIndex:
                 score -= r["price"] / 10000.0
             if q.dearer and ref is None:
                 score += r["price"] / 10000.0
+            if q.price and not wanted and not q.facets():
+                score += r["price"] / 10000.0  # filling a budget: the ones that use most of it first
             scored.append((score, hits, r))
         scored.sort(key=lambda x: (-x[0], x[2]["price"], x[2]["id"]))
-        if not wanted and not named:
+        if not wanted and not named and not (q.price and not q.keywords and not q.facets()):
             # Nothing but free words and facets: keep only products that match at least something.
+            # (A budget alone — 一百以内随便什么 — is a wish of its own: anything within it.)
             scored = [s for s in scored if s[0] > 0 and (bm[self.by_id[s[2]["id"]]] > 0 or any(s[1].values()))]
             if not scored:
                 return SearchResult([], q, reason="no_match")

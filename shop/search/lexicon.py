@@ -25,6 +25,8 @@ logger = logging.getLogger(__name__)
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 JIEBA_DICT_DIR = PROJECT_DIR / "data" / "jieba"
 
+# Numerals and particles are typed on purpose: 一百的 is not a slip for 白的.
+_NOT_SLIPS = set("零一二两三四五六七八九十百千万亿的了吗呢吧啊么个")
 _LATIN_WORD = re.compile(r"[a-z]+(?:\s[a-z]+)?", re.I)
 # Kinds of term, in the order a tie at one position is broken (a type word beats a scene word).
 KINDS = ("name", "type", "not_sold", "category", "audience", "skin", "attribute", "material", "scene", "season",
@@ -37,9 +39,11 @@ class Term:
     kind: str
     word: str
     value: object
-    start: int
+    start: int                      # offsets into the message as given
     end: int
     corrected_from: str | None = None
+    at: int = -1                    # offsets into the corrected text
+    to: int = -1
 
 
 @dataclass
@@ -50,6 +54,7 @@ class Lexicon:
     category_names: dict[str, str] = field(default_factory=dict)
     max_len: int = 1
     english: dict[str, str] = field(default_factory=dict)
+    descriptions: dict[str, str] = field(default_factory=dict)
     _by_pinyin: dict[tuple, list[str]] = field(default_factory=lambda: defaultdict(list))
 
     def add(self, word: str, kind: str, value: object) -> None:
@@ -69,10 +74,11 @@ class Lexicon:
 
         A span is corrected only when it is not itself a word (jieba's dictionary, the vocabulary;
         words jieba has seen fewer than RARE times are slips too: 帐蓬) and differs from a
-        vocabulary word of the same pinyin (any reading: 嗮 is sai or shai) in one character:
-        大姨 stays 大姨."""
+        vocabulary word of the same pinyin (with the sounds people confuse merged) in one character:
+        大姨 stays 大姨. Words typed right are never "corrected" (要带防晒霜 is not 要带饭晒霜)."""
         chars = list(text)
         fixes: list[tuple[int, str, str]] = []
+        exact = self._exact_spans(text)
         i = 0
         while i < len(chars):
             done = False
@@ -80,8 +86,10 @@ class Lexicon:
                 span = "".join(chars[i:i + n])
                 if len(span) < n or not all("\u4e00" <= c <= "\u9fff" for c in span):
                     continue
-                if span in self.terms or known_word(span):
+                if span in self.terms or known_word(span) or any(c in _NOT_SLIPS for c in span):
                     continue
+                if any(a < i + n and i < b and not (i <= a and b <= i + n) for a, b in exact):
+                    continue  # it would cut a word typed right (带防|晒霜); a word inside it may grow (羽绒|副)
                 for cand in (c for key in readings(span) for c in self._by_pinyin.get(key, ())):
                     diff = sum(a != b for a, b in zip(span, cand))
                     # One slip in any word; two in a longer one only when the sounds are exactly the
@@ -98,15 +106,44 @@ class Lexicon:
                 i += 1
         return "".join(chars), fixes
 
-    def translate(self, text: str) -> str:
-        """English shopping words as the Chinese word (yoga裤 → 瑜伽裤), whole Latin words only."""
-        if not self.english:
-            return text
-        return _LATIN_WORD.sub(lambda m: self.english.get(m.group().lower(), m.group()), text)
+    def _exact_spans(self, text: str) -> list[tuple[int, int]]:
+        """Spans of vocabulary words (two characters or more) typed exactly, longest first."""
+        spans, i = [], 0
+        while i < len(text):
+            for n in range(min(self.max_len, len(text) - i), 1, -1):
+                if text[i:i + n] in self.terms:
+                    spans.append((i, i + n))
+                    i += n
+                    break
+            else:
+                i += 1
+        return spans
+
+    def translate(self, text: str) -> tuple[str, list[tuple[int, int]]]:
+        """English shopping words as the Chinese word (yoga裤 → 瑜伽裤), whole Latin words only;
+        with, for every character of the result, the span of `text` it came from."""
+        out: list[str] = []
+        spans: list[tuple[int, int]] = []
+        last = 0
+        for m in _LATIN_WORD.finditer(text) if self.english else ():
+            word = self.english.get(m.group().lower())
+            if not word:
+                continue
+            out.append(text[last:m.start()])
+            spans += [(i, i + 1) for i in range(last, m.start())]
+            out.append(word)
+            spans += [(m.start(), m.end())] * len(word)
+            last = m.end()
+        out.append(text[last:])
+        spans += [(i, i + 1) for i in range(last, len(text))]
+        return "".join(out), spans
 
     def find(self, text: str, known_word=lambda w: False) -> tuple[str, list[Term]]:
-        """(corrected text, terms) — longest match first, left to right; text is lower-cased."""
-        corrected, fixes = self.correct(self.translate(text.lower()), known_word)
+        """(corrected text, terms) — longest match first, left to right; text is lower-cased.
+        Each term's start/end are offsets into `text` (the message as given), even when an English
+        word was read as Chinese; the corrected text itself may be of another length."""
+        translated, origin = self.translate(text.lower())
+        corrected, fixes = self.correct(translated, known_word)
         fixed_at = {pos: typed for pos, typed, _ in fixes}
         found: list[Term] = []
         i = 0
@@ -116,11 +153,12 @@ class Lexicon:
                 entry = self.terms.get(word)
                 if not entry:
                     continue
-                if n == 1 and not _single_char_ok(word, corrected, i):
+                if n <= 2 and not _short_word_ok(word, corrected, i):
                     continue
                 for kind in KINDS:
                     if kind in entry:
-                        found.append(Term(kind, word, entry[kind], i, i + n, fixed_at.get(i)))
+                        found.append(Term(kind, word, entry[kind], origin[i][0], origin[i + n - 1][1],
+                                          fixed_at.get(i), i, i + n))
                 i += n
                 break
             else:
@@ -145,17 +183,23 @@ def _fuzzy(syllable: str) -> str:
     return syllable
 
 
+lexicon_terms_cache: dict = {}  # filled by build(): the vocabulary's own words are never "another word"
+
+
 def readings(span: str) -> list[tuple[str, ...]]:
     """The span's pinyin key: its usual toneless reading, with the sounds people confuse merged.
     (Every heteronym would let 还 read as the rare "fu" and turn 防晒还是 into 防晒服是.)"""
     return [tuple(_fuzzy(s) for s in lazy_pinyin(span))]
 
 
-def _single_char_ok(word: str, text: str, i: int) -> bool:
-    # One-character words (鞋, 锅, 轻, 女) only when they do not make a word with the character
-    # before or after them: "鞋" in "什么鞋" yes; "轻" in "年轻" and "女" in "女儿" no.
-    before, after = text[i - 1:i], text[i + 1:i + 2]
-    return not (before and known_word(before + word)) and not (after and known_word(word + after))
+def _short_word_ok(word: str, text: str, i: int) -> bool:
+    # Short words only when they do not make another word with the character before them
+    # ("白的" in "高蛋白的" no: 蛋白 is a word; "鞋" in "什么鞋" yes) — and, for one character,
+    # after them ("轻" in "年轻", "女" in "女儿" no).
+    before, after = text[i - 1:i], text[i + len(word):i + len(word) + 1]
+    if before and known_word(before + word[0]) and (before + word[0]) not in lexicon_terms_cache:
+        return False
+    return len(word) > 1 or not (after and known_word(word + after))
 
 
 def _types_by_broader(catalog: Catalog) -> dict[str, set[str]]:
@@ -204,6 +248,13 @@ def build(catalog: Catalog) -> Lexicon:
         lex.add(word, "season", tuple(season) if isinstance(season, list) else (season,))
     for word, types in vocab.get("needs", {}).items():
         lex.add(word, "type", set(types))
+    # Everyday names from the detail-page copy, where no other table already gives the word a
+    # meaning (防晒 stays an attribute even if the copy calls sunscreen 防晒).
+    for entry in catalog.descriptions:
+        lex.descriptions[entry["type"]] = entry.get("description") or ""
+        for word in entry.get("also_called") or []:
+            if len(word) >= 2 and word.lower() not in lex.terms:
+                lex.add(word, "type", {entry["type"]})
     lex.english = {k.lower(): v for k, v in vocab.get("english", {}).items()}
     for word in vocab.get("not_sold", []):
         lex.add(word, "not_sold", word)
@@ -218,9 +269,11 @@ def build(catalog: Catalog) -> Lexicon:
             lex.add(stem, "color", color)  # 藏青 → 藏青色; one-character stems (黑) need 色 or 的
         if color.endswith("色") and len(color) == 2:
             lex.add(color[0] + "的", "color", color)  # 黑的
+    lexicon_terms_cache.clear()
+    lexicon_terms_cache.update(lex.terms)
     # Pinyin keys of words worth correcting (two characters or more).
     for word in lex.terms:
-        if len(word) >= 2 and all("\u4e00" <= c <= "\u9fff" for c in word):
+        if len(word) >= 2 and all("\u4e00" <= c <= "\u9fff" and c not in _NOT_SLIPS for c in word):
             lex._by_pinyin[readings(word)[0]].append(word)
     return lex
 
@@ -243,6 +296,20 @@ def tokenizer() -> jieba.Tokenizer:
         if len(word) >= 2:
             tok.add_word(word, freq=3000)
     return tok
+
+
+@lru_cache(maxsize=1)
+def core_words() -> frozenset:
+    """Every word of every product's name, type, synonyms and tags (what the shop does sell)."""
+    from shop.catalog import load_catalog
+    lex = lexicon()
+    tok = tokenizer()
+    words = set()
+    for p in load_catalog().products:
+        t = lex.types.get(p["type"], {})
+        for text in (p["name"], p["type"], *t.get("synonyms", []), *p["tags"]):
+            words |= {w.lower() for w in tok.cut_for_search(text) if w.strip()}
+    return frozenset(words)
 
 
 RARE = 20  # jieba's dictionary counts; below this a "word" is most likely a slip (帐蓬 6, 大姨 30)

@@ -60,6 +60,7 @@ class ProductQuery:
     colors: frozenset = frozenset()
     price: tuple | None = None                       # (low, high) yuan
     no_such_kind: bool = False                       # the kind asked for is not sold for these people
+    unknown_kinds: tuple = ()                        # product-like words the shop has no such goods for (护臀膏)
     cheaper: bool = False
     dearer: bool = False
     named: tuple = ()                                # ids of products named in full
@@ -101,6 +102,18 @@ def named_products(text: str) -> list[str]:
             found.append(pid)
             taken.append((start, start + len(name)))
     return found
+
+
+# Last characters of Chinese words for goods (护臀膏, 蛋白粉, 电热毯, 手表 …).
+GOODS_ENDINGS = set("膏粉霜液乳油器机仪表车包盒杯瓶鞋靴衣裤裙帽袜巾被垫枕毯锅壶碗盘线壳套架灯镜伞箱桌椅柜笔药酒糖饼罩贴膜棒刀剪梳")
+
+
+def _looks_like_goods(word: str) -> bool:
+    """A word the vocabulary did not explain that names goods (its last character says so), and
+    that no product's name, type or tags contain: the shop does not sell it."""
+    from shop.search.lexicon import core_words
+    return (len(word) >= 2 and word[-1] in GOODS_ENDINGS and all("\u4e00" <= c <= "\u9fff" for c in word)
+            and word not in core_words())
 
 
 def keywords(text: str) -> tuple[str, ...]:
@@ -196,10 +209,11 @@ def parse(text: str | None) -> ProductQuery:
     # explain are already filters or facets, and counting them again only adds length noise.
     rest = list(corrected)
     for t in terms:
-        rest[t.start:t.end] = [" "] * (t.end - t.start)
+        rest[t.at:t.to] = [" "] * (t.to - t.at)
     # Sizes, measures, amounts and prices are conditions on a variant or a budget, not words of a name.
     q.keywords = keywords(_NOT_WORDS.sub(" ", to_digits("".join(rest))))
     q.corrections = tuple((t.corrected_from, t.word) for t in terms if t.corrected_from)
+    q.unknown_kinds = tuple(w for w in q.keywords if _looks_like_goods(w))
     return q
 
 

@@ -110,11 +110,28 @@ def _num(match: re.Match, group: int) -> float:
     return float(raw) * 1000 if tail[:1] in ("k", "K", "千") else float(raw)
 
 
+_ROUGH = re.compile(r"([一二两三四五六七八九])([二三四五六七八九])(十|百|千)")  # 七八十, 三四百, 两三千
+
+
+def _rough(text: str) -> tuple[float, float] | None:
+    """'七八十' → (70, 90), '三四百' → (300, 500): two neighbouring digits before a place."""
+    m = _ROUGH.search(text or "")
+    if not m:
+        return None
+    place = {"十": 10, "百": 100, "千": 1000}[m.group(3)]
+    low = "一二三四五六七八九".find(m.group(1).replace("两", "二")) + 1
+    high = "一二三四五六七八九".find(m.group(2)) + 1
+    return (float(low * place), float((high + 1) * place)) if high == low + 1 else None
+
+
 def price_range(text: str | None) -> tuple[float, float] | None:
     """(low, high) in yuan for a budget in the text, else None. Unbounded sides are 0 / inf.
 
     '300以内' → (0, 300); '两百左右' → (150, 250); '一百到两百' → (100, 200); '500以上' → (500, inf);
     '一百多块' → (100, 200); '几十块' → (10, 100)."""
+    rough = _rough(text)
+    if rough and re.search(r"(?:十|百|千)\s*(?:元|块|蚊)?\s*(?:左右|的|块|元|以内|$)|差", text or ""):
+        return rough
     t = to_digits(text)
     m = _RANGE.search(t)
     if m:

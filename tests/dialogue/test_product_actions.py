@@ -1,4 +1,5 @@
-"""Product actions on tracker fixtures, over the real graph: focus, lists, pending questions."""
+"""Product actions on tracker fixtures, over the real graph and order store: focus, lists, pending
+questions, stock from the store, photos. The turn's own decisions: tests/dialogue/test_product_turn.py."""
 import pytest
 
 from actions import services
@@ -12,8 +13,10 @@ IDS = {p["name"]: p["id"] for p in load_catalog().products}
 
 
 @pytest.fixture
-def graph(falkor_store, monkeypatch):  # noqa: F811
+def graph(falkor_store, service, monkeypatch):  # noqa: F811
     monkeypatch.setattr(services, "graph_store", lambda: falkor_store)
+    from actions.products import GraphShelf
+    GraphShelf._index = None  # this test's graph, not another's
     return falkor_store
 
 
@@ -47,8 +50,7 @@ def test_material_question_without_product(graph):
 
 
 def test_recommendation_list_then_second_item(graph):
-    out, events = run(ActionRecommend(), tracker("s", "去爬山穿什么鞋好", "ask_recommendation",
-                                                  entities={"scene": "爬山", "product": "鞋"}))
+    out, events = run(ActionRecommend(), tracker("s", "去爬山穿什么鞋好", "ask_recommendation"))
     listed = slots_of(events)["listed_products"]
     assert len(listed) >= 2 and slots_of(events)["product_in_focus"] == listed[0]
     out, events = run(ActionStock(), tracker("s", "第二个有42码吗", "ask_stock",
@@ -56,9 +58,20 @@ def test_recommendation_list_then_second_item(graph):
     assert slots_of(events)["product_in_focus"] == listed[1] and "42" in out[0]
 
 
+def test_stock_comes_from_the_order_store(graph, sessions):
+    from shop.store import models as m
+    pid = IDS["宽松真丝衬衫"]
+    out, _ = run(ActionStock(), tracker("s", "宽松真丝衬衫米色M码有货吗", "ask_stock"))
+    assert "有货" in out[0]
+    with sessions() as s, s.begin():   # an order takes the last pieces
+        s.get(m.VariantStock, (pid, "米色", "M")).stock = 0
+    out, _ = run(ActionStock(), tracker("s", "宽松真丝衬衫米色M码有货吗", "ask_stock"))
+    assert "缺货" in out[0]
+
+
 def test_size_advice_asks_for_measures_then_answers(graph):
     focus = IDS["防风速干运动T恤男款"]
-    out, events = run(ActionSizeAdvice(), tracker("s", "穿什么码", "ask_size_advice", slots={"product_in_focus": focus}))
+    out, events = run(ActionSizeAdvice(), tracker("s", "它穿什么码", "ask_size_advice", slots={"product_in_focus": focus}))
     assert "身高和体重" in out[0]
     out, events = run(ActionInform(), tracker("s", "身高180 体重80kg", "inform", slots={
         "product_in_focus": focus, "pending_question": slots_of(events)["pending_question"]}))
@@ -73,17 +86,6 @@ def test_graph_down_is_a_polite_answer(monkeypatch):
     monkeypatch.setattr(services, "graph_store", broken)
     out, events = run(ActionProductPrice(), tracker("s", "宽松真丝衬衫多少钱", "ask_price_promotion"))
     assert "暂时查询不到" in out[0] and events == []
-
-
-@pytest.mark.parametrize("text,expected", [
-    ("宽松真丝衬衫能机洗吗", "action_care_method"), ("175 70公斤穿它什么码", "action_size_advice"),
-    ("它有黑色L码吗", "action_stock"), ("这双有38码吗", "action_stock"), ("还有现货吗", "action_stock"),
-    ("宽松真丝衬衫现在卖多少", "action_product_price"), ("它有哪些颜色", "action_product_info"),
-    ("它适合夏天穿吗", "action_product_info"), ("随便聊聊", "action_recommend"),
-])
-def test_route_by_what_the_question_asks(text, expected):
-    from actions.products import route
-    assert route(text, "action_recommend") == expected
 
 
 def test_a_question_about_a_named_product_is_not_a_recommendation_request(graph):
@@ -154,4 +156,4 @@ def test_a_photo_without_a_recognisable_product_asks_for_the_name(graph, media_d
     from shop.vision import synth
     meta = _photo_message(media_dir, "wall.png", synth.encode(Image.new("RGB", (300, 300), (120, 120, 120))))
     out, events = run(ActionStock(), tracker("s", "这个有货吗", "ask_stock", metadata=meta))
-    assert "没能认出" in out[0] and slots_of(events)["pending_question"].startswith("action_stock|")
+    assert "没能认出" in out[0] and slots_of(events)["pending_question"].startswith("stock|")

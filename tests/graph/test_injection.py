@@ -31,7 +31,7 @@ def test_hostile_names_match_nothing_and_delete_nothing(store, text):
     assert Q.find_products(store, text) == []
     assert Q.products_by_scene(store, text) == []
     assert Q.products_by_profile(store, text) == []
-    assert Q.stock(store, "P0001", color=text) == []
+    assert Q.care_for_material(store, text) == []
     assert Q.product_attributes(store, text) is None
     assert counts(store) == before
 

@@ -1,0 +1,46 @@
+"""Rasa component: every message in one normal form before tokenising (shop.text.normalize).
+
+Full-width letters and digits become half-width and traditional characters simplified
+(運費怎麼算 → 运费怎么算), one character for one, so the tokenizer, the intent model and the
+entity extractors see the same text whichever way the shopper typed it, and entity offsets
+still point into what was typed. Training examples are normalised the same way.
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from shop.text.normalize import normalize
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
+class TextNormalizer(GraphComponent):
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "TextNormalizer":
+        return cls()
+
+    @staticmethod
+    def _normalise(message: Message) -> None:
+        text = message.get(TEXT)
+        if isinstance(text, str) and text:
+            normal = normalize(text)
+            if normal != text and len(normal) == len(text):
+                message.set(TEXT, normal)
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        for message in training_data.training_examples:
+            self._normalise(message)
+        return training_data
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            self._normalise(message)
+        return messages

@@ -1,0 +1,176 @@
+"""The product turn's decisions on the kinds of message that failed before (issue 14), over the catalog.
+
+Each test is a kind of failure: the example is one of several of its kind; the live blind
+conversations (tests/conversations/test_blind_conversations.py) cover the rest through Rasa.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from shop.dialogue.product_turn import State, respond
+from tests.dialogue.shelf import CatalogShelf
+
+SLOTS = {"product_in_focus": "focus", "listed_products": "listed", "last_aspect": "last_aspect",
+         "last_query": "last_query", "pending_question": "pending", "seen_products": "seen"}
+
+
+class Chat:
+    def __init__(self, shelf: CatalogShelf | None = None):
+        self.shelf = shelf or CatalogShelf()
+        self.state = State()
+
+    def say(self, intent: str, text: str) -> str:
+        turn = respond(intent, text, self.state, self.shelf)
+        if turn is None:
+            return ""
+        for k, v in turn.slots.items():
+            if k in SLOTS:
+                setattr(self.state, SLOTS[k], v)
+            elif k in ("height", "weight") and v:
+                setattr(self.state, k, float(v))
+        return turn.reply
+
+
+def products_in(reply: str, shelf: CatalogShelf) -> list[dict]:
+    return [p for p in shelf.catalog.products if p["name"] in reply]
+
+
+# -- every question in a message --------------------------------------------------------------------
+def test_price_and_material_in_one_message():
+    reply = Chat().say("ask_price_promotion", "宽松真丝衬衫多少钱 什么面料的")
+    assert "549" in reply and "真丝" in reply and "材质" in reply
+
+
+def test_a_name_with_height_and_weight_gets_size_advice():
+    reply = Chat().say("ask_product_info", "防风速干运动T恤男款 175 70公斤")
+    assert "建议选 XL" in reply   # 175 cm is past L's 174
+
+
+def test_chinese_numerals_in_height_and_weight():
+    reply = Chat().say("ask_size_advice", "防风速干运动T恤男款 一米七，一百六十斤穿什么码")
+    assert "170cm" in reply and "80kg" in reply and "XXL" in reply   # 80 kg is past XL's 76 kg
+
+
+def test_stock_colour_and_price_together():
+    reply = Chat().say("ask_stock", "轻奢纯棉圆领T恤男女同款黑色L码有货吗 多少钱")
+    assert "黑色 L码" in reply and "99" in reply
+
+
+# -- follow-ups without a product or a verb ---------------------------------------------------------------
+def test_size_follow_up_continues_the_stock_question():
+    chat = Chat()
+    assert "M码有货" in chat.say("ask_stock", "宽松真丝衬衫有M码吗")
+    reply = chat.say("inform", "那L码呢")
+    assert "宽松真丝衬衫" in reply and "L码" in reply and "有货" in reply
+
+
+def test_a_fact_the_catalog_lacks_is_said_honestly():
+    chat = Chat()
+    chat.say("ask_stock", "宽松真丝衬衫有M码吗")
+    reply = chat.say("inform", "多重")
+    assert "宽松真丝衬衫" in reply and "重量" in reply and "没有写" in reply
+
+
+def test_it_means_the_product_in_focus():
+    chat = Chat()
+    chat.say("ask_price_promotion", "宽松真丝衬衫多少钱")
+    reply = chat.say("ask_care_method", "它能机洗吗")
+    assert "宽松真丝衬衫" in reply and "手洗" in reply and "不要：机洗" in reply
+
+
+def test_the_second_of_the_list():
+    chat = Chat()
+    first = chat.say("ask_recommendation", "看看冲锋衣")
+    listed = list(chat.state.listed)
+    reply = chat.say("ask_price_promotion", "第二个多少钱")
+    second = chat.shelf.product(listed[1])
+    assert second["name"] in reply and f"{second['price']:.0f}" in reply and "1." in first
+
+
+def test_cheaper_ones_refine_the_last_list():
+    chat = Chat()
+    chat.say("ask_recommendation", "推荐几款跑步鞋")
+    shown = [chat.shelf.product(p) for p in chat.state.listed]
+    reply = chat.say("inform", "便宜点的呢")
+    found = products_in(reply, chat.shelf)
+    assert found and all(p["type"] == "跑步鞋" for p in found)
+    assert all(p["price"] < min(s["price"] for s in shown) for p in found) or "最便宜" in reply
+
+
+def test_the_other_cut_refines_the_last_list():
+    chat = Chat()
+    chat.say("ask_recommendation", "想给老妈买个保暖的外套")
+    reply = chat.say("inform", "那男款呢")
+    found = products_in(reply, chat.shelf)
+    assert found and all(p["gender"] != "女" for p in found)
+
+
+def test_more_of_the_same_are_new_ones():
+    chat = Chat()
+    chat.say("ask_recommendation", "推荐几款洗面奶")          # six 洁面乳 in the catalog
+    before = set(chat.state.listed)
+    chat.say("inform", "换一批")
+    assert set(chat.state.listed) and not set(chat.state.listed) & before
+    assert {chat.shelf.product(p)["type"] for p in chat.state.listed} == {"洁面乳"}
+    assert "就这几款了" in chat.say("inform", "还有别的吗")
+
+
+# -- recommendations: the kind first ---------------------------------------------------------------------------
+@pytest.mark.parametrize("text, kinds", [
+    ("户外运动需要防晒的东西推荐一下", {"防晒霜", "防晒衣", "渔夫帽"}),
+    ("敏感肌用什么洗面奶比较好", {"洁面乳"}),
+    ("想给老妈买个保暖的外套", {"针织开衫", "大衣", "羽绒服", "抓绒外套", "冲锋衣", "西装"}),
+    ("有没有适合夏天户外穿的防晒衣", {"防晒衣"}),
+    ("冬天穿的靴子推荐一下", {"雪地靴", "马丁靴"}),
+    ("看看冲锋衣", {"冲锋衣"}),
+    ("衝鋒衣有男款嗎", {"冲锋衣"}),
+])
+def test_recommendations_never_offer_another_kind(text, kinds):
+    chat = Chat()
+    reply = chat.say("ask_recommendation", text)
+    found = [chat.shelf.product(p) for p in chat.state.listed]
+    assert found and {p["type"] for p in found} <= kinds, reply
+    assert "暂时没有" not in reply
+
+
+def test_a_budget_nothing_meets_is_said_with_the_closest():
+    reply = Chat().say("ask_recommendation", "五百以内的羽绒服有吗")
+    assert "没有500元以内的羽绒服" in reply and "999" in reply
+
+
+def test_goods_the_shop_does_not_sell():
+    reply = Chat().say("ask_recommendation", "有卖iPhone手机吗")
+    assert "没有卖手机" in reply
+
+
+# -- promotions are shop data ---------------------------------------------------------------------------------
+def test_price_shows_only_offers_that_apply():
+    clothes = Chat().say("ask_price_promotion", "宽松真丝衬衫多少钱")
+    assert "冬季保暖节" in clothes and "满 300 减 30" in clothes
+    food = Chat().say("ask_price_promotion", "精选明前龙井绿茶多少钱")
+    assert "冬季保暖节" not in food and "满 300 减 30" not in food and "¥" in food
+
+
+def test_no_offer_outside_its_dates():
+    summer = Chat(CatalogShelf(today=dt.date(2025, 7, 1))).say("ask_price_promotion", "宽松真丝衬衫多少钱")
+    assert "冬季保暖节" not in summer and "满" not in summer
+    offers = Chat().say("ask_price_promotion", "有什么优惠活动吗")
+    assert "冬季保暖节" in offers and "双12" not in offers   # 双12 only runs 12-10 to 12-12
+
+
+# -- stock has one source ---------------------------------------------------------------------------------------
+def test_stock_comes_from_the_store_not_the_catalog_file():
+    shelf = CatalogShelf(stock={("米色", "M"): 0})
+    reply = Chat(shelf).say("ask_stock", "宽松真丝衬衫米色M码有货吗")
+    assert "缺货" in reply
+
+
+def test_material_care_without_a_product():
+    reply = Chat().say("ask_care_method", "真丝的衣服能机洗吗")
+    assert "【真丝】" in reply and "不要：机洗" in reply
+
+
+def test_nothing_about_products_is_not_a_product_turn():
+    assert respond("inform", "好的", State(), CatalogShelf()) is None

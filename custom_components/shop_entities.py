@@ -12,6 +12,7 @@ The learned extractor (CRF) keeps extracting what the vocabulary cannot know.
 from __future__ import annotations
 
 import math
+import re
 from functools import lru_cache
 from typing import Any, Callable, Dict, List, Optional, Text
 
@@ -87,9 +88,16 @@ def entities_of(text: str) -> List[Dict[Text, Any]]:
     count = quantity(text)
     if count is not None and not q.price:
         span = _span(text, count, quantity)
-        if span and span != (0, len(text)):  # a bare "3" is a pick or a rating, not an amount of goods
+        # An amount of goods is one being bought or changed (买两件, 改成一件, 数量3): "两个订单",
+        # "三个客服" and "推荐一个" count other things or nothing.
+        ordering = re.search(r"(?:买|要|改成|改为|改到|数量(?:是|为)?|订|拍|来|再买|多买)\s*$", text[:span[0]]) if span else None
+        if span and span != (0, len(text)) and ordering:  # a bare "3" is a pick or a rating
             out.append({"entity": "quantity", "value": str(count), "start": span[0], "end": span[1],
                         "confidence_entity": 1.0})
+    # The words inside a full product name are the name (宽松真丝衬衫), not an attribute and a kind.
+    names = [(e["start"], e["end"]) for e in out if e["entity"] == "product"]
+    out = [e for e in out if e["entity"] == "product"
+           or not any(a <= e["start"] and e["end"] <= b for a, b in names)]
     return sorted(out, key=lambda e: (e["start"], e["end"]))
 
 

@@ -101,7 +101,7 @@ def test_recommendations_without_facets_use_the_shopper_history(graph, service):
 
 
 # -- a photo instead of a product name (visual lookup) ---------------------------------------------
-from tests.vision.helpers import media_dir, photo, picture, shared_index  # noqa: E402,F401  (fixtures)
+from tests.vision.helpers import index_sharing_a_picture, media_dir, photo, picture, shared_index  # noqa: E402,F401
 
 
 def _photo_message(root, name: str, data: bytes) -> dict:
@@ -118,17 +118,20 @@ def test_a_photo_of_a_product_with_its_own_picture_is_answered(graph, media_dir,
     assert slots_of(events)["product_in_focus"] == pid and slots_of(events)["pending_question"] is None
 
 
-def test_a_photo_several_products_share_lists_them_and_the_pick_is_answered(graph, media_dir, shared_index):
-    shared = max(shared_index.pictures, key=lambda p: len(p.product_ids))
-    meta = _photo_message(media_dir, "p.png", photo(picture(shared.product_ids[0])))
+def test_a_photo_several_products_share_lists_them_and_the_pick_is_answered(graph, media_dir, tmp_path, monkeypatch):
+    # Every generated product has its own picture; a catalog that reuses one photo is made here.
+    import shop.vision.catalog_index as index_module
+    shared = ("P0001", "P0002", "P0003")
+    index = index_sharing_a_picture(tmp_path, monkeypatch, shared)
+    monkeypatch.setattr(index_module, "_index", index)
+    meta = _photo_message(media_dir, "p.png", photo(picture(shared[0])))
     out, events = run(ActionProductPrice(), tracker("s", "这个多少钱", "ask_price_promotion", metadata=meta))
     slots = slots_of(events)
-    assert slots["listed_products"] == list(shared.product_ids[:3]) and "product_in_focus" not in slots
-    assert "1. " + shared_index.name(shared.product_ids[0]) in out[0] and "第几个" in out[0]
+    assert slots["listed_products"] == list(shared) and "product_in_focus" not in slots
+    assert "1. " + index.name(shared[0]) in out[0] and "第几个" in out[0]
     out, events = run(ActionInform(), tracker("s", "第二个", "inform", slots=slots))
-    second = shared.product_ids[1]
-    assert shared_index.name(second) in out[0] and "售价" in out[0]
-    assert slots_of(events)["product_in_focus"] == second
+    assert index.name(shared[1]) in out[0] and "售价" in out[0]
+    assert slots_of(events)["product_in_focus"] == shared[1]
 
 
 def test_a_named_product_wins_over_the_photo(graph, media_dir, shared_index):

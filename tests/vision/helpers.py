@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import random
+import shutil
 from pathlib import Path
 
 import pytest
@@ -31,6 +32,20 @@ def in_colour(product_id: str, colour: str):
 def other_colour(colour: str) -> str:
     """A catalog colour clearly unlike ``colour`` (blue, unless that is too close)."""
     return "蓝色" if colour not in ("蓝色", "藏青色", "紫色") else "橙色"
+
+
+def index_sharing_a_picture(tmp_path: Path, monkeypatch, product_ids: tuple[str, ...]) -> CatalogIndex:
+    """An index of the catalog in which the products given all show the first one's picture.
+
+    The generated catalog gives every product a picture of its own; a real catalog may reuse
+    one photo for several products, and lookup must then list them rather than guess.
+    """
+    images = tmp_path / "catalog"
+    shutil.copytree(index_module.CATALOG_DIR / "images", images / "images")
+    for pid in product_ids[1:]:
+        shutil.copyfile(images / "images" / f"{product_ids[0]}.png", images / "images" / f"{pid}.png")
+    monkeypatch.setattr(index_module, "CATALOG_DIR", images)
+    return CatalogIndex.load(CATALOG, cache_dir=tmp_path / "cache")
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,7 @@ import numpy as np
 
 from shop.vision.catalog_index import CatalogIndex
 from shop.vision.colours import delta_e
-from shop.vision.compare import iou, rotated, shape_similarity
+from shop.vision.compare import rotated, shape_similarity
 from shop.vision.features import Features
 
 SHAPE_WEIGHT = 0.6
@@ -29,8 +29,14 @@ class Match:
 def lookup(photo: Features, index: CatalogIndex, top: int = 3) -> list[Match]:
     turns = rotated(photo)
     pictures = index.pictures
-    overlap = [max(iou(t[2], p.features.mask) for t in turns) for p in pictures]
-    keep = np.argsort(overlap)[::-1][:PREFILTER]
+    # IoU with every picture at every angle in one product of matrices: with a picture per
+    # product there are hundreds, and a loop over them costs more than the full scores that follow.
+    masks = index.masks()
+    photo_masks = np.stack([t[2].ravel() for t in turns]).astype(np.float32)
+    inter = masks @ photo_masks.T                                   # (pictures, angles)
+    union = masks.sum(axis=1)[:, None] + photo_masks.sum(axis=1)[None, :] - inter
+    overlap = np.where(union > 0, inter / np.maximum(union, 1), 0.0).max(axis=1)
+    keep = np.argsort(overlap, kind="stable")[::-1][:PREFILTER]
     sims = []
     for i in keep:
         pic = pictures[i]

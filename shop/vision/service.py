@@ -9,7 +9,7 @@ from typing import Iterable
 from shop.media import MediaRejected, MediaStore
 
 from shop.vision.catalog_index import CatalogIndex, catalog_index
-from shop.vision.colours import lab_of_name
+from shop.vision.colours import NAMED_RGB, lab_of_name
 from shop.vision.compare import Reference, Verdict, compare
 from shop.vision.features import Unreadable, extract
 from shop.vision.lookup import Match, lookup
@@ -23,7 +23,10 @@ def references(items: Iterable[tuple[str, str | None]], index: CatalogIndex) -> 
     """Catalog pictures of (product id, ordered colour) pairs, in the ordered colour when it is named.
 
     The catalog draws each product in its first colour; a shopper who ordered the
-    black one should be compared with black, not with the picture's white.
+    black one should be compared with black, not with the picture's white. The picture
+    is recoloured to the ordered colour (its print keeps its colours, so the outline
+    and print the photo is compared with are those of the ordered variant); where it
+    cannot be, the picture's shape is kept and only the colour compared is the ordered one.
     """
     out, seen = [], set()
     for product_id, colour in items:
@@ -32,7 +35,10 @@ def references(items: Iterable[tuple[str, str | None]], index: CatalogIndex) -> 
             continue
         seen.add((product_id, colour))
         lab = lab_of_name(colour) if colour else None
-        out.append(Reference(product_id, index.name(product_id), pic.features,
+        features = pic.features
+        if lab is not None:
+            features = index.features_in(product_id, NAMED_RGB[colour]) or pic.features
+        out.append(Reference(product_id, index.name(product_id), features,
                              colour if lab is not None else None, lab))
     return out
 

@@ -3,7 +3,8 @@
 Each alteration stands for something that happens to a shopper's photo or screenshot.
 Some keep the item (a crop, a tilt, JPEG, dimmer light, a screenshot around it)
 and some do not (the item in another colour). Pictures are scaled up first,
-because a photo is larger than the 64 px catalog images.
+because a photo is larger than the 64 px catalog images; colours are changed
+before that, on the picture's flat colours.
 """
 from __future__ import annotations
 
@@ -19,9 +20,18 @@ PHOTO_SIDE = 256
 FONT = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
 
 
-def catalog_picture(path: Path, side: int = PHOTO_SIDE) -> Image.Image:
+def catalog_picture(path: Path | Image.Image, side: int = PHOTO_SIDE) -> Image.Image:
+    """A catalog picture (a file, or one drawn or recoloured in memory) at photo size."""
+    if isinstance(path, Image.Image):
+        return path.convert("RGB").resize((side, side), Image.BICUBIC)
     with Image.open(path) as img:
         return img.convert("RGB").resize((side, side), Image.BICUBIC)
+
+
+def flat_picture(path: Path) -> Image.Image:
+    """A catalog picture at its own size, in RGB: flat colours, no scaling blends, ready to recolour."""
+    with Image.open(path) as img:
+        return img.convert("RGB")
 
 
 def background_of(img: Image.Image) -> tuple[int, int, int]:
@@ -33,22 +43,40 @@ def item_mask(img: Image.Image) -> np.ndarray:
     return np.abs(arr - np.array(background_of(img), dtype=np.int16)).sum(axis=2) > 30
 
 
+def item_colours(img: Image.Image) -> list[tuple[int, int, int]]:
+    """The colours of a flat-coloured picture's item, most of the item first: its body, then its print."""
+    colours, counts = np.unique(np.asarray(img)[item_mask(img)], axis=0, return_counts=True)
+    return [tuple(int(v) for v in colours[i]) for i in np.argsort(-counts, kind="stable")]
+
+
+def _repaint(img: Image.Image, mapping: dict) -> Image.Image:
+    arr = np.asarray(img)
+    out = arr.copy()
+    for old, new in mapping.items():
+        out[np.all(arr == old, axis=2)] = new
+    return Image.fromarray(out)
+
+
 def recolour(img: Image.Image, rgb: tuple[int, int, int]) -> Image.Image:
-    """The same item in another colour (what a wrong variant looks like)."""
-    arr = np.asarray(img).copy()
-    arr[item_mask(img)] = rgb
-    return Image.fromarray(arr)
+    """The same item in another colour (what a colour variant, or a wrong one, looks like).
+
+    For a flat-coloured picture (a catalog picture before it is scaled to photo size). The body
+    (the item's main colour) takes ``rgb`` and the print keeps its colours; a print already in
+    ``rgb`` takes the body's old colour instead, as a colourway would (shop.catalog.pictures
+    draws variants the same way).
+    """
+    body, *prints = item_colours(img)
+    swap = {c: body for c in prints if sum(abs(a - b) for a, b in zip(c, rgb)) <= 30}
+    return _repaint(img, {body: tuple(rgb), **swap})
 
 
 def hue_shift(img: Image.Image, degrees: float) -> Image.Image:
-    arr = np.asarray(img).copy()
-    mask = item_mask(img)
-    colours, counts = np.unique(arr[mask], axis=0, return_counts=True)
-    r, g, b = colours[np.argmax(counts)] / 255.0  # the item's own colour, not an edge blended with the background
-    h, s, v = colorsys.rgb_to_hsv(r, g, b)
-    nr, ng, nb = colorsys.hsv_to_rgb((h + degrees / 360.0) % 1.0, s, v)
-    arr[mask] = (round(nr * 255), round(ng * 255), round(nb * 255))
-    return Image.fromarray(arr)
+    """The item of a flat-coloured picture with its main colour turned round the colour wheel
+    (the print stays)."""
+    body = item_colours(img)[0]
+    h, s, v = colorsys.rgb_to_hsv(*(c / 255.0 for c in body))
+    shifted = tuple(round(c * 255) for c in colorsys.hsv_to_rgb((h + degrees / 360.0) % 1.0, s, v))
+    return _repaint(img, {body: shifted})
 
 
 def crop(img: Image.Image, rng: random.Random, most: float = 0.12) -> Image.Image:

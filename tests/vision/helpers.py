@@ -26,7 +26,8 @@ def photo(img, seed: int = 0, quality: int = 85) -> bytes:
 
 
 def in_colour(product_id: str, colour: str):
-    return synth.recolour(picture(product_id), COLORS[colour])
+    flat = synth.flat_picture(PACKAGE_DIR / CATALOG.product(product_id)["image"])
+    return synth.catalog_picture(synth.recolour(flat, COLORS[colour]))
 
 
 def other_colour(colour: str) -> str:

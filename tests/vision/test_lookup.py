@@ -66,7 +66,8 @@ def test_index_is_cached_and_rebuilt_when_pictures_change(tmp_path, monkeypatch)
     images = tmp_path / "catalog"
     shutil.copytree(ci.CATALOG_DIR / "images", images / "images")
     monkeypatch.setattr(ci, "CATALOG_DIR", images)
-    synth.recolour(picture("P0001"), (200, 40, 45)).resize((64, 64)).save(images / "images" / "P0001.png")
+    red = synth.recolour(synth.flat_picture(images / "images" / "P0001.png"), (200, 40, 45))
+    red.save(images / "images" / "P0001.png")
     rebuilt = CatalogIndex.load(CATALOG, cache_dir=cache)
     assert calls and rebuilt.picture_of("P0001").product_ids == ("P0001",)
     assert json.loads((cache / "catalog_index.json").read_text(encoding="utf-8"))["key"] != meta["key"]

@@ -1,11 +1,10 @@
 """Rasa component: the shop vocabulary's entities, read the same way search reads them.
 
 Adds, with offsets into the message and catalog values (shop.search.query.parse over the
-shop-editable tables in shop/catalog/data):
+shop-editable tables in shop/catalog/data), the entities of the contract's 2026-11-30 addition:
   product_type (冲锋衣, 外套 …; value = the type, or the word when it covers several),
-  attribute (保暖 …), audience (老妈 …), skin_type, scene, season, material, color,
-  product (a full catalog name), price ("low-high" yuan, "0-500" for 五百以内),
-  quantity (an integer, 两件 → 2).
+  attribute (保暖 …), audience (老妈 …), product (a full catalog name),
+  price ("low-high" yuan, "0-500" for 五百以内), quantity (an integer, 买两件 → 2).
 Homophone slips and English words are read too (衬杉 → product_type 衬衫, yoga → 瑜伽).
 The learned extractor (CRF) keeps extracting what the vocabulary cannot know.
 """
@@ -28,9 +27,10 @@ from shop.search.query import parse
 from shop.text.numbers import price_range, quantity
 
 MAX_CHARS = 500
+# The contract's entities the vocabulary reads; colour, material, scene, season and skin type stay
+# with the CRF and the synonym table (their values there are what slots and stories expect).
 KIND_TO_ENTITY = {"type": "product_type", "category": "product_type", "attribute": "attribute",
-                  "audience": "audience", "skin": "skin_type", "scene": "scene", "season": "season",
-                  "material": "material", "color": "color"}
+                  "audience": "audience"}
 
 
 @lru_cache(maxsize=1)
@@ -69,8 +69,6 @@ def entities_of(text: str) -> List[Dict[Text, Any]]:
             value = next(iter(value)) if len(value) == 1 else t.word
         elif t.kind == "audience":
             value = t.word
-        elif t.kind == "season":
-            value = "".join(value)
         out.append({"entity": entity, "value": str(value), "start": t.start, "end": t.end, "confidence_entity": 1.0})
     lowered = text.lower()
     names = product_names()

@@ -220,8 +220,8 @@ def product_list(rows: Sequence[Row], found, *, more: bool = False) -> str:
         _budget(q.price) if q.price else "",
         _what(q) if q.type_words else "") if x]
     unmet = _unmet(found)
-    head = "亲，" + (unmet + "：" if unmet else ("再给您换几款" if more else "按" + "、".join(conditions) + "为您挑了这几款"
-                                                   if conditions else "为您挑了这几款") + "：")
+    head = "亲，" + (unmet + "：" if unmet else ("再给您推荐几款" if more else "按" + "、".join(conditions) + "为您推荐这几款"
+                                                   if conditions else "为您推荐这几款") + "：")
     lines = [f"{i}. {r['name']}，{_yuan(r['price'])}（{_why(r, q)}）" for i, r in enumerate(rows, start=1)]
     return head + "\n" + "\n".join(lines) + "\n想了解哪一款？可以说「第一个怎么样」，也可以问价格、尺码、库存～"
 

@@ -26,7 +26,7 @@ PROJECT_DIR = Path(__file__).resolve().parents[2]
 JIEBA_DICT_DIR = PROJECT_DIR / "data" / "jieba"
 
 # Numerals and particles are typed on purpose: 一百的 is not a slip for 白的.
-_NOT_SLIPS = set("零一二两三四五六七八九十百千万亿的了吗呢吧啊么个")
+_NOT_SLIPS = set("零一二两三四五六七八九十百千万亿的了吗呢吧啊么个把被给让")
 _LATIN_WORD = re.compile(r"[a-z]+(?:\s[a-z]+)?", re.I)
 # Kinds of term, in the order a tie at one position is broken (a type word beats a scene word).
 KINDS = ("name", "type", "not_sold", "category", "audience", "skin", "attribute", "material", "scene", "season",
@@ -272,7 +272,11 @@ def build(catalog: Catalog) -> Lexicon:
     lexicon_terms_cache.clear()
     lexicon_terms_cache.update(lex.terms)
     # Pinyin keys of words worth correcting (two characters or more).
-    for word in lex.terms:
+    for word, kinds in lex.terms.items():
+        # Two characters are easily another everyday word (我把 ≠ 我爸): only kinds of product are
+        # worth correcting that short; longer words of any kind.
+        if len(word) == 2 and not {"type", "category", "material"} & set(kinds):
+            continue
         if len(word) >= 2 and all("\u4e00" <= c <= "\u9fff" and c not in _NOT_SLIPS for c in word):
             lex._by_pinyin[readings(word)[0]].append(word)
     return lex

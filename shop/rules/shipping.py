@@ -66,8 +66,9 @@ TOPICS = (  # checked in order; a question may hit several
 
 
 def answer(text: str | None) -> str:
+    from shop.text.normalize import normalize
     p = policy()
-    text = text or ""
+    text = normalize(text)  # 運費怎麼算 asks the same as 运费怎么算
     region = _remote_region(text, p)
     hit = [name for name, words in TOPICS if any(w in text for w in words)]
     parts = {"free": lambda: _free(p), "remote": lambda: _remote(p, region), "carriers": lambda: _carriers(p),

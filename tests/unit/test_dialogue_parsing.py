@@ -94,3 +94,6 @@ def test_shipping_answers_come_from_the_policy_file():
     assert pol["cut_off"] in shipping.answer("几点前付款当天发")
     assert "暂不支持" in shipping.answer("能寄到香港吗")
     assert "配送政策" in shipping.answer("")
+    # traditional characters ask the same (issue 14: 運費怎麼算 used to ask which product)
+    assert shipping.answer("運費怎麼算") == shipping.answer("运费怎么算")
+    assert "偏远地区" in shipping.answer("新疆能寄不")

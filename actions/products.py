@@ -109,6 +109,15 @@ def slot_events(turn: Turn) -> list[dict]:
     return [SlotSet(k, v) for k, v in turn.slots.items() if k in SLOTS]
 
 
+def _learned_product_words(tracker: Tracker) -> list[str]:
+    """Product words the pipeline's learned extractor (CRF) tagged; the vocabulary's own entities
+    are read again by the turn itself."""
+    entities = (tracker.latest_message or {}).get("entities") or []
+    return [str(e.get("value")) for e in entities if isinstance(e, dict)
+            and e.get("entity") in ("product", "product_type") and e.get("extractor") != "ShopEntityExtractor"
+            and e.get("value")][:5]
+
+
 def _intent(tracker: Tracker) -> str | None:
     return ((tracker.latest_message or {}).get("intent") or {}).get("name")
 
@@ -126,7 +135,8 @@ class ProductAction(Action):
         try:
             if photo is not None and not _names_a_product(tracker, text):
                 return self.respond_to_photo(dispatcher, tracker, text, photo)
-            turn = respond(_intent(tracker), text, state_of(tracker), GraphShelf(tracker), strict=self.strict)
+            turn = respond(_intent(tracker), text, state_of(tracker), GraphShelf(tracker), strict=self.strict,
+                           hints=_learned_product_words(tracker))
         except GraphError:
             logger.exception("graph query failed")
             dispatcher.utter_message(text=GRAPH_DOWN)

@@ -167,14 +167,20 @@ def _one_clear_winner(found: SearchResult, q: ProductQuery) -> bool:
 
 # -- the turn ------------------------------------------------------------------------------------------
 def respond(intent: str | None, text: str | None, state: State, shelf: Shelf, *,
-            strict: bool = False) -> Turn | None:
+            strict: bool = False, hints: Sequence[str] = ()) -> Turn | None:
     """The product turn for this message, or None when the message is not about products.
 
     strict: the intent model did not see a product question (fallback, out of scope); answer
     only when the words plainly are one — a kind or a product named, a pick from the list, or
-    a question about the product in focus."""
+    a question about the product in focus.
+    hints: product words the NLU pipeline's learned extractor tagged (product / product_type); those
+    the vocabulary did not read still rank the search (a new word the model learned)."""
     r = read((text or "")[:MAX_TEXT])
     q = r.query
+    known = {t.word for t in q.terms}
+    extra = [w.lower() for w in hints if isinstance(w, str) and w.lower() not in known and w.lower() not in q.keywords]
+    if extra:
+        q.keywords = tuple(q.keywords) + tuple(shelf.index().known(extra))
     if strict and not (q.wanted_types or q.named or q.not_sold or (r.pick is not None and state.listed)
                        or ((r.aspects or r.measures) and (state.focus or state.page_product))):
         return None

@@ -174,3 +174,9 @@ def test_material_care_without_a_product():
 
 def test_nothing_about_products_is_not_a_product_turn():
     assert respond("inform", "好的", State(), CatalogShelf()) is None
+
+
+def test_words_the_learned_extractor_tagged_rank_the_search():
+    # the CRF tagged a product word the vocabulary does not hold: the search still uses it
+    turn = respond("ask_recommendation", "有没有那种好用的推荐一下", State(), CatalogShelf(), hints=["氨基酸"])
+    assert turn and "氨基酸洁面乳" in turn.reply

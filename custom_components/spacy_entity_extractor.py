@@ -11,9 +11,12 @@ Configure in a pipeline (see configs/spacy_entities.yml)::
 
 Every key of :class:`shop.nlu.spacy_ner.SpacyNerConfig` is accepted, plus
 ``dictionary_path`` (a jieba user dictionary file or a folder of them, read at training
-and stored in the model). The component tokenizes itself (spaCy + its own jieba) and
-needs no featurizer; it is not Rasa's built-in ``SpacyEntityExtractor``, which needs a
-pretrained spaCy model and does not train.
+and stored in the model) and ``use_lookup_tables`` / ``use_regexes`` (default true):
+the training data's lookup tables and regexes become token features, exactly the
+patterns Rasa's RegexFeaturizer gives the CRF (``use_word_boundaries: false``). The
+component tokenizes itself (spaCy + its own jieba) and needs no featurizer before it;
+it is not Rasa's built-in ``SpacyEntityExtractor``, which needs a pretrained spaCy model
+and does not train.
 """
 from __future__ import annotations
 
@@ -26,6 +29,7 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.constants import ENTITY_ATTRIBUTE_CONFIDENCE_TYPE
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
+from rasa.nlu.utils.pattern_utils import extract_patterns
 from rasa.shared.nlu.constants import (
     ENTITIES,
     ENTITY_ATTRIBUTE_END,
@@ -42,6 +46,8 @@ from shop.nlu.spacy_ner import SpacyNer, SpacyNerConfig
 logger = logging.getLogger(__name__)
 
 DICTIONARY_PATH = "dictionary_path"
+USE_LOOKUP_TABLES = "use_lookup_tables"
+USE_REGEXES = "use_regexes"
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=True)
@@ -54,7 +60,8 @@ class SpacyNerEntityExtractor(GraphComponent, EntityExtractorMixin):
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {**SpacyNerConfig().to_dict(), DICTIONARY_PATH: None}
+        return {**SpacyNerConfig().to_dict(), DICTIONARY_PATH: None, USE_LOOKUP_TABLES: True,
+                USE_REGEXES: True}
 
     def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
                  model: Optional[SpacyNer] = None) -> None:
@@ -62,6 +69,8 @@ class SpacyNerEntityExtractor(GraphComponent, EntityExtractorMixin):
         # raises ValueError on a bad value, so a broken config fails when the graph is built
         self.settings = SpacyNerConfig.from_dict({k: v for k, v in config.items() if k in known})
         self.dictionary_path = config.get(DICTIONARY_PATH)
+        self.use_lookup_tables = bool(config.get(USE_LOOKUP_TABLES, True))
+        self.use_regexes = bool(config.get(USE_REGEXES, True))
         self._model_storage = model_storage
         self._resource = resource
         self.model = model
@@ -84,7 +93,12 @@ class SpacyNerEntityExtractor(GraphComponent, EntityExtractorMixin):
             logger.warning("SpacyNerEntityExtractor found no entity annotations; skipping training.")
             return self._resource
         paths = [self.dictionary_path] if self.dictionary_path else []
-        self.model = SpacyNer.train(examples, self.settings, dictionary_paths=paths)
+        # as RegexFeaturizer builds them for the CRF: lookup entries matched anywhere
+        # (Chinese has no word boundaries), regexes as written
+        patterns = [(p["name"], p["pattern"]) for p in extract_patterns(
+            training_data, use_lookup_tables=self.use_lookup_tables, use_regexes=self.use_regexes,
+            use_word_boundaries=False)]
+        self.model = SpacyNer.train(examples, self.settings, dictionary_paths=paths, patterns=patterns)
         with self._model_storage.write_to(self._resource) as directory:
             self.model.save(directory)
         return self._resource

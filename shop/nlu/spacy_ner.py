@@ -10,8 +10,16 @@ hands this module plain texts and character spans.
 
 The pipeline is ``spacy.blank("zh")`` with the jieba segmenter and one ``ner`` (greedy)
 or ``beam_ner`` (beam search, which gives per-entity confidences) component over
-spaCy's default hash-embedding CNN. Nothing is downloaded: no vectors, no pretrained
-weights.
+spaCy's hash-embedding CNN. Nothing is downloaded: no vectors, no pretrained weights.
+
+**Pattern features.** Optional named regular expressions (the pipeline's regexes and
+lookup tables, as Rasa's RegexFeaturizer gives them to the CRF) become one more input
+of the encoder: a ``shop_patterns`` component before the NER marks every token that
+overlaps a match with the names that matched (in ``token.tag_``, unused otherwise in a
+blank pipeline), and the embedding hashes that tag beside the word, its first
+character, its last three and its shape. A product the annotations never showed but a
+lookup table lists is then still recognisable. Training with patterns:
+``SpacyNer.train(examples, config, patterns=[("product", "(羽绒服|卫衣)"), ...])``.
 
 **Tokens.** spaCy's Chinese tokenizer calls ``jieba.cut``. Here it gets a private
 ``jieba.Tokenizer`` loaded with the same user dictionary files as the pipeline's
@@ -47,17 +55,22 @@ import logging
 import random
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
+import re
 from typing import Dict, Iterable, List, NamedTuple, Optional, Sequence, Tuple, Union
+
+from spacy.language import Language
 
 logger = logging.getLogger(__name__)
 
 PathLike = Union[str, Path]
 Span = Tuple[int, int, str]
+Pattern = Tuple[str, str]  # (name, regular expression)
 
 SETTINGS_FILE = "shop_spacy_ner.json"
 PIPELINE_DIR = "spacy"
 DICTIONARY_DIR = "jieba"
 FORMAT_VERSION = 1
+PATTERNS_PIPE = "shop_patterns"
 
 
 class EntitySpan(NamedTuple):
@@ -94,6 +107,8 @@ class SpacyNerConfig:
     random_seed: seeds spaCy/thinc/numpy and the example shuffling.
     segmenter: ``"jieba"`` (words, as the Rasa pipeline sees them) or ``"char"`` (every
       character a token: every span aligns, no dictionary is used).
+    case_sensitive: whether pattern features match case-sensitively (Rasa's
+      RegexFeaturizer option of the same name; the shop's config says false).
     """
 
     epochs: int = 30
@@ -109,6 +124,7 @@ class SpacyNerConfig:
     max_chars: int = 512
     random_seed: int = 42
     segmenter: str = "jieba"
+    case_sensitive: bool = False
 
     def __post_init__(self) -> None:
         checks = {
@@ -151,6 +167,7 @@ class TrainingReport:
     dropped_overlap: int = 0  # overlapped a longer span
     dropped_invalid: int = 0  # empty, out of range, whitespace only or after max_chars
     labels: List[str] = field(default_factory=list)
+    pattern_names: List[str] = field(default_factory=list)  # names of the pattern features
 
 
 def _dictionary_files(paths: Iterable[PathLike]) -> List[Path]:
@@ -184,7 +201,71 @@ def _blank_pipeline(segmenter: str):
     return spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": segmenter}}})
 
 
-def _ner_factory(config: SpacyNerConfig) -> Tuple[str, Dict[str, object]]:
+class PatternTagger:
+    """spaCy component: ``token.tag_`` = sorted names of the patterns whose matches overlap it.
+
+    Overlap, not containment, as Rasa's RegexFeaturizer marks tokens: a lookup entry
+    inside a longer jieba word (铸铁 in 铸铁锅) still marks that word. Tokens no pattern
+    touches keep an empty tag. Texts are searched whole, so callers bound their length.
+    """
+
+    def __init__(self, name: str = PATTERNS_PIPE) -> None:
+        self.name = name
+        self.patterns: List[Pattern] = []
+        self.case_sensitive = False
+        self._compiled: List[Tuple[str, "re.Pattern[str]"]] = []
+
+    def configure(self, patterns: Sequence[Pattern], case_sensitive: bool) -> None:
+        """Set the (name, regex) patterns; raises ValueError for a regex that does not compile."""
+        flags = 0 if case_sensitive else re.IGNORECASE
+        compiled = []
+        for name, pattern in patterns:
+            try:
+                compiled.append((str(name), re.compile(pattern, flags)))
+            except re.error as error:
+                raise ValueError(f"pattern {name!r} is not a valid regular expression: {error}") from None
+        self.patterns = [(str(n), str(p)) for n, p in patterns]
+        self.case_sensitive = bool(case_sensitive)
+        self._compiled = compiled
+
+    def __call__(self, doc):
+        names: List[set] = [set() for _ in doc]
+        for name, regex in self._compiled:
+            for match in regex.finditer(doc.text):
+                if match.end() == match.start():
+                    continue  # an empty match marks nothing
+                span = doc.char_span(match.start(), match.end(), alignment_mode="expand")
+                for token in span if span is not None else ():
+                    names[token.i].add(name)
+        for token, found in zip(doc, names):
+            if found:
+                token.tag_ = "|".join(sorted(found))
+        return doc
+
+    def to_disk(self, path, exclude=()) -> None:
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        (path / "patterns.json").write_text(json.dumps(
+            {"patterns": self.patterns, "case_sensitive": self.case_sensitive}, ensure_ascii=False),
+            encoding="utf-8")
+
+    def from_disk(self, path, exclude=()) -> "PatternTagger":
+        data = json.loads((Path(path) / "patterns.json").read_text(encoding="utf-8"))
+        self.configure([tuple(p) for p in data["patterns"]], data["case_sensitive"])
+        return self
+
+
+@Language.factory(PATTERNS_PIPE)
+def _make_pattern_tagger(nlp, name: str) -> PatternTagger:
+    # registered at import so that spacy.load() can rebuild a saved pipeline
+    return PatternTagger(name)
+
+
+def _ner_factory(config: SpacyNerConfig, with_patterns: bool) -> Tuple[str, Dict[str, object]]:
+    # spaCy's default NER encoder (HashEmbedCNN.v2) spelt out, so the pattern tag can be
+    # one more hashed attribute; without patterns it is that default model exactly
+    attrs = ["NORM", "PREFIX", "SUFFIX", "SHAPE"] + (["TAG"] if with_patterns else [])
+    rows = [config.embed_size] + [config.embed_size // 2] * 3 + ([64] if with_patterns else [])
     model = {
         "@architectures": "spacy.TransitionBasedParser.v2",
         "state_type": "ner",
@@ -194,16 +275,23 @@ def _ner_factory(config: SpacyNerConfig) -> Tuple[str, Dict[str, object]]:
         "use_upper": True,
         "nO": None,
         "tok2vec": {
-            "@architectures": "spacy.HashEmbedCNN.v2",
-            "pretrained_vectors": None,
-            "width": config.width,
-            "depth": config.depth,
-            "embed_size": config.embed_size,
-            "window_size": 1,
-            "maxout_pieces": 3,
-            # first character, last three characters and shape of each word: Chinese
-            # morphology the hash of the whole word would hide (…色, …码, …鞋)
-            "subword_features": True,
+            "@architectures": "spacy.Tok2Vec.v2",
+            "embed": {
+                "@architectures": "spacy.MultiHashEmbed.v2",
+                "width": config.width,
+                # PREFIX/SUFFIX: first character and last three characters of each word,
+                # Chinese morphology the hash of the whole word would hide (…色, …码, …鞋)
+                "attrs": attrs,
+                "rows": rows,
+                "include_static_vectors": False,
+            },
+            "encode": {
+                "@architectures": "spacy.MaxoutWindowEncoder.v2",
+                "width": config.width,
+                "depth": config.depth,
+                "window_size": 1,
+                "maxout_pieces": 3,
+            },
         },
     }
     if config.beam_width > 1:
@@ -241,7 +329,7 @@ class SpacyNer:
         self.config = config
         self.dictionary_files = [Path(p) for p in dictionary_files]
         self.training_report = report or TrainingReport()
-        self._ner_name = nlp.pipe_names[0] if nlp.pipe_names else None
+        self._ner_name = "ner" if "ner" in nlp.pipe_names else None
         if config.segmenter == "jieba":
             # replace the process-wide jieba spaCy picked up by our own (module docstring)
             nlp.tokenizer.jieba_seg = _jieba_segmenter(self.dictionary_files)
@@ -257,17 +345,20 @@ class SpacyNer:
     @classmethod
     def train(cls, examples: Sequence[Tuple[str, Sequence[Span]]],
               config: Optional[SpacyNerConfig] = None,
-              dictionary_paths: Iterable[PathLike] = ()) -> "SpacyNer":
+              dictionary_paths: Iterable[PathLike] = (),
+              patterns: Sequence[Pattern] = ()) -> "SpacyNer":
         """Train on (text, [(start, end, label), ...]) examples.
 
         Offsets are character offsets into text, end exclusive. Examples without spans
         are kept: they teach the model what is *not* an entity. dictionary_paths are
         jieba user dictionary files or directories of them (every file loaded, as
-        Rasa's JiebaTokenizer does); ignored with ``segmenter="char"``.
+        Rasa's JiebaTokenizer does); ignored with ``segmenter="char"``. patterns are
+        (name, regular expression) pairs whose matches become token features (module
+        docstring); names need not be entity labels.
 
-        Raises ValueError when no example has a usable span (nothing to learn), and
-        FileNotFoundError for a missing dictionary path. Same examples, config and
-        seed give the same model (same predictions).
+        Raises ValueError when no example has a usable span (nothing to learn) or a
+        pattern does not compile, and FileNotFoundError for a missing dictionary path.
+        Same examples, patterns, config and seed give the same model.
         """
         from spacy.training import Example
         from spacy.util import fix_random_seed, minibatch
@@ -276,7 +367,9 @@ class SpacyNer:
         files = _dictionary_files(dictionary_paths) if config.segmenter == "jieba" else []
         fix_random_seed(config.random_seed)
         nlp = _blank_pipeline(config.segmenter)
-        factory, factory_config = _ner_factory(config)
+        if patterns:
+            nlp.add_pipe(PATTERNS_PIPE).configure(patterns, config.case_sensitive)
+        factory, factory_config = _ner_factory(config, with_patterns=bool(patterns))
         nlp.add_pipe(factory, name="ner", config=factory_config)
         model = cls(nlp, config, files)
 
@@ -287,8 +380,11 @@ class SpacyNer:
             if not text.strip():
                 continue
             reference = model.nlp.make_doc(text)
-            train_examples.append(Example(model.nlp.make_doc(text), model._aligned(reference, spans, report)))
+            # the NER reads the predicted side: it must carry the pattern tags, as in use
+            predicted = model._before_ner(model.nlp.make_doc(text))
+            train_examples.append(Example(predicted, model._aligned(reference, spans, report)))
         report.examples = len(train_examples)
+        report.pattern_names = sorted({name for name, _ in patterns})
         report.labels = sorted({ent.label_ for ex in train_examples for ent in ex.reference.ents})
         if not report.labels:
             raise ValueError("no training example has a usable entity span; nothing to learn")
@@ -308,6 +404,14 @@ class SpacyNer:
             logger.debug("spaCy NER epoch %d loss %.3f", epoch + 1, losses.get("ner", 0.0))
         model.training_report = report
         return model
+
+    def _before_ner(self, doc):
+        """Run the components in front of the NER (the pattern tagger, if any) on doc."""
+        for name, component in self.nlp.pipeline:
+            if name == self._ner_name:
+                break
+            doc = component(doc)
+        return doc
 
     def _aligned(self, doc, spans: Sequence[Span], report: TrainingReport):
         """doc with ents set from character spans, widened to tokens, overlaps resolved."""
@@ -353,7 +457,7 @@ class SpacyNer:
         ner = self.nlp.get_pipe(self._ner_name)
         for chunk in range(0, len(work), batch_size):
             part = work[chunk:chunk + batch_size]
-            docs = [self.nlp.make_doc(t) for _, t in part]
+            docs = [self._before_ner(self.nlp.make_doc(t)) for _, t in part]
             scores: List[Optional[Dict[Tuple[int, int, str], float]]] = [None] * len(docs)
             if self.config.beam_width > 1:
                 beams = ner.predict(docs)

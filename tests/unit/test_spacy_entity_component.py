@@ -116,6 +116,26 @@ def test_annotations_for_other_extractors_are_not_learned(storage, context, toke
     assert component.model.labels == ["color", "product"]
 
 
+def test_lookup_tables_and_regexes_become_pattern_features(storage, context, tokenizer):
+    data = training_data(tokenizer)
+    data.lookup_tables = [{"name": "product", "elements": ["围巾", "手套"]}]
+    data.regex_features = [{"name": "order_id", "pattern": r"(?<!\d)20\d{10}(?!\d)"}]
+    both = SpacyNerEntityExtractor.create(component_config(), storage, Resource("a"), context)
+    both.train(data)
+    assert both.model.training_report.pattern_names == ["order_id", "product"]
+    doc = both.model._before_ner(both.model.nlp.make_doc("围巾 202311240001"))
+    assert [t.tag_ for t in doc if not t.is_space] == ["product", "order_id"]
+    lookups_only = SpacyNerEntityExtractor.create(component_config(use_regexes=False), storage,
+                                                  Resource("b"), context)
+    lookups_only.train(data)
+    assert lookups_only.model.training_report.pattern_names == ["product"]
+    neither = SpacyNerEntityExtractor.create(component_config(use_regexes=False, use_lookup_tables=False),
+                                             storage, Resource("c"), context)
+    neither.train(data)
+    assert neither.model.training_report.pattern_names == []
+    assert "shop_patterns" not in neither.model.nlp.pipe_names
+
+
 def test_no_entities_means_no_model_and_no_crash(storage, context, tokenizer):
     resource = Resource("spacy_ner_empty")
     component = SpacyNerEntityExtractor.create(component_config(), storage, resource, context)

@@ -184,3 +184,45 @@ def test_nothing_to_learn_and_bad_settings_raise(tmp_path):
             SpacyNerConfig(**bad)
     with pytest.raises(ValueError):
         SpacyNerConfig.from_dict({"epoch": 3})
+
+
+PATTERNS = [("product", "(羽绒服|卫衣|防晒衣|围巾|手套|保温杯|睡袋|耳机)"),
+            ("color", "(黑色|白色|红色|雾霾蓝|藏青色|粉色|墨绿色)")]
+# (text, entities) with products and colours the annotations never show, only the patterns
+UNSEEN = [("围巾多少钱", {("围巾", "product")}), ("我想买手套", {("手套", "product")}),
+          ("保温杯有优惠吗", {("保温杯", "product")}), ("睡袋有粉色吗", {("睡袋", "product"), ("粉色", "color")}),
+          ("墨绿色L码还有吗", {("墨绿色", "color"), ("L码", "size")}), ("快递多少钱", set()),
+          ("我想买东西", set())]
+
+
+def test_pattern_features_recognise_what_only_the_lookup_tables_know():
+    with_patterns = SpacyNer.train(TRAIN, SpacyNerConfig(**TINY), [SHOP_DICTIONARY], patterns=PATTERNS)
+    without = SpacyNer.train(TRAIN, SpacyNerConfig(**TINY), [SHOP_DICTIONARY])
+    right_with = sum(found(with_patterns, text) == want for text, want in UNSEEN)
+    right_without = sum(found(without, text) == want for text, want in UNSEEN)
+    assert right_with >= len(UNSEEN) - 1
+    assert right_with > right_without
+    assert with_patterns.training_report.pattern_names == ["color", "product"]
+
+
+def test_pattern_tags_overlap_ignore_case_and_survive_save_load(tmp_path):
+    model = SpacyNer.train(TRAIN, SpacyNerConfig(**{**TINY, "epochs": 2}), [SHOP_DICTIONARY],
+                           patterns=PATTERNS + [("material", "羽绒"), ("size", "[smlx]+码"),
+                                                ("order_id", r"(?<!\d)20\d{10}(?!\d)")])
+    model.save(tmp_path / "m")
+    loaded = SpacyNer.load(tmp_path / "m")
+    for m in (model, loaded):
+        doc = m._before_ner(m.nlp.make_doc("我要黑色的羽绒服外套m码 202311240001"))
+        tags = {t.text: t.tag_ for t in doc if t.tag_}
+        # 羽绒 is only part of the word 羽绒服: overlap marks the word with both names
+        assert tags["黑色"] == "color" and tags["羽绒服"] == "material|product"
+        # jieba's dictionary is case-sensitive (M码 is a word, m码 is m + 码); the pattern
+        # ignores case and marks both pieces
+        assert tags["m"] == tags["码"] == "size" and tags["202311240001"] == "order_id"
+        assert "我要" not in tags and "外套" not in tags
+    assert loaded.predict_many(["围巾多少钱", "黑色M码"]) == model.predict_many(["围巾多少钱", "黑色M码"])
+
+
+def test_invalid_pattern_raises():
+    with pytest.raises(ValueError):
+        SpacyNer.train(TRAIN, SpacyNerConfig(**TINY), [SHOP_DICTIONARY], patterns=[("product", "(卫衣")])

@@ -4,7 +4,7 @@ export RASA_TELEMETRY_ENABLED := false
 RASA := .venv/bin/rasa
 PY := .venv/bin/python
 
-.PHONY: run test setup train shell actions validate test-unit test-nlu test-core bench-nlu bench-recommend bench-vision bench-sentiment clean
+.PHONY: run test setup train shell actions validate test-unit test-nlu test-core bench-nlu bench-entities bench-recommend bench-vision bench-sentiment clean
 
 run:            ## set up, train if needed, start action server + Rasa (REST, API with token)
 	bash scripts/run.sh
@@ -38,6 +38,9 @@ test-core: train
 
 bench-nlu: setup  ## BERT+BiLSTM vs DIET vs LogisticRegression on tests/nlu_test.yml -> bench/results/nlu.json
 	$(PY) bench/nlu.py
+
+bench-entities: setup  ## CRF vs spaCy NER entity F1 (exact spans) on tests/nlu_test.yml -> bench/results/entities.json
+	$(PY) bench/entities.py
 
 bench-recommend: setup  ## recommender levels vs popularity, simulated + Taobao log -> bench/results/recommend.json
 	$(PY) bench/recommend.py

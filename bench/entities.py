@@ -1,0 +1,338 @@
+"""Entity benchmark: the shipped CRF entity extractor against the spaCy NER extractor.
+
+Both are trained by Rasa (`rasa.model_training.train_nlu`) on the same data (data/nlu)
+and evaluated on the held-out tests/nlu_test.yml through Rasa's own parse path
+(`Agent.parse_message`), writing bench/results/entities.json.
+
+    python bench/entities.py                       # CRF once, both spaCy variants with seeds 42 43 44
+    python bench/entities.py --seeds 42            # one spaCy seed (quicker)
+    python bench/entities.py --only crf spacy
+
+Pipelines (NLU only, no intent classifier, so the entity layers are what is timed):
+  crf          config.yml's pipeline minus its intent classifier and FallbackClassifier:
+               JiebaTokenizer -> RegexFeaturizer -> CRFEntityExtractor
+               -> RegexEntityExtractor -> EntitySynonymMapper (the shipped CRF with its
+               regex / lookup-table features).
+  spacy        configs/spacy_entities.yml: JiebaTokenizer -> SpacyNerEntityExtractor
+               (lookup tables and regexes as token features, as the CRF has them)
+               -> RegexEntityExtractor -> EntitySynonymMapper, `random_seed` per seed.
+  spacy_plain  the same without lookup-table and regex features: the annotations alone.
+The CRF (crfsuite L-BFGS) has no randomness, so it is trained once.
+
+Scores, per extractor (entities whose `extractor` is CRFEntityExtractor or
+SpacyNerEntityExtractor), and again for the extractor together with the pipeline's
+RegexEntityExtractor (their union, one entry per span and label: what the assistant
+would receive):
+  exact span match — a prediction is a true positive when its (entity, start, end)
+  equals a gold entity's of the same message; anything else predicted is a false
+  positive, every gold entity not matched a false negative. Values (and so synonym
+  mapping) are not compared. Per entity: precision, recall, F1, support (gold count).
+  micro: P/R/F1 from the counts summed over all entities; macro: the unweighted mean
+  of the per-entity P, R and F1 over the entities present in the held-out set.
+  The entities are whatever the data holds: nothing here names one.
+Timing: `train_seconds` is train_nlu's wall time; parse latency is one message through
+`Agent.parse_message` (the whole NLU pipeline above), p50/p95 over the held-out set
+after a warm-up.
+
+Each training and each evaluation runs in a fresh Python process. jieba adds a word's
+frequency to its total every time a user dictionary is loaded, so a process that has
+loaded the shop dictionary twice (trained a model and then loaded one) segments some
+texts differently from a served model, which loads it once (多少钱 becomes one word).
+A fresh process per step measures what `rasa train` + `rasa run` would do.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+import yaml  # noqa: E402
+
+EXTRACTORS = {"crf": "CRFEntityExtractor", "spacy": "SpacyNerEntityExtractor",
+              "spacy_plain": "SpacyNerEntityExtractor"}
+REGEX_EXTRACTOR = "RegexEntityExtractor"
+NOT_ENTITY_LAYER = ("IntentClassifier", "FallbackClassifier")
+Key = Tuple[str, int, int]  # (entity, start, end)
+
+
+# ----------------------------------------------------------------------------- configs
+def crf_config(seed: int) -> Dict[str, Any]:
+    """config.yml's pipeline without the intent classifier and the fallback (seed unused)."""
+    config = yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))
+    config["pipeline"] = [c for c in config["pipeline"] if not c["name"].endswith(NOT_ENTITY_LAYER)]
+    config["policies"] = []
+    return config
+
+
+def spacy_config(seed: int, patterns: bool = True) -> Dict[str, Any]:
+    """configs/spacy_entities.yml with the seed; patterns=False drops lookup/regex features."""
+    config = yaml.safe_load((ROOT / "configs" / "spacy_entities.yml").read_text(encoding="utf-8"))
+    for component in config["pipeline"]:
+        if component["name"].endswith(EXTRACTORS["spacy"]):
+            component["random_seed"] = seed
+            if not patterns:
+                component["use_lookup_tables"] = component["use_regexes"] = False
+    config["policies"] = []
+    return config
+
+
+def spacy_plain_config(seed: int) -> Dict[str, Any]:
+    return spacy_config(seed, patterns=False)
+
+
+CONFIGS = {"crf": crf_config, "spacy": spacy_config, "spacy_plain": spacy_plain_config}
+
+
+# ----------------------------------------------------------------------------- scoring
+def prf(tp: int, fp: int, fn: int) -> Dict[str, float]:
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4)}
+
+
+def score(gold: Sequence[Set[Key]], predicted: Sequence[Set[Key]]) -> Dict[str, Any]:
+    """Exact-span scores (see the module docstring) of per-message gold and predicted sets."""
+    tp: Counter = Counter()
+    fp: Counter = Counter()
+    fn: Counter = Counter()
+    for want, got in zip(gold, predicted):
+        for key in want & got:
+            tp[key[0]] += 1
+        for key in got - want:
+            fp[key[0]] += 1
+        for key in want - got:
+            fn[key[0]] += 1
+    gold_labels = sorted({key[0] for keys in gold for key in keys})
+    per_entity = {
+        label: {**prf(tp[label], fp[label], fn[label]), "support": tp[label] + fn[label],
+                "tp": tp[label], "fp": fp[label], "fn": fn[label]}
+        for label in sorted(set(gold_labels) | set(fp))
+    }
+    macro = {metric: round(statistics.mean(per_entity[label][metric] for label in gold_labels), 4)
+             if gold_labels else 0.0 for metric in ("precision", "recall", "f1")}
+    return {
+        "micro": {**prf(sum(tp.values()), sum(fp.values()), sum(fn.values())),
+                  "tp": sum(tp.values()), "fp": sum(fp.values()), "fn": sum(fn.values())},
+        "macro": macro,
+        "per_entity": per_entity,
+    }
+
+
+def keys(entities: Iterable[Dict[str, Any]], extractors: Iterable[str]) -> Set[Key]:
+    wanted = set(extractors)
+    return {(e["entity"], int(e["start"]), int(e["end"])) for e in entities if e.get("extractor") in wanted}
+
+
+# ------------------------------------------------------------------ steps (own process)
+def step_train(name: str, seed: int, workdir: Path) -> Dict[str, Any]:
+    from rasa.model_training import train_nlu
+
+    config_path = workdir / f"{name}-{seed}.yml"
+    config_path.write_text(yaml.safe_dump(CONFIGS[name](seed), allow_unicode=True), encoding="utf-8")
+    started = time.perf_counter()
+    model_path = train_nlu(config=str(config_path), nlu_data=str(ROOT / "data" / "nlu"),
+                           output=str(workdir), fixed_model_name=f"{name}-{seed}",
+                           domain=str(ROOT / "domain"))
+    if not model_path:
+        raise RuntimeError(f"training {name} (seed {seed}) produced no model")
+    return {"model_path": model_path, "train_seconds": round(time.perf_counter() - started, 1),
+            "model_mb": round(Path(model_path).stat().st_size / 1e6, 2)}
+
+
+def step_evaluate(model_path: str, test_path: Path) -> Dict[str, Any]:
+    import asyncio
+
+    from rasa.core.agent import Agent
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    examples = [m for m in load_data(str(test_path)).nlu_examples if m.get("text")]
+
+    async def run() -> Dict[str, Any]:
+        agent = Agent.load(model_path)
+        for _ in range(5):  # warm-up: first calls build caches (jieba, spaCy, crfsuite)
+            await agent.parse_message("黑色M码还有货吗")
+        parsed, latencies = [], []
+        for example in examples:
+            started = time.perf_counter()
+            result = await agent.parse_message(example.get("text"))
+            latencies.append((time.perf_counter() - started) * 1000)
+            parsed.append([{k: e.get(k) for k in ("entity", "start", "end", "value", "extractor")}
+                           for e in result.get("entities") or []])
+        return {"entities": parsed, "latencies_ms": latencies}
+
+    return asyncio.run(run())
+
+
+def in_fresh_process(step: str, arguments: Dict[str, Any], workdir: Path) -> Dict[str, Any]:
+    """Run one step in a new Python process (see the module docstring for why)."""
+    out = workdir / f"step-{time.monotonic_ns()}.json"
+    command = [sys.executable, str(Path(__file__).resolve()), "--step", step,
+               "--step-args", json.dumps(arguments), "--step-out", str(out)]
+    completed = subprocess.run(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               text=True)
+    if completed.returncode != 0:
+        sys.stderr.write(completed.stdout[-6000:])
+        raise RuntimeError(f"step {step} {arguments} failed (exit {completed.returncode})")
+    return json.loads(out.read_text(encoding="utf-8"))
+
+
+# ------------------------------------------------------------------------------- runs
+def percentile(values: List[float], q: float) -> float:
+    ordered = sorted(values)
+    position = (len(ordered) - 1) * q / 100
+    low, high = int(position), min(int(position) + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def run_one(name: str, seed: int, workdir: Path, gold: List[Set[Key]], texts: List[str],
+            test_path: Path) -> Dict[str, Any]:
+    trained = in_fresh_process("train", {"name": name, "seed": seed, "workdir": str(workdir)}, workdir)
+    evaluated = in_fresh_process("evaluate", {"model_path": trained["model_path"],
+                                              "test_path": str(test_path)}, workdir)
+    entities = evaluated["entities"]
+    alone = [keys(found, [EXTRACTORS[name]]) for found in entities]
+    with_regex = [keys(found, [EXTRACTORS[name], REGEX_EXTRACTOR]) for found in entities]
+    latencies = evaluated["latencies_ms"]
+    result = {
+        "pipeline": name, "seed": seed, "extractor_name": EXTRACTORS[name],
+        "train_seconds": trained["train_seconds"], "model_mb": trained["model_mb"],
+        "parse_ms_p50": round(percentile(latencies, 50), 2),
+        "parse_ms_p95": round(percentile(latencies, 95), 2),
+        "extractor": score(gold, alone),
+        "with_regex_extractor": score(gold, with_regex),
+        "errors": [
+            {"text": text, "missed": sorted(map(list, want - got)), "spurious": sorted(map(list, got - want))}
+            for text, want, got in zip(texts, gold, alone) if want != got
+        ],
+    }
+    micro = result["extractor"]["micro"]
+    print(f"{name:6s} seed {seed}: entity P/R/F1 {micro['precision']:.3f}/{micro['recall']:.3f}/"
+          f"{micro['f1']:.3f} (with regex {result['with_regex_extractor']['micro']['f1']:.3f}, macro "
+          f"{result['extractor']['macro']['f1']:.3f})  train {result['train_seconds']}s  parse p50 "
+          f"{result['parse_ms_p50']} ms p95 {result['parse_ms_p95']} ms  {result['model_mb']} MB", flush=True)
+    return result
+
+
+def summarise(runs: List[Dict[str, Any]]) -> Dict[str, Any]:
+    """Mean over seeds (and min/max of micro-F1) per pipeline, per-entity F1 means."""
+    summary: Dict[str, Any] = {}
+    for name in dict.fromkeys(r["pipeline"] for r in runs):
+        mine = [r for r in runs if r["pipeline"] == name]
+
+        def mean(get) -> float:
+            return round(statistics.mean(get(r) for r in mine), 4)
+
+        labels = sorted({label for r in mine for label in r["extractor"]["per_entity"]})
+        summary[name] = {
+            "seeds": [r["seed"] for r in mine],
+            "micro_f1": mean(lambda r: r["extractor"]["micro"]["f1"]),
+            "micro_precision": mean(lambda r: r["extractor"]["micro"]["precision"]),
+            "micro_recall": mean(lambda r: r["extractor"]["micro"]["recall"]),
+            "macro_f1": mean(lambda r: r["extractor"]["macro"]["f1"]),
+            "micro_f1_with_regex": mean(lambda r: r["with_regex_extractor"]["micro"]["f1"]),
+            "micro_f1_min": min(r["extractor"]["micro"]["f1"] for r in mine),
+            "micro_f1_max": max(r["extractor"]["micro"]["f1"] for r in mine),
+            "per_entity_f1": {
+                label: round(statistics.mean(r["extractor"]["per_entity"].get(label, {"f1": 0.0})["f1"]
+                                             for r in mine), 4)
+                for label in labels
+            },
+            "train_seconds": mean(lambda r: r["train_seconds"]),
+            "parse_ms_p50": mean(lambda r: r["parse_ms_p50"]),
+            "parse_ms_p95": mean(lambda r: r["parse_ms_p95"]),
+            "model_mb": mean(lambda r: r["model_mb"]),
+        }
+    return summary
+
+
+def entity_counts(path: Path) -> Tuple[int, Dict[str, int]]:
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    examples = [m for m in load_data(str(path)).nlu_examples if m.get("text")]
+    return len(examples), dict(sorted(Counter(e["entity"] for m in examples
+                                              for e in m.get("entities") or []).items()))
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = argparse.ArgumentParser(description="CRF vs spaCy entity extraction on tests/nlu_test.yml")
+    parser.add_argument("--seeds", type=int, nargs="+", default=[42, 43, 44],
+                        help="seeds for the spaCy extractor (the CRF has none and runs once)")
+    parser.add_argument("--only", choices=list(CONFIGS), nargs="+")
+    parser.add_argument("--test", default=str(ROOT / "tests" / "nlu_test.yml"))
+    parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "entities.json"))
+    parser.add_argument("--step", choices=["train", "evaluate"], help=argparse.SUPPRESS)
+    parser.add_argument("--step-args", help=argparse.SUPPRESS)
+    parser.add_argument("--step-out", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+
+    if args.step:  # one step in its own process, called by in_fresh_process
+        import logging
+
+        logging.basicConfig(level=logging.WARNING)
+        step_args = json.loads(args.step_args)
+        if args.step == "train":
+            result = step_train(step_args["name"], step_args["seed"], Path(step_args["workdir"]))
+        else:
+            result = step_evaluate(step_args["model_path"], Path(step_args["test_path"]))
+        Path(args.step_out).write_text(json.dumps(result, ensure_ascii=False), encoding="utf-8")
+        return 0
+
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    test_path = Path(args.test)
+    examples = [m for m in load_data(str(test_path)).nlu_examples if m.get("text")]
+    texts = [m.get("text") for m in examples]
+    gold = [{(e["entity"], int(e["start"]), int(e["end"])) for e in m.get("entities") or []}
+            for m in examples]
+    train_count, train_entities = entity_counts(ROOT / "data" / "nlu")
+    _, test_entities = entity_counts(test_path)
+    print(f"{train_count} training examples, entities {train_entities}")
+    print(f"{len(examples)} held-out examples, entities {test_entities}")
+    unlearnable = sorted(set(test_entities) - set(train_entities))
+    if unlearnable:
+        print(f"held-out entities with no training example (scored, cannot be learned): {unlearnable}")
+
+    runs = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in CONFIGS:
+            if args.only and name not in args.only:
+                continue
+            for seed in (args.seeds if name.startswith("spacy") else args.seeds[:1]):
+                runs.append(run_one(name, seed, Path(tmp), gold, texts, test_path))
+    result = {
+        "measured_at": time.strftime("%Y-%m-%d %H:%M:%S"),
+        "machine": {"cores": os.cpu_count(), "python": platform.python_version(),
+                    "platform": platform.platform()},
+        "definition": "exact span match on (entity, start, end); micro over all entities, macro = "
+                      "unweighted mean over entities present in the held-out set; see bench/entities.py",
+        "train_examples": train_count,
+        "test_examples": len(examples),
+        "train_entities": train_entities,
+        "test_entities": test_entities,
+        "summary": summarise(runs),
+        "runs": runs,
+    }
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
+    print(json.dumps(result["summary"], ensure_ascii=False, indent=1))
+    print(f"written to {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

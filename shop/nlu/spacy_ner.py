@@ -30,6 +30,10 @@ JiebaTokenizer (data/jieba), copied into the saved model, so
   entity spans), and
 - loading a model never changes how anything else in the process tokenizes, and a
   saved model segments the same in any process (its dictionary travels with it).
+  That matters beyond tidiness: jieba adds a word's frequency to its total on every
+  ``load_userdict``, so the process-wide jieba of a process that loaded the shop
+  dictionary twice (trained and then loaded a Rasa model) cuts some texts differently
+  (多少钱 becomes one word). Loaded once here, the words are those of a served model.
 
 The cost is a second copy of jieba's main dictionary in memory (about 40-60 MB).
 
@@ -53,9 +57,9 @@ from __future__ import annotations
 import json
 import logging
 import random
+import re
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-import re
 from typing import Dict, Iterable, List, NamedTuple, Optional, Sequence, Tuple, Union
 
 from spacy.language import Language

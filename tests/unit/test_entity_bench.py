@@ -1,7 +1,9 @@
 """bench/entities.py: its exact-span scores on cases worked out by hand, and its pipelines."""
 import pytest
 
-from bench.entities import EXTRACTORS, crf_config, keys, score, spacy_config, spacy_plain_config
+from bench.entities import (
+    EXTRACTORS, bootstrap_difference, crf_config, keys, score, spacy_config, spacy_plain_config,
+)
 
 
 def test_exact_span_scores():
@@ -48,3 +50,14 @@ def test_pipelines_are_the_shipped_crf_and_the_spacy_candidate():
     assert extractor["dictionary_path"] == tokenizer["dictionary_path"]
     plain = next(c for c in spacy_plain_config(7)["pipeline"] if c["name"].endswith(EXTRACTORS["spacy"]))
     assert not plain["use_lookup_tables"] and not plain["use_regexes"]
+
+
+def test_bootstrap_difference_of_a_clear_and_of_no_difference():
+    gold = [{("color", 0, 2)} for _ in range(50)]
+    perfect = [set(g) for g in gold]
+    half = [set(g) if i % 2 else set() for i, g in enumerate(gold)]
+    clear = bootstrap_difference(gold, half, perfect, samples=300)
+    assert clear["difference"] == pytest.approx(1 - 2 * 25 / (2 * 25 + 25), abs=1e-4)  # 1 - F1(half)
+    assert 0 < clear["low"] <= clear["difference"] <= clear["high"] and clear["share_b_better"] == 1.0
+    same = bootstrap_difference(gold, half, half, samples=300)
+    assert same == {"difference": 0.0, "low": 0.0, "high": 0.0, "share_b_better": 0.0}

@@ -209,3 +209,15 @@ def test_trains_and_parses_inside_a_rasa_model(tmp_path, monkeypatch):
     parsed = asyncio.run(agent.parse_message("卫衣有白色L码吗"))
     mine = [(e["entity"], e["value"]) for e in parsed["entities"] if e["extractor"] == NAME]
     assert mine == [("product", "卫衣"), ("color", "白色"), ("size", "L码")]
+
+
+@pytest.mark.parametrize("path", [ROOT / "config.yml", *sorted((ROOT / "configs").glob("*.yml"))],
+                         ids=lambda p: p.name)
+def test_configs_give_the_extractor_valid_settings_and_the_tokenizers_dictionary(path):
+    pipeline = yaml.safe_load(path.read_text(encoding="utf-8"))["pipeline"]
+    for component in pipeline:
+        if component["name"].endswith(NAME):
+            extra = {"name", "dictionary_path", "use_lookup_tables", "use_regexes"}
+            SpacyNerConfig.from_dict({k: v for k, v in component.items() if k not in extra})
+            tokenizer = next(c for c in pipeline if c["name"] == "JiebaTokenizer")
+            assert component.get("dictionary_path") == tokenizer.get("dictionary_path")

@@ -8,21 +8,22 @@ and evaluated on the held-out tests/nlu_test.yml through Rasa's own parse path
     python bench/entities.py --seeds 42            # one spaCy seed (quicker)
     python bench/entities.py --only crf spacy
 
-Pipelines (NLU only, no intent classifier, so the entity layers are what is timed):
-  crf          config.yml's pipeline minus its intent classifier and FallbackClassifier:
-               JiebaTokenizer -> RegexFeaturizer -> CRFEntityExtractor
-               -> RegexEntityExtractor -> EntitySynonymMapper (the shipped CRF with its
-               regex / lookup-table features).
-  spacy        configs/spacy_entities.yml: JiebaTokenizer -> SpacyNerEntityExtractor
-               (lookup tables and regexes as token features, as the CRF has them)
-               -> RegexEntityExtractor -> EntitySynonymMapper, `random_seed` per seed.
-  spacy_plain  the same without lookup-table and regex features: the annotations alone.
+Pipelines (NLU only: config.yml's pipeline without its intent classifier and
+FallbackClassifier, so the entity layer is what is trained and timed):
+  crf          as shipped: ... JiebaTokenizer -> RegexFeaturizer -> CRFEntityExtractor
+               -> the other extractors -> EntitySynonymMapper (the CRF with its regex /
+               lookup-table features).
+  spacy        the same pipeline with configs/spacy_entities.yml's SpacyNerEntityExtractor
+               in the CRF's place (lookup tables and regexes as token features, as the
+               CRF has them), `random_seed` per seed. Everything else is identical.
+  spacy_plain  as spacy without lookup-table and regex features: the annotations alone.
 The CRF (crfsuite L-BFGS) has no randomness, so it is trained once.
 
 Scores, per extractor (entities whose `extractor` is CRFEntityExtractor or
-SpacyNerEntityExtractor), and again for the extractor together with the pipeline's
-RegexEntityExtractor (their union, one entry per span and label: what the assistant
-would receive):
+SpacyNerEntityExtractor), again for the extractor together with the pipeline's
+RegexEntityExtractor (their union, one entry per span and label), and, under
+`other_extractors`, for every other extractor of the pipeline on its own (e.g. the
+rule-based ShopEntityExtractor, the same in every run):
   exact span match — a prediction is a true positive when its (entity, start, end)
   equals a gold entity's of the same message; anything else predicted is a false
   positive, every gold entity not matched a false negative. Values (and so synonym
@@ -88,14 +89,21 @@ def crf_config(seed: int) -> Dict[str, Any]:
 
 
 def spacy_config(seed: int, patterns: bool = True) -> Dict[str, Any]:
-    """configs/spacy_entities.yml with the seed; patterns=False drops lookup/regex features."""
-    config = yaml.safe_load((ROOT / "configs" / "spacy_entities.yml").read_text(encoding="utf-8"))
-    for component in config["pipeline"]:
-        if component["name"].endswith(EXTRACTORS["spacy"]):
-            component["random_seed"] = seed
-            if not patterns:
-                component["use_lookup_tables"] = component["use_regexes"] = False
-    config["policies"] = []
+    """crf_config with configs/spacy_entities.yml's extractor in the CRF's place.
+
+    seed becomes its random_seed; patterns=False turns off its lookup/regex features.
+    Raises ValueError when config.yml has no CRFEntityExtractor to replace.
+    """
+    candidate = yaml.safe_load((ROOT / "configs" / "spacy_entities.yml").read_text(encoding="utf-8"))
+    extractor = dict(next(c for c in candidate["pipeline"] if c["name"].endswith(EXTRACTORS["spacy"])))
+    extractor["random_seed"] = seed
+    if not patterns:
+        extractor["use_lookup_tables"] = extractor["use_regexes"] = False
+    config = crf_config(seed)
+    names = [c["name"] for c in config["pipeline"]]
+    if EXTRACTORS["crf"] not in names:
+        raise ValueError("config.yml has no CRFEntityExtractor to compare against")
+    config["pipeline"][names.index(EXTRACTORS["crf"])] = extractor
     return config
 
 
@@ -254,6 +262,8 @@ def run_one(name: str, seed: int, workdir: Path, gold: List[Set[Key]], texts: Li
     entities = evaluated["entities"]
     alone = [keys(found, [EXTRACTORS[name]]) for found in entities]
     with_regex = [keys(found, [EXTRACTORS[name], REGEX_EXTRACTOR]) for found in entities]
+    others = sorted({e.get("extractor") for found in entities for e in found}
+                    - {EXTRACTORS[name], None})
     latencies = evaluated["latencies_ms"]
     result = {
         "pipeline": name, "seed": seed, "extractor_name": EXTRACTORS[name],
@@ -263,6 +273,8 @@ def run_one(name: str, seed: int, workdir: Path, gold: List[Set[Key]], texts: Li
         "load_average_1min": evaluated["load_average"],
         "extractor": score(gold, alone),
         "with_regex_extractor": score(gold, with_regex),
+        "other_extractors": {other: score(gold, [keys(found, [other]) for found in entities])
+                             for other in others},
         "predicted": [sorted(map(list, got)) for got in alone],
         "errors": [
             {"text": text, "missed": sorted(map(list, want - got)), "spurious": sorted(map(list, got - want))}

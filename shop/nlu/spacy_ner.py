@@ -175,12 +175,17 @@ class TrainingReport:
 
 
 def _dictionary_files(paths: Iterable[PathLike]) -> List[Path]:
-    """Every file of each directory (as JiebaTokenizer loads them), or the file itself."""
+    """Every file of each directory (as JiebaTokenizer loads them), or the file itself.
+
+    Hidden files are skipped, as JiebaTokenizer's glob skips them. Files load in sorted
+    order; JiebaTokenizer takes the directory's listing order, which only matters when
+    two files give one word different frequencies (the shop's do not).
+    """
     files: List[Path] = []
     for path in paths:
         path = Path(path)
         if path.is_dir():
-            files += sorted(p for p in path.iterdir() if p.is_file())
+            files += sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith("."))
         elif path.is_file():
             files.append(path)
         else:

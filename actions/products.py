@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from abc import ABC, abstractmethod
 import time
 from typing import Sequence
 
@@ -122,11 +123,12 @@ def _intent(tracker: Tracker) -> str | None:
     return ((tracker.latest_message or {}).get("intent") or {}).get("name")
 
 
-class ProductAction(Action):
+class ProductAction(Action, ABC):
     """Answer the message as a product turn; what to do when it is not one is the subclass's."""
     strict = False  # answer only plain product questions (the intent model saw none)
 
-    def name(self) -> str:
+    @abstractmethod
+    def name(self) -> str:  # abstract, so rasa_sdk's executor does not register the base class
         raise NotImplementedError
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict]:

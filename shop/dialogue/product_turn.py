@@ -74,17 +74,24 @@ class Shelf(Protocol):
 
 
 # -- reading the message ----------------------------------------------------------------------------
+# Words that make a message a shopping request even when the intent model thought otherwise.
+SHOPPING_CUES = ("买", "推荐", "有没有", "有吗", "有么", "有货", "看看", "瞧瞧", "多少钱", "价格", "想要", "卖", "找", "挑", "选",
+                 "要个", "要双", "要件", "来个", "来件", "怎么样", "送")
+
+
 @dataclass
 class Reading:
     text: str                  # normalised
     query: ProductQuery
-    aspects: list[str]         # named by the words
+    aspects: list[str]         # named by the words (product names left out: 新款 in 新款机械键盘 asks nothing)
     measures: dict
     size: str | None
     colors: list[str]
     referring: bool
     pick: int | None           # 1-based
     more: bool
+    quantity: int | None
+    cue: bool                  # a plain shopping request word
 
 
 def read(text: str) -> Reading:
@@ -94,34 +101,80 @@ def read(text: str) -> Reading:
     n = parsing.cn_number(pick.group(1)) if pick else None
     if n is None and re.search(r"最后一(?:个|款|件|双)", q.text):
         n = -1
-    return Reading(text=normal, query=q, aspects=A.asked(q.text), measures=measures(normal),
-                   size=parsing.size(normal), colors=sorted(q.colors), referring=any(w in q.text for w in P.REFERRING),
-                   pick=n, more=any(w in q.text for w in MORE))
+    unnamed = q.text
+    for name in P.names_in(q.named):
+        unnamed = unnamed.replace(name.lower(), " ")
+    from shop.text.numbers import quantity
+    return Reading(text=normal, query=q, aspects=A.asked(unnamed), measures=measures(normal),
+                   size=parsing.size(normal), colors=sorted(q.colors),
+                   referring=any(w in q.text for w in P.REFERRING), pick=n,
+                   more=any(w in q.text for w in MORE), quantity=quantity(normal),
+                   cue=any(w in q.text for w in SHOPPING_CUES))
+
+
+def _name_words(q: ProductQuery) -> list[str]:
+    """Words that may be part of a product's name: free words and attribute/material words (加厚, 真丝)."""
+    words = [k for k in q.keywords if len(k) >= 2 and not A.asked(k)]
+    words += [t.word for t in q.terms if t.kind in ("attribute", "material") and len(t.word) >= 2]
+    return words
 
 
 def _describes(q: ProductQuery, shelf: Shelf) -> bool:
     """The words describe products (a kind, a name part the catalog has), not only a wish like
     便宜点 or a question like 多重 / 能机洗吗."""
-    words = [k for k in q.keywords if not A.asked(k)]
+    words = [k for k in q.keywords if len(k) >= 2 and not A.asked(k)]
     return bool(q.wanted_types or q.named or shelf.index().known(words))
 
 
 def _matches(row: dict | None, q: ProductQuery) -> bool:
-    """Does the product fit the description (so 这件羽绒服 means the 羽绒服 in focus)?"""
+    """Does the product fit the description (so 这件羽绒服 means the 羽绒服 in focus, 是热插拔的吗 the
+    keyboard in focus)?"""
     if not row:
         return False
     if q.wanted_types and row.get("type") not in q.wanted_types:
         return False
-    doc = (row["name"] + (row.get("type") or "")).lower()
-    words = [k for k in q.keywords if len(k) > 1]
+    doc = " ".join([row["name"], row.get("type") or "", *row.get("tags", []), *row.get("materials", [])]).lower()
+    words = [k for k in q.keywords if len(k) > 1 and not A.asked(k)]
     return all(k in doc for k in words) if words else bool(q.wanted_types)
+
+
+def _among(rows: list[dict], r: Reading) -> dict | None:
+    """The one product of those on the table the words single out: a word of its name only it has
+    (经典那款, 加厚的那个), its cut (女款有白色吗), or a colour only it comes in (那个藏青色的)."""
+    q = r.query
+    rows = [x for x in rows if not q.wanted_types or x.get("type") in q.wanted_types]
+    if len(rows) < 2:
+        return None
+    words = _name_words(q)
+    hits = [x for x in rows if any(w in x["name"].lower() for w in words)]
+    if len(hits) == 1:
+        return hits[0]
+    if q.gender:
+        hits = [x for x in rows if x.get("gender") == q.gender]
+        if len(hits) == 1:
+            return hits[0]
+    if r.colors and (r.referring or re.search(r"那(?:个|款|件|双)", q.text)):
+        hits = [x for x in rows if set(r.colors) <= set(x.get("colors") or [])]
+        if len(hits) == 1:
+            return hits[0]
+    return None
+
+
+def _sibling(focus: dict, gender: str, shelf: Shelf) -> dict | None:
+    """The same kind of product in the other cut (那女款呢 about a 男款), nearest by name."""
+    same = [x for x in shelf.index().rows if x.get("type") == focus.get("type") and x["id"] != focus["id"]
+            and x.get("gender") == gender]
+    if not same:
+        return None
+    core = set(focus["name"])
+    return shelf.product(max(same, key=lambda x: (len(core & set(x["name"])), -x["price"]))["id"])
 
 
 # -- which products ----------------------------------------------------------------------------------
 @dataclass
 class Targets:
     rows: list[dict]
-    how: str                       # pick | named | referring | focus | search | implicit | page | none
+    how: str             # pick | named | among | sibling | referring | focus | search | implicit | page | none
     search: SearchResult | None = None
 
 
@@ -139,6 +192,14 @@ def targets(r: Reading, state: State, shelf: Shelf) -> Targets:
             return Targets(rows, "named")
     focus = shelf.product(state.focus) if state.focus else None
     page = shelf.product(state.page_product) if state.page_product else None
+    on_table = [x for x in (shelf.product(pid) for pid in state.listed) if x]
+    picked = _among(on_table, r)
+    if picked:
+        return Targets([picked], "among")
+    if q.gender and focus and not q.wanted_types and not _name_words(q) and state.last_aspect != A.LISTING:
+        other = _sibling(focus, q.gender, shelf) if focus.get("gender") != q.gender else None
+        if other:
+            return Targets([other], "sibling")
     if r.referring and (focus or page) and not q.wanted_types:
         return Targets([focus or page], "referring")  # 它能机洗吗: the product in focus, whatever else is said
     if _describes(q, shelf):
@@ -146,8 +207,9 @@ def targets(r: Reading, state: State, shelf: Shelf) -> Targets:
             if _matches(row, q):
                 return Targets([row], "focus")
         found = shelf.index().search(q, k=SHOWN)
-        if len(found.products) == 1 or _one_clear_winner(found, q):
-            return Targets(found.products[:1], "search", found)
+        winner = _one_clear_winner(found, q, shelf)
+        if winner:
+            return Targets([winner], "search", found)
         return Targets(found.products, "search", found)
     if r.referring:
         row = focus or page
@@ -159,20 +221,40 @@ def targets(r: Reading, state: State, shelf: Shelf) -> Targets:
     return Targets([], "none")
 
 
-def _one_clear_winner(found: SearchResult, q: ProductQuery) -> bool:
-    """A partial name picks one product (简约纯棉圆领T恤 → the 简约 one) when it scores well clear of the next."""
+def _one_clear_winner(found: SearchResult, q: ProductQuery, shelf: Shelf) -> dict | None:
+    """A description that fits one product: the only result, or the only one of the kind whose name
+    holds a word the shopper used (那个日式的真丝枕套 → 日式真丝枕套, 裸感瑜伽裤 → the 裸感 one)."""
+    if len(found.products) == 1:
+        return found.products[0]
+    words = _name_words(q)
+    if not words or not found.products:
+        return None
+    pool = [x for x in shelf.index().rows if not q.wanted_types or x.get("type") in q.wanted_types]
+    hits = [x for x in pool if any(w in x["name"].lower() for w in words)]
+    if len(hits) == 1:
+        return shelf.product(hits[0]["id"])
     s = found.scores
-    return bool(q.keywords) and len(s) >= 2 and s[0] - s[1] >= 1.0
+    return found.products[0] if len(s) >= 2 and s[0] - s[1] >= 1.0 else None
 
 
 # -- the turn ------------------------------------------------------------------------------------------
+def _plain_product_question(r: Reading, state: State) -> bool:
+    """Words that are a shopping question whatever the intent model thought (strict mode)."""
+    q = r.query
+    on_table = bool(state.focus or state.page_product or state.listed)
+    return bool(q.named or (r.pick is not None and state.listed)
+                or ((r.aspects or r.measures or r.colors or r.size) and on_table)
+                or (q.wanted_types and (r.cue or r.aspects or len(q.text) <= 8))
+                or ((q.not_sold or q.facets() or q.price) and r.cue))
+
+
 def respond(intent: str | None, text: str | None, state: State, shelf: Shelf, *,
             strict: bool = False, hints: Sequence[str] = ()) -> Turn | None:
     """The product turn for this message, or None when the message is not about products.
 
     strict: the intent model did not see a product question (fallback, out of scope); answer
-    only when the words plainly are one — a kind or a product named, a pick from the list, or
-    a question about the product in focus.
+    only when the words plainly are one — a kind or a product named with a shopping word, a pick
+    from the list, or a question about what is on the table.
     hints: product words the NLU pipeline's learned extractor tagged (product / product_type); those
     the vocabulary did not read still rank the search (a new word the model learned)."""
     r = read((text or "")[:MAX_TEXT])
@@ -181,27 +263,34 @@ def respond(intent: str | None, text: str | None, state: State, shelf: Shelf, *,
     extra = [w.lower() for w in hints if isinstance(w, str) and w.lower() not in known and w.lower() not in q.keywords]
     if extra:
         q.keywords = tuple(q.keywords) + tuple(shelf.index().known(extra))
-    if strict and not (q.wanted_types or q.named or q.not_sold or (r.pick is not None and state.listed)
-                       or ((r.aspects or r.measures) and (state.focus or state.page_product))):
+    if strict and not _plain_product_question(r, state):
         return None
+    if "promotion" in r.aspects and not q.named and r.pick is None:
+        offers = _promotions_asked(r, state, shelf)
+        if offers:
+            return offers
     t = targets(r, state, shelf)
-    fact_aspects = [a for a in r.aspects if not (t.how == "search" and a in FACET_ASPECTS)]
-    if t.how == "search" and "stock" in fact_aspects and not (r.size or r.colors):
+    fact_aspects = [a for a in r.aspects if not (t.how == "search" and len(t.rows) != 1 and a in FACET_ASPECTS)]
+    if t.how == "search" and len(t.rows) != 1 and "stock" in fact_aspects and not (r.size or r.colors):
         fact_aspects.remove("stock")  # "有没有防晒衣" asks what there is, not a variant's stock
-    refine = (t.how in ("implicit", "none", "page") and state.last_query and not fact_aspects and not r.measures
-              and (q.cheaper or q.dearer or q.gender or q.facets() or q.price or r.more) and not r.pick)
+    refine = (t.how in ("implicit", "none", "page") and state.last_query and state.last_aspect == A.LISTING
+              and not fact_aspects and not r.measures and not r.pick
+              and (q.cheaper or q.dearer or q.gender or q.facets() or q.price or r.more))
     if refine:
         return _list(_merge(parse(state.last_query), q), state, shelf, more=r.more)
-    wants_list = (intent == "ask_recommendation" and t.how in ("search", "none", "implicit", "page")) or (
-        t.how == "search" and not fact_aspects and not r.measures)
+    listing = t.how == "search" and len(t.rows) != 1
+    wants_list = (intent == "ask_recommendation" and (listing or t.how in ("none", "implicit", "page"))) or (
+        listing and not fact_aspects and not r.measures)
     if wants_list and not (t.how in ("implicit", "page") and not (q.facets() or q.price or q.gender)):
         if q.is_empty():
             return None  # "有什么推荐的": the personal recommender's job
         return _list(q, state, shelf, more=r.more, found=t.search if t.how == "search" else None)
-    if "care" in fact_aspects and q.materials and t.how == "search" and len(t.rows) != 1:
-        material_care = _care_of_material(q, shelf)  # 真丝的衣服能机洗吗: the material, not a list of clothes
-        if material_care:
-            return material_care
+    if "care" in fact_aspects and len(t.rows) > 1:
+        shared = {tuple(x.get("materials") or []) for x in t.rows}
+        if len(shared) == 1:  # 羊毛开衫能机洗吗: every 开衫 is wool, so the wool's care is the answer
+            return _care_of_materials(list(next(iter(shared))), shelf)
+    if "care" in fact_aspects and q.materials and t.how in ("search", "none", "implicit") and len(t.rows) != 1:
+        return _care_of_materials(sorted(q.materials), shelf) or _no_product(r, t, intent, state, shelf)
     if not t.rows:
         return _no_product(r, t, intent, state, shelf)
     asked = _aspects(r, t, intent, state, fact_aspects)
@@ -211,19 +300,28 @@ def respond(intent: str | None, text: str | None, state: State, shelf: Shelf, *,
 
 
 def _aspects(r: Reading, t: Targets, intent: str | None, state: State, fact_aspects: list[str]) -> list[str] | None:
-    if fact_aspects:
-        return fact_aspects
-    if r.measures and any(k in r.measures for k in ("height", "weight", "foot")):
-        return ["size_advice"]
-    if (r.size or r.colors) and t.how in ("implicit", "referring", "pick", "named", "focus", "page", "search"):
-        return ["stock"]
+    asked = list(fact_aspects)
+    if r.measures and any(k in r.measures for k in ("height", "weight", "foot")) and "size_advice" not in asked:
+        asked.append("size_advice")
+    stock_words = re.search(r"有没|有吗|有么|有不|还有|有货|有没有", r.text)
+    if (r.size or r.colors) and "stock" not in asked and (not asked or stock_words):
+        asked.append("stock")   # 那L码呢, 黑色有没 — a variant's availability
+    if r.quantity and r.quantity >= 2 and len(t.rows) == 1 and ({"price", "promotion"} & set(asked)):
+        asked.append("quote")   # 两瓶一共多少钱: the total with the offer that applies
+    rows_tags = {tag for row in t.rows for tag in row.get("tags", [])}
+    if rows_tags and P.tags_asked(r.query.text, rows_tags) and "features" not in asked:
+        asked.append("tags")    # 含酒精吗, 能带上飞机吗, 是热插拔的吗: what the tags say
+    if asked:
+        return asked
     pending = (state.pending or "").partition("|")[0]
-    if pending and t.how in ("pick", "named", "search", "focus"):
+    if pending and t.how in ("pick", "named", "search", "focus", "among"):
         return [a for a in pending.split(",") if a]
+    if t.how in ("sibling", "among") and state.last_aspect and state.last_aspect not in (A.LISTING, "care"):
+        return [state.last_aspect]
     default = A.default_for(intent)
     if default:
         return [default]
-    if t.how in ("pick", "named", "search", "focus", "referring"):
+    if t.how in ("pick", "named", "search", "focus", "referring", "among", "sibling"):
         return [A.SUMMARY]
     if intent in ("ask_product_info", "ask_recommendation"):
         return [A.SUMMARY]
@@ -233,17 +331,43 @@ def _aspects(r: Reading, t: Targets, intent: str | None, state: State, fact_aspe
 
 
 # -- when no product is meant ---------------------------------------------------------------------------
+def _promotions_asked(r: Reading, state: State, shelf: Shelf) -> Turn | None:
+    """有什么活动 / 双十二呢 / 买衣服鞋子有满减吗: the shop's offers (for the kinds named), by name
+    when one is named, and said honestly when a sales day has none."""
+    q = r.query
+    named, missing = promos.asked_about(q.text, shelf.today())
+    if named or missing:
+        return Turn(P.named_promotions(named, missing, promos.active(shelf.today()), shelf.today()),
+                    {"last_aspect": "promotion"})
+    focus_named = bool(state.focus) and (r.referring or not _describes(q, shelf))
+    if focus_named:
+        return None
+    kinds = q.wanted_types
+    if kinds and not [k for k in _name_words(q)]:
+        cats = {x["category"] for x in shelf.index().rows if x.get("type") in kinds}
+        offers = [p for p in promos.active(shelf.today()) if p.kind == "新人券" or set(p.categories) & cats
+                  or (not p.categories and not p.types)]
+        return Turn(P.shop_promotions(offers), {"last_aspect": "promotion"})
+    if not _describes(q, shelf):
+        return Turn(P.shop_promotions(promos.active(shelf.today())), {"last_aspect": "promotion"})
+    return None
+
+
 def _no_product(r: Reading, t: Targets, intent: str | None, state: State, shelf: Shelf) -> Turn | None:
     q = r.query
     if t.search is not None and not t.search.products:
         return Turn(_nothing_found(t.search, shelf), {"last_aspect": A.LISTING, "last_query": q.text})
     if q.not_sold:
         return Turn(P.not_sold(q.not_sold[0]), {})
-    if "care" in r.aspects and q.materials:
-        material_care = _care_of_material(q, shelf)
-        if material_care:
-            return material_care
-    if ("promotion" in r.aspects or intent == "ask_price_promotion") and not r.aspects[1:] and not _describes(q, shelf):
+    if "care" in r.aspects:
+        materials = sorted(q.materials) or (
+            sorted(parse(state.last_query).materials) if state.last_aspect == "care" and state.last_query else [])
+        turn = _care_of_materials(materials, shelf) if materials else None
+        if turn:
+            return turn
+    if "shipping" in r.aspects:
+        return Turn(P.shipping(r.text), {"last_aspect": "shipping"})
+    if (intent == "ask_price_promotion" and not r.aspects) or r.aspects == ["promotion"]:
         return Turn(P.shop_promotions(promos.active(shelf.today())), {"last_aspect": "promotion"})
     asked = r.aspects or ([A.default_for(intent)] if A.default_for(intent) else [])
     if r.measures:
@@ -253,9 +377,10 @@ def _no_product(r: Reading, t: Targets, intent: str | None, state: State, shelf:
     return None
 
 
-def _care_of_material(q: ProductQuery, shelf: Shelf) -> Turn | None:
-    rows = [row for m in sorted(q.materials) for row in shelf.care_of_material(m)]
-    return Turn(P.care_for_material(rows), {"last_aspect": "care"}) if rows else None
+def _care_of_materials(materials: list[str], shelf: Shelf) -> Turn | None:
+    rows = [row for m in materials for row in shelf.care_of_material(m)]
+    # the material stays in last_query, so 水温多少 / 能挂着晾吗 go on about it
+    return Turn(P.care_for_material(rows), {"last_aspect": "care", "last_query": " ".join(materials)}) if rows else None
 
 
 def _nothing_found(found: SearchResult, shelf: Shelf) -> str:
@@ -267,7 +392,7 @@ def _nothing_found(found: SearchResult, shelf: Shelf) -> str:
 
 # -- answering facts -------------------------------------------------------------------------------------
 def _answer(rows: list[dict], asked: list[str], r: Reading, state: State, shelf: Shelf) -> Turn:
-    slots: dict = {"pending_question": None, "last_aspect": asked[-1]}
+    slots: dict = {"pending_question": None, "last_aspect": asked[0] if asked[0] != "tags" else "features"}
     if len(rows) == 1:
         row = rows[0]
         parts, extra = _facts(row, asked, r, state, shelf)
@@ -292,12 +417,18 @@ def _facts(row: dict, asked: list[str], r: Reading, state: State, shelf: Shelf, 
             parts.append(P.price_fact(row, promos.for_product(shelf.today(), row)))
         elif aspect == "promotion":
             parts.append(P.promotion_fact(row, promos.for_product(shelf.today(), row)))
+        elif aspect == "quote":
+            parts.append(P.quote_fact(row, r.quantity, *promos.best_deal(row, r.quantity, shelf.today())))
         elif aspect == "stock":
             color = r.colors[0] if r.colors else None
-            size = parsing.size(r.text, None, row["sizes"]) or r.size
+            size = parsing.size(r.text, None, row["sizes"]) or P.size_by_number(r.text, row["sizes"]) or r.size
             parts.append(P.stock_fact(row, shelf.stock(row["id"], None, None), color, size, r.text))
         elif aspect == "care":
             parts.append(P.care_fact(row, shelf.care(row["id"])))
+        elif aspect == "shipping":
+            parts.append(P.shipping(r.text, row))
+        elif aspect == "tags":
+            parts.append(P.tags_fact(row, r.query.text))
         elif aspect == "size_advice":
             fact, got = _size_advice(row, r, state, shelf)
             parts.append(fact)

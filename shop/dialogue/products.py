@@ -8,6 +8,7 @@ Tone: docs/tone.md (您, 亲 only as an opener, full-width punctuation).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Iterable, Sequence
 
 from shop.graph.store import Row
@@ -65,6 +66,43 @@ def promotion_fact(row: Row, offers: Sequence) -> str:
     return f"售价 {_yuan(row['price'])}，可参加" + "、".join(wording(p) for p in offers)
 
 
+def named_promotions(named: Sequence, missing: Sequence[str], active: Sequence, today) -> str:
+    """Offers the shopper asked about by name, whether they run now, and sales days with no offer."""
+    from shop.rules.promotions import wording
+    lines = []
+    for p in named:
+        when = ("正在进行" if p.valid_on(today) else "还没开始" if p.valid_from > today else "已经结束")
+        lines.append(f"{wording(p)}，{when}")
+    for event in missing:
+        lines.append(f"店铺没有「{event}」的活动" + ("，之前的优惠券也已过期" if "双十一" in event or "双11" in event else ""))
+    now = [p for p in active if p not in named]
+    tail = ("。现在进行中的：" + "；".join(wording(p) for p in now)) if now else ""
+    return "亲，" + "；".join(lines) + tail + "。"
+
+
+def quote_fact(row: Row, qty: int, subtotal: float, total: float, offer) -> str:
+    """What qty of the product costs with the best offer that applies, and whether it ships free."""
+    from shop.rules.shipping import policy
+    free = float(policy()["free_shipping_threshold"])
+    fee = float(policy()["standard_fee"])
+    deal = f"，参加「{offer.title}」后 {total:g} 元" if offer else ""
+    ship = (f"，满 {free:g} 元包邮（偏远地区除外）" if total >= free else f"，不满 {free:g} 元需运费 {fee:g} 元")
+    return f"{qty} 件共 {subtotal:g} 元{deal}{ship}"
+
+
+def shipping(text: str, row: Row | None = None) -> str:
+    """The shipping policy's answer to the question (shop/rules/shipping.yaml), and for a product in
+    focus whether its price alone reaches free shipping."""
+    from shop.rules.shipping import answer, policy
+    reply = answer(text)
+    if row is not None:
+        free = float(policy()["free_shipping_threshold"])
+        price = float(row["price"])
+        reply += (f"「{row['name']}」{_yuan(price)}，" + ("单件就满包邮门槛。" if price >= free else
+                                                        f"单买不满 {free:g} 元，凑满 {free:g} 元即可包邮。"))
+    return Sentence(reply)
+
+
 def shop_promotions(offers: Sequence) -> str:
     from shop.rules.promotions import wording
     if not offers:
@@ -115,6 +153,28 @@ def attribute_fact(row: Row, aspect: str, text: str, query=None) -> str:
         return f"特点：{'、'.join(row['tags'])}"
     return (f"{row['category_name']}，{_yuan(row['price'])}，材质{'、'.join(row['materials']) or '—'}，"
             f"颜色{'、'.join(row['colors'])}，特点{'、'.join(row['tags'])}")
+
+
+def _bigrams(text: str) -> set[str]:
+    return {text[i:i + 2] for i in range(len(text) - 1)
+            if all("\u4e00" <= c <= "\u9fff" or c.isalnum() for c in text[i:i + 2])}
+
+
+# Pairs of characters too common to say a tag is being asked about.
+_COMMON = {"可以", "什么", "这个", "那个", "一下", "是不", "不是", "有没", "没有", "怎么", "多少", "适合", "吗有"}
+
+
+def tags_asked(text: str, tags) -> list[str]:
+    """The product's tags the question touches (含酒精吗 → 无酒精; 是热插拔的吗 → 热插拔; 316的吗 → 316不锈钢)."""
+    asked = _bigrams((text or "").lower()) - _COMMON
+    return [t for t in tags if _bigrams(t.lower()) & asked or (t.isascii() and t.lower() in (text or "").lower())]
+
+
+def tags_fact(row: Row, text: str) -> str:
+    hits = tags_asked(text, row.get("tags", []))
+    if not hits:
+        return f"特点：{'、'.join(row['tags'])}（您问的这点商品资料里没有写，可以看详情页或回复「转人工」确认）"
+    return f"有「{'、'.join(hits)}」（特点：{'、'.join(row['tags'])}）"
 
 
 def _gender_asked(text: str) -> str | None:
@@ -315,5 +375,22 @@ def photo_choose_list(rows: Sequence[Row], similarities: Sequence[float]) -> str
     return "根据您发的图片，找到这几款相似的商品：\n" + "\n".join(lines) + "\n您问的是哪一款？回复「第几个」就行～"
 
 
-def names(rows: Iterable[Row]) -> list[str]:
-    return [r["name"] for r in rows]
+def names_in(ids: Iterable[str]) -> list[str]:
+    """Catalog names of product ids (for reading a question without the names in it)."""
+    by_id = _names_by_id()
+    return [by_id[i] for i in ids if i in by_id]
+
+
+@lru_cache(maxsize=1)
+def _names_by_id() -> dict:
+    from shop.catalog import load_catalog
+    return {p["id"]: p["name"] for p in load_catalog().products}
+
+
+def size_by_number(text: str, sizes: Sequence[str]) -> str | None:
+    """A size given by its number alone (黑色20000的 → 20000mAh, 500的 → 500ml)."""
+    for number in re.findall(r"\d+(?:\.\d+)?", text or ""):
+        hits = [z for z in sizes if re.match(re.escape(number) + r"(?!\d)", z)]
+        if len(hits) == 1:
+            return hits[0]
+    return None

@@ -36,6 +36,7 @@ class Promotion:
     categories: tuple[str, ...] = ()     # catalog codes covered; empty with types empty = whole shop
     types: tuple[str, ...] = ()          # product types covered
     stackable: bool = True
+    aliases: tuple[str, ...] = ()
 
     def valid_on(self, day: dt.date) -> bool:
         return self.valid_from <= day <= self.valid_until
@@ -59,7 +60,7 @@ def parse(doc: dict) -> list[Promotion]:
                       threshold=float(raw.get("threshold", 0)), amount=float(raw.get("amount", 0)),
                       rate=float(raw.get("rate", 1)), min_items=int(raw.get("min_items", 1)),
                       categories=tuple(scope.get("categories") or ()), types=tuple(scope.get("types") or ()),
-                      stackable=bool(raw.get("stackable", True)))
+                      stackable=bool(raw.get("stackable", True)), aliases=tuple(raw.get("aliases") or ()))
         if p.kind not in KINDS:
             raise PromotionError(f"{p.id}: kind must be one of {KINDS}")
         if p.valid_until < p.valid_from:
@@ -76,8 +77,55 @@ def parse(doc: dict) -> list[Promotion]:
 
 
 @lru_cache(maxsize=1)
+def _doc() -> dict:
+    return yaml.safe_load(PROMOTIONS_FILE.read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
 def promotions() -> tuple[Promotion, ...]:
-    return tuple(parse(yaml.safe_load(PROMOTIONS_FILE.read_text(encoding="utf-8"))))
+    return tuple(parse(_doc()))
+
+
+def events() -> tuple[str, ...]:
+    """Sales days the shop runs no offer for (promotions.yaml `events`)."""
+    return tuple(str(e) for e in _doc().get("events") or ())
+
+
+def asked_about(text: str, on: dt.date | dt.datetime, offers: Iterable[Promotion] | None = None
+                ) -> tuple[list[Promotion], list[str]]:
+    """The offers a message names (by title or alias), the one running on the date first or else the
+    next, and the sales days it names that the shop has no offer for (双十一)."""
+    day = on.date() if isinstance(on, dt.datetime) else on
+    text = text or ""
+    named: dict[str, list[Promotion]] = {}
+    for p in (promotions() if offers is None else offers):
+        if p.title in text or any(a in text for a in p.aliases):
+            named.setdefault(p.title, []).append(p)
+    chosen = []
+    for same in named.values():
+        running = [p for p in same if p.valid_on(day)]
+        upcoming = sorted((p for p in same if p.valid_from > day), key=lambda p: p.valid_from)
+        past = sorted((p for p in same if p.valid_until < day), key=lambda p: p.valid_until, reverse=True)
+        chosen.append((running or upcoming or past)[0])
+    missing = [e for e in events() if e in text]
+    return chosen, missing
+
+
+def best_deal(product: dict, qty: int, on: dt.date | dt.datetime, offers: Iterable[Promotion] | None = None
+              ) -> tuple[float, float, Promotion | None]:
+    """(goods total, after the best offer that applies to qty of one product, that offer or None)."""
+    subtotal = round(float(product["price"]) * qty, 2)
+    best, best_total = None, subtotal
+    for p in for_product(on, product, offers):
+        if p.kind == "满减" and subtotal >= p.threshold:
+            total = subtotal - p.amount
+        elif p.kind == "折扣" and qty >= p.min_items:
+            total = round(subtotal * p.rate, 2)
+        else:
+            continue
+        if total < best_total:
+            best, best_total = p, total
+    return subtotal, round(best_total, 2), best
 
 
 def active(on: dt.date | dt.datetime, offers: Iterable[Promotion] | None = None) -> list[Promotion]:

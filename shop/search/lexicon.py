@@ -29,7 +29,7 @@ JIEBA_DICT_DIR = PROJECT_DIR / "data" / "jieba"
 _NOT_SLIPS = set("零一二两三四五六七八九十百千万亿的了吗呢吧啊么个把被给让")
 _LATIN_WORD = re.compile(r"[a-z]+(?:\s[a-z]+)?", re.I)
 # Kinds of term, in the order a tie at one position is broken (a type word beats a scene word).
-KINDS = ("name", "type", "not_sold", "category", "audience", "skin", "attribute", "material", "scene", "season",
+KINDS = ("name", "type", "need", "not_sold", "category", "audience", "skin", "attribute", "material", "scene", "season",
          "color")
 
 
@@ -62,7 +62,7 @@ class Lexicon:
         if not word:
             return
         entry = self.terms[word]
-        if kind in ("type", "category"):  # a word may name several types (外套 ⊃ 大衣, 羽绒服 …)
+        if kind in ("type", "category", "need"):  # a word may name several types (外套 ⊃ 大衣, 羽绒服 …)
             entry[kind] = frozenset(entry.get(kind, frozenset())) | frozenset(value)
         else:
             entry.setdefault(kind, value)
@@ -155,6 +155,8 @@ class Lexicon:
                     continue
                 if n <= 2 and not _short_word_ok(word, corrected, i):
                     continue
+                if word[0].isascii() and word[0].isalpha() and not _latin_word_alone(corrected, i, i + n):
+                    continue  # "rice" inside "price" is not rice
                 for kind in KINDS:
                     if kind in entry:
                         found.append(Term(kind, word, entry[kind], origin[i][0], origin[i + n - 1][1],
@@ -190,6 +192,11 @@ def readings(span: str) -> list[tuple[str, ...]]:
     """The span's pinyin key: its usual toneless reading, with the sounds people confuse merged.
     (Every heteronym would let 还 read as the rare "fu" and turn 防晒还是 into 防晒服是.)"""
     return [tuple(_fuzzy(s) for s in lazy_pinyin(span))]
+
+
+def _latin_word_alone(text: str, start: int, end: int) -> bool:
+    before, after = text[start - 1:start], text[end:end + 1]
+    return not (before.isascii() and before.isalpha()) and not (after.isascii() and after.isalpha())
 
 
 def _short_word_ok(word: str, text: str, i: int) -> bool:
@@ -247,7 +254,7 @@ def build(catalog: Catalog) -> Lexicon:
     for word, season in vocab.get("seasons", {}).items():
         lex.add(word, "season", tuple(season) if isinstance(season, list) else (season,))
     for word, types in vocab.get("needs", {}).items():
-        lex.add(word, "type", set(types))
+        lex.add(word, "need", frozenset(types))
     # Everyday names from the detail-page copy, where no other table already gives the word a
     # meaning (防晒 stays an attribute even if the copy calls sunscreen 防晒).
     for entry in catalog.descriptions:
@@ -275,7 +282,7 @@ def build(catalog: Catalog) -> Lexicon:
     for word, kinds in lex.terms.items():
         # Two characters are easily another everyday word (我把 ≠ 我爸): only kinds of product are
         # worth correcting that short; longer words of any kind.
-        if len(word) == 2 and not {"type", "category", "material"} & set(kinds):
+        if len(word) == 2 and not {"type", "category", "material", "need"} & set(kinds):
             continue
         if len(word) >= 2 and all("\u4e00" <= c <= "\u9fff" and c not in _NOT_SLIPS for c in word):
             lex._by_pinyin[readings(word)[0]].append(word)

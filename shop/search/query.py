@@ -168,9 +168,12 @@ def parse(text: str | None) -> ProductQuery:
     genders: set = set()
     adult = False
     type_sets: list[set] = []
+    need_sets: list[set] = []
     for t in terms:
         if t.kind == "type":
             type_sets.append(set(t.value))
+        elif t.kind == "need":
+            need_sets.append(set(t.value))
         elif t.kind == "category":
             category_types |= set(t.value)
         elif t.kind == "audience":
@@ -185,7 +188,9 @@ def parse(text: str | None) -> ProductQuery:
             values["season"] |= set(t.value)
         elif t.kind in values:
             values[t.kind].add(t.value)
-    types = _narrowest(type_sets)
+    # A need (脚冰凉 → 拖鞋, 尿床 → 隔尿垫) adds its kinds to those named; the wishes (保暖, 睡觉, 宝宝)
+    # then rank them (床上用的保暖的东西 → a blanket; 宝宝尿床 床垫湿透了 → a pad, not a mattress).
+    types = _narrowest(type_sets) | _narrowest(need_sets)
     aged = age_profile(corrected)
     if aged:
         values["profile"].add(aged)

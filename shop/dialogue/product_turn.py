@@ -75,8 +75,10 @@ class Shelf(Protocol):
 
 # -- reading the message ----------------------------------------------------------------------------
 # Words that make a message a shopping request even when the intent model thought otherwise.
-SHOPPING_CUES = ("买", "推荐", "有没有", "有吗", "有么", "有货", "看看", "瞧瞧", "多少钱", "价格", "想要", "卖", "找", "挑", "选",
-                 "要个", "要双", "要件", "来个", "来件", "怎么样", "送")
+SHOPPING_CUES = re.compile(r"买|推荐|有没有|有.{0,10}(?:吗|么|不)|看看|瞧瞧|多少|价格|想要|卖|找|挑|选|要个|要双|要件|来个|来件|"
+                           r"怎么样|送|便宜|贵|哪个好|哪款")
+CHEAPEST = ("最便宜", "最实惠", "价格最低", "最低价")
+DEAREST = ("最贵", "价格最高", "最好的")
 
 
 @dataclass
@@ -109,7 +111,7 @@ def read(text: str) -> Reading:
                    size=parsing.size(normal), colors=sorted(q.colors),
                    referring=any(w in q.text for w in P.REFERRING), pick=n,
                    more=any(w in q.text for w in MORE), quantity=quantity(normal),
-                   cue=any(w in q.text for w in SHOPPING_CUES))
+                   cue=bool(SHOPPING_CUES.search(q.text)))
 
 
 def _name_words(q: ProductQuery) -> list[str]:
@@ -145,10 +147,9 @@ def _among(rows: list[dict], r: Reading) -> dict | None:
     rows = [x for x in rows if not q.wanted_types or x.get("type") in q.wanted_types]
     if len(rows) < 2:
         return None
-    words = _name_words(q)
-    hits = [x for x in rows if any(w in x["name"].lower() for w in words)]
-    if len(hits) == 1:
-        return hits[0]
+    best = _best_by_name(rows, _name_words(q))
+    if best:
+        return best
     if q.gender:
         hits = [x for x in rows if x.get("gender") == q.gender]
         if len(hits) == 1:
@@ -193,6 +194,10 @@ def targets(r: Reading, state: State, shelf: Shelf) -> Targets:
     focus = shelf.product(state.focus) if state.focus else None
     page = shelf.product(state.page_product) if state.page_product else None
     on_table = [x for x in (shelf.product(pid) for pid in state.listed) if x]
+    extreme = next((k for k, words in (("cheap", CHEAPEST), ("dear", DEAREST)) if any(w in q.text for w in words)), None)
+    if extreme and on_table and not q.wanted_types:   # 最便宜的那个多少: of the list just shown
+        pick = min if extreme == "cheap" else max
+        return Targets([pick(on_table, key=lambda x: x["price"])], "among")
     picked = _among(on_table, r)
     if picked:
         return Targets([picked], "among")
@@ -222,19 +227,24 @@ def targets(r: Reading, state: State, shelf: Shelf) -> Targets:
 
 
 def _one_clear_winner(found: SearchResult, q: ProductQuery, shelf: Shelf) -> dict | None:
-    """A description that fits one product: the only result, or the only one of the kind whose name
-    holds a word the shopper used (那个日式的真丝枕套 → 日式真丝枕套, 裸感瑜伽裤 → the 裸感 one)."""
+    """A description that fits one product: the only result, or the one of the kind whose name holds
+    more of the shopper's words than any other (那个日式的真丝枕套 → 日式真丝枕套)."""
     if len(found.products) == 1:
         return found.products[0]
     words = _name_words(q)
     if not words or not found.products:
         return None
     pool = [x for x in shelf.index().rows if not q.wanted_types or x.get("type") in q.wanted_types]
-    hits = [x for x in pool if any(w in x["name"].lower() for w in words)]
-    if len(hits) == 1:
-        return shelf.product(hits[0]["id"])
-    s = found.scores
-    return found.products[0] if len(s) >= 2 and s[0] - s[1] >= 1.0 else None
+    best = _best_by_name(pool, words)
+    return shelf.product(best["id"]) if best else None
+
+
+def _best_by_name(rows: list[dict], words: list[str]) -> dict | None:
+    """The one row whose name holds more of the words than any other (日式 + 真丝 → 日式真丝枕套)."""
+    counts = sorted(((sum(w in x["name"].lower() for w in set(words)), i) for i, x in enumerate(rows)), reverse=True)
+    if not counts or counts[0][0] == 0 or (len(counts) > 1 and counts[1][0] == counts[0][0]):
+        return None
+    return rows[counts[0][1]]
 
 
 # -- the turn ------------------------------------------------------------------------------------------
@@ -243,9 +253,11 @@ def _plain_product_question(r: Reading, state: State) -> bool:
     q = r.query
     on_table = bool(state.focus or state.page_product or state.listed)
     return bool(q.named or (r.pick is not None and state.listed)
-                or ((r.aspects or r.measures or r.colors or r.size) and on_table)
+                or ((r.aspects or r.measures or r.colors or r.size or q.gender or q.cheaper or q.dearer or r.more)
+                    and on_table)
                 or (q.wanted_types and (r.cue or r.aspects or len(q.text) <= 8))
-                or ((q.not_sold or q.facets() or q.price) and r.cue))
+                or ((q.not_sold or q.facets() or q.price) and r.cue)
+                or "shipping" in r.aspects)
 
 
 def respond(intent: str | None, text: str | None, state: State, shelf: Shelf, *,
@@ -270,6 +282,10 @@ def respond(intent: str | None, text: str | None, state: State, shelf: Shelf, *,
         if offers:
             return offers
     t = targets(r, state, shelf)
+    if "shipping" in r.aspects and (len(t.rows) != 1 or t.how in ("search", "implicit", "page")) and not q.named:
+        # 能寄到香港吗 想给他寄点吃的 / 运费怎么算: the shop's rule, not a list of snacks
+        row = t.rows[0] if len(t.rows) == 1 and t.how not in ("search",) else None
+        return Turn(P.shipping(r.text, row), {"last_aspect": "shipping"})
     fact_aspects = [a for a in r.aspects if not (t.how == "search" and len(t.rows) != 1 and a in FACET_ASPECTS)]
     if t.how == "search" and len(t.rows) != 1 and "stock" in fact_aspects and not (r.size or r.colors):
         fact_aspects.remove("stock")  # "有没有防晒衣" asks what there is, not a variant's stock
@@ -279,8 +295,12 @@ def respond(intent: str | None, text: str | None, state: State, shelf: Shelf, *,
     if refine:
         return _list(_merge(parse(state.last_query), q), state, shelf, more=r.more)
     listing = t.how == "search" and len(t.rows) != 1
-    wants_list = (intent == "ask_recommendation" and (listing or t.how in ("none", "implicit", "page"))) or (
-        listing and not fact_aspects and not r.measures)
+    # A wish without a fact asked (送同事的小礼物 一百以内) is a recommendation, whatever the intent model said.
+    wish = not fact_aspects and not r.measures and (q.facets() or q.price or q.wanted_types or q.gender)
+    wants_list = ((intent == "ask_recommendation" or strict) and not fact_aspects
+                  and (listing or t.how in ("none", "implicit", "page"))) or (listing and not fact_aspects
+                                                                            and not r.measures) or (
+        t.how == "none" and wish)
     if wants_list and not (t.how in ("implicit", "page") and not (q.facets() or q.price or q.gender)):
         if q.is_empty():
             return None  # "有什么推荐的": the personal recommender's job
@@ -308,9 +328,11 @@ def _aspects(r: Reading, t: Targets, intent: str | None, state: State, fact_aspe
         asked.append("stock")   # 那L码呢, 黑色有没 — a variant's availability
     if r.quantity and r.quantity >= 2 and len(t.rows) == 1 and ({"price", "promotion"} & set(asked)):
         asked.append("quote")   # 两瓶一共多少钱: the total with the offer that applies
+    if r.query.materials and "material" not in asked and re.search(r"吗|么|不|是不是", r.text):
+        asked.append("material")  # 是纯棉的吗
     rows_tags = {tag for row in t.rows for tag in row.get("tags", [])}
-    if rows_tags and P.tags_asked(r.query.text, rows_tags) and "features" not in asked:
-        asked.append("tags")    # 含酒精吗, 能带上飞机吗, 是热插拔的吗: what the tags say
+    if rows_tags and P.tags_asked(r.query.text, rows_tags, r.query.attributes) and "features" not in asked:
+        asked.append("tags")    # 含酒精吗, 能带上飞机吗, 是热插拔的吗, 暖和吗: what the tags say
     if asked:
         return asked
     pending = (state.pending or "").partition("|")[0]
@@ -426,9 +448,9 @@ def _facts(row: dict, asked: list[str], r: Reading, state: State, shelf: Shelf, 
         elif aspect == "care":
             parts.append(P.care_fact(row, shelf.care(row["id"])))
         elif aspect == "shipping":
-            parts.append(P.shipping(r.text, row))
+            parts.append(P.shipping(r.text, None if "quote" in asked else row))
         elif aspect == "tags":
-            parts.append(P.tags_fact(row, r.query.text))
+            parts.append(P.tags_fact(row, r.query.text, r.query.attributes))
         elif aspect == "size_advice":
             fact, got = _size_advice(row, r, state, shelf)
             parts.append(fact)

@@ -164,14 +164,21 @@ def _bigrams(text: str) -> set[str]:
 _COMMON = {"可以", "什么", "这个", "那个", "一下", "是不", "不是", "有没", "没有", "怎么", "多少", "适合", "吗有"}
 
 
-def tags_asked(text: str, tags) -> list[str]:
-    """The product's tags the question touches (含酒精吗 → 无酒精; 是热插拔的吗 → 热插拔; 316的吗 → 316不锈钢)."""
+def tags_asked(text: str, tags, attributes=()) -> list[str]:
+    """The product's tags the question touches: sharing two characters (含酒精吗 → 无酒精; 是热插拔的吗 →
+    热插拔; 316的吗 → 316不锈钢), an attribute the tag carries (暖和吗 → 保暖), or a word the
+    vocabulary's tag_words table names for it (鸭毛还是鹅毛 → 90白鸭绒)."""
+    from shop.search.lexicon import lexicon
+    lex = lexicon()
     asked = _bigrams((text or "").lower()) - _COMMON
-    return [t for t in tags if _bigrams(t.lower()) & asked or (t.isascii() and t.lower() in (text or "").lower())]
+    carried = {tag for a in attributes for tag in lex.attribute_tags.get(a, ())}
+    named = {tag for word, tag in lex.tag_words.items() if word in (text or "")}
+    return [t for t in tags if _bigrams(t.lower()) & asked or t in carried or t in named
+            or (t.isascii() and t.lower() in (text or "").lower())]
 
 
-def tags_fact(row: Row, text: str) -> str:
-    hits = tags_asked(text, row.get("tags", []))
+def tags_fact(row: Row, text: str, attributes=()) -> str:
+    hits = tags_asked(text, row.get("tags", []), attributes)
     if not hits:
         return f"特点：{'、'.join(row['tags'])}（您问的这点商品资料里没有写，可以看详情页或回复「转人工」确认）"
     return f"有「{'、'.join(hits)}」（特点：{'、'.join(row['tags'])}）"
@@ -387,9 +394,28 @@ def _names_by_id() -> dict:
     return {p["id"]: p["name"] for p in load_catalog().products}
 
 
+_BY_METRES = re.compile(r"(\d)米(\d)?\s*(?:乘|x|×|\*)\s*(\d)米(\d)?")
+_METRES = re.compile(r"(\d)米(\d)(?![\d米])")
+
+
 def size_by_number(text: str, sizes: Sequence[str]) -> str | None:
-    """A size given by its number alone (黑色20000的 → 20000mAh, 500的 → 500ml)."""
-    for number in re.findall(r"\d+(?:\.\d+)?", text or ""):
+    """A size given by its number alone (黑色20000的 → 20000mAh, 500的 → 500ml) or in metres
+    (两米乘两米三 → 200x230cm, 一米八的床 → 1.8m床)."""
+    from shop.text.numbers import to_digits
+    t = to_digits(text or "")
+    m = _BY_METRES.search(t)
+    if m:
+        a = int(m.group(1)) * 100 + int(m.group(2) or 0) * 10
+        b = int(m.group(3)) * 100 + int(m.group(4) or 0) * 10
+        hits = [z for z in sizes if z.startswith(f"{a}x{b}")]
+        if len(hits) == 1:
+            return hits[0]
+    m = _METRES.search(t)
+    if m:
+        hits = [z for z in sizes if z.startswith(f"{m.group(1)}.{m.group(2)}m")]
+        if len(hits) == 1:
+            return hits[0]
+    for number in re.findall(r"\d+(?:\.\d+)?", t):
         hits = [z for z in sizes if re.match(re.escape(number) + r"(?!\d)", z)]
         if len(hits) == 1:
             return hits[0]

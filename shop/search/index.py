@@ -203,9 +203,11 @@ class ProductIndex:
             if not scored:
                 return SearchResult([], q, reason="no_match")
         if scored and asked:
-            # A list shows what fits; a product missing more than one wish of the best one's is noise.
+            # A list shows what fits: when two or more meet every wish, the rest are not shown (a 男士控油
+            # 洗面奶 for 敏感肌); otherwise nothing missing more than one wish of the best one's.
+            full = [s for s in scored if s[1] and all(s[1].values())]
             floor = scored[0][0] - WEAKER
-            scored = [s for s in scored if s[0] >= floor]
+            scored = full if len(full) >= 2 else [s for s in scored if s[0] >= floor]
         ranked = [r for _, _, r in scored]
         scores = [s for s, _, _ in scored]
         top = named + [r for r in ranked if r["id"] not in {n["id"] for n in named}]

@@ -55,6 +55,7 @@ class Lexicon:
     max_len: int = 1
     english: dict[str, str] = field(default_factory=dict)
     descriptions: dict[str, str] = field(default_factory=dict)
+    tag_words: dict[str, str] = field(default_factory=dict)   # a question's word → the tag that answers it
     _by_pinyin: dict[tuple, list[str]] = field(default_factory=lambda: defaultdict(list))
 
     def add(self, word: str, kind: str, value: object) -> None:
@@ -263,6 +264,7 @@ def build(catalog: Catalog) -> Lexicon:
             if len(word) >= 2 and word.lower() not in lex.terms:
                 lex.add(word, "type", {entry["type"]})
     lex.english = {k.lower(): v for k, v in vocab.get("english", {}).items()}
+    lex.tag_words = dict(vocab.get("tag_words", {}))
     for word in vocab.get("not_sold", []):
         lex.add(word, "not_sold", word)
     for m in catalog.materials:
@@ -327,5 +329,6 @@ RARE = 20  # jieba's dictionary counts; below this a "word" is most likely a sli
 
 
 def known_word(word: str) -> bool:
-    """Is `word` a word of its own (jieba's dictionary, seen at least RARE times), not a typo?"""
-    return (tokenizer().FREQ.get(word) or 0) >= RARE
+    """Is `word` a word of its own (jieba's dictionary, seen at least RARE times, or a word of a
+    product's name: 轻奢), not a typo?"""
+    return (tokenizer().FREQ.get(word) or 0) >= RARE or word in core_words()

@@ -15,6 +15,9 @@ import opencc
 
 # NFKC would turn these into something longer or into nothing; leave them as typed.
 _KEEP = {"\u2026", "\u00a0"}  # … and no-break space
+# Emoji shoppers type for a word (多少💰 = 多少钱), one character for one.
+EMOJI_WORDS = {"💰": "钱", "💴": "钱", "💵": "钱", "💸": "钱", "👕": "衣", "👗": "裙", "👟": "鞋", "👠": "鞋", "👢": "靴",
+               "🧥": "衣", "👖": "裤", "🧦": "袜", "☕": "咖", "❓": "?", "❔": "?"}
 
 
 @lru_cache(maxsize=1)
@@ -25,6 +28,8 @@ def _t2s() -> opencc.OpenCC:
 def _fold(ch: str) -> str:
     if ch in _KEEP:
         return ch
+    if ch in EMOJI_WORDS:
+        return EMOJI_WORDS[ch]
     folded = unicodedata.normalize("NFKC", ch)
     return folded if len(folded) == 1 else ch  # ligatures (ﬁ) and the like keep their length
 

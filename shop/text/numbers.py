@@ -53,8 +53,8 @@ def _is_amount(text: str, start: int, end: int) -> bool:
     before = text[max(0, start - 1):start]
     if any(text.startswith(w, start) for w in NOT_NUMBERS) and not after.startswith(("十", "百")):
         return False
-    if before in ("几", "这", "那", "哪", "每", "同", "唯", "统", "万"):
-        return False  # 几十 (a rough amount, read by price_range), 这一款, 每一件, 统一
+    if before in ("几", "每", "同", "唯", "统", "万") or (before in ("这", "那", "哪") and run == "一"):
+        return False  # 几十 (a rough amount, read by price_range), 这一款, 每一件, 统一 — but 那两瓶 is two
     if before in ("米", "点", "."):
         return True   # 一米七五, 二点五
     if any(ch in PLACES for ch in run) and len(run) >= 2:

@@ -60,6 +60,7 @@ def test_vocabulary_targets_exist_in_the_catalog(catalog):
     for word, kinds in v["needs"].items():
         assert kinds and set(kinds) <= types, word
     assert all(k.isascii() and k.isalpha() and val for k, val in v["english"].items())
+    assert set(v["tag_words"].values()) <= tags
     assert set(v["material_synonyms"].values()) <= materials
 
 

@@ -180,3 +180,93 @@ def test_words_the_learned_extractor_tagged_rank_the_search():
     # the CRF tagged a product word the vocabulary does not hold: the search still uses it
     turn = respond("ask_recommendation", "有没有那种好用的推荐一下", State(), CatalogShelf(), hints=["氨基酸"])
     assert turn and "氨基酸洁面乳" in turn.reply
+
+
+# -- the product on the table, by the words that single it out ----------------------------------------------
+def test_a_partial_name_with_a_distinguishing_word_is_that_product():
+    reply = Chat().say("ask_price_promotion", "那个轻奢的真丝枕套多少钱")
+    assert "「轻奢真丝枕套」" in reply and "289" in reply
+
+
+def test_a_name_word_picks_from_the_list_just_shown():
+    chat = Chat()
+    chat.say("ask_recommendation", "帆布鞋女款有哪些")
+    reply = chat.say("ask_stock", "经典那款红色38码有货吗")
+    assert "「经典帆布鞋女款」" in reply and "红色 38码" in reply
+
+
+def test_the_cheapest_of_the_list():
+    chat = Chat()
+    chat.say("ask_recommendation", "推荐几款洗面奶")
+    cheapest = min((chat.shelf.product(p) for p in chat.state.listed), key=lambda p: p["price"])
+    assert f"{cheapest['price']:.0f}" in chat.say("ask_price_promotion", "最便宜的那个多少")
+
+
+def test_the_other_cut_of_the_product_in_focus():
+    chat = Chat()
+    chat.say("ask_price_promotion", "透气网面跑步鞋男款多少钱")
+    reply = chat.say("inform", "那女款呢")
+    assert "网面跑步鞋女款" in reply and "779" in reply
+
+
+# -- questions the tags, the material or the rules answer -----------------------------------------------------
+@pytest.mark.parametrize("question, tag", [
+    ("积雪草孕妇可用保湿精华含酒精吗", "无酒精"),
+    ("迷你快充充电宝能带上飞机吗", "可登机"),
+    ("宽松连帽羽绒服男女同款里面是鸭毛还是鹅毛", "90白鸭绒"),
+    ("简约连帽羽绒服暖和吗", "保暖"),
+])
+def test_yes_no_questions_about_selling_points(question, tag):
+    assert tag in Chat().say("ask_product_info", question)
+
+
+def test_is_it_cotton():
+    assert "纯棉" in Chat().say("ask_product_info", "简约纯棉圆领T恤男女同款是纯棉的吗")
+
+
+def test_shipping_asked_with_a_kind_of_goods_is_the_shipping_rule():
+    reply = Chat().say("ask_recommendation", "能寄到香港吗 想给外甥寄点吃的")
+    assert "暂不支持" in reply and "1." not in reply
+
+
+@pytest.mark.parametrize("text, has, lacks", [
+    ("买衣服鞋子有满减吗", ["满 300 减 30"], ["护肤品两件九折"]),
+    ("双十二有什么活动", ["双12", "12月10日", "还没开始"], []),
+    ("双十一的满减还能用吗", ["没有「双十一」"], []),
+])
+def test_promotions_asked_about(text, has, lacks):
+    reply = Chat().say("ask_price_promotion", text)
+    assert all(x in reply for x in has) and not any(x in reply for x in lacks), reply
+
+
+def test_two_items_are_quoted_with_the_offer_that_applies():
+    reply = Chat().say("ask_price_promotion", "神经酰胺氨基酸洁面乳买两瓶一共多少钱")
+    assert "158" in reply and "142.2" in reply and "包邮" in reply
+
+
+def test_care_of_a_kind_made_of_one_material_and_a_follow_up():
+    chat = Chat()
+    assert "【羊毛】建议手洗" in chat.say("ask_care_method", "羊毛开衫能直接机洗吗")
+    assert "30℃" in chat.say("ask_care_method", "水温多少合适")
+
+
+def test_sizes_in_metres_and_by_number():
+    chat = Chat()
+    reply = chat.say("ask_stock", "加厚珊瑚绒毛毯粉色两米乘两米三的还有吗")
+    assert "200x230cm" in reply
+    assert "20000mAh" in Chat().say("ask_stock", "迷你快充充电宝黑色20000的还有吗")
+
+
+def test_emoji_for_words():
+    assert "259" in Chat().say("ask_price_promotion", "复古加绒卫衣男女同款多少💰")
+
+
+# -- plain shopping words the intent model missed (strict) -------------------------------------------------------
+def test_a_shopping_wish_is_answered_even_when_nlu_was_unsure():
+    turn = respond("nlu_fallback", "同事要离职了 想送个小礼物 一百块以内", State(), CatalogShelf(), strict=True)
+    assert turn and "送礼" in turn.reply and "100元以内" in turn.reply
+
+
+@pytest.mark.parametrize("text", ["明天会下雨吗 要带伞吗", "哈哈哈", "我晒的被子要不要收"])
+def test_chat_that_is_not_shopping_is_left_alone(text):
+    assert respond("out_of_scope", text, State(), CatalogShelf(), strict=True) is None

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,12 +28,15 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import services
 from actions.services import channel_of
 from shop.dialogue import order_text, parsing
+from shop.dialogue.order_words import orders_named
 from shop.orders import InvalidOrderNumber, OrderNotFound, OrderService, OrderView
 from shop.orders.views import Outcome, ShopperView
 from shop.rules.formats import validate_order_no, validate_phone
 from shop.rules.invoices import validate_invoice, validate_tax_number
 from shop.rules.orders import can_modify
 from shop.rules.policy import OrderStatus, ReturnReason
+from shop.rules.returns import policy_answer
+from shop.rules.shipping import answer as shipping_answer
 from shop.store.products import demo_products
 
 logger = logging.getLogger(__name__)
@@ -247,7 +251,13 @@ def extract(form: Form, slot: str, turn: Turn, *, as_answer: bool) -> Any:
         if found is None and as_answer and form.get("listed_orders"):
             listed = form.get("listed_orders")
             idx = parsing.pick_index(text, len(listed))
-            return listed[idx] if idx is not None else None
+            if idx is not None:
+                return listed[idx]
+        if found is None and form.shopper:
+            # 我那支口红到哪了: the order whose goods the shopper names (preferring one the task fits)
+            named = orders_named(form.service.orders(form.shopper.id), text, form.task)
+            if len(named) == 1:
+                return named[0]
         return found
     if slot == "order_item":
         order = form.order()
@@ -399,6 +409,8 @@ def _accept_order(form: Form, value: str) -> bool:
     elif task == "modify" and order.status not in OrderStatus.BEFORE_SHIPMENT:
         form.say(f"订单 {order.order_no}：" + can_modify(order.status, form.get("modify_field") or "address").reason)
         form.end()
+    elif task == "modify":
+        form.say(f"订单 {order.order_no} 目前{order.status_label}，还可以修改。")
     elif task in ("return", "exchange") and order.status != OrderStatus.DELIVERED:
         preview = form.service.preview().request_return(form.shopper.id, order.order_no, item=order.items[0].id)
         form.say(f"订单 {order.order_no}（{order.status_label}）：{preview.reason}")
@@ -518,9 +530,33 @@ def _is_resume(tracker: Tracker) -> bool:
                for e in _after_last_user(tracker))
 
 
+# A question about the rules rather than about an order of one's own (能退吗 / 运费谁出 / 几天能到).
+RULE_QUESTION = re.compile(r"能退吗|能不能退|可以退吗|能退不|还能.{0,6}退|怎么算|从哪天|几天内|多少天|谁出|谁承担|运费险|"
+                           r"吊牌|拆封|规则|政策|条件")
+OWN_ORDER = re.compile(r"我的|我那|我买的|我刚|订单|单号|到哪|到了吗|还没到|发货了吗|这单|那单|我这")
+SHIPPING_QUESTION = re.compile(r"几天能?到|几天才能|多久能?到|多长时间|几天收到|几天送到")
+
+
+def rule_question(task: str | None, text: str) -> str | None:
+    """The rules' answer when a shopper asks how after-sales or delivery works in general, without an
+    order of their own in the words; None when the message is about an order."""
+    if parsing.find_order_no(text) or OWN_ORDER.search(text):
+        return None
+    if task in ("return", "exchange", "refund") and RULE_QUESTION.search(text):
+        return policy_answer(text)
+    if task in ("track", "status") and SHIPPING_QUESTION.search(text):
+        return shipping_answer(text)
+    return None
+
+
 def start(form: Form, turn: Turn) -> None:
     # A bare order number (intent inform) shows that order.
     task = task_for(turn.intent, turn.text) or ("status" if turn.intent == "inform" else None)
+    general = rule_question(task, turn.text)
+    if general:
+        form.say(general)   # answered from the rules; no order, no identification needed
+        form.set("order_task", None)
+        return
     for name in TASK_SLOTS:
         if form.get(name) is not None:
             form.set(name, None)

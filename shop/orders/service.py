@@ -148,6 +148,13 @@ class OrderService:
                                .options(selectinload(m.Order.items))).all()
             return [order_summary(o) for o in orders]
 
+    def orders(self, shopper_id: int, limit: int = 20) -> list[OrderView]:
+        """The shopper's latest orders in full (items, shipments …), newest first."""
+        with self._tx() as s:
+            rows = s.scalars(select(m.Order).where(m.Order.shopper_id == shopper_id)
+                             .order_by(m.Order.created_at.desc(), m.Order.id.desc()).limit(max(1, min(limit, 50)))).all()
+            return [order_view(o) for o in rows]
+
     def get_order(self, shopper_id: int, order_no: str) -> OrderView:
         with self._tx() as s:
             return order_view(self._order(s, shopper_id, order_no))

@@ -139,3 +139,36 @@ def refund_progress(return_status: str, *, now: dt.datetime, payment_method: str
     if return_status == ReturnStatus.EXCHANGED:
         return refuse("refund_exchange", "这是换货申请，不涉及退款，新商品已发出。")
     return refuse("refund_none", "这个售后申请已撤销，没有退款。")
+
+
+# -- the shop's after-sales rules, for a question about them (not about an order) -------------------------
+POLICY_TOPICS = (  # checked in order; a question may hit several
+    ("window", ("几天", "多少天", "多久", "哪天", "怎么算", "期限", "七天", "7天", "无理由", "过期", "超过")),
+    ("condition", ("吊牌", "穿过", "用过", "拆封", "拆了", "洗过", "试穿", "影响", "条件", "什么样", "食品", "吃的",
+                   "内衣", "护肤")),
+    ("postage", ("运费", "邮费", "谁出", "谁承担", "谁付", "包邮", "运费险")),
+    ("refund", ("多久到账", "退款多久", "几天到账", "钱什么时候", "退到哪")),
+    ("address", ("寄到哪", "退货地址", "寄回哪", "地址")),
+)
+
+
+def policy_answer(text: str | None) -> str:
+    """The rules a general after-sales question asks about (七天无理由从哪天算, 运费谁出, 吊牌剪了还能退吗),
+    worded from shop/rules/policy.py; every fact is the policy's."""
+    from shop.store.products import category_names
+    names = category_names()
+    text = text or ""
+    hit = [name for name, words in POLICY_TOPICS if any(w in text for w in words)] or ["window", "condition"]
+    parts = {
+        "window": (f"签收次日起 {NO_REASON_DAYS} 天内支持七天无理由退货；质量问题、与描述不符或发错货，"
+                   f"签收后 {SELLER_FAULT_DAYS} 天内可退换。"),
+        "condition": ("无理由退货需商品未使用、不影响二次销售（吊牌完好、未穿着洗涤）；"
+                      f"{'、'.join(names.get(c, c) for c in NO_REASON_EXCLUDED_CATEGORIES)}、"
+                      f"{'、'.join(names.get(c, c) for c in EXCLUDED_WHEN_OPENED)}拆封后、贴身衣物不支持无理由退货，"
+                      "质量问题不受此限。"),
+        "postage": "无理由退货的寄回运费由您承担；质量问题、与描述不符或发错货，运费由商家承担。",
+        "refund": (f"仓库签收退货后 {INSPECTION_DAYS} 天内退款，支付宝/微信约 {REFUND_DAYS['alipay']} 天到账，"
+                   f"银行卡最长 {REFUND_DAYS['bank_card']} 天。"),
+        "address": f"退货请寄到：{RETURN_ADDRESS}，申请通过后 {SEND_BACK_DAYS} 天内寄回。",
+    }
+    return "亲，" + "".join(parts[name] for name in hit) + "需要办理的话，告诉我订单号就行。"

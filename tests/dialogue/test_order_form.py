@@ -413,3 +413,38 @@ def test_a_quality_complaint_photo_is_not_compared(chat, sessions, media_dir):
                   metadata={"attachments": [{"type": "image", "path": "uploads/q.jpg"}]})
     assert "工单号" in reply and "比对" not in reply
     assert _latest_ticket(sessions).photo_verdict is None
+
+
+# -- the goods name the order; questions about the rules need no order (issue 14's blind set) --------------------
+def test_the_goods_the_shopper_names_pick_the_order(chat, sessions):
+    shipped = one(sessions, lambda o: o.shopper_id == 1 and o.status == OrderStatus.SHIPPED
+                  and any("口红" in i.product_name for i in o.items))
+    reply = chat().start("我那支口红到哪了", "track_logistics")
+    assert shipped.order_no in reply and "请问是哪个订单" not in reply
+
+
+def test_cancel_by_the_goods_named(chat, sessions):
+    unpaid = one(sessions, lambda o: o.shopper_id == 1 and o.status == OrderStatus.PENDING_PAYMENT
+                 and any("砧板" in i.product_name for i in o.items))
+    c = chat()
+    reply = c.start("之前拍的乌檀木砧板还没付钱 不想要了 帮我取消下", "cancel_order")
+    assert unpaid.order_no in reply and "确认取消" in reply
+    c.say("确认", "affirm")
+    assert status_of(sessions, unpaid.order_no) == OrderStatus.CANCELLED
+
+
+def test_a_question_about_the_return_rules_is_answered_without_identifying(chat):
+    c = chat("a-stranger")
+    reply = c.start("买了衣服不喜欢能退吗 七天无理由从哪天开始算", "request_return")
+    assert "签收次日起 7 天" in reply and "手机号" not in reply and not c.active
+
+
+def test_a_question_about_delivery_times_is_answered_from_the_policy(chat):
+    reply = chat("a-stranger").start("寄到新疆大概要几天才能收到", "track_logistics")
+    assert "5-7" in reply and "手机号" not in reply
+
+
+def test_a_modifiable_order_says_its_status_first(chat, sessions):
+    paid = own(sessions, OrderStatus.PAID)
+    reply = chat().start(f"{paid.order_no}咋还没发货 能改地址不", "modify_order", order_id=paid.order_no)
+    assert "待发货" in reply and "新的收货地址" in reply

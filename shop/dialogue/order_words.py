@@ -1,0 +1,68 @@
+"""Which of a shopper's orders their words mean: 我那支口红到哪了, 之前拍的砧板帮我取消.
+
+Shoppers name the goods, not the order number. The goods are read the way product search
+reads them (shop.search.query: product names, kinds and their synonyms, name words) and
+matched against the items of the shopper's own orders. When several orders hold such goods,
+those where the task can be done are preferred (a parcel to track is one that has shipped; an
+order to cancel one that has not); the caller asks only when it is still ambiguous.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Sequence
+
+from shop.rules.policy import OrderStatus
+from shop.search.query import ProductQuery, parse
+
+# The order states in which each task can be done (the rules decide the details afterwards).
+POSSIBLE = {
+    "track": (OrderStatus.SHIPPED, OrderStatus.DELIVERED),
+    "status": OrderStatus.ALL,
+    "cancel": OrderStatus.BEFORE_SHIPMENT,
+    "modify": OrderStatus.BEFORE_SHIPMENT,
+    "return": (OrderStatus.DELIVERED,),
+    "exchange": (OrderStatus.DELIVERED,),
+    "complaint": (OrderStatus.DELIVERED, OrderStatus.SHIPPED),
+    "refund": (OrderStatus.REFUNDED, OrderStatus.CANCELLED, OrderStatus.DELIVERED),
+    "invoice": (OrderStatus.PAID, OrderStatus.SHIPPED, OrderStatus.DELIVERED),
+}
+
+
+@lru_cache(maxsize=1)
+def _type_of() -> dict[str, str]:
+    from shop.catalog import load_catalog
+    return {p["id"]: p["type"] for p in load_catalog().products}
+
+
+def _words(q: ProductQuery) -> list[str]:
+    words = [k for k in q.keywords if len(k) >= 2]
+    words += [t.word for t in q.terms if t.kind in ("attribute", "material") and len(t.word) >= 2]
+    return words
+
+
+def item_named(item, q: ProductQuery) -> bool:
+    """Does the message name this order item (its product, its kind, or words of its name)?"""
+    if item.product_id in q.named:
+        return True
+    kind = _type_of().get(item.product_id)
+    if q.wanted_types and kind in q.wanted_types:
+        return True
+    name = item.product_name.lower()
+    return sum(w in name for w in _words(q)) >= 2 or any(len(w) >= 3 and w in name for w in _words(q))
+
+
+def orders_named(orders: Sequence, text: str, task: str | None) -> list[str]:
+    """Order numbers of the orders the words point at, best first: [] when the words name no goods
+    of any order, one number when they settle it, several when the caller must still ask.
+
+    orders: OrderView-like objects (order_no, status, items with product_id and product_name)."""
+    q = parse(text)
+    if not (q.named or q.wanted_types or _words(q)):
+        return []
+    hits = [o for o in orders if any(item_named(i, q) for i in o.items)]
+    if len(hits) <= 1:
+        return [o.order_no for o in hits]
+    possible = [o for o in hits if o.status in POSSIBLE.get(task or "", OrderStatus.ALL)]
+    if len(possible) == 1:
+        return [possible[0].order_no]
+    return [o.order_no for o in (possible or hits)]

@@ -13,21 +13,23 @@ a given sentence and should be removed by hand).
 """
 from __future__ import annotations
 
-import re
 import sys
+from functools import lru_cache
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from custom_components.shop_entities import entities_of  # noqa: E402
-from scripts.check_nlu_data import ANNOTATION, parse_example  # noqa: E402
+from scripts.check_nlu_data import parse_example  # noqa: E402
 from shop.search.lexicon import lexicon  # noqa: E402
 
 NEW = ("product", "product_type", "attribute", "audience", "price", "quantity")
 
 
+@lru_cache(maxsize=1)
 def _tokenizer():
+    # Loaded once: every load_userdict adds its frequencies again and shifts the segmentation.
     import jieba
     jieba.setLogLevel(60)
     for path in sorted((ROOT / "data" / "jieba").glob("*.txt")):

@@ -65,7 +65,7 @@ def parse(doc: dict) -> list[Promotion]:
             raise PromotionError(f"{p.id}: kind must be one of {KINDS}")
         if p.valid_until < p.valid_from:
             raise PromotionError(f"{p.id}: valid_until before valid_from")
-        if p.kind in ("满减", "新人券") and not 0 < p.amount < max(p.threshold, p.amount + 1):
+        if p.kind in ("满减", "新人券") and (p.amount <= 0 or (p.threshold and p.amount >= p.threshold)):
             raise PromotionError(f"{p.id}: amount must be positive and below the threshold")
         if p.kind == "折扣" and not 0 < p.rate < 1:
             raise PromotionError(f"{p.id}: rate must be between 0 and 1")

@@ -45,8 +45,24 @@ def _bounds(text: str) -> set:
 
 
 def _is_type_word(word: str) -> bool:
+    """A kind of goods: one the shop sells (types.yaml), one it does not (电饭煲, 香水), or a word
+    that names goods by its ending and no product's name holds (冲锋裤, 卸妆油)."""
+    from shop.search.query import _looks_like_goods, named_products
     entry = lexicon().terms.get(word.lower()) or {}
-    return "type" in entry or "category" in entry
+    if {"type", "category", "not_sold"} & set(entry):
+        return True
+    # a product's name, whole or in part, stays `product`
+    return not named_products(word.lower()) and not _in_a_name(word) and _looks_like_goods(word.lower())
+
+
+@lru_cache(maxsize=1)
+def _names() -> tuple[str, ...]:
+    from shop.catalog import load_catalog
+    return tuple(p["name"].lower() for p in load_catalog().products)
+
+
+def _in_a_name(word: str) -> bool:
+    return any(word.lower() in name for name in _names())
 
 
 def annotate(raw: str) -> str:

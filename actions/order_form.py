@@ -380,7 +380,8 @@ def accept(form: Form, slot: str, value: Any) -> bool:
         value = check.details["value"]
     form.set(slot, value)
     if slot == "return_reason":
-        form.say(f"好的，退货原因：{ReturnReason.LABELS[value]}。")
+        sorry = "非常抱歉给您带来不便，" if value in ReturnReason.SELLER_FAULT else ""
+        form.say(f"{sorry}好的，退货原因：{ReturnReason.LABELS[value]}。")
     return True
 
 
@@ -415,9 +416,12 @@ def _accept_order(form: Form, value: str) -> bool:
         preview = form.service.preview().request_return(form.shopper.id, order.order_no, item=order.items[0].id)
         form.say(f"订单 {order.order_no}（{order.status_label}）：{preview.reason}")
         form.end()
-    elif task == "track":
+    elif task in ("track", "status"):
         offer = form.delay_offer()
         if offer:
+            # 还没到 about a parcel that has stalled: the tracking, the apology and the compensation,
+            # whichever of the two the intent model read
+            form.set("order_task", "track")
             form.say(order_text.tracking(order))
             form.say(offer)
     return True

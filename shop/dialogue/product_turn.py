@@ -30,7 +30,7 @@ from shop.rules import promotions as promos
 from shop.search.index import ProductIndex, SearchResult
 from shop.search.query import ProductQuery, parse
 from shop.text.normalize import normalize
-from shop.text.numbers import measures
+from shop.text.numbers import measures, to_digits
 
 MAX_TEXT = 500
 SHOWN = P.SHOWN
@@ -77,6 +77,8 @@ class Shelf(Protocol):
 # Words that make a message a shopping request even when the intent model thought otherwise.
 SHOPPING_CUES = re.compile(r"买|推荐|有没有|有.{0,10}(?:吗|么|不)|看看|瞧瞧|多少|价格|想要|卖|找|挑|选|要个|要双|要件|来个|来件|"
                            r"怎么样|送|便宜|贵|哪个好|哪款")
+_SIZE_BY_UNIT = re.compile(r"\d+(?:\.\d+)?\s*(?:ml|毫升|g|克|kg|cm|mah|寸|英寸|件套|片装|支装|条装|包|人|米床|m床|l)(?![a-z])",
+                           re.I)
 CHEAPEST = ("最便宜", "最实惠", "价格最低", "最低价")
 DEAREST = ("最贵", "价格最高", "最好的")
 
@@ -107,16 +109,23 @@ def read(text: str) -> Reading:
     for name in P.names_in(q.named):
         unnamed = unnamed.replace(name.lower(), " ")
     from shop.text.numbers import quantity
+    size = parsing.size(normal)
+    if size is None:
+        unit = _SIZE_BY_UNIT.search(to_digits(normal))   # 那30ml的呢, 1.8米的, 20000的
+        size = unit.group() if unit else None
     return Reading(text=normal, query=q, aspects=A.asked(unnamed), measures=measures(normal),
-                   size=parsing.size(normal), colors=sorted(q.colors),
+                   size=size, colors=sorted(q.colors),
                    referring=any(w in q.text for w in P.REFERRING), pick=n,
                    more=any(w in q.text for w in MORE), quantity=quantity(normal),
                    cue=bool(SHOPPING_CUES.search(q.text)))
 
 
-def _name_words(q: ProductQuery) -> list[str]:
-    """Words that may be part of a product's name: free words and attribute/material words (加厚, 真丝)."""
+def _name_words(q: ProductQuery, shelf: "Shelf | None" = None) -> list[str]:
+    """Words that may be part of a product's name: free words the catalog's names and tags hold, and
+    attribute/material words (加厚, 真丝)."""
     words = [k for k in q.keywords if len(k) >= 2 and not A.asked(k)]
+    if shelf is not None:
+        words = shelf.index().known(words)
     words += [t.word for t in q.terms if t.kind in ("attribute", "material") and len(t.word) >= 2]
     return words
 
@@ -140,7 +149,7 @@ def _matches(row: dict | None, q: ProductQuery) -> bool:
     return all(k in doc for k in words) if words else bool(q.wanted_types)
 
 
-def _among(rows: list[dict], r: Reading) -> dict | None:
+def _among(rows: list[dict], r: Reading) -> list[dict] | None:
     """The one product of those on the table the words single out: a word of its name only it has
     (经典那款, 加厚的那个), its cut (女款有白色吗), or a colour only it comes in (那个藏青色的)."""
     q = r.query
@@ -149,15 +158,15 @@ def _among(rows: list[dict], r: Reading) -> dict | None:
         return None
     best = _best_by_name(rows, _name_words(q))
     if best:
-        return best
+        return [best]
     if q.gender:
         hits = [x for x in rows if x.get("gender") == q.gender]
         if len(hits) == 1:
-            return hits[0]
+            return hits
     if r.colors and (r.referring or re.search(r"那(?:个|款|件|双)", q.text)):
         hits = [x for x in rows if set(r.colors) <= set(x.get("colors") or [])]
-        if len(hits) == 1:
-            return hits[0]
+        if 0 < len(hits) < len(rows):
+            return hits   # 那个藏青色的 — those of the list that come in it
     return None
 
 
@@ -200,8 +209,9 @@ def targets(r: Reading, state: State, shelf: Shelf) -> Targets:
         return Targets([pick(on_table, key=lambda x: x["price"])], "among")
     picked = _among(on_table, r)
     if picked:
-        return Targets([picked], "among")
-    if q.gender and focus and not q.wanted_types and not _name_words(q) and state.last_aspect != A.LISTING:
+        return Targets(picked, "among")
+    if (q.gender and focus and not q.wanted_types and not _name_words(q, shelf) and not r.aspects
+            and state.last_aspect != A.LISTING):
         other = _sibling(focus, q.gender, shelf) if focus.get("gender") != q.gender else None
         if other:
             return Targets([other], "sibling")
@@ -212,7 +222,7 @@ def targets(r: Reading, state: State, shelf: Shelf) -> Targets:
             if _matches(row, q):
                 return Targets([row], "focus")
         found = shelf.index().search(q, k=SHOWN)
-        winner = _one_clear_winner(found, q, shelf)
+        winner = None if found.unmet else _one_clear_winner(found, q, shelf)
         if winner:
             return Targets([winner], "search", found)
         return Targets(found.products, "search", found)
@@ -231,11 +241,14 @@ def _one_clear_winner(found: SearchResult, q: ProductQuery, shelf: Shelf) -> dic
     more of the shopper's words than any other (那个日式的真丝枕套 → 日式真丝枕套)."""
     if len(found.products) == 1:
         return found.products[0]
-    words = _name_words(q)
-    if not words or not found.products:
+    words = _name_words(q, shelf)
+    if not found.products:
         return None
     pool = [x for x in shelf.index().rows if not q.wanted_types or x.get("type") in q.wanted_types]
-    best = _best_by_name(pool, words)
+    best = _best_by_name(pool, words) if words else None
+    if best is None and q.colors and q.wanted_types:
+        coloured = [x for x in pool if set(q.colors) <= set(x.get("colors") or [])]   # 那个红色的羽绒服
+        best = (_best_by_name(coloured, words) if words else None) or (coloured[0] if len(coloured) == 1 else None)
     return shelf.product(best["id"]) if best else None
 
 
@@ -257,7 +270,8 @@ def _plain_product_question(r: Reading, state: State) -> bool:
                     and on_table)
                 or (q.wanted_types and (r.cue or r.aspects or len(q.text) <= 8))
                 or ((q.not_sold or q.facets() or q.price) and r.cue)
-                or "shipping" in r.aspects)
+                or bool({"shipping", "promotion"} & set(r.aspects))
+                or promos.mentioned(q.text))
 
 
 def respond(intent: str | None, text: str | None, state: State, shelf: Shelf, *,
@@ -282,11 +296,15 @@ def respond(intent: str | None, text: str | None, state: State, shelf: Shelf, *,
         if offers:
             return offers
     t = targets(r, state, shelf)
-    if "shipping" in r.aspects and (len(t.rows) != 1 or t.how in ("search", "implicit", "page")) and not q.named:
+    only_shipping = not (set(r.aspects) - {"shipping"}) and not r.quantity
+    if "shipping" in r.aspects and (len(t.rows) != 1 or (only_shipping and t.how in ("search", "implicit", "page"))) \
+            and not q.named:
         # 能寄到香港吗 想给他寄点吃的 / 运费怎么算: the shop's rule, not a list of snacks
         row = t.rows[0] if len(t.rows) == 1 and t.how not in ("search",) else None
         return Turn(P.shipping(r.text, row), {"last_aspect": "shipping"})
-    fact_aspects = [a for a in r.aspects if not (t.how == "search" and len(t.rows) != 1 and a in FACET_ASPECTS)]
+    no_one = (t.how == "search" and (len(t.rows) != 1 or t.search.unmet)) or t.how == "none"
+    # about no product in particular, 冬天 / 宝宝 / 送 are wishes for a list, not questions about one
+    fact_aspects = [a for a in r.aspects if not (no_one and a in FACET_ASPECTS)]
     if t.how == "search" and len(t.rows) != 1 and "stock" in fact_aspects and not (r.size or r.colors):
         fact_aspects.remove("stock")  # "有没有防晒衣" asks what there is, not a variant's stock
     refine = (t.how in ("implicit", "none", "page") and state.last_query and state.last_aspect == A.LISTING
@@ -294,13 +312,14 @@ def respond(intent: str | None, text: str | None, state: State, shelf: Shelf, *,
               and (q.cheaper or q.dearer or q.gender or q.facets() or q.price or r.more))
     if refine:
         return _list(_merge(parse(state.last_query), q), state, shelf, more=r.more)
-    listing = t.how == "search" and len(t.rows) != 1
-    # A wish without a fact asked (送同事的小礼物 一百以内) is a recommendation, whatever the intent model said.
+    listing = t.how == "search" and (len(t.rows) != 1 or bool(t.search and t.search.unmet))
+    # A wish without a fact asked (送同事的小礼物 一百以内) is a recommendation, whatever the intent model said;
+    # a colour or size alone about the product in focus (那粉色L呢) is still about it.
     wish = not fact_aspects and not r.measures and (q.facets() or q.price or q.wanted_types or q.gender)
-    wants_list = ((intent == "ask_recommendation" or strict) and not fact_aspects
-                  and (listing or t.how in ("none", "implicit", "page"))) or (listing and not fact_aspects
-                                                                            and not r.measures) or (
-        t.how == "none" and wish)
+    variant_only = (r.colors or r.size) and t.how in ("implicit", "page") and state.last_aspect != A.LISTING
+    wants_list = ((intent == "ask_recommendation" or strict) and not fact_aspects and not r.measures
+                  and not variant_only and (listing or t.how in ("none", "implicit", "page"))) or (
+        listing and not fact_aspects and not r.measures) or (t.how == "none" and wish)
     if wants_list and not (t.how in ("implicit", "page") and not (q.facets() or q.price or q.gender)):
         if q.is_empty():
             return None  # "有什么推荐的": the personal recommender's job
@@ -331,7 +350,11 @@ def _aspects(r: Reading, t: Targets, intent: str | None, state: State, fact_aspe
     if r.query.materials and "material" not in asked and re.search(r"吗|么|不|是不是", r.text):
         asked.append("material")  # 是纯棉的吗
     rows_tags = {tag for row in t.rows for tag in row.get("tags", [])}
-    if rows_tags and P.tags_asked(r.query.text, rows_tags, r.query.attributes) and "features" not in asked:
+    said = r.query.text
+    for row in t.rows:      # 柔软真丝枕套 names the product; its 柔软 asks nothing
+        said = said.replace(row.get("name", ""), "")
+    attributes = sorted(parse(said).attributes) if said != r.query.text else r.query.attributes
+    if rows_tags and P.tags_asked(said, rows_tags, attributes) and "features" not in asked:
         asked.append("tags")    # 含酒精吗, 能带上飞机吗, 是热插拔的吗, 暖和吗: what the tags say
     if asked:
         return asked
@@ -365,7 +388,7 @@ def _promotions_asked(r: Reading, state: State, shelf: Shelf) -> Turn | None:
     if focus_named:
         return None
     kinds = q.wanted_types
-    if kinds and not [k for k in _name_words(q)]:
+    if kinds and not _name_words(q, shelf):
         cats = {x["category"] for x in shelf.index().rows if x.get("type") in kinds}
         offers = [p for p in promos.active(shelf.today()) if p.kind == "新人券" or set(p.categories) & cats
                   or (not p.categories and not p.types)]

@@ -476,7 +476,10 @@ class OrderService:
             if not lines:
                 return Outcome(False, "refund_none_for_order", "这个订单没有退款或退货记录。",
                                {"order_no": order.order_no})
-            reason = "\n".join(d.reason for d, _, _ in lines)
+            # Each line says how much and for what, then where it stands (之前退的表带 钱退回来了没 → 57 元).
+            reason = "\n".join((f"退款 {rv.amount:.2f} 元" + (f"（{ret.product_name}）" if ret else "") + "："
+                                 if rv else (f"{ret.product_name}：" if ret else "")) + d.reason
+                                for d, rv, ret in lines)
             return Outcome(True, lines[0][0].code if len(lines) == 1 else "refund_several", reason,
                            {"order_no": order.order_no,
                             "refunds": [{"code": d.code, "reason": d.reason, "expected_by": d.details.get("expected_by"),

@@ -91,6 +91,13 @@ def events() -> tuple[str, ...]:
     return tuple(str(e) for e in _doc().get("events") or ())
 
 
+def mentioned(text: str) -> bool:
+    """Does the text name an offer (title or alias) or a sales day (双十一)?"""
+    text = text or ""
+    return any(p.title in text or any(a in text for a in p.aliases) for p in promotions()) or any(
+        e in text for e in events())
+
+
 def asked_about(text: str, on: dt.date | dt.datetime, offers: Iterable[Promotion] | None = None
                 ) -> tuple[list[Promotion], list[str]]:
     """The offers a message names (by title or alias), the one running on the date first or else the
@@ -144,7 +151,7 @@ def _yuan(x: float) -> str:
 
 def _rate(rate: float) -> str:
     tenths = round(rate * 10, 1)
-    return f"{tenths:g} 折"
+    return {9: "九折", 8: "八折", 7: "七折", 8.5: "八五折", 9.5: "九五折"}.get(tenths, f"{tenths:g}折")
 
 
 def wording(p: Promotion, *, with_dates: bool = True) -> str:
@@ -154,10 +161,10 @@ def wording(p: Promotion, *, with_dates: bool = True) -> str:
     scope = "、".join([names.get(c, c) for c in p.categories] + list(p.types))
     scope = f"{scope}类商品" if scope else "全场"
     if p.kind == "满减":
-        deal = f"{scope}满 {_yuan(p.threshold)} 减 {_yuan(p.amount)}"
+        deal = f"{scope}满{_yuan(p.threshold)}减{_yuan(p.amount)}"  # as shops write it: 满300减30
     elif p.kind == "折扣":
-        deal = f"{scope}{'买 ' + str(p.min_items) + ' 件及以上' if p.min_items > 1 else ''}打 {_rate(p.rate)}"
+        deal = f"{scope}{'买' + str(p.min_items) + '件及以上' if p.min_items > 1 else ''}打{_rate(p.rate)}"
     else:
-        deal = f"首单满 {_yuan(p.threshold)} 减 {_yuan(p.amount)}"
+        deal = f"首单满{_yuan(p.threshold)}减{_yuan(p.amount)}"
     when = f"（{p.valid_from.month}月{p.valid_from.day}日-{p.valid_until.month}月{p.valid_until.day}日）" if with_dates else ""
     return f"「{p.title}」{deal}{when}"

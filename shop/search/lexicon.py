@@ -29,7 +29,7 @@ JIEBA_DICT_DIR = PROJECT_DIR / "data" / "jieba"
 _NOT_SLIPS = set("零一二两三四五六七八九十百千万亿的了吗呢吧啊么个把被给让")
 _LATIN_WORD = re.compile(r"[a-z]+(?:\s[a-z]+)?", re.I)
 # Kinds of term, in the order a tie at one position is broken (a type word beats a scene word).
-KINDS = ("name", "type", "need", "not_sold", "category", "audience", "skin", "attribute", "material", "scene", "season",
+KINDS = ("name", "alias", "type", "need", "not_sold", "category", "audience", "skin", "attribute", "material", "scene", "season",
          "color")
 
 
@@ -265,6 +265,8 @@ def build(catalog: Catalog) -> Lexicon:
                 lex.add(word, "type", {entry["type"]})
     lex.english = {k.lower(): v for k, v in vocab.get("english", {}).items()}
     lex.tag_words = dict(vocab.get("tag_words", {}))
+    for word, name_word in vocab.get("name_words", {}).items():
+        lex.add(word, "alias", name_word)
     for word in vocab.get("not_sold", []):
         lex.add(word, "not_sold", word)
     for m in catalog.materials:

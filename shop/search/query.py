@@ -217,6 +217,8 @@ def parse(text: str | None) -> ProductQuery:
         rest[t.at:t.to] = [" "] * (t.to - t.at)
     # Sizes, measures, amounts and prices are conditions on a variant or a budget, not words of a name.
     q.keywords = keywords(_NOT_WORDS.sub(" ", to_digits("".join(rest))))
+    # how a name says it (带帽子的 → 连帽): ranks like the shopper had typed the name's word
+    q.keywords += tuple(t.value for t in terms if t.kind == "alias")
     q.corrections = tuple((t.corrected_from, t.word) for t in terms if t.corrected_from)
     q.unknown_kinds = tuple(w for w in q.keywords if _looks_like_goods(w))
     return q

@@ -61,6 +61,8 @@ def test_vocabulary_targets_exist_in_the_catalog(catalog):
         assert kinds and set(kinds) <= types, word
     assert all(k.isascii() and k.isalpha() and val for k, val in v["english"].items())
     assert set(v["tag_words"].values()) <= tags
+    for word, name_word in v["name_words"].items():
+        assert any(name_word in p["name"] for p in products), word
     assert set(v["material_synonyms"].values()) <= materials
 
 

@@ -148,9 +148,9 @@ def test_goods_the_shop_does_not_sell():
 # -- promotions are shop data ---------------------------------------------------------------------------------
 def test_price_shows_only_offers_that_apply():
     clothes = Chat().say("ask_price_promotion", "宽松真丝衬衫多少钱")
-    assert "冬季保暖节" in clothes and "满 300 减 30" in clothes
+    assert "冬季保暖节" in clothes and "满300减30" in clothes
     food = Chat().say("ask_price_promotion", "精选明前龙井绿茶多少钱")
-    assert "冬季保暖节" not in food and "满 300 减 30" not in food and "¥" in food
+    assert "冬季保暖节" not in food and "满300减30" not in food and "¥" in food
 
 
 def test_no_offer_outside_its_dates():
@@ -230,7 +230,7 @@ def test_shipping_asked_with_a_kind_of_goods_is_the_shipping_rule():
 
 
 @pytest.mark.parametrize("text, has, lacks", [
-    ("买衣服鞋子有满减吗", ["满 300 减 30"], ["护肤品两件九折"]),
+    ("买衣服鞋子有满减吗", ["满300减30"], ["护肤品两件九折"]),
     ("双十二有什么活动", ["双12", "12月10日", "还没开始"], []),
     ("双十一的满减还能用吗", ["没有「双十一」"], []),
 ])

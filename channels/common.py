@@ -16,7 +16,9 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import math
 import os
+import re
 import time
 from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable, Mapping, Optional
@@ -34,9 +36,16 @@ from shop.speech.voice import VoiceNotUnderstood
 logger = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 64 * 1024  # a chat message with a few attachment references is far smaller
-MAX_TEXT_CHARS = 4000
+# A chat message, not a document: what NLU costs grows with the text (jieba, regex and CRF
+# features run over all of it), so the cap bounds one turn's work (bench/stall.py measures it).
+MAX_TEXT_CHARS = 1000
 MAX_ID_CHARS = 128  # platform ids (openids, user ids, message ids) are well under this
+MAX_URL_CHARS = 2048
 MAX_ATTACHMENTS = 10
+# The deepest real payload (a social delivery's attachment payload) is 9 levels; deeper
+# bodies would only reach recursive code (copying, serialising) further in.
+MAX_JSON_DEPTH = 20
+LATEST_TIMESTAMP = 32503680000  # the year 3000: anything later is not a clock reading
 ATTACHMENT_TYPES = ("image", "voice")
 PHOTO_ONLY_INTENT = "/ask_product_info"  # Rasa reads "/intent" as that intent, without NLU
 
@@ -62,6 +71,52 @@ class Refused(Exception):
     @classmethod
     def forbidden(cls, reason: str) -> "Refused":
         return cls(403, reason)
+
+
+# What no database column or XML reply can carry as sent: NUL and the other C0 controls
+# (PostgreSQL refuses NUL; XML 1.0 refuses them all) and lone UTF-16 surrogates (they
+# cannot be encoded as UTF-8, so the tracker store would fail on them and lose the message).
+_UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+REPLACEMENT = "\ufffd"
+
+
+def clean_text(text: str) -> str:
+    """``text`` with every unstorable character replaced by U+FFFD, so it is kept and answered."""
+    return _UNSTORABLE.sub(REPLACEMENT, text)
+
+
+def clean_value(value: Any) -> Any:
+    """Strings (keys included) cleaned throughout a parsed JSON value; other values as they are.
+
+    Iterative, so no nesting depth can exhaust the stack (json_of bounds depth anyway).
+    """
+    if isinstance(value, str):
+        return clean_text(value)
+    if not isinstance(value, (dict, list)):
+        return value
+    root: list = [None]
+    stack = [(value, root, 0)]
+    while stack:
+        item, parent, key = stack.pop()
+        if isinstance(item, dict):
+            copy: Any = {}
+            for k, v in item.items():
+                stack.append((v, copy, clean_text(k)))
+        elif isinstance(item, list):
+            copy = [None] * len(item)
+            for i, v in enumerate(item):
+                stack.append((v, copy, i))
+        else:
+            copy = clean_text(item) if isinstance(item, str) else item
+        parent[key] = copy
+    return root[0]
+
+
+def check_id(value: Any, name: str, limit: int = MAX_ID_CHARS) -> str:
+    """A platform or sender id: a string of 1-``limit`` storable characters, else a 400."""
+    if not isinstance(value, str) or not 0 < len(value) <= limit or _UNSTORABLE.search(value):
+        raise Refused.malformed(f"{name} must be a string of 1-{limit} characters without control characters")
+    return value
 
 
 def image(url: Optional[str] = None, media_id: Optional[str] = None) -> dict:
@@ -94,17 +149,26 @@ class InboundMessage:
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        for name in ("sender_id", "message_id"):
-            value = getattr(self, name)
-            if not isinstance(value, str) or not value or len(value) > MAX_ID_CHARS:
-                raise Refused.malformed(f"{name} must be a string of 1-{MAX_ID_CHARS} characters")
+        check_id(self.sender_id, "sender_id")
+        check_id(self.message_id, "message_id")
         if not isinstance(self.text, str) or len(self.text) > MAX_TEXT_CHARS:
             raise Refused.malformed(f"text must be a string of at most {MAX_TEXT_CHARS} characters")
+        # Kept and answered with replacement characters rather than lost in the tracker store.
+        object.__setattr__(self, "text", clean_text(self.text))
+        if (isinstance(self.timestamp, bool) or not isinstance(self.timestamp, (int, float))
+                or not math.isfinite(self.timestamp) or not 0 <= self.timestamp <= LATEST_TIMESTAMP):
+            raise Refused.malformed("timestamp must be seconds since the epoch")
         if len(self.attachments) > MAX_ATTACHMENTS:
             raise Refused.malformed(f"at most {MAX_ATTACHMENTS} attachments")
         for att in self.attachments:
             if att.get("type") not in ATTACHMENT_TYPES or not (att.get("url") or att.get("media_id")):
                 raise Refused.malformed("an attachment needs a type (image or voice) and a url or media_id")
+            if att.get("url") is not None:
+                check_id(att["url"], "attachment url", MAX_URL_CHARS)
+            for key in ("media_id", "format"):
+                if att.get(key) is not None:
+                    check_id(att[key], f"attachment {key}")
+        object.__setattr__(self, "extra", {clean_text(str(k)): clean_value(v) for k, v in self.extra.items()})
         if not self.text.strip() and not self.attachments:
             raise Refused.malformed("a message needs text or an attachment")
 
@@ -169,11 +233,41 @@ async def read_body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def json_of(body: bytes) -> Any:
+def json_of(body: bytes, max_depth: int = MAX_JSON_DEPTH) -> Any:
+    """The body as JSON, refused with a 400 when it is not UTF-8 JSON of at most ``max_depth`` levels.
+
+    NaN, Infinity and numbers too large for a float are refused too: they are not JSON,
+    and a timestamp of Infinity would fail every later date conversion.
+    """
     try:
-        return json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as e:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise Refused.malformed("body is not UTF-8") from None
+    try:
+        value = json.loads(text, parse_constant=_no_constant)
+    except RecursionError:  # the parser's own guard against deep nesting
+        raise Refused.malformed(f"JSON nested deeper than {max_depth} levels") from None
+    except ValueError as e:
         raise Refused.malformed(f"body is not JSON: {e}") from None
+    check_json(value, max_depth)
+    return value
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def check_json(value: Any, max_depth: int = MAX_JSON_DEPTH) -> None:
+    """Refuses (400) a parsed value nested deeper than ``max_depth`` or holding a non-finite number."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, (dict, list)):
+            if depth > max_depth:
+                raise Refused.malformed(f"JSON nested deeper than {max_depth} levels")
+            stack.extend((v, depth + 1) for v in (item.values() if isinstance(item, dict) else item))
+        elif isinstance(item, float) and not math.isfinite(item):
+            raise Refused.malformed("numbers must be finite")
 
 
 def json_response(body: Any, status: int = 200, headers: Optional[dict] = None) -> HTTPResponse:

@@ -21,7 +21,9 @@ from pathlib import Path
 
 import pytest
 
+from shop.identity import bind
 from shop.store import models as m
+from shop.store.clock import china_now
 from shop.store.migrate import upgrade
 from shop.store.seed import seed
 from shop.store.session import make_engine, session_factory
@@ -185,9 +187,8 @@ def talk(agent, loop, sessions):
     def make(shopper_id: int | None = 1) -> Conversation:
         sender = f"conv-{os.getpid()}-{next(_senders)}"
         if shopper_id is not None:
-            import datetime as dt
             with sessions() as s, s.begin():
-                s.add(m.ShopperChannel(shopper_id=shopper_id, channel="rest", external_id=sender,
-                                       created_at=dt.datetime.fromisoformat(ANCHOR)))
+                # As the one-time-code step binds a sender (test setup; shop.identity).
+                bind(s, "rest", sender, shopper_id, "otp", china_now())
         return Conversation(agent, loop, sender)
     return make

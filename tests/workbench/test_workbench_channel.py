@@ -323,7 +323,7 @@ async def test_complaint_tickets_with_the_photo_verdict_are_shown_to_the_agent(b
     h = await paused_conversation(bench.trackers, domain, queue, sender="miniprogram:oPhoto")
     with sessions() as s, s.begin():
         s.add(m.ShopperChannel(shopper_id=3, channel="miniprogram", external_id="miniprogram:oPhoto",
-                               created_at=ANCHOR))
+                               created_at=ANCHOR, verified_by="otp"))
         s.add(m.ComplaintTicket(ticket_no="TSPHOTO1", shopper_id=3, category="mismatch", priority="normal",
                                 flagged_for_human=False, text="和图片不符", offers="return,exchange",
                                 status="open", created_at=ANCHOR, evidence_media_id=stored.media_id,

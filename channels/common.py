@@ -18,7 +18,6 @@ import json
 import logging
 import math
 import os
-import re
 import time
 from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable, Mapping, Optional
@@ -29,6 +28,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels.duplicates import DuplicateStore, MemoryDuplicateStore, RedisDuplicateStore
+from shop.inputs import MAX_JSON_DEPTH, BadInput, clean_text, clean_value, is_storable, parse_json
 from shop.speech.service import VoiceService, shared_voice_service
 from shop.speech.voice import MESSAGES as VOICE_MESSAGES
 from shop.speech.voice import VoiceNotUnderstood
@@ -43,8 +43,7 @@ MAX_ID_CHARS = 128  # platform ids (openids, user ids, message ids) are well und
 MAX_URL_CHARS = 2048
 MAX_ATTACHMENTS = 10
 # The deepest real payload (a social delivery's attachment payload) is 9 levels; deeper
-# bodies would only reach recursive code (copying, serialising) further in.
-MAX_JSON_DEPTH = 20
+# bodies would only reach recursive code (copying, serialising) further in: MAX_JSON_DEPTH.
 LATEST_TIMESTAMP = 32503680000  # the year 3000: anything later is not a clock reading
 ATTACHMENT_TYPES = ("image", "voice")
 PHOTO_ONLY_INTENT = "/ask_product_info"  # Rasa reads "/intent" as that intent, without NLU
@@ -73,48 +72,9 @@ class Refused(Exception):
         return cls(403, reason)
 
 
-# What no database column or XML reply can carry as sent: NUL and the other C0 controls
-# (PostgreSQL refuses NUL; XML 1.0 refuses them all) and lone UTF-16 surrogates (they
-# cannot be encoded as UTF-8, so the tracker store would fail on them and lose the message).
-_UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
-REPLACEMENT = "\ufffd"
-
-
-def clean_text(text: str) -> str:
-    """``text`` with every unstorable character replaced by U+FFFD, so it is kept and answered."""
-    return _UNSTORABLE.sub(REPLACEMENT, text)
-
-
-def clean_value(value: Any) -> Any:
-    """Strings (keys included) cleaned throughout a parsed JSON value; other values as they are.
-
-    Iterative, so no nesting depth can exhaust the stack (json_of bounds depth anyway).
-    """
-    if isinstance(value, str):
-        return clean_text(value)
-    if not isinstance(value, (dict, list)):
-        return value
-    root: list = [None]
-    stack = [(value, root, 0)]
-    while stack:
-        item, parent, key = stack.pop()
-        if isinstance(item, dict):
-            copy: Any = {}
-            for k, v in item.items():
-                stack.append((v, copy, clean_text(k)))
-        elif isinstance(item, list):
-            copy = [None] * len(item)
-            for i, v in enumerate(item):
-                stack.append((v, copy, i))
-        else:
-            copy = clean_text(item) if isinstance(item, str) else item
-        parent[key] = copy
-    return root[0]
-
-
 def check_id(value: Any, name: str, limit: int = MAX_ID_CHARS) -> str:
     """A platform or sender id: a string of 1-``limit`` storable characters, else a 400."""
-    if not isinstance(value, str) or not 0 < len(value) <= limit or _UNSTORABLE.search(value):
+    if not isinstance(value, str) or not 0 < len(value) <= limit or not is_storable(value):
         raise Refused.malformed(f"{name} must be a string of 1-{limit} characters without control characters")
     return value
 
@@ -234,40 +194,11 @@ async def read_body(request: Request, limit: int) -> bytes:
 
 
 def json_of(body: bytes, max_depth: int = MAX_JSON_DEPTH) -> Any:
-    """The body as JSON, refused with a 400 when it is not UTF-8 JSON of at most ``max_depth`` levels.
-
-    NaN, Infinity and numbers too large for a float are refused too: they are not JSON,
-    and a timestamp of Infinity would fail every later date conversion.
-    """
+    """The body as JSON (shop.inputs.parse_json), refused with a 400 when it is not acceptable."""
     try:
-        text = body.decode("utf-8")
-    except UnicodeDecodeError:
-        raise Refused.malformed("body is not UTF-8") from None
-    try:
-        value = json.loads(text, parse_constant=_no_constant)
-    except RecursionError:  # the parser's own guard against deep nesting
-        raise Refused.malformed(f"JSON nested deeper than {max_depth} levels") from None
-    except ValueError as e:
-        raise Refused.malformed(f"body is not JSON: {e}") from None
-    check_json(value, max_depth)
-    return value
-
-
-def _no_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a JSON number")
-
-
-def check_json(value: Any, max_depth: int = MAX_JSON_DEPTH) -> None:
-    """Refuses (400) a parsed value nested deeper than ``max_depth`` or holding a non-finite number."""
-    stack = [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        if isinstance(item, (dict, list)):
-            if depth > max_depth:
-                raise Refused.malformed(f"JSON nested deeper than {max_depth} levels")
-            stack.extend((v, depth + 1) for v in (item.values() if isinstance(item, dict) else item))
-        elif isinstance(item, float) and not math.isfinite(item):
-            raise Refused.malformed("numbers must be finite")
+        return parse_json(body, max_depth)
+    except BadInput as e:
+        raise Refused.malformed(str(e)) from None
 
 
 def json_response(body: Any, status: int = 200, headers: Optional[dict] = None) -> HTTPResponse:

@@ -106,6 +106,8 @@ def rasa_server(model_path, action_server, store_url, sessions, capture, tmp_pat
     # WeChat's 5 s passive-reply budget would turn a slow first turn on a busy CI machine into a
     # late customer-service message; these tests read the replies from the passive answer.
     credentials["channels.miniprogram.MiniProgramInput"]["passive_reply_seconds"] = 120
+    # The pushes below are plain-mode XML (signed query, clear body): asked for explicitly, as it must be.
+    credentials["channels.miniprogram.MiniProgramInput"]["message_mode"] = "plain"
     (work / "credentials.yml").write_text(yaml.safe_dump(credentials, allow_unicode=True), encoding="utf-8")
     port = _free_port()
     env = {**os.environ, "SHOP_DB_URL": store_url, "SHOP_NOW": ANCHOR, "SHOP_MINIPROGRAM_TOKEN": MP_TOKEN,

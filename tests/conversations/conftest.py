@@ -124,7 +124,8 @@ def action_server(store_url, graph_server, media_root, tmp_path_factory):
            "PYTHONPATH": str(ROOT), "SHOP_GRAPH_URL": f"falkor://127.0.0.1:{graph_server.port}/shop",
            "SHOP_GRAPH_USER": "shop", "SHOP_GRAPH_PASSWORD": graph_server.password}
     with log.open("wb") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "rasa_sdk", "--actions", "actions", "-p", str(port)],
+        # As make run starts it: only calls with the shared secret ($SHOP_ACTION_TOKEN) are answered.
+        proc = subprocess.Popen([sys.executable, "-m", "actions.server", "--actions", "actions", "-p", str(port)],
                                 cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     wait_until_serving(url + "/health", proc, log, 120, "action server")
@@ -148,9 +149,9 @@ def agent(model_path, action_server, loop):
     from rasa.core.utils import read_endpoints_from_path
     # The shipped NLG (endpoints.yml: varied wording, never the same text twice in a row).
     nlg = read_endpoints_from_path(ROOT / "endpoints.yml").nlg
+    action = EndpointConfig(action_server, token=os.environ["SHOP_ACTION_TOKEN"])
     return loop.run_until_complete(load_agent(model_path=str(model_path),
-                                              endpoints=AvailableEndpoints(action=EndpointConfig(action_server),
-                                                                           nlg=nlg)))
+                                              endpoints=AvailableEndpoints(action=action, nlg=nlg)))
 
 
 class Conversation:

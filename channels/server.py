@@ -1,0 +1,134 @@
+"""Starts Rasa's server exactly as ``rasa run`` does, with what the shop needs around it.
+
+    python -m channels.server run --enable-api -i 127.0.0.1 -p 5005 --endpoints endpoints.yml \
+        --credentials credentials.yml --model models/....tar.gz        (any ``rasa run`` option)
+
+What it adds (``make run`` starts Rasa this way):
+
+- The HTTP API token comes from ``$SHOP_RASA_API_TOKEN``, else from the file
+  ``$SHOP_RASA_API_TOKEN_FILE`` (default var/rasa_api_token), and is handed to Rasa inside
+  this process. ``--auth-token`` on the command line is refused: every local user can
+  read a process's command line (``ps``), not its memory or its private files.
+- ``umask 077``: what the server creates (the SQLite tracker store, logs) is readable by
+  its owner only, and the data files already in var/ are made so.
+- The guard in front of Rasa's HTTP API (channels.http_api): 4xx instead of Rasa's 500s,
+  capped text, admin routes off.
+- NLU off the event loop: Rasa 3.6 runs the NLU graph (tokenizer, featurizers,
+  classifiers, CRF) synchronously inside its async message handling, so while one
+  message is parsed no other request is served. Here it runs in one worker thread
+  (one, because the CRF tagger is not thread-safe), and the loop goes on serving.
+"""
+from __future__ import annotations
+
+import asyncio
+import os
+import stat
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, Optional
+
+ROOT = Path(__file__).resolve().parents[1]
+TOKEN_ENV, TOKEN_FILE_ENV = "SHOP_RASA_API_TOKEN", "SHOP_RASA_API_TOKEN_FILE"
+DEFAULT_TOKEN_FILE = ROOT / "var" / "rasa_api_token"
+PRIVATE_SUFFIXES = (".db", ".db-journal", ".db-wal", ".db-shm", ".log", ".jsonl", ".env", ".password", "_token")
+
+
+def api_token(env=os.environ) -> Optional[str]:
+    token = (env.get(TOKEN_ENV) or "").strip()
+    if token:
+        return token
+    path = Path(env.get(TOKEN_FILE_ENV) or DEFAULT_TOKEN_FILE)
+    return (path.read_text(encoding="utf-8").strip() or None) if path.exists() else None
+
+
+def make_private(directory: Path = ROOT / "var") -> list[Path]:
+    """chmod 600 the data files (databases, logs, secrets, the SMS outbox) under ``directory``.
+
+    Databases created before the umask was set (an older ``make run``) hold names, phones,
+    addresses and chats; every local user could read them.
+    """
+    changed = []
+    if not directory.is_dir():
+        return changed
+    for path in directory.rglob("*"):
+        if path.is_file() and not path.is_symlink() and path.name.endswith(PRIVATE_SUFFIXES):
+            if stat.S_IMODE(path.stat().st_mode) & 0o077:
+                path.chmod(0o600)
+                changed.append(path)
+    return changed
+
+
+def parse_off_the_loop() -> None:
+    """Rasa's MessageProcessor.parse_message, with the synchronous NLU graph run in a worker thread."""
+    import rasa
+    from rasa.core.processor import MessageProcessor
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    if not rasa.__version__.startswith("3.6."):
+        raise RuntimeError(f"channels.server replaces a Rasa 3.6 method; this is Rasa {rasa.__version__}")
+    if getattr(MessageProcessor.parse_message, "shop_off_the_loop", False):
+        return
+    original = MessageProcessor.parse_message
+    executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nlu")
+
+    async def parse_message(self: MessageProcessor, message: Any, tracker: Any = None,
+                            only_output_properties: bool = True) -> dict:
+        if self.http_interpreter:  # an external NLU server: already asynchronous
+            return await original(self, message, tracker, only_output_properties)
+        if tracker is None:
+            tracker = DialogueStateTracker.from_events(message.sender_id, [])
+        # The same steps as Rasa 3.6's parse_message, with the graph run awaited from the thread.
+        parse_data = await asyncio.get_running_loop().run_in_executor(
+            executor, self._parse_message_with_graph, message, tracker, only_output_properties)
+        self._update_full_retrieval_intent(parse_data)
+        self._check_for_unseen_features(parse_data)
+        return parse_data
+
+    parse_message.shop_off_the_loop = True
+    MessageProcessor.parse_message = parse_message
+
+
+def install(token: Optional[str]) -> None:
+    """Hooks the HTTP API guard into every app Rasa configures in this process."""
+    import rasa.core.run
+
+    from channels import http_api
+
+    configure_app = rasa.core.run.configure_app
+    if getattr(configure_app, "shop_guarded", False):
+        return
+
+    def guarded(*args: Any, **kwargs: Any):
+        app = configure_app(*args, **kwargs)
+        http_api.install(app, token)
+        return app
+
+    guarded.shop_guarded = True
+    rasa.core.run.configure_app = guarded  # serve_application calls it by this name
+    parse_off_the_loop()
+
+
+def main(argv: Optional[list] = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if any(a in ("--auth-token", "-t") or a.startswith("--auth-token=") for a in argv):
+        print("channels.server: do not put the token on the command line (ps shows it to every local user); "
+              f"set ${TOKEN_ENV} or write it to {DEFAULT_TOKEN_FILE}", file=sys.stderr)
+        return 2
+    token = api_token()
+    if "--enable-api" in argv and not token:
+        print(f"channels.server: --enable-api needs a token: ${TOKEN_ENV} or {DEFAULT_TOKEN_FILE}", file=sys.stderr)
+        return 2
+    os.umask(0o077)
+    make_private()
+    install(token)
+    from rasa.__main__ import main as rasa_main
+
+    # Rasa reads its options from sys.argv; changing it here does not change what ps shows.
+    sys.argv = ["rasa", *argv, *(["--auth-token", token] if token and "--enable-api" in argv else [])]
+    rasa_main()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

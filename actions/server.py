@@ -11,11 +11,12 @@ start. Files it creates are private (umask 077).
 """
 from __future__ import annotations
 
-import hmac
 import os
 import sys
 from pathlib import Path
 from typing import Optional
+
+from shop.inputs import same_secret
 
 ROOT = Path(__file__).resolve().parents[1]
 TOKEN_ENV, TOKEN_FILE_ENV = "SHOP_ACTION_TOKEN", "SHOP_ACTION_TOKEN_FILE"
@@ -39,7 +40,7 @@ def require_token(app, token: str) -> None:
         if request.path in OPEN_PATHS:
             return None
         given = request.args.get("token")
-        if not isinstance(given, str) or not hmac.compare_digest(given.encode(), token.encode()):
+        if not same_secret(given, token):
             return response.json({"error": "the action server needs Rasa's action endpoint token"}, status=401)
         return None
 

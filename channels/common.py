@@ -16,7 +16,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
-import math
 import os
 import time
 from dataclasses import dataclass, field
@@ -115,8 +114,9 @@ class InboundMessage:
             raise Refused.malformed(f"text must be a string of at most {MAX_TEXT_CHARS} characters")
         # Kept and answered with replacement characters rather than lost in the tracker store.
         object.__setattr__(self, "text", clean_text(self.text))
+        # Compared before any float conversion: an integer of 400 digits has no float.
         if (isinstance(self.timestamp, bool) or not isinstance(self.timestamp, (int, float))
-                or not math.isfinite(self.timestamp) or not 0 <= self.timestamp <= LATEST_TIMESTAMP):
+                or not 0 <= self.timestamp <= LATEST_TIMESTAMP):
             raise Refused.malformed("timestamp must be seconds since the epoch")
         if len(self.attachments) > MAX_ATTACHMENTS:
             raise Refused.malformed(f"at most {MAX_ATTACHMENTS} attachments")

@@ -28,7 +28,6 @@ What it does differently from Rasa's:
 """
 from __future__ import annotations
 
-import hmac
 import ipaddress
 import logging
 from typing import Any, Awaitable, Callable, Mapping, Optional, Text, Union
@@ -42,6 +41,7 @@ from sanic.response import HTTPResponse, ResponseStream
 
 from channels.common import (MAX_BODY_BYTES, MAX_ID_CHARS, MAX_TEXT_CHARS, Refused, check_id, clean_text,
                              clean_value, json_of, json_response, read_body, secret)
+from shop.inputs import same_secret
 
 logger = logging.getLogger(__name__)
 
@@ -83,7 +83,7 @@ class RestInput(RasaRestInput):
             scheme, _, given = (request.headers.get("authorization") or "").partition(" ")
             if scheme.lower() != "bearer" or not given:
                 raise Refused.unauthenticated("bearer token required")
-            if not hmac.compare_digest(given.strip().encode(), self.token.encode()):
+            if not same_secret(given.strip(), self.token):
                 raise Refused.unauthenticated("invalid token")
             return
         if self.mode == "token":

@@ -6,7 +6,6 @@ both body formats go through its one parser (``parse_message`` reads only XML).
 """
 from __future__ import annotations
 
-import hmac
 import json
 import time
 from typing import Any, Optional
@@ -22,6 +21,7 @@ from wechatpy.replies import create_reply
 from wechatpy.utils import WeChatSigner
 
 from channels.common import Refused, clean_value, json_of
+from shop.inputs import same_secret
 
 XML, JSON = "xml", "json"
 MAX_REPLY_BYTES = 2048  # WeChat drops a passive text reply longer than this
@@ -43,7 +43,7 @@ def check_signature(token: str, given: Optional[str], *parts: str) -> None:
     """
     if not given or not all(parts):
         raise Refused.unauthenticated("signature, timestamp and nonce are required")
-    if not hmac.compare_digest(signature(token, *parts).encode(), given.encode()):
+    if not same_secret(given, signature(token, *parts)):
         raise Refused.forbidden("signature mismatch")
 
 

@@ -5,6 +5,7 @@ only, and text made storable. Iterative throughout, so no input can exhaust the 
 """
 from __future__ import annotations
 
+import hmac
 import json
 import math
 import re
@@ -91,3 +92,14 @@ def check_json(value: Any, max_depth: int = MAX_JSON_DEPTH) -> None:
             stack.extend((v, depth + 1) for v in (item.values() if isinstance(item, dict) else item))
         elif isinstance(item, float) and not math.isfinite(item):
             raise BadInput("numbers must be finite")
+
+
+def same_secret(given: str, expected: str) -> bool:
+    """Constant-time comparison of a secret a client sent with the real one.
+
+    Header values arrive as bytes decoded with surrogate escapes (Sanic), so a header with
+    bytes that are not UTF-8 must be compared, not crash the comparison.
+    """
+    if not isinstance(given, str) or not isinstance(expected, str):
+        return False
+    return hmac.compare_digest(given.encode("utf-8", "surrogateescape"), expected.encode("utf-8", "surrogateescape"))

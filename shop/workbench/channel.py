@@ -12,7 +12,6 @@ cookie; POSTs also the ``X-CSRF-Token`` header and a same-origin ``Origin``):
 """
 from __future__ import annotations
 
-import hmac
 import html
 import json
 import logging
@@ -32,7 +31,7 @@ from sanic.response import HTTPResponse
 
 from channels.outbound import send_text
 from shop.handoff import HandoffError, HandoffQueue
-from shop.inputs import BadInput, clean_text, parse_json
+from shop.inputs import BadInput, clean_text, parse_json, same_secret
 from shop.store.session import session_factory
 from shop.media import MediaRejected, media_store
 from shop.workbench import history
@@ -185,7 +184,7 @@ class WorkbenchInput(InputChannel):
         """CSRF: the session's token in a header (a form on another site cannot set headers),
         and a same-origin Origin when the browser sends one."""
         given = request.headers.get("x-csrf-token") or ""
-        if not hmac.compare_digest(given.encode(), who.csrf_token.encode()):
+        if not same_secret(given, who.csrf_token):
             return _error(403, "csrf", "缺少或错误的 CSRF 令牌，请刷新页面")
         origin = request.headers.get("origin")
         if origin and origin.split("://", 1)[-1] != request.host:

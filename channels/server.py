@@ -31,7 +31,6 @@ from typing import Any, Optional
 ROOT = Path(__file__).resolve().parents[1]
 TOKEN_ENV, TOKEN_FILE_ENV = "SHOP_RASA_API_TOKEN", "SHOP_RASA_API_TOKEN_FILE"
 DEFAULT_TOKEN_FILE = ROOT / "var" / "rasa_api_token"
-PRIVATE_SUFFIXES = (".db", ".db-journal", ".db-wal", ".db-shm", ".log", ".jsonl", ".env", ".password", "_token")
 
 
 def api_token(env=os.environ) -> Optional[str]:
@@ -43,19 +42,22 @@ def api_token(env=os.environ) -> Optional[str]:
 
 
 def make_private(directory: Path = ROOT / "var") -> list[Path]:
-    """chmod 600 the data files (databases, logs, secrets, the SMS outbox) under ``directory``.
+    """Makes everything under ``directory`` (var/: databases, logs, secrets, the SMS outbox,
+    the graph's data and password) readable by its owner only; returns what it changed.
 
-    Databases created before the umask was set (an older ``make run``) hold names, phones,
-    addresses and chats; every local user could read them.
+    Files created before the umask was set (an older ``make run``) hold names, phones,
+    addresses and chats, and every local user could read them.
     """
     changed = []
     if not directory.is_dir():
         return changed
-    for path in directory.rglob("*"):
-        if path.is_file() and not path.is_symlink() and path.name.endswith(PRIVATE_SUFFIXES):
-            if stat.S_IMODE(path.stat().st_mode) & 0o077:
-                path.chmod(0o600)
-                changed.append(path)
+    for path in [directory, *directory.rglob("*")]:
+        if path.is_symlink() or path.stat().st_uid != os.getuid():
+            continue
+        mode = stat.S_IMODE(path.stat().st_mode)
+        if mode & 0o077:
+            path.chmod(mode & 0o700)
+            changed.append(path)
     return changed
 
 

@@ -102,10 +102,14 @@ def test_data_files_are_private(tmp_path):
     old = tmp_path / "var" / "tracker.db"
     old.write_bytes(b"")
     old.chmod(0o644)
-    (tmp_path / "var" / "notes.txt").write_text("not data")
-    (tmp_path / "var" / "notes.txt").chmod(0o644)
-    assert rasa_server.make_private(tmp_path / "var") == [old]
+    (tmp_path / "var").chmod(0o755)
+    (tmp_path / "var" / "graph").mkdir()
+    (tmp_path / "var" / "graph" / "password").write_text("secret")
+    (tmp_path / "var" / "graph" / "password").chmod(0o644)
+    changed = rasa_server.make_private(tmp_path / "var")
+    assert {p.name for p in changed} == {"var", "tracker.db", "graph", "password"}
     assert stat.S_IMODE(old.stat().st_mode) == 0o600
+    assert stat.S_IMODE((tmp_path / "var").stat().st_mode) == 0o700
 
 
 def test_the_action_server_refuses_calls_without_the_shared_secret(tmp_path):

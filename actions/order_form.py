@@ -378,8 +378,9 @@ def accept(form: Form, slot: str, value: Any) -> bool:
 
 def _send_code(form: Form, request) -> bool:
     """Texts a one-time code to the phone on file; a phone number alone proves nothing."""
+    verification = services.phone_verification()
     try:
-        sent = request(services.phone_verification())
+        sent = request(verification)
     except Exception:
         logger.exception("identity: the code for %s could not be sent", form.sender)
         form.say("验证码短信暂时发送失败，请稍后再试；需要帮助可以回复「转人工」。")
@@ -393,7 +394,8 @@ def _send_code(form: Form, request) -> bool:
     # The same words whether or not the number is on file: the chat must not tell whose number it is.
     form.set("login_phone", sent.masked_phone)
     form.set("login_code", None)
-    form.say(f"如果 {sent.masked_phone} 是您下单时使用的手机号，验证码短信已经发出（5 分钟内有效），"
+    minutes = int(verification.limits.code_ttl.total_seconds() // 60)
+    form.say(f"如果 {sent.masked_phone} 是您下单时使用的手机号，验证码短信已经发出（{minutes} 分钟内有效），"
              "请回复短信里的 6 位验证码。没收到可以回复「重新发送」，换号码直接发新的手机号。")
     return True
 
@@ -412,10 +414,9 @@ def _check_code(form: Form, code: str) -> bool:
         form.say(f"验证码不正确，还可以再试 {checked.attempts_left} 次。")
         # An answer, only a wrong one: the code's own attempt limit counts these, not the form's.
         return True
-    else:
-        form.say({"wrong": "验证码错误次数过多，这个验证码已失效。",
-                  "expired": "验证码已过期。"}.get(checked.status, "") + "请重新告诉我下单时使用的手机号，我再发一条验证码。")
-        form.set("login_phone", None)
+    form.say({"wrong": "验证码错误次数过多，这个验证码已失效。",
+              "expired": "验证码已过期。"}.get(checked.status, "") + "请重新告诉我下单时使用的手机号，我再发一条验证码。")
+    form.set("login_phone", None)
     return False
 
 

@@ -116,11 +116,17 @@ def media_root(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def action_server(store_url, graph_server, media_root, tmp_path_factory):
+def sms_outbox(tmp_path_factory) -> Path:
+    """Where the action server's one-time codes go (shop.identity.sms.OutboxSms): the shoppers' phones."""
+    return tmp_path_factory.mktemp("sms") / "sms_outbox.jsonl"
+
+
+@pytest.fixture(scope="session")
+def action_server(store_url, graph_server, media_root, sms_outbox, tmp_path_factory):
     port = _free_port()
     log = tmp_path_factory.mktemp("actions") / "actions.log"
     env = {**os.environ, "SHOP_DB_URL": store_url, "SHOP_NOW": ANCHOR, "SANIC_HOST": "127.0.0.1",
-           "SHOP_MEDIA_DIR": str(media_root),
+           "SHOP_MEDIA_DIR": str(media_root), "SHOP_SMS_OUTBOX": str(sms_outbox),
            "PYTHONPATH": str(ROOT), "SHOP_GRAPH_URL": f"falkor://127.0.0.1:{graph_server.port}/shop",
            "SHOP_GRAPH_USER": "shop", "SHOP_GRAPH_PASSWORD": graph_server.password}
     with log.open("wb") as out:

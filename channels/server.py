@@ -175,6 +175,11 @@ def main(argv: Optional[list] = None) -> int:
         return 2
     os.umask(0o077)
     make_private()
+    # OpenMP threads (torch's, in the intent model) spin up to 200 ms after each parallel
+    # region by default; on a small machine they take the cores the event loop and
+    # TensorFlow need next: measured with bench/stall.py, an ordinary turn under plain
+    # `rasa run` took ~400 ms, with passive waiting ~41 ms. Set before torch is loaded.
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     install(token)
     from rasa.__main__ import main as rasa_main
 

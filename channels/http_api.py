@@ -53,8 +53,9 @@ def _event_types() -> frozenset:
 # Rasa's own events (rasa.shared.core.events); anything else is refused before Rasa sees it.
 EVENT_TYPES = _event_types()
 
-_CONVERSATION = re.compile(r"^/conversations/(?P<id>[^/]+(?:/[^/]+)*?)/(?P<rest>tracker/events|tracker|story|"
-                           r"execute|trigger_intent|predict|messages)$")
+# Rasa's routes take the id as a <path> (slashes, even a leading one: /conversations//x/messages).
+_CONVERSATION = re.compile(r"^/conversations/(?P<id>.+)/(?P<rest>tracker/events|tracker|story|"
+                           r"execute|trigger_intent|predict|messages)$", re.S)
 _ADMIN_ROUTES = {("POST", "/model/train"), ("POST", "/model/test/stories"), ("POST", "/model/test/intents"),
                  ("PUT", "/model"), ("DELETE", "/model")}
 
@@ -159,6 +160,7 @@ def check(request: Request, token: Optional[str]) -> None:
             if confidence is not None and (isinstance(confidence, bool) or not isinstance(confidence, (int, float))
                                            or not 0 <= confidence <= 1):
                 raise bad("confidence must be a number from 0 to 1")
+            _replace_json(request, clean_value(body))
         elif rest == "tracker/events" and request.method in ("POST", "PUT"):
             _events(request, allow_one=request.method == "POST")
         elif rest == "predict" and request.body:
@@ -205,16 +207,18 @@ def _text(body: dict, key: str) -> None:
 
 
 def _parse_data(parse_data: Any) -> None:
+    """NLU output given by the client: Rasa reads its intent and entities without checking."""
     if not isinstance(parse_data, dict):
         raise bad("parse_data must be an object")
     intent = parse_data.get("intent")
-    if intent is not None and not (isinstance(intent, dict) and isinstance(intent.get("name", ""), (str, type(None)))
-                                   and isinstance(intent.get("confidence", 0), (int, float))
-                                   and not isinstance(intent.get("confidence", 0), bool)):
-        raise bad("parse_data.intent must be {\"name\": string, \"confidence\": number}")
-    entities = parse_data.get("entities")
-    if entities is not None:
-        _entity_list(entities, "parse_data.entities")
+    confidence = intent.get("confidence") if isinstance(intent, dict) else None
+    if not (isinstance(intent, dict) and isinstance(intent.get("name"), str) and intent["name"]
+            and isinstance(confidence, (int, float)) and not isinstance(confidence, bool) and 0 <= confidence <= 1):
+        raise bad("parse_data.intent must be {\"name\": string, \"confidence\": number from 0 to 1}")
+    _entity_list(parse_data.get("entities"), "parse_data.entities")
+    ranking = parse_data.get("intent_ranking")
+    if ranking is not None and not (isinstance(ranking, list) and all(isinstance(r, dict) for r in ranking)):
+        raise bad("parse_data.intent_ranking must be a list of objects")
 
 
 def _entities(entities: Any) -> None:
@@ -247,7 +251,7 @@ def _events(request: Request, allow_one: bool) -> None:
     if not isinstance(events, list) or not events or len(events) > MAX_EVENTS:
         raise bad(f"body must be a list of 1-{MAX_EVENTS} events" + (" or one event" if allow_one else ""))
     for event in events:
-        if not isinstance(event, dict) or event.get("event") not in EVENT_TYPES:
+        if not isinstance(event, dict) or not isinstance(event.get("event"), str) or event["event"] not in EVENT_TYPES:
             raise bad("every event needs \"event\": one of Rasa's event types")
     check_json(events)
     domain = _domain(request)

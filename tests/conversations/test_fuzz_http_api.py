@@ -214,8 +214,8 @@ def test_fuzz_conversations(api):
     mut = Mutator(1202)
     senders = ["fuzz-conv-a", "fuzz-conv-b"]
     templates = {
-        "messages": {"text": "我的订单到哪了", "sender": "user", "parse_data": {"intent": {"name": "greet",
-                                                                                    "confidence": 1.0}}},
+        "messages": {"text": "我的订单到哪了", "sender": "user",
+                     "parse_data": {"intent": {"name": "greet", "confidence": 1.0}, "entities": []}},
         "trigger_intent": {"name": "greet", "entities": {"product": "衬衫"}},
         "execute": {"name": "utter_greet", "policy": "x", "confidence": 0.9},
         "tracker/events": {"event": "slot", "name": "order_id", "value": "202511230006"},

@@ -470,7 +470,8 @@ def prompt(form: Form, slot: str) -> None:
     if slot == "login_phone":
         form.say("为了保护您的订单信息，请先告诉我下单时使用的手机号，我会发一条短信验证码确认是您本人。")
     elif slot == "login_code":
-        form.say(f"请回复发到 {form.get('login_phone')} 的 6 位短信验证码（没收到可以回复「重新发送」）。")
+        if "login_phone" not in form.updates:  # the turn that sent the code has just said so
+            form.say(f"请回复发到 {form.get('login_phone')} 的 6 位短信验证码（没收到可以回复「重新发送」）。")
     elif slot == "order_id":
         recent = form.service.recent_orders(form.shopper.id) if form.shopper else []
         if recent:

@@ -19,8 +19,10 @@ train: setup    ## trains only when config, domain, data or model code changed
 	bash scripts/train.sh config.yml
 
 shell: train    ## talk to the assistant in the terminal (starts the action server too)
-	SANIC_HOST=127.0.0.1 $(RASA) run actions --actions actions -p 5055 > var/action_server.log 2>&1 & \
-	  pid=$$!; $(RASA) shell --model "$$(bash scripts/train.sh | tail -n 1)" --endpoints endpoints.yml; kill $$pid
+	source scripts/local_secrets.sh && \
+	SANIC_HOST=127.0.0.1 $(PY) -m actions.server --actions actions -p 5055 > var/action_server.log 2>&1 & \
+	  pid=$$!; source scripts/local_secrets.sh && \
+	  $(RASA) shell --model "$$(bash scripts/train.sh | tail -n 1)" --endpoints endpoints.yml; kill $$pid
 
 validate: setup
 	$(RASA) data validate --domain domain --data data --config config.yml --fail-on-warnings
@@ -34,7 +36,7 @@ test-nlu: train
 	$(PY) scripts/check_nlu_results.py results/nlu --min-intent-accuracy 0.90
 
 test-core: train
-	$(RASA) test core --stories tests/stories --model "$$(bash scripts/train.sh | tail -n 1)" --out results/core --fail-on-prediction-errors --e2e
+	source scripts/local_secrets.sh && $(RASA) test core --stories tests/stories --model "$$(bash scripts/train.sh | tail -n 1)" --out results/core --fail-on-prediction-errors --e2e
 
 bench-nlu: setup  ## BERT+BiLSTM vs DIET vs LogisticRegression on tests/nlu_test.yml -> bench/results/nlu.json
 	$(PY) bench/nlu.py

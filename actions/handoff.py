@@ -3,6 +3,8 @@
 action_handoff queues the conversation (shop.handoff) and pauses the bot
 (ConversationPaused): Rasa keeps logging the shopper's messages but predicts
 nothing until the workbench hands the conversation back (ConversationResumed).
+A sender who has not proven who they are is queued only within the queue's limits
+(shop.handoff.HandoffLimits); over them the bot stays on and says how to get help.
 """
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from actions import services
 from actions.services import channel_of
-from shop.handoff import HandoffQueue
+from shop.handoff import HandoffLimited, HandoffQueue
 from shop.handoff.ratings import record_rating, stars_in
 
 logger = logging.getLogger(__name__)
@@ -42,11 +44,25 @@ def reason_of(tracker: Tracker) -> str:
     return REASON_BY_INTENT.get(intent, "unresolved")
 
 
-def last_words(tracker: Tracker) -> str:
+def last_words(tracker: Tracker, n: int = 1) -> list[str]:
+    """The shopper's last ``n`` messages, oldest first."""
+    words = []
     for event in reversed(tracker.events):
         if event.get("event") == "user" and (event.get("text") or "").strip():
-            return event["text"].strip()
-    return ""
+            words.append(event["text"].strip())
+            if len(words) == n:
+                break
+    return words[::-1]
+
+
+def trigger_of(tracker: Tracker, reason: str) -> dict:
+    """What set the handoff off, for the agent: the two misses, or the one message that asked or complained."""
+    intent = (tracker.latest_message or {}).get("intent", {}).get("name")
+    return {"words": last_words(tracker, 2 if reason == "not_understood" else 1), "intent": intent}
+
+
+LIMITED = ("现在排队等待人工的顾客比较多，暂时无法为您转接。您可以先说「查订单」并用手机验证码确认身份，"
+           "已验证的顾客会优先转接；也可以稍后再试，我会继续为您服务。")
 
 
 class ActionHandoff(Action):
@@ -55,8 +71,15 @@ class ActionHandoff(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict]:
         context = {k: tracker.get_slot(k) for k in CONTEXT_SLOTS if tracker.get_slot(k)}
+        reason = reason_of(tracker)
         try:
-            view = handoff_queue().enqueue(tracker.sender_id, reason_of(tracker), last_words(tracker), context)
+            verified = services.shopper_of(tracker) is not None
+            view = handoff_queue().enqueue(tracker.sender_id, reason, "".join(last_words(tracker)), context,
+                                           verified=verified, trigger=trigger_of(tracker, reason))
+        except HandoffLimited as e:
+            logger.info("handoff: %s not queued (unverified, %s limit)", tracker.sender_id, e.scope)
+            dispatcher.utter_message(text=LIMITED)
+            return [SlotSet("handoff_reason", None)]
         except (SQLAlchemyError, ValueError):
             # Without a queue entry no agent would ever see the conversation: keep the bot on.
             logger.exception("handoff: could not queue %s", tracker.sender_id)

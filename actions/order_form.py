@@ -29,6 +29,7 @@ from actions import services
 from actions.services import channel_of
 from shop.dialogue import order_text, parsing
 from shop.dialogue.order_words import orders_named
+from shop.identity import code_in
 from shop.orders import InvalidOrderNumber, OrderNotFound, OrderService, OrderView
 from shop.orders.views import Outcome, ShopperView
 from shop.rules.formats import validate_order_no, validate_phone
@@ -66,6 +67,8 @@ INVOICE_WORDS = ("发票", "开票", "税号", "抬头", "报销")
 DUPLICATE_WORDS = ("扣了两次", "扣两次", "重复扣", "多扣", "扣了2次", "重复支付", "付了两次", "扣款两次", "扣了两笔")
 SWITCH_CONFIDENCE = 0.6
 STOP_WORDS = ("算了", "不用了", "不需要了", "不要了", "先不", "不办了", "不弄了")
+RESEND_WORDS = ("重新发", "重发", "再发", "没收到", "没有收到", "收不到")
+VERIFIED = "verified"  # login_code once the code came back
 
 
 def task_for(intent: str | None, text: str) -> str | None:
@@ -133,8 +136,13 @@ class Form:
         """The form's state for this conversation, with the shopper its sender is bound to."""
         service = services.order_service()
         channel = channel_of(tracker)
-        return cls(service=service, shopper=service.shopper_for_sender(channel, tracker.sender_id),
+        form = cls(service=service, shopper=service.shopper_for_sender(channel, tracker.sender_id),
                    channel=channel, sender=tracker.sender_id, slots=dict(tracker.slots))
+        if form.shopper is None and form.get("login_code"):
+            # Proven once, but the binding has lapsed (REST bindings do): prove it again.
+            form.set("login_code", None)
+            form.set("login_phone", None)
+        return form
 
     def get(self, name: str) -> Any:
         return self.slots.get(name)
@@ -178,7 +186,8 @@ class Form:
             return []
         if task == "payment_info":
             return []
-        req = [] if self.shopper else ["login_phone"]
+        # Who is asking comes first: a phone on file, then the code texted to it (shop.identity).
+        req = [] if self.shopper else ["login_phone", "login_code"]
         if not needs_order(task, self.get("complaint_category")):
             return req
         req.append("order_id")
@@ -246,6 +255,8 @@ def extract(form: Form, slot: str, turn: Turn, *, as_answer: bool) -> Any:
     text, ents = turn.text, turn.entities
     if slot == "login_phone":
         return parsing.find_phone(text, ents.get("phone"))
+    if slot == "login_code":
+        return code_in(text) if as_answer else None
     if slot == "order_id":
         found = parsing.find_order_no(text, ents.get("order_id"))
         if found is None and as_answer and form.get("listed_orders"):
@@ -336,18 +347,9 @@ def _size_order(sizes: list[str]) -> list[str]:
 def accept(form: Form, slot: str, value: Any) -> bool:
     """Store `value` if it is valid for the task, else say why. False leaves the slot empty."""
     if slot == "login_phone":
-        check = validate_phone(value)
-        if not check.allowed:
-            form.say(check.reason)
-            return False
-        shopper = form.service.bind_sender_by_phone(form.channel, form.sender, check.details["value"])
-        if shopper is None:
-            form.say("没有找到使用这个手机号的账户，请核对下单时使用的手机号。")
-            return False
-        form.shopper = shopper
-        form.set("login_phone", shopper.masked_phone)
-        form.say(f"您好，{shopper.name}，已确认您的身份（{shopper.masked_phone}）。")
-        return True
+        return _send_code(form, lambda v: v.request_code(form.channel, form.sender, value))
+    if slot == "login_code":
+        return _check_code(form, value)
     if slot == "order_id":
         return _accept_order(form, value)
     if slot == "new_value" and form.get("modify_field") == "phone":
@@ -383,6 +385,56 @@ def accept(form: Form, slot: str, value: Any) -> bool:
         sorry = "非常抱歉给您带来不便，" if value in ReturnReason.SELLER_FAULT else ""
         form.say(f"{sorry}好的，退货原因：{ReturnReason.LABELS[value]}。")
     return True
+
+
+def _send_code(form: Form, request) -> bool:
+    """Texts a one-time code to the phone on file; a phone number alone proves nothing."""
+    verification = services.phone_verification()
+    try:
+        sent = request(verification)
+    except Exception:
+        logger.exception("identity: the code for %s could not be sent", form.sender)
+        form.say("验证码短信暂时发送失败，请稍后再试；需要帮助可以回复「转人工」。")
+        return False
+    if sent.status == "invalid_phone":
+        form.say(sent.reason)
+        return False
+    if sent.status == "locked":
+        _locked(form, sent.retry_minutes)
+        return True  # handled: the form has ended
+    # The same words whether or not the number is on file: the chat must not tell whose number it is.
+    form.set("login_phone", sent.masked_phone)
+    form.set("login_code", None)
+    minutes = int(verification.limits.code_ttl.total_seconds() // 60)
+    form.say(f"如果 {sent.masked_phone} 是您下单时使用的手机号，验证码短信已经发出（{minutes} 分钟内有效），"
+             "请回复短信里的 6 位验证码。没收到可以回复「重新发送」，换号码直接发新的手机号。")
+    return True
+
+
+def _check_code(form: Form, code: str) -> bool:
+    checked = services.phone_verification().check_code(form.channel, form.sender, code)
+    if checked.status == "verified":
+        form.shopper = checked.shopper
+        form.set("login_code", VERIFIED)
+        form.say(f"您好，{checked.shopper.name}，已确认您的身份（{checked.shopper.masked_phone}）。")
+        return True
+    if checked.status == "locked":
+        _locked(form, checked.retry_minutes)
+        return True  # handled: the form has ended
+    if checked.status == "wrong" and checked.attempts_left:
+        form.say(f"验证码不正确，还可以再试 {checked.attempts_left} 次。")
+        # An answer, only a wrong one: the code's own attempt limit counts these, not the form's.
+        return True
+    form.say({"wrong": "验证码错误次数过多，这个验证码已失效。",
+              "expired": "验证码已过期。"}.get(checked.status, "") + "请重新告诉我下单时使用的手机号，我再发一条验证码。")
+    form.set("login_phone", None)
+    return False
+
+
+def _locked(form: Form, minutes: int) -> None:
+    form.say(f"验证尝试次数过多，为保护账户安全已暂停验证，请 {minutes} 分钟后再试；需要帮助可以回复「转人工」。")
+    form.set("login_phone", None)
+    form.end()
 
 
 def _accept_order(form: Form, value: str) -> bool:
@@ -432,7 +484,10 @@ def prompt(form: Form, slot: str) -> None:
     """Ask for `slot`; for `confirmed`, first dry-run the change and stop if a rule refuses it."""
     task = form.task
     if slot == "login_phone":
-        form.say("为了保护您的订单信息，请先告诉我下单时使用的手机号。")
+        form.say("为了保护您的订单信息，请先告诉我下单时使用的手机号，我会发一条短信验证码确认是您本人。")
+    elif slot == "login_code":
+        if "login_phone" not in form.updates:  # the turn that sent the code has just said so
+            form.say(f"请回复发到 {form.get('login_phone')} 的 6 位短信验证码（没收到可以回复「重新发送」）。")
     elif slot == "order_id":
         recent = form.service.recent_orders(form.shopper.id) if form.shopper else []
         if recent:
@@ -609,8 +664,19 @@ def answer(form: Form, turn: Turn, requested: str | None) -> bool:
         if not turn.text.strip():
             form.say("照片收到了，会附在申请上。")
             return True
+    if requested == "login_code":
+        # A new number while waiting for the code: the shopper corrects the phone.
+        phone = parsing.find_phone(turn.text, turn.entities.get("phone"))
+        if phone:
+            if not accept(form, "login_phone", phone):
+                _count_attempt(form)
+            return True
+        if any(w in turn.text for w in RESEND_WORDS) and not code_in(turn.text):
+            if not _send_code(form, lambda v: v.resend(form.channel, form.sender)):
+                _count_attempt(form)
+            return True
     # A different order number at any point is a correction (“不对，是 2024…”).
-    if requested not in ("login_phone", "order_id") and form.get("order_id"):
+    if requested not in ("login_phone", "login_code", "order_id") and form.get("order_id"):
         other = parsing.find_order_no(turn.text, turn.entities.get("order_id"))
         if other and other != form.get("order_id") and validate_order_no(other).allowed:
             for name in ("order_item", "new_value", "exchange_variant", "confirmed"):
@@ -668,6 +734,7 @@ def answer(form: Form, turn: Turn, requested: str | None) -> bool:
 def _hint(slot: str | None) -> str:
     return {
         "login_phone": "没有识别到手机号，请输入 11 位手机号。",
+        "login_code": "请回复短信里的 6 位数字验证码。",
         "order_id": "没有识别到订单号，请回复列表里的序号或 12 位订单号。",
         "order_item": "请回复商品前面的序号，例如「1」。",
         "modify_field": "请回复要修改的项目，例如「地址」或「尺码」。",

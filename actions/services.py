@@ -2,7 +2,8 @@
 
 Built lazily so importing the actions (rasa's loader, tests) never opens a database.
 SHOP_DB_URL chooses the store (shop.store.settings); SHOP_NOW pins the clock for
-recorded demos and conversation tests.
+recorded demos and conversation tests; SHOP_SMS_SENDER / SHOP_SMS_OUTBOX say how
+one-time codes are sent (shop.identity.sms).
 """
 from __future__ import annotations
 
@@ -13,13 +14,11 @@ from typing import Callable
 
 from rasa_sdk import Tracker
 
+from shop.identity import PhoneVerification, channel_of_sender, sms_sender_from_env
 from shop.orders import OrderService
 from shop.orders.views import ShopperView
 from shop.store.clock import china_now
 from shop.store.session import session_factory
-
-DEFAULT_CHANNEL = "rest"
-
 
 def _clock() -> Callable[[], dt.datetime]:
     fixed = os.environ.get("SHOP_NOW")
@@ -34,12 +33,22 @@ def order_service() -> OrderService:
     return OrderService(session_factory(), _clock())
 
 
+@lru_cache(maxsize=1)
+def phone_verification() -> PhoneVerification:
+    # The real clock even when SHOP_NOW pins the shop's: codes expire and limits count in real time.
+    return PhoneVerification(order_service().sessions, sms_sender_from_env())
+
+
 def channel_of(tracker: Tracker) -> str:
-    return tracker.get_latest_input_channel() or DEFAULT_CHANNEL
+    """The conversation's channel, read from its sender id ("app:u-1001" → app, else rest).
+
+    Not ``tracker.get_latest_input_channel()``: a REST client used to choose that in the body.
+    """
+    return channel_of_sender(tracker.sender_id)
 
 
 def shopper_of(tracker: Tracker, service: OrderService | None = None) -> ShopperView | None:
-    """The shopper this conversation's sender is bound to, or None until they identify."""
+    """The shopper this conversation's sender has proven to be, or None until they do."""
     service = service or order_service()
     return service.shopper_for_sender(channel_of(tracker), tracker.sender_id)
 

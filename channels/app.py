@@ -47,7 +47,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
-import hmac
 import inspect
 import logging
 import time
@@ -58,9 +57,10 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels.common import (MAX_ID_CHARS, VOICE_MESSAGES, InboundMessage, OnNewMessage, Refused, ShopChannel,
-                             VoiceNotUnderstood, image, json_of, json_response, read_body, secret, voice)
+from channels.common import (LATEST_TIMESTAMP, MAX_ID_CHARS, VOICE_MESSAGES, InboundMessage, OnNewMessage, Refused,
+                             ShopChannel, VoiceNotUnderstood, image, json_of, json_response, read_body, secret, voice)
 from channels.sse import StreamHub, TooManyStreams, next_event, shared_hub
+from shop.inputs import same_secret
 from shop.speech import tts
 
 logger = logging.getLogger(__name__)
@@ -133,7 +133,7 @@ class AppInput(ShopChannel):
         scheme, _, given = (request.headers.get("authorization") or "").partition(" ")
         if scheme.lower() != "bearer" or not given:
             raise Refused.unauthenticated("bearer token required")
-        if not hmac.compare_digest(given.strip().encode(), self.token.encode()):
+        if not same_secret(given.strip(), self.token):
             raise Refused.unauthenticated("invalid token")
 
     def parse(self, body: bytes) -> InboundMessage:
@@ -324,6 +324,7 @@ def _attachment(raw: Any) -> dict:
 def _timestamp(value: Any) -> float:
     if value is None:
         return time.time()
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+    # Range first: float() of a 400-digit integer overflows.
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= LATEST_TIMESTAMP:
         raise Refused.malformed("timestamp must be seconds since the epoch")
     return float(value)

@@ -27,6 +27,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels.duplicates import DuplicateStore, MemoryDuplicateStore, RedisDuplicateStore
+from shop.inputs import MAX_JSON_DEPTH, BadInput, clean_text, clean_value, is_storable, parse_json
 from shop.speech.service import VoiceService, shared_voice_service
 from shop.speech.voice import MESSAGES as VOICE_MESSAGES
 from shop.speech.voice import VoiceNotUnderstood
@@ -34,9 +35,15 @@ from shop.speech.voice import VoiceNotUnderstood
 logger = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 64 * 1024  # a chat message with a few attachment references is far smaller
-MAX_TEXT_CHARS = 4000
+# A chat message, not a document: what NLU costs grows with the text (jieba, regex and CRF
+# features run over all of it), so the cap bounds one turn's work (bench/stall.py measures it).
+MAX_TEXT_CHARS = 1000
 MAX_ID_CHARS = 128  # platform ids (openids, user ids, message ids) are well under this
+MAX_URL_CHARS = 2048
 MAX_ATTACHMENTS = 10
+# The deepest real payload (a social delivery's attachment payload) is 9 levels; deeper
+# bodies would only reach recursive code (copying, serialising) further in: MAX_JSON_DEPTH.
+LATEST_TIMESTAMP = 32503680000  # the year 3000: anything later is not a clock reading
 ATTACHMENT_TYPES = ("image", "voice")
 PHOTO_ONLY_INTENT = "/ask_product_info"  # Rasa reads "/intent" as that intent, without NLU
 
@@ -62,6 +69,13 @@ class Refused(Exception):
     @classmethod
     def forbidden(cls, reason: str) -> "Refused":
         return cls(403, reason)
+
+
+def check_id(value: Any, name: str, limit: int = MAX_ID_CHARS) -> str:
+    """A platform or sender id: a string of 1-``limit`` storable characters, else a 400."""
+    if not isinstance(value, str) or not 0 < len(value) <= limit or not is_storable(value):
+        raise Refused.malformed(f"{name} must be a string of 1-{limit} characters without control characters")
+    return value
 
 
 def image(url: Optional[str] = None, media_id: Optional[str] = None) -> dict:
@@ -94,17 +108,27 @@ class InboundMessage:
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        for name in ("sender_id", "message_id"):
-            value = getattr(self, name)
-            if not isinstance(value, str) or not value or len(value) > MAX_ID_CHARS:
-                raise Refused.malformed(f"{name} must be a string of 1-{MAX_ID_CHARS} characters")
+        check_id(self.sender_id, "sender_id")
+        check_id(self.message_id, "message_id")
         if not isinstance(self.text, str) or len(self.text) > MAX_TEXT_CHARS:
             raise Refused.malformed(f"text must be a string of at most {MAX_TEXT_CHARS} characters")
+        # Kept and answered with replacement characters rather than lost in the tracker store.
+        object.__setattr__(self, "text", clean_text(self.text))
+        # Compared before any float conversion: an integer of 400 digits has no float.
+        if (isinstance(self.timestamp, bool) or not isinstance(self.timestamp, (int, float))
+                or not 0 <= self.timestamp <= LATEST_TIMESTAMP):
+            raise Refused.malformed("timestamp must be seconds since the epoch")
         if len(self.attachments) > MAX_ATTACHMENTS:
             raise Refused.malformed(f"at most {MAX_ATTACHMENTS} attachments")
         for att in self.attachments:
             if att.get("type") not in ATTACHMENT_TYPES or not (att.get("url") or att.get("media_id")):
                 raise Refused.malformed("an attachment needs a type (image or voice) and a url or media_id")
+            if att.get("url") is not None:
+                check_id(att["url"], "attachment url", MAX_URL_CHARS)
+            for key in ("media_id", "format"):
+                if att.get(key) is not None:
+                    check_id(att[key], f"attachment {key}")
+        object.__setattr__(self, "extra", {clean_text(str(k)): clean_value(v) for k, v in self.extra.items()})
         if not self.text.strip() and not self.attachments:
             raise Refused.malformed("a message needs text or an attachment")
 
@@ -169,11 +193,12 @@ async def read_body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def json_of(body: bytes) -> Any:
+def json_of(body: bytes, max_depth: int = MAX_JSON_DEPTH) -> Any:
+    """The body as JSON (shop.inputs.parse_json), refused with a 400 when it is not acceptable."""
     try:
-        return json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as e:
-        raise Refused.malformed(f"body is not JSON: {e}") from None
+        return parse_json(body, max_depth)
+    except BadInput as e:
+        raise Refused.malformed(str(e)) from None
 
 
 def json_response(body: Any, status: int = 200, headers: Optional[dict] = None) -> HTTPResponse:

@@ -1,8 +1,14 @@
 """The mini-program's customer-service messages, as WeChat pushes them (official accounts alike).
 
 In the WeChat console: server URL ``https://<host>/webhooks/miniprogram/webhook``,
-Token = ``$SHOP_MINIPROGRAM_TOKEN``, data format XML or JSON, plain or safe mode
-(safe mode needs ``$SHOP_MINIPROGRAM_AES_KEY`` and ``$SHOP_MINIPROGRAM_APP_ID``).
+Token = ``$SHOP_MINIPROGRAM_TOKEN``, data format XML or JSON, and the message mode:
+safe mode (安全模式, or compatible mode, 兼容模式) with ``$SHOP_MINIPROGRAM_AES_KEY`` and
+``$SHOP_MINIPROGRAM_APP_ID`` is the default and the recommended one. Plain mode
+(明文模式) must be asked for with ``message_mode: plain``: its signature covers the
+token, timestamp and nonce but not the body, so one signed query string could carry
+any body. Every push's nonce is remembered for the clock-skew window either way: a
+signed query string seen again with a different body is refused (403); seen again with
+the same body it is WeChat redelivering, answered from the duplicate store.
 
 - ``GET ?signature=&timestamp=&nonce=&echostr=``: the handshake; a good
   signature (SHA1 over the sorted token, timestamp and nonce) is answered
@@ -33,6 +39,7 @@ message. Without that URL they are logged as undeliverable.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import inspect
 import logging
 import time
@@ -47,11 +54,13 @@ from wechatpy.messages import BaseMessage
 from channels import outbound, wechat
 from channels.common import (InboundMessage, OnNewMessage, Refused, ShopChannel, image, plain_text,
                              read_body, secret, voice)
+from channels.duplicates import MemoryDuplicateStore
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_EVENTS = {"subscribe": "/greet", "subscribe_scan": "/greet", "user_enter_tempsession": "/greet"}
 MAX_CLOCK_SKEW_SECONDS = 300
+MESSAGE_MODES = ("safe", "plain")
 PASSIVE_REPLY_SECONDS = 4.5  # WeChat gives up on a reply after 5 s and pushes the message again
 
 
@@ -66,6 +75,7 @@ class MiniProgramInput(ShopChannel):
         return cls(token=secret(credentials, "token"),
                    encoding_aes_key=secret(credentials, "encoding_aes_key"),
                    app_id=secret(credentials, "app_id"),
+                   message_mode=str(credentials.get("message_mode") or "safe"),
                    events=credentials.get("events") or DEFAULT_EVENTS,
                    max_clock_skew_seconds=float(credentials.get("max_clock_skew_seconds", MAX_CLOCK_SKEW_SECONDS)),
                    trust_platform_recognition=_flag(credentials.get("trust_platform_recognition", True)),
@@ -75,13 +85,23 @@ class MiniProgramInput(ShopChannel):
     def __init__(self, token: Optional[str], encoding_aes_key: Optional[str] = None, app_id: Optional[str] = None,
                  events: Optional[Mapping[str, str]] = None,
                  max_clock_skew_seconds: float = MAX_CLOCK_SKEW_SECONDS, trust_platform_recognition: bool = True,
-                 passive_reply_seconds: float = PASSIVE_REPLY_SECONDS, **settings: Any) -> None:
+                 passive_reply_seconds: float = PASSIVE_REPLY_SECONDS, message_mode: str = "safe",
+                 **settings: Any) -> None:
         super().__init__(**settings)
+        if message_mode not in MESSAGE_MODES:
+            raise ValueError(f"miniprogram channel: message_mode must be one of {MESSAGE_MODES}")
         if not token:
             logger.warning("miniprogram channel: no token configured (SHOP_MINIPROGRAM_TOKEN); "
                            "every request is refused")
         self.token = token
         self.safe_mode = wechat.SafeMode(token, encoding_aes_key, app_id or "") if token and encoding_aes_key else None
+        self.message_mode = message_mode
+        if message_mode == "safe" and token and not self.safe_mode:
+            logger.warning("miniprogram channel: safe mode without an EncodingAESKey (SHOP_MINIPROGRAM_AES_KEY); "
+                           "every push is refused (message_mode: plain must be set explicitly)")
+        if message_mode == "plain":
+            logger.warning("miniprogram channel in plain mode: the signature does not cover the body; "
+                           "safe mode is recommended")
         self.events = dict(DEFAULT_EVENTS if events is None else events)
         # The timestamp is signed: refusing old ones stops a recorded push from being
         # replayed after its message id has left the duplicate store. 0 turns it off.
@@ -91,10 +111,15 @@ class MiniProgramInput(ShopChannel):
         self.trust_platform_recognition = trust_platform_recognition
         self.passive_reply_seconds = passive_reply_seconds  # 0: always wait for the turn
         self._late_turns: set = set()  # referenced until done, so the loop does not drop them
+        # Nonces are remembered as long as their timestamp is accepted (both sides of the
+        # skew), in the duplicate store's kind of store (Redis when processes share one).
+        nonce_ttl = 2 * max_clock_skew_seconds + 60 if max_clock_skew_seconds else 24 * 3600
+        self.nonces = self.duplicates if not isinstance(self.duplicates, MemoryDuplicateStore) \
+            else MemoryDuplicateStore(ttl_seconds=nonce_ttl)
 
     def check_request(self, request: Request) -> tuple[str, str]:
         """The signed timestamp and nonce of a genuine push."""
-        if not self.token:
+        if not self.token or (self.message_mode == "safe" and not self.safe_mode):
             raise Refused(503, "miniprogram channel not configured")
         timestamp, nonce = request.args.get("timestamp") or "", request.args.get("nonce") or ""
         wechat.check_signature(self.token, request.args.get("signature"), timestamp, nonce)
@@ -103,13 +128,29 @@ class MiniProgramInput(ShopChannel):
                 raise Refused.forbidden("timestamp too far from the server's clock")
         return timestamp, nonce
 
+    async def check_replay(self, timestamp: str, nonce: str, body: bytes) -> None:
+        """Refuses a signed query string seen before with a different body (403).
+
+        The first request with a nonce claims it, and its body; the same query with the
+        same body again is WeChat's redelivery and goes on to the duplicate check.
+        """
+        key = f"miniprogram-nonce:{timestamp}:{nonce}"
+        with_body = f"{key}:{hashlib.sha256(body).hexdigest()}"
+        if await self.nonces.claim(key):
+            await self.nonces.claim(with_body)
+        elif await self.nonces.claim(with_body):
+            raise Refused.forbidden("this signature was already used for another message")
+
     def read(self, request: Request, body: bytes, timestamp: str, nonce: str) -> tuple[str, BaseMessage]:
         try:
             text = body.decode("utf-8")
         except UnicodeDecodeError:
             raise Refused.malformed("body is not UTF-8") from None
+        encrypted = request.args.get("encrypt_type") == "aes"
+        if self.message_mode == "safe" and not encrypted:
+            raise Refused.forbidden("plain-mode push refused: this channel takes safe mode only")
         fmt, fields = wechat.fields_of(text)
-        if request.args.get("encrypt_type") == "aes":
+        if encrypted:
             if not self.safe_mode:
                 raise Refused(503, "safe mode push but no EncodingAESKey configured")
             fmt, fields = wechat.fields_of(
@@ -171,6 +212,7 @@ class MiniProgramInput(ShopChannel):
             try:
                 timestamp, nonce = self.check_request(request)  # signed in the query: checked before reading
                 body = await read_body(request, self.max_body_bytes)
+                await self.check_replay(timestamp, nonce, body)
                 fmt, message = self.read(request, body, timestamp, nonce)
                 inbound = self.inbound(message)
             except Refused as e:

@@ -38,8 +38,9 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels.common import (InboundMessage, OnNewMessage, Refused, ShopChannel, image, json_of,
-                             json_response, plain_text, read_body, secret, voice)
+from channels.common import (LATEST_TIMESTAMP, InboundMessage, OnNewMessage, Refused, ShopChannel, image,
+                             json_of, json_response, plain_text, read_body, secret, voice)
+from shop.inputs import same_secret
 
 logger = logging.getLogger(__name__)
 
@@ -76,7 +77,7 @@ class SocialInput(ShopChannel):
         if not given:
             raise Refused.unauthenticated(f"{self.signature_header} is required")
         expected = "sha256=" + hmac.new(self.app_secret.encode(), body, hashlib.sha256).hexdigest()
-        if not hmac.compare_digest(expected.encode(), given.strip().lower().encode()):
+        if not same_secret(given.strip().lower(), expected):
             raise Refused.forbidden("signature mismatch")
 
     def parse(self, body: bytes) -> list[InboundMessage]:
@@ -137,7 +138,7 @@ class SocialInput(ShopChannel):
                 return refusal(Refused.malformed("hub.mode=subscribe and hub.challenge are required"))
             if not given:
                 return refusal(Refused.unauthenticated("hub.verify_token is required"))
-            if not hmac.compare_digest(given.encode(), self.verify_token.encode()):
+            if not same_secret(given, self.verify_token):
                 return refusal(Refused.forbidden("verify token mismatch"))
             return response.text(challenge)
 
@@ -216,6 +217,7 @@ def _attachments(raw: Any) -> Iterator[dict]:
 
 def _seconds(value: Any) -> float:
     # The platform stamps in milliseconds; some events carry seconds, some none.
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+    # Out of any clock's range (a 400-digit number has no float): treated as missing.
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= LATEST_TIMESTAMP * 1000:
         return time.time()
     return value / 1000 if value > 10**11 else float(value)

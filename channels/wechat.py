@@ -6,7 +6,6 @@ both body formats go through its one parser (``parse_message`` reads only XML).
 """
 from __future__ import annotations
 
-import hmac
 import json
 import time
 from typing import Any, Optional
@@ -21,7 +20,8 @@ from wechatpy.messages import BaseMessage
 from wechatpy.replies import create_reply
 from wechatpy.utils import WeChatSigner
 
-from channels.common import Refused
+from channels.common import Refused, clean_value, json_of
+from shop.inputs import same_secret
 
 XML, JSON = "xml", "json"
 MAX_REPLY_BYTES = 2048  # WeChat drops a passive text reply longer than this
@@ -43,8 +43,14 @@ def check_signature(token: str, given: Optional[str], *parts: str) -> None:
     """
     if not given or not all(parts):
         raise Refused.unauthenticated("signature, timestamp and nonce are required")
-    if not hmac.compare_digest(signature(token, *parts).encode(), given.encode()):
+    if not same_secret(given, signature(token, *parts)):
         raise Refused.forbidden("signature mismatch")
+
+
+# A push is a flat list of fields (safe mode: one Encrypt field); a few event pushes nest
+# one level (ScanCodeInfo, SendPicsInfo/PicList/item). Anything deeper is not WeChat's.
+MAX_XML_DEPTH = 5
+MAX_FIELDS = 64
 
 
 def fields_of(text: str) -> tuple[str, dict]:
@@ -53,13 +59,12 @@ def fields_of(text: str) -> tuple[str, dict]:
     if start == "<":
         return XML, _xml_fields(text)
     if start == "{":
-        try:
-            fields = json.loads(text)
-        except ValueError as e:
-            raise Refused.malformed(f"body is not JSON: {e}") from None
+        fields = json_of(text.encode("utf-8"), max_depth=MAX_XML_DEPTH)
         if not isinstance(fields, dict):
             raise Refused.malformed("a JSON body must be an object")
-        return JSON, fields
+        # JSON can carry what XML cannot (NUL, lone surrogates); both formats go through
+        # XML below, so such characters are replaced here and the message is kept.
+        return JSON, clean_value(fields)
     raise Refused.malformed("body is neither XML nor JSON")
 
 
@@ -70,6 +75,14 @@ def _xml_fields(text: str) -> dict:
         raise Refused.malformed(f"body is not acceptable XML: {e}") from None
     if root.tag != "xml":
         raise Refused.malformed("the root element must be <xml>")
+    # Checked without recursion: expat parses any depth, and the walk below must not recurse into it.
+    stack, count = [(root, 1)], 0
+    while stack:
+        element, depth = stack.pop()
+        count += 1
+        if depth > MAX_XML_DEPTH or count > MAX_FIELDS * MAX_XML_DEPTH:
+            raise Refused.malformed(f"XML nested deeper than {MAX_XML_DEPTH} levels or with too many elements")
+        stack.extend((child, depth + 1) for child in element)
     return _element_fields(root)
 
 
@@ -83,6 +96,8 @@ def message_of(fields: dict) -> BaseMessage:
     for name in ("FromUserName", "ToUserName"):
         if not isinstance(fields.get(name), str) or not fields[name]:
             raise Refused.malformed(f"{name} is required")
+    if len(fields) > MAX_FIELDS:
+        raise Refused.malformed(f"at most {MAX_FIELDS} fields")
     try:
         return parse_message(xmltodict.unparse({"xml": fields}))
     except (ExpatError, ValueError, TypeError, KeyError) as e:  # e.g. JSON keys that are no XML names

@@ -4,6 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export RASA_TELEMETRY_ENABLED=false
+# Everything this run creates (databases, logs, the SMS outbox, secrets) is private to its owner.
+umask 077
 bash scripts/setup.sh
 
 RASA_HOST="${RASA_HOST:-127.0.0.1}"
@@ -13,12 +15,10 @@ ACTION_PORT=5055   # endpoints.yml points here
 # Retrains only when config, domain, data or model code changed (see scripts/train.sh).
 MODEL="$(bash scripts/train.sh config.yml | tail -n 1)"
 
-# The HTTP API (--enable-api) must never run open: a token generated once, kept outside git.
-if [ ! -s var/rasa_api_token ]; then
-  .venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(32))' > var/rasa_api_token
-  chmod 600 var/rasa_api_token
-fi
-TOKEN="$(cat var/rasa_api_token)"
+# The HTTP API (--enable-api) must never run open: a token generated once, kept outside git
+# and read by channels/server.py from the file (never on a command line, where ps shows it);
+# the action server's shared secret likewise (SHOP_ACTION_TOKEN, endpoints.yml).
+source scripts/local_secrets.sh
 source scripts/channel_secrets.sh
 
 # The stores the service layers read: the embedded graph (FalkorDB on loopback,
@@ -30,7 +30,7 @@ source scripts/channel_secrets.sh
 # The workbench's demo agent; its password is generated once into var/ (mode 600).
 .venv/bin/python -m shop.workbench.accounts demo var/workbench_agent01.password
 
-SANIC_HOST=127.0.0.1 .venv/bin/rasa run actions --actions actions -p "$ACTION_PORT" \
+SANIC_HOST=127.0.0.1 .venv/bin/python -m actions.server --actions actions -p "$ACTION_PORT" \
   > var/action_server.log 2>&1 &
 ACTION_PID=$!
 trap 'kill $ACTION_PID 2>/dev/null || true; .venv/bin/python -m shop.graph.server stop' EXIT INT TERM
@@ -39,20 +39,23 @@ cat <<MSG
 
 电商智能客服 is starting on http://$RASA_HOST:$RASA_PORT (action server on 127.0.0.1:$ACTION_PORT, log var/action_server.log)
 
-  Talk to it over REST:
+  REST channel in DEMO MODE (credentials.yml, channels/rest.py): this machine only, no token.
     curl -s -X POST http://$RASA_HOST:$RASA_PORT/webhooks/rest/webhook \\
       -H 'Content-Type: application/json' -d '{"sender": "demo", "message": "你好"}'
   Or in a terminal:   make shell
   Sender "demo" is the seeded shopper 张伟 with an order in every state: try 我的订单发货了吗 / 快递到哪了 /
   帮我取消订单 / 收货地址写错了 / 我要退货 / 想换个尺码 / 退款到哪了 / 要开发票, and product questions such as
-  宽松真丝衬衫多少钱 → 它怎么洗 → 有M码吗. Any other sender is asked for the phone number on file first.
+  宽松真丝衬衫多少钱 → 它怎么洗 → 有M码吗. Any other sender proves who they are before seeing an order:
+  the phone number on file, then the one-time code texted to it. No SMS leaves this machine: codes are
+  appended to var/sms_outbox.jsonl (tail -n 1 var/sms_outbox.jsonl). Not for production: README, "Production".
   Changes land in the order database: var/shop.db (SQLite; SHOP_DB_URL for PostgreSQL).
   HTTP API token (for /model/parse etc.):  var/rasa_api_token
     curl -s -X POST "http://$RASA_HOST:$RASA_PORT/model/parse?token=\$(cat var/rasa_api_token)" -d '{"text": "快递到哪了"}'
   Platform channels (secrets in var/channel_secrets.env or the environment; formats in channels/*.py):
     app           POST http://$RASA_HOST:$RASA_PORT/webhooks/app/webhook, SSE GET .../webhooks/app/stream/<sender>
                   (Authorization: Bearer \$SHOP_APP_TOKEN)
-    mini-program  http://$RASA_HOST:$RASA_PORT/webhooks/miniprogram/webhook (WeChat Token \$SHOP_MINIPROGRAM_TOKEN)
+    mini-program  http://$RASA_HOST:$RASA_PORT/webhooks/miniprogram/webhook (WeChat Token \$SHOP_MINIPROGRAM_TOKEN;
+                  safe mode: EncodingAESKey \$SHOP_MINIPROGRAM_AES_KEY, app id \$SHOP_MINIPROGRAM_APP_ID)
     social        http://$RASA_HOST:$RASA_PORT/webhooks/social/webhook (X-Hub-Signature-256 under \$SHOP_SOCIAL_APP_SECRET)
 
   Agents' workbench:  http://$RASA_HOST:$RASA_PORT/webhooks/workbench/
@@ -61,5 +64,7 @@ cat <<MSG
   Live dashboard:     http://$RASA_HOST:$RASA_PORT/webhooks/dashboard/   (JSON: /webhooks/dashboard/api/metrics)
 
 MSG
-.venv/bin/rasa run --enable-api --auth-token "$TOKEN" -i "$RASA_HOST" -p "$RASA_PORT" \
+# Rasa as `rasa run` starts it, with the token read from var/rasa_api_token inside the process,
+# the HTTP API guard and NLU off the event loop (channels/server.py).
+.venv/bin/python -m channels.server run --enable-api -i "$RASA_HOST" -p "$RASA_PORT" \
   --endpoints endpoints.yml --credentials credentials.yml --model "$MODEL"

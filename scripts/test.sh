@@ -5,6 +5,8 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 export RASA_TELEMETRY_ENABLED=false
 bash scripts/setup.sh || exit 1
+# endpoints.yml names the action server's secret ($SHOP_ACTION_TOKEN); rasa test reads that file.
+source scripts/local_secrets.sh
 
 RASA=.venv/bin/rasa
 PY=.venv/bin/python

@@ -28,6 +28,7 @@ from shop.rules import orders as order_rules
 from shop.rules import returns as return_rules
 from shop.rules.decision import Decision
 from shop.rules.formats import validate_order_no, validate_phone
+from shop.identity.bindings import trusted_shopper_id
 from shop.rules.invoices import validate_invoice
 from shop.rules.logistics import detect_delay
 from shop.rules.policy import (
@@ -107,38 +108,15 @@ class OrderService:
                 tx.commit()
 
     # -- identity ---------------------------------------------------------------
-    def shopper_for_sender(self, channel: str, sender_id: str) -> ShopperView | None:
-        with self._tx() as s:
-            shopper = s.scalars(select(m.Shopper).join(m.ShopperChannel).where(
-                m.ShopperChannel.channel == channel, m.ShopperChannel.external_id == sender_id)).first()
-            return shopper_view(shopper) if shopper else None
+    def shopper_for_sender(self, channel: str, sender_id: str, now: dt.datetime | None = None) -> ShopperView | None:
+        """The shopper this sender has proven to be (shop.identity), or None until they do.
 
-    def bind_sender_by_phone(self, channel: str, sender_id: str, phone: str) -> ShopperView | None:
-        """Identify a new sender by the phone number the shop has on file, and remember the binding.
-
-        None for a malformed or unknown phone (the caller says the same thing for both)."""
-        check = validate_phone(phone)
-        if not check.allowed:
-            return None
+        Only trusted bindings count (a one-time code, the platform, the demo sender) and a
+        REST binding only until it lapses; ``now`` is the real time, not the shop's pinned clock.
+        """
         with self._tx() as s:
-            shopper = s.scalars(select(m.Shopper).where(m.Shopper.phone == check.details["value"])).first()
-            if shopper is None:
-                return None
-            existing = s.scalars(select(m.ShopperChannel).where(
-                m.ShopperChannel.channel == channel, m.ShopperChannel.external_id == sender_id)).first()
-            if existing is None:
-                s.add(m.ShopperChannel(shopper_id=shopper.id, channel=channel, external_id=sender_id,
-                                       created_at=self.clock()))
-            elif existing.shopper_id != shopper.id:
-                existing.shopper_id = shopper.id  # the sender proved another identity; the latest wins
-            return shopper_view(shopper)
-
-    def verify_phone_tail(self, shopper_id: int, last4: str) -> bool:
-        """Second factor before a change: the last four digits of the shopper's phone."""
-        last4 = str(last4).strip()
-        with self._tx() as s:
-            shopper = s.get(m.Shopper, shopper_id)
-            return shopper is not None and len(last4) == 4 and secrets.compare_digest(shopper.phone[-4:], last4)
+            shopper_id = trusted_shopper_id(s, channel, sender_id, now or china_now())
+            return shopper_view(s.get(m.Shopper, shopper_id)) if shopper_id is not None else None
 
     # -- reading ------------------------------------------------------------------
     def recent_orders(self, shopper_id: int, limit: int = 5) -> list[OrderSummary]:

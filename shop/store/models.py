@@ -12,6 +12,7 @@ from sqlalchemy import (
     Text, UniqueConstraint,
 )
 from sqlalchemy.orm import declarative_base, relationship
+from sqlalchemy.sql.expression import false as sa_false
 
 from shop.rules.policy import OrderStatus, RefundStatus, ReturnKind, ReturnReason, ReturnStatus
 from shop.store.types import Money
@@ -50,17 +51,51 @@ class Shopper(Base):
     orders = relationship("Order", back_populates="shopper")
 
 
+# How a sender was bound to a shopper (shop.identity): only the first three are trusted.
+# "legacy" marks bindings made before identity needed proof (a phone number alone, REST
+# sender names): they are kept for the record and never used.
+BINDING_KINDS = ("otp", "platform", "demo", "legacy")
+
+
 class ShopperChannel(Base):
-    """A conversation sender bound to a shopper: (channel, sender id) → shopper."""
+    """A conversation sender bound to a shopper: (channel, sender id) → shopper, and how that was proven."""
     __tablename__ = "shopper_channels"
-    __table_args__ = (UniqueConstraint("channel", "external_id", name="uq_shopper_channels_channel_external"),)
+    __table_args__ = (UniqueConstraint("channel", "external_id", name="uq_shopper_channels_channel_external"),
+                      CheckConstraint(_in("verified_by", BINDING_KINDS), name="verified_by"))
     id = Column(Integer, primary_key=True)
     shopper_id = Column(ForeignKey("shoppers.id", ondelete="CASCADE"), nullable=False, index=True)
-    channel = Column(String(32), nullable=False)       # rest, wechat, app ...
-    external_id = Column(String(128), nullable=False)  # the channel's sender id
+    channel = Column(String(32), nullable=False)       # rest, app, miniprogram, social
+    external_id = Column(String(160), nullable=False)  # Rasa's sender id ("app:u-1001", a REST sender)
     created_at = Column(DateTime, nullable=False)
+    verified_by = Column(String(16), nullable=False, server_default="legacy")
+    # A REST sender id is chosen by the client, not proven by a platform: its binding lapses.
+    expires_at = Column(DateTime)
 
     shopper = relationship("Shopper", back_populates="channels")
+
+
+class VerificationCode(Base):
+    """A one-time code sent (or, for a phone not on file, pretended to be sent) to a sender.
+
+    Only a digest of the code is kept. Rows stay after use: the attempt limits per phone
+    and per sender count them (shop.identity.verification).
+    """
+    __tablename__ = "verification_codes"
+    __table_args__ = (
+        CheckConstraint(_in("status", ("pending", "verified", "failed", "replaced")), name="status"),
+        Index("ix_verification_codes_sender", "channel", "sender_id", "created_at"),
+        Index("ix_verification_codes_phone", "phone", "created_at"),
+    )
+    id = Column(Integer, primary_key=True)
+    channel = Column(String(32), nullable=False)
+    sender_id = Column(String(160), nullable=False)
+    phone = Column(String(11), nullable=False)
+    shopper_id = Column(ForeignKey("shoppers.id", ondelete="CASCADE"))  # None: no shopper has this phone
+    code_hash = Column(String(64), nullable=False)
+    attempts = Column(Integer, nullable=False, default=0)  # wrong codes entered against this one
+    status = Column(String(8), nullable=False, default="pending")
+    created_at = Column(DateTime, nullable=False)
+    expires_at = Column(DateTime, nullable=False)
 
 
 class VariantStock(Base):
@@ -348,6 +383,10 @@ class Handoff(Base):
     conversation_id = Column(String(160), nullable=False)
     channel = Column(String(32), nullable=False)
     reason = Column(String(16), nullable=False)
+    # Whether the sender had proven who they are when the handoff opened (shop.identity),
+    # and how it was triggered (JSON: the rule and the shopper's words), for the agent.
+    verified = Column(Boolean, nullable=False, server_default=sa_false())
+    trigger = Column(Text, nullable=False, server_default="{}")
     status = Column(String(8), nullable=False, default="waiting")
     agent = Column(String(64))
     summary = Column(Text, nullable=False, default="")   # the shopper's last words before the handoff

@@ -10,7 +10,8 @@ order numbers included (they start with the order's date). Anchoring on the
 seeding time keeps the scenarios true for a demo — "delivered 3 days ago" is still
 inside the 7-day window, "no update for 5 days" is still delayed.
 
-Shopper 1 (张伟, REST sender ids "demo" and "shopper01") owns one order of each kind.
+Shopper 1 (张伟, the demo REST sender "demo") owns one order of each kind. No other sender
+is bound by name: the others identify with a one-time code sent to their phone on file.
 """
 from __future__ import annotations
 
@@ -37,6 +38,7 @@ from shop.store.session import make_engine, session_factory
 
 SEED = 20231124
 SEED_VERSION = "1"
+DEMO_SENDER = "demo"  # the REST sender make run binds to shopper 1 (demo mode only)
 FREE_SHIPPING_THRESHOLD = Decimal("99")
 SHIPPING_FEE = Decimal("8")
 
@@ -119,9 +121,11 @@ class _Seeder:
             phones.add(phone)
             created = self.ago(days=400 - i * 9, hours=self.rng.randint(0, 12))
             shopper = m.Shopper(name=name, phone=phone, created_at=created)
-            shopper.channels.append(m.ShopperChannel(channel="rest", external_id=f"shopper{i:02d}", created_at=created))
             if i == 1:
-                shopper.channels.append(m.ShopperChannel(channel="rest", external_id="demo", created_at=created))
+                # The one sender the demo trusts by name (README: demo mode); every other
+                # sender proves who they are with a one-time code (shop.identity).
+                shopper.channels.append(m.ShopperChannel(channel="rest", external_id=DEMO_SENDER, created_at=created,
+                                                         verified_by="demo"))
             self.s.add(shopper)
             out.append(shopper)
         self.s.flush()

@@ -1,6 +1,7 @@
 """Engines and sessions (SQLAlchemy 1.4 with the 2.0-style `future=True` API)."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from sqlalchemy import create_engine, event
@@ -15,13 +16,25 @@ def make_engine(url: str | None = None, **kwargs) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            private_file(Path(parsed.database))
         engine = create_engine(url, future=True, **kwargs)
         _sqlite_pragmas(engine)
         return engine
     # pool_pre_ping: the action server runs for days; a PostgreSQL restart must not
     # surface as an error on the shopper's next message.
     return create_engine(url, future=True, pool_pre_ping=True, **kwargs)
+
+
+def private_file(path: Path) -> None:
+    """Creates ``path`` readable by its owner only (0600), or makes an existing one so.
+
+    The order store holds names, phones and addresses: SQLite would create the file with
+    the process's umask (usually world-readable), so it is created here first.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    if path.stat().st_mode & 0o077 and path.stat().st_uid == os.getuid():
+        path.chmod(0o600)
 
 
 def _sqlite_pragmas(engine: Engine) -> None:

@@ -12,12 +12,12 @@ cookie; POSTs also the ``X-CSRF-Token`` header and a same-origin ``Origin``):
 """
 from __future__ import annotations
 
-import hmac
 import html
 import json
 import logging
+import math
 import time
-from collections import defaultdict, deque
+from collections import OrderedDict, deque
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Mapping, Optional, Text
@@ -31,11 +31,12 @@ from sanic.response import HTTPResponse
 
 from channels.outbound import send_text
 from shop.handoff import HandoffError, HandoffQueue
+from shop.inputs import BadInput, clean_text, parse_json, same_secret
 from shop.store.session import session_factory
 from shop.media import MediaRejected, media_store
 from shop.workbench import history
 from shop.workbench.tickets import ticket_photo_id, tickets_for
-from shop.workbench.accounts import Accounts, SignedIn
+from shop.workbench.accounts import USERNAME, Accounts, SignedIn
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +47,8 @@ HOME_PATH = "/webhooks/workbench/"
 LOGIN_PATH = HOME_PATH + "login"
 MAX_REPLY_CHARS = 1000
 MAX_FORM_BYTES = 4096
-LOGIN_FAILURES, LOGIN_WINDOW_SECONDS = 5, 900
+MAX_JSON_BYTES = 16 * 1024  # a reply of 1,000 characters, escaped, is well under this
+MAX_ID = 2 ** 31 - 1  # ids in the URLs are 32-bit integer columns
 RATING_QUESTION = "utter_ask_rating"
 SECURITY_HEADERS = {
     # Everything the pages need is served from here; no inline script, so injected markup cannot run.
@@ -59,29 +61,56 @@ SECURITY_HEADERS = {
 
 
 class LoginThrottle:
-    """At most LOGIN_FAILURES failed sign-ins per username and per client address in the window."""
+    """Failed sign-ins slow down whoever fails, never the account for everyone.
 
-    def __init__(self, limit: int = LOGIN_FAILURES, window: float = LOGIN_WINDOW_SECONDS,
-                 clock: Callable[[], float] = time.monotonic) -> None:
-        self.limit, self.window, self.clock = limit, window, clock
-        self._failures: dict[str, deque] = defaultdict(deque)
+    Per username *and* address: the first ``free`` failures cost nothing; after that each
+    failure doubles the wait before that pair may try again (1 s, 2 s, 4 s … up to
+    ``max_delay``). A wrong password typed somewhere else is another pair, so nobody can
+    lock an agent out from elsewhere. Per address, across usernames: at most
+    ``per_address`` failures in ``window`` (password spraying), then that address waits
+    for the window. A success clears its pair. Memory is bounded: at most ``max_keys``
+    pairs and addresses are remembered, the least recently failed forgotten first.
+    """
 
-    def _recent(self, key: str) -> deque:
-        q = self._failures[key]
-        while q and q[0] < self.clock() - self.window:
+    def __init__(self, free: int = 3, max_delay: float = 900, per_address: int = 30, window: float = 900,
+                 clock: Callable[[], float] = time.monotonic, max_keys: int = 10_000) -> None:
+        self.free, self.max_delay, self.per_address, self.window = free, max_delay, per_address, window
+        self.clock, self.max_keys = clock, max_keys
+        self._pairs: OrderedDict[tuple[str, str], tuple[int, float]] = OrderedDict()  # failures, last failure
+        self._addresses: OrderedDict[str, deque] = OrderedDict()
+
+    def retry_after(self, username: str, address: str) -> float:
+        """Seconds until this username may be tried from this address again (0: now)."""
+        now = self.clock()
+        waits = [0.0]
+        failures, last = self._pairs.get((username.lower(), address), (0, now))
+        if failures >= self.free:
+            waits.append(last + min(self.max_delay, 2.0 ** (failures - self.free)) - now)
+        recent = self._recent(address, now)
+        if len(recent) >= self.per_address:
+            waits.append(recent[0] + self.window - now)
+        return max(waits)
+
+    def failed(self, username: str, address: str) -> None:
+        now = self.clock()
+        key = (username.lower(), address)
+        failures, _ = self._pairs.pop(key, (0, now))
+        self._pairs[key] = (failures + 1, now)
+        recent = self._recent(address, now)
+        recent.append(now)
+        self._addresses.move_to_end(address)
+        for table in (self._pairs, self._addresses):
+            while len(table) > self.max_keys:
+                table.popitem(last=False)
+
+    def succeeded(self, username: str, address: str) -> None:
+        self._pairs.pop((username.lower(), address), None)
+
+    def _recent(self, address: str, now: float) -> deque:
+        q = self._addresses.setdefault(address, deque())
+        while q and q[0] <= now - self.window:
             q.popleft()
         return q
-
-    def blocked(self, *keys: str) -> bool:
-        return any(len(self._recent(k)) >= self.limit for k in keys)
-
-    def failed(self, *keys: str) -> None:
-        for k in keys:
-            self._recent(k).append(self.clock())
-
-    def succeeded(self, *keys: str) -> None:
-        for k in keys:
-            self._failures.pop(k, None)
 
 
 def _headers(extra: Optional[Mapping[str, str]] = None) -> dict:
@@ -91,6 +120,11 @@ def _headers(extra: Optional[Mapping[str, str]] = None) -> dict:
 def _json(body: Any, status: int = 200) -> HTTPResponse:
     return response.json(body, status=status, headers=_headers(),
                          dumps=lambda b: json.dumps(b, ensure_ascii=False, separators=(",", ":")))
+
+
+def _ids_in_range(kwargs: Mapping[str, Any]) -> bool:
+    # Sanic's <id:int> takes any number of digits; the database's integers do not.
+    return all(0 < v <= MAX_ID for v in kwargs.values() if isinstance(v, int))
 
 
 def _error(status: int, code: str, message: str) -> HTTPResponse:
@@ -150,7 +184,7 @@ class WorkbenchInput(InputChannel):
         """CSRF: the session's token in a header (a form on another site cannot set headers),
         and a same-origin Origin when the browser sends one."""
         given = request.headers.get("x-csrf-token") or ""
-        if not hmac.compare_digest(given.encode(), who.csrf_token.encode()):
+        if not same_secret(given, who.csrf_token):
             return _error(403, "csrf", "缺少或错误的 CSRF 令牌，请刷新页面")
         origin = request.headers.get("origin")
         if origin and origin.split("://", 1)[-1] != request.host:
@@ -175,6 +209,8 @@ class WorkbenchInput(InputChannel):
                 who = self.signed_in(request)
                 if who is None:
                     return _error(401, "login", "请先登录")
+                if not _ids_in_range(kwargs):
+                    return _error(404, "unknown", "没有这个会话")
                 if request.method == "POST":
                     refused = self.check_post(request, who)
                     if refused is not None:
@@ -203,17 +239,24 @@ class WorkbenchInput(InputChannel):
             origin = request.headers.get("origin")
             if origin and origin.split("://", 1)[-1] != request.host:
                 return _error(403, "origin", "跨站请求被拒绝")
-            form = request.form or {}
-            username, password = (form.get("username") or "").strip(), form.get("password") or ""
-            keys = (f"user:{username.lower()}", f"ip:{request.ip}")
-            if self.throttle.blocked(*keys):
-                return _page("login.html", status=429, error="登录失败次数过多，请 15 分钟后再试",
-                             username=username[:64])
-            agent = self.accounts().authenticate(username, password)
+            form = _login_form(request)
+            if form is None:
+                return _page("login.html", status=400, error="请填写用户名和密码", username="")
+            username, password = form
+            shown = clean_text(username[:64])
+            wait = self.throttle.retry_after(username, request.ip)
+            if wait > 0:
+                resp = _page("login.html", status=429, username=shown,
+                             error=f"登录失败次数过多，请 {math.ceil(wait)} 秒后再试")
+                resp.headers["Retry-After"] = str(math.ceil(wait))
+                return resp
+            # A username no agent could have is checked all the same (authenticate runs the
+            # hash either way), so the answer and its time say nothing about which names exist.
+            agent = self.accounts().authenticate(username if USERNAME.match(username) else "", password)
             if agent is None:
-                self.throttle.failed(*keys)
-                return _page("login.html", status=401, error="用户名或密码错误", username=username[:64])
-            self.throttle.succeeded(*keys)
+                self.throttle.failed(username, request.ip)
+                return _page("login.html", status=401, error="用户名或密码错误", username=shown)
+            self.throttle.succeeded(username, request.ip)
             token, who = self.accounts().open_session(agent)
             resp = response.redirect(HOME_PATH)
             resp.cookies[COOKIE] = token
@@ -310,17 +353,34 @@ class WorkbenchInput(InputChannel):
         return bp
 
 
-def _reply_text(request: Request) -> Any:
+def _login_form(request: Request) -> Optional[tuple[str, str]]:
+    """Username and password of a sign-in form, or None for anything that is not one."""
+    if (request.content_type or "").split(";")[0].strip().lower() != "application/x-www-form-urlencoded":
+        return None
     try:
-        body = json.loads((request.body or b"").decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+        form = request.form or {}
+    except Exception:  # Sanic's form parsing of a malformed body
+        return None
+    username, password = form.get("username"), form.get("password")
+    if not isinstance(username, str) or not isinstance(password, str) or not username.strip() or not password:
+        return None
+    return username.strip(), password
+
+
+def _reply_text(request: Request) -> Any:
+    if len(request.body or b"") > MAX_JSON_BYTES:
+        return _error(413, "too_large", "请求过大")
+    try:
+        body = parse_json(request.body or b"")
+    except BadInput:
         return _error(400, "malformed", "请求体不是 JSON")
     text = body.get("text") if isinstance(body, dict) else None
     if not isinstance(text, str) or not text.strip():
         return _error(400, "empty", "回复内容不能为空")
     if len(text) > MAX_REPLY_CHARS:
         return _error(400, "too_long", f"回复最多 {MAX_REPLY_CHARS} 字")
-    return text.strip()
+    # Kept as typed where it can be; what no store can hold becomes U+FFFD rather than a lost reply.
+    return clean_text(text.strip())
 
 
 def _first_text(variations: Optional[list]) -> Optional[str]:

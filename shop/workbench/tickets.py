@@ -6,15 +6,18 @@ from typing import Optional
 from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
+from shop.identity.bindings import channel_of_sender, trusted_shopper_id
 from shop.store import models as m
+from shop.store.clock import china_now
 
 CATEGORY_LABELS = {"quality": "质量问题", "mismatch": "与描述/图片不符", "logistics": "物流", "service": "服务",
                    "payment": "支付", "other": "其他"}
 
 
 def _shopper_of(s, conversation_id: str) -> Optional[int]:
-    return s.scalar(select(m.ShopperChannel.shopper_id).where(m.ShopperChannel.external_id == conversation_id)
-                    .limit(1))
+    # Only a proven binding: an agent must not be shown someone else's tickets because a
+    # sender once typed their phone number.
+    return trusted_shopper_id(s, channel_of_sender(conversation_id), conversation_id, china_now())
 
 
 def tickets_for(sessions: sessionmaker, conversation_id: str, limit: int = 5) -> list[dict]:

@@ -3,6 +3,7 @@ import base64
 import hashlib
 import json
 import os
+import secrets
 import time
 from urllib.parse import urlencode
 
@@ -64,9 +65,14 @@ TEXT_JSON = {"ToUserName": ACCOUNT, "FromUserName": SHOPPER, "CreateTime": 17325
              "Content": "要开发票", "MsgId": 24398712345678904}
 
 
-def signed(token=TOKEN, timestamp=None, nonce="1405826211", **extra):
-    """Query string of a push, signed as WeChat signs: SHA1 over the sorted token, timestamp and nonce."""
+def signed(token=TOKEN, timestamp=None, nonce=None, **extra):
+    """Query string of a push, signed as WeChat signs: SHA1 over the sorted token, timestamp and nonce.
+
+    A fresh nonce each time, as WeChat does: the channel remembers nonces and refuses a
+    signed query string that comes back with another body.
+    """
     timestamp = str(int(time.time())) if timestamp is None else timestamp
+    nonce = str(secrets.randbelow(10 ** 10)) if nonce is None else nonce
     signature = hashlib.sha1("".join(sorted([token, timestamp, nonce])).encode()).hexdigest()
     return "?" + urlencode({"signature": signature, "timestamp": timestamp, "nonce": nonce, **extra})
 
@@ -83,7 +89,7 @@ def reply_fields(text):
 # --- handshake ---
 
 async def test_handshake_echoes_echostr_for_a_good_signature():
-    async with client(MiniProgramInput(TOKEN), RecordingBot()) as c:
+    async with client(MiniProgramInput(TOKEN, message_mode="plain"), RecordingBot()) as c:
         r = await c.get(URL + signed(echostr="8237461830120"))
     assert r.status_code == 200
     assert r.text == "8237461830120"
@@ -97,7 +103,7 @@ async def test_handshake_echoes_echostr_for_a_good_signature():
     (signed(timestamp="1000000000", echostr="1"), 403),  # an old, recorded handshake
 ])
 async def test_handshake_refuses_bad_missing_or_stale_signatures(query, status):
-    async with client(MiniProgramInput(TOKEN), RecordingBot()) as c:
+    async with client(MiniProgramInput(TOKEN, message_mode="plain"), RecordingBot()) as c:
         r = await c.get(URL + query)
     assert r.status_code == status
     assert r.text != "1"
@@ -107,7 +113,7 @@ async def test_handshake_refuses_bad_missing_or_stale_signatures(query, status):
 
 async def test_text_message_reaches_the_bot_and_the_reply_is_a_passive_xml_reply():
     bot = RecordingBot({"text": "您的订单已发货，顺丰 SF1234"})
-    async with client(MiniProgramInput(TOKEN), bot) as c:
+    async with client(MiniProgramInput(TOKEN, message_mode="plain"), bot) as c:
         r = await post(c, TEXT_XML)
     assert r.status_code == 200
     assert r.headers["content-type"].startswith("application/xml")
@@ -126,7 +132,7 @@ async def test_text_message_reaches_the_bot_and_the_reply_is_a_passive_xml_reply
 
 async def test_image_message_becomes_an_image_attachment():
     bot = RecordingBot({"text": "收到照片"})
-    async with client(MiniProgramInput(TOKEN), bot) as c:
+    async with client(MiniProgramInput(TOKEN, message_mode="plain"), bot) as c:
         r = await post(c, IMAGE_XML)
     assert r.status_code == 200
     [m] = bot.received
@@ -137,7 +143,7 @@ async def test_image_message_becomes_an_image_attachment():
 
 async def test_voice_message_becomes_a_voice_attachment_with_wechats_recognition_as_text():
     bot = RecordingBot()
-    async with client(MiniProgramInput(TOKEN), bot) as c:
+    async with client(MiniProgramInput(TOKEN, message_mode="plain"), bot) as c:
         await post(c, VOICE_XML)
         await post(c, VOICE_XML.replace("<Recognition><![CDATA[快递到哪了]]></Recognition>", "")
                    .replace("24398712345678903", "24398712345678905"))
@@ -150,7 +156,7 @@ async def test_voice_message_becomes_a_voice_attachment_with_wechats_recognition
 async def test_subscribe_event_greets_and_other_events_are_only_acknowledged():
     bot = RecordingBot({"text": "您好，我是小美"})
     unsubscribe = SUBSCRIBE_XML.replace("[subscribe]", "[unsubscribe]")
-    async with client(MiniProgramInput(TOKEN), bot) as c:
+    async with client(MiniProgramInput(TOKEN, message_mode="plain"), bot) as c:
         greeted = await post(c, SUBSCRIBE_XML)
         quiet = await post(c, unsubscribe)
     assert reply_fields(greeted.text)["Content"] == "您好，我是小美"
@@ -165,14 +171,14 @@ async def test_unsupported_message_types_are_acknowledged_not_passed_on():
     location = TEXT_XML.replace("[text]", "[location]").replace("<Content><![CDATA[我的订单发货了吗]]></Content>",
                                                                   "<Location_X>23.13</Location_X><Location_Y>113.26</Location_Y>")
     bot = RecordingBot()
-    async with client(MiniProgramInput(TOKEN), bot) as c:
+    async with client(MiniProgramInput(TOKEN, message_mode="plain"), bot) as c:
         r = await post(c, location)
     assert (r.status_code, r.text, bot.received) == (200, "success", [])
 
 
 async def test_json_body_is_answered_in_json():
     bot = RecordingBot({"text": "好的，请提供抬头和税号"})
-    async with client(MiniProgramInput(TOKEN), bot) as c:
+    async with client(MiniProgramInput(TOKEN, message_mode="plain"), bot) as c:
         r = await post(c, json.dumps(TEXT_JSON, ensure_ascii=False), **{"Content-Type": "application/json"})
     assert r.status_code == 200
     assert r.headers["content-type"].startswith("application/json")
@@ -187,7 +193,7 @@ async def test_several_bot_messages_become_one_passive_reply():
     bot = RecordingBot({"text": "找到两笔订单"}, {"text": "要查哪一笔？", "buttons": [
         {"title": "订单 1001", "payload": "/inform"}, {"title": "订单 1002", "payload": "/inform"}]},
         {"image": "https://cdn.example.com/track.png"})
-    async with client(MiniProgramInput(TOKEN), bot) as c:
+    async with client(MiniProgramInput(TOKEN, message_mode="plain"), bot) as c:
         r = await post(c, TEXT_XML)
     assert reply_fields(r.text)["Content"] == ("找到两笔订单\n\n要查哪一笔？\n1. 订单 1001\n2. 订单 1002\n\n"
                                                "https://cdn.example.com/track.png")
@@ -195,7 +201,7 @@ async def test_several_bot_messages_become_one_passive_reply():
 
 async def test_a_reply_too_long_for_wechat_is_shortened():
     bot = RecordingBot({"text": "很" * 1000})
-    async with client(MiniProgramInput(TOKEN), bot) as c:
+    async with client(MiniProgramInput(TOKEN, message_mode="plain"), bot) as c:
         r = await post(c, TEXT_XML)
     content = reply_fields(r.text)["Content"]
     assert len(content.encode()) <= 2048 and content.endswith("…")
@@ -204,7 +210,7 @@ async def test_a_reply_too_long_for_wechat_is_shortened():
 async def test_shopper_words_quoted_back_cannot_change_the_reply_xml():
     bot = RecordingBot({"text": "您说的是：{text}"})
     sneaky = TEXT_XML.replace("我的订单发货了吗", "hi]]]]><![CDATA[></Content><MsgType>image</MsgType><Content>x")
-    async with client(MiniProgramInput(TOKEN), bot) as c:
+    async with client(MiniProgramInput(TOKEN, message_mode="plain"), bot) as c:
         r = await post(c, sneaky)
     fields = reply_fields(r.text)
     assert bot.received[0].text == "hi]]></Content><MsgType>image</MsgType><Content>x"
@@ -215,7 +221,7 @@ async def test_shopper_words_quoted_back_cannot_change_the_reply_xml():
 async def test_silent_bot_is_answered_with_success():
     async def silent(message):
         pass
-    async with client(MiniProgramInput(TOKEN), silent) as c:
+    async with client(MiniProgramInput(TOKEN, message_mode="plain"), silent) as c:
         r = await post(c, TEXT_XML)
     assert (r.status_code, r.text) == (200, "success")
 
@@ -230,7 +236,7 @@ async def test_silent_bot_is_answered_with_success():
 ])
 async def test_bad_missing_or_stale_signature_is_refused(query, status):
     bot = RecordingBot()
-    async with client(MiniProgramInput(TOKEN), bot) as c:
+    async with client(MiniProgramInput(TOKEN, message_mode="plain"), bot) as c:
         r = await post(c, TEXT_XML, query)
     assert r.status_code == status
     assert bot.received == []
@@ -278,7 +284,7 @@ EXTERNAL_ENTITY = """<?xml version="1.0"?>
 ])
 async def test_malformed_body_is_refused_and_nothing_is_stored(body):
     bot = RecordingBot()
-    async with client(MiniProgramInput(TOKEN), bot) as c:
+    async with client(MiniProgramInput(TOKEN, message_mode="plain"), bot) as c:
         r = await post(c, body)
         assert r.status_code == 400, r.text
         # Nothing was remembered: the genuine message with the same id still gets through.
@@ -290,7 +296,7 @@ async def test_malformed_body_is_refused_and_nothing_is_stored(body):
 async def test_oversized_body_is_refused():
     bot = RecordingBot()
     padded = TEXT_XML.replace("</xml>", "<Padding>" + "x" * 64 * 1024 + "</Padding></xml>")
-    async with client(MiniProgramInput(TOKEN), bot) as c:
+    async with client(MiniProgramInput(TOKEN, message_mode="plain"), bot) as c:
         r = await post(c, padded)
     assert r.status_code == 413
     assert bot.received == []
@@ -299,7 +305,7 @@ async def test_oversized_body_is_refused():
 async def test_redelivery_is_processed_once():
     # WeChat retries a push it got no answer to within 5 s, three times, with the same MsgId.
     bot = RecordingBot()
-    async with client(MiniProgramInput(TOKEN), bot) as c:
+    async with client(MiniProgramInput(TOKEN, message_mode="plain"), bot) as c:
         first = await post(c, TEXT_XML)
         retries = [await post(c, TEXT_XML, signed(nonce=str(n))) for n in range(3)]
         event = await post(c, SUBSCRIBE_XML)
@@ -368,7 +374,7 @@ async def test_safe_mode_push_without_a_configured_key_is_refused():
     envelope = crypto.encrypt_message(TEXT_XML, nonce, timestamp)
     query = signed(timestamp=timestamp, nonce=nonce, encrypt_type="aes",
                    msg_signature=reply_fields(envelope)["MsgSignature"])
-    async with client(MiniProgramInput(TOKEN), RecordingBot()) as c:
+    async with client(MiniProgramInput(TOKEN, message_mode="plain"), RecordingBot()) as c:
         r = await post(c, envelope, query)
     assert r.status_code == 503
 
@@ -389,3 +395,35 @@ async def test_safe_mode_envelope_sealed_for_another_app_is_refused():
 def test_a_wrong_encoding_aes_key_fails_at_startup():
     with pytest.raises(ValueError, match="EncodingAESKey"):
         MiniProgramInput(TOKEN, "too-short", APP_ID)
+
+
+async def test_a_signed_query_string_cannot_carry_another_body():
+    """Finding 6: one signed plain-mode query string was accepted for ~50 bodies and senders."""
+    bot = RecordingBot()
+    query = signed()
+    async with client(MiniProgramInput(TOKEN, message_mode="plain"), bot) as c:
+        assert (await post(c, TEXT_XML, query)).status_code == 200
+        forged = [TEXT_XML.replace(SHOPPER, f"oVictim{i}").replace("24398712345678901", f"9{i:016d}")
+                  for i in range(50)]
+        statuses = {(await post(c, body, query)).status_code for body in forged}
+        assert statuses == {403}
+        # The same query with the same body is WeChat redelivering: answered, not run again.
+        again = await post(c, TEXT_XML, query)
+    assert again.status_code == 200 and again.text == "success"
+    assert [m.sender_id for m in bot.received] == [f"miniprogram:{SHOPPER}"]
+
+
+async def test_nonces_are_remembered_for_the_clock_skew_window():
+    channel = MiniProgramInput(TOKEN, message_mode="plain", max_clock_skew_seconds=300)
+    assert channel.nonces.ttl_seconds >= 600  # a timestamp may be 300 s either side of the server's clock
+
+
+async def test_plain_mode_only_when_asked_for(monkeypatch):
+    bot = RecordingBot()
+    async with client(MiniProgramInput(TOKEN, AES_KEY, APP_ID), bot) as c:  # safe mode, the default
+        r = await post(c, TEXT_XML)
+    assert r.status_code == 403 and bot.received == []
+    async with client(MiniProgramInput(TOKEN), bot) as c:  # safe mode without its key: refuses everything
+        assert (await post(c, TEXT_XML)).status_code == 503
+    channel = MiniProgramInput.from_credentials({"token": TOKEN})
+    assert channel.message_mode == "safe"

@@ -1,12 +1,12 @@
-"""credentials.yml as ``rasa run`` reads it: REST stays, the three channels load with secrets from the environment."""
+"""credentials.yml as ``rasa run`` reads it: REST stays (wrapped, demo mode), the three channels load with secrets from the environment."""
 from pathlib import Path
 
 import pytest
-from rasa.core.channels.rest import RestInput
 from rasa.core.run import create_http_input_channels
 
 from channels.app import AppInput
 from channels.miniprogram import MiniProgramInput
+from channels.rest import RestInput
 from channels.social import SocialInput
 from tests.channels.harness import RecordingBot, client
 
@@ -23,9 +23,12 @@ def test_rest_stays_and_each_platform_has_its_channel(monkeypatch):
     for name, value in ENV.items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("SHOP_MINIPROGRAM_AES_KEY", raising=False)
+    monkeypatch.delenv("SHOP_REST_TOKEN", raising=False)
     channels = channels_by_name()
     assert set(channels) == {"rest", "app", "miniprogram", "social", "workbench", "dashboard"}
-    assert isinstance(channels["rest"], RestInput)
+    # Rasa's REST channel, wrapped: demo mode (loopback only) unless $SHOP_REST_TOKEN is set.
+    assert isinstance(channels["rest"], RestInput) and channels["rest"].mode == "demo"
+    assert channels["rest"].token is None
     assert isinstance(channels["app"], AppInput) and channels["app"].token == "t-app"
     assert isinstance(channels["miniprogram"], MiniProgramInput) and channels["miniprogram"].token == "t-mp"
     assert channels["miniprogram"].safe_mode is None

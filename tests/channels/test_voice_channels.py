@@ -121,7 +121,7 @@ def deaf(store):
 async def test_signed_voice_push_is_fetched_transcribed_and_reaches_the_bot_as_text(media_server, voice):
     media_server.media["media_voice_001"] = convert(PHRASE, "amr")
     bot = RecordingBot()
-    async with client(MiniProgramInput(MP_TOKEN, voice=voice), bot) as c:
+    async with client(MiniProgramInput(MP_TOKEN, message_mode="plain", voice=voice), bot) as c:
         r = await post(c, UNRECOGNISED_VOICE)
     assert r.status_code == 200
     [m] = bot.received
@@ -140,7 +140,7 @@ async def test_signed_voice_push_is_fetched_transcribed_and_reaches_the_bot_as_t
 
 async def test_wechats_own_recognition_is_used_without_fetching(media_server, voice):
     bot = RecordingBot()
-    async with client(MiniProgramInput(MP_TOKEN, voice=voice), bot) as c:
+    async with client(MiniProgramInput(MP_TOKEN, message_mode="plain", voice=voice), bot) as c:
         await post(c, VOICE_XML)
     [m] = bot.received
     assert m.text == "快递到哪了"
@@ -151,7 +151,7 @@ async def test_wechats_own_recognition_is_used_without_fetching(media_server, vo
 async def test_with_platform_recognition_distrusted_the_shop_transcribes_and_keeps_wechats(media_server, voice):
     media_server.media["media_voice_001"] = convert(PHRASE, "amr")
     bot = RecordingBot()
-    async with client(MiniProgramInput(MP_TOKEN, voice=voice, trust_platform_recognition=False), bot) as c:
+    async with client(MiniProgramInput(MP_TOKEN, message_mode="plain", voice=voice, trust_platform_recognition=False), bot) as c:
         await post(c, VOICE_XML)
     [m] = bot.received
     assert m.metadata["asr_engine"] == "pocketsphinx" and "order" in m.text
@@ -161,7 +161,7 @@ async def test_with_platform_recognition_distrusted_the_shop_transcribes_and_kee
 async def test_without_a_recogniser_the_shopper_is_asked_to_type_and_nothing_is_fetched(media_server, deaf):
     media_server.media["media_voice_001"] = convert(PHRASE, "amr")
     bot = RecordingBot()
-    async with client(MiniProgramInput(MP_TOKEN, voice=deaf), bot) as c:
+    async with client(MiniProgramInput(MP_TOKEN, message_mode="plain", voice=deaf), bot) as c:
         r = await post(c, UNRECOGNISED_VOICE)
     assert r.status_code == 200
     fields = reply_fields(r.text)
@@ -178,7 +178,7 @@ async def test_voice_that_cannot_be_fetched_or_decoded_is_answered_politely(medi
     if served is not None:
         media_server.media["media_voice_001"] = served
     bot = RecordingBot()
-    async with client(MiniProgramInput(MP_TOKEN, voice=voice), bot) as c:
+    async with client(MiniProgramInput(MP_TOKEN, message_mode="plain", voice=voice), bot) as c:
         r = await post(c, UNRECOGNISED_VOICE)
     assert r.status_code == 200
     assert says in reply_fields(r.text)["Content"]
@@ -188,7 +188,7 @@ async def test_voice_that_cannot_be_fetched_or_decoded_is_answered_politely(medi
 async def test_a_redelivered_voice_push_is_fetched_and_heard_once(media_server, voice):
     media_server.media["media_voice_001"] = convert(PHRASE, "amr")
     bot = RecordingBot()
-    async with client(MiniProgramInput(MP_TOKEN, voice=voice), bot) as c:
+    async with client(MiniProgramInput(MP_TOKEN, message_mode="plain", voice=voice), bot) as c:
         first = await post(c, UNRECOGNISED_VOICE)
         again = await post(c, UNRECOGNISED_VOICE)
     assert reply_fields(first.text)["MsgType"] == "text"
@@ -199,7 +199,7 @@ async def test_a_redelivered_voice_push_is_fetched_and_heard_once(media_server, 
 async def test_a_voice_push_with_a_bad_signature_is_refused_before_anything_is_fetched(media_server, voice):
     media_server.media["media_voice_001"] = convert(PHRASE, "amr")
     bot = RecordingBot()
-    async with client(MiniProgramInput(MP_TOKEN, voice=voice), bot) as c:
+    async with client(MiniProgramInput(MP_TOKEN, message_mode="plain", voice=voice), bot) as c:
         r = await c.post("/webhooks/miniprogram/webhook?signature=0&timestamp=1&nonce=1",
                          content=UNRECOGNISED_VOICE.encode())
     assert r.status_code == 403 and bot.received == [] and media_server.requests == []
@@ -235,7 +235,7 @@ async def test_a_voice_turn_slower_than_wechats_5_s_is_acknowledged_and_answered
     media_server.media["media_voice_001"] = convert(PHRASE, "amr")
     bot = RecordingBot()
     # 0.05 s stands in for 4.5 s: recognising the recording takes longer than that.
-    async with client(MiniProgramInput(MP_TOKEN, voice=voice, passive_reply_seconds=0.05), bot) as c:
+    async with client(MiniProgramInput(MP_TOKEN, message_mode="plain", voice=voice, passive_reply_seconds=0.05), bot) as c:
         r = await post(c, UNRECOGNISED_VOICE)
         again = await post(c, UNRECOGNISED_VOICE)  # had WeChat redelivered meanwhile
         for _ in range(200):
@@ -257,7 +257,7 @@ async def test_a_late_reply_without_the_send_api_is_logged_not_lost_silently(med
     monkeypatch.delenv("SHOP_MINIPROGRAM_SEND_URL", raising=False)
     media_server.media["media_voice_001"] = convert(PHRASE, "amr")
     bot = RecordingBot()
-    channel = MiniProgramInput(MP_TOKEN, voice=voice, passive_reply_seconds=0.05)
+    channel = MiniProgramInput(MP_TOKEN, message_mode="plain", voice=voice, passive_reply_seconds=0.05)
     with caplog.at_level(logging.WARNING, logger="channels.miniprogram"):
         async with client(channel, bot) as c:
             r = await post(c, UNRECOGNISED_VOICE)

@@ -21,7 +21,9 @@ from pathlib import Path
 
 import pytest
 
+from shop.identity import bind
 from shop.store import models as m
+from shop.store.clock import china_now
 from shop.store.migrate import upgrade
 from shop.store.seed import seed
 from shop.store.session import make_engine, session_factory
@@ -114,15 +116,22 @@ def media_root(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def action_server(store_url, graph_server, media_root, tmp_path_factory):
+def sms_outbox(tmp_path_factory) -> Path:
+    """Where the action server's one-time codes go (shop.identity.sms.OutboxSms): the shoppers' phones."""
+    return tmp_path_factory.mktemp("sms") / "sms_outbox.jsonl"
+
+
+@pytest.fixture(scope="session")
+def action_server(store_url, graph_server, media_root, sms_outbox, tmp_path_factory):
     port = _free_port()
     log = tmp_path_factory.mktemp("actions") / "actions.log"
     env = {**os.environ, "SHOP_DB_URL": store_url, "SHOP_NOW": ANCHOR, "SANIC_HOST": "127.0.0.1",
-           "SHOP_MEDIA_DIR": str(media_root),
+           "SHOP_MEDIA_DIR": str(media_root), "SHOP_SMS_OUTBOX": str(sms_outbox),
            "PYTHONPATH": str(ROOT), "SHOP_GRAPH_URL": f"falkor://127.0.0.1:{graph_server.port}/shop",
            "SHOP_GRAPH_USER": "shop", "SHOP_GRAPH_PASSWORD": graph_server.password}
     with log.open("wb") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "rasa_sdk", "--actions", "actions", "-p", str(port)],
+        # As make run starts it: only calls with the shared secret ($SHOP_ACTION_TOKEN) are answered.
+        proc = subprocess.Popen([sys.executable, "-m", "actions.server", "--actions", "actions", "-p", str(port)],
                                 cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     wait_until_serving(url + "/health", proc, log, 120, "action server")
@@ -146,9 +155,9 @@ def agent(model_path, action_server, loop):
     from rasa.core.utils import read_endpoints_from_path
     # The shipped NLG (endpoints.yml: varied wording, never the same text twice in a row).
     nlg = read_endpoints_from_path(ROOT / "endpoints.yml").nlg
+    action = EndpointConfig(action_server, token=os.environ["SHOP_ACTION_TOKEN"])
     return loop.run_until_complete(load_agent(model_path=str(model_path),
-                                              endpoints=AvailableEndpoints(action=EndpointConfig(action_server),
-                                                                           nlg=nlg)))
+                                              endpoints=AvailableEndpoints(action=action, nlg=nlg)))
 
 
 class Conversation:
@@ -185,9 +194,8 @@ def talk(agent, loop, sessions):
     def make(shopper_id: int | None = 1) -> Conversation:
         sender = f"conv-{os.getpid()}-{next(_senders)}"
         if shopper_id is not None:
-            import datetime as dt
             with sessions() as s, s.begin():
-                s.add(m.ShopperChannel(shopper_id=shopper_id, channel="rest", external_id=sender,
-                                       created_at=dt.datetime.fromisoformat(ANCHOR)))
+                # As the one-time-code step binds a sender (test setup; shop.identity).
+                bind(s, "rest", sender, shopper_id, "otp", china_now())
         return Conversation(agent, loop, sender)
     return make

@@ -11,6 +11,7 @@ import datetime as dt
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from shop.identity.sms import latest_code
 from shop.rules.policy import OrderStatus, ReturnStatus
 from shop.rules.returns import no_reason_exclusion
 from shop.store import models as m
@@ -133,14 +134,17 @@ def test_unknown_and_malformed_order_numbers(talk):
     c.expect("12345", "12 位")
 
 
-def test_unknown_sender_identifies_with_the_phone_number(talk, sessions):
+def test_unknown_sender_identifies_with_the_code_texted_to_the_phone_on_file(talk, sessions, sms_outbox):
     with sessions() as s:
-        phone = s.get(m.Shopper, 7).phone
+        shopper = s.get(m.Shopper, 7)
+        phone, name = shopper.phone, shopper.name
     own = find(sessions, lambda o: o.shopper_id == 7)
     c = talk(None)
     c.expect("我的订单到哪了", "手机号")
-    c.expect("13000000000", "没有找到使用这个手机号的账户")
-    c.expect(f"我的手机号是{phone}", "已确认您的身份", own.order_no)
+    c.expect("13000000000", "验证码")  # the same answer for a number no shopper has: nothing is sent
+    c.expect(f"我的手机号是{phone}", "验证码", absent=(name, own.order_no))  # a phone number alone proves nothing
+    code = latest_code(phone, sms_outbox)
+    c.expect(code, "已确认您的身份", own.order_no)
 
 
 # -- modify -----------------------------------------------------------------------------------------------

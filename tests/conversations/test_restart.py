@@ -1,6 +1,8 @@
 """A conversation survives a restart: the SQL tracker store make run configures (endpoints.yml)."""
 from __future__ import annotations
 
+import os
+
 import yaml
 
 from tests.conversations.conftest import ROOT
@@ -19,7 +21,8 @@ def test_the_product_in_focus_survives_a_restart(model_path, action_server, loop
     def start():
         return loop.run_until_complete(load_agent(
             model_path=str(model_path),
-            endpoints=AvailableEndpoints(action=EndpointConfig(action_server), tracker_store=store)))
+            endpoints=AvailableEndpoints(action=EndpointConfig(action_server, token=os.environ["SHOP_ACTION_TOKEN"]),
+                                         tracker_store=store)))
 
     def say(agent, text):
         replies = loop.run_until_complete(agent.handle_text(text, sender_id="restart-1"))

@@ -17,6 +17,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import services
 from actions.order_form import FORM, ValidateOrderForm
 from actions.order_tasks import ActionOrderTask
+from shop.identity import OutboxSms, PhoneVerification
 from shop.orders import OrderService
 from tests.store.conftest import ANCHOR, sqlite_sessions, sqlite_template  # noqa: F401  (fixture re-export)
 
@@ -93,5 +94,18 @@ class FormDriver:
 
 
 @pytest.fixture
-def chat(service):
+def outbox(tmp_path):
+    """Where the one-time codes go (shop.identity.sms.OutboxSms): the shopper's phone, for tests."""
+    return tmp_path / "sms_outbox.jsonl"
+
+
+@pytest.fixture
+def verification(service, outbox, monkeypatch):
+    v = PhoneVerification(service.sessions, OutboxSms(outbox))
+    monkeypatch.setattr(services, "phone_verification", lambda: v)
+    return v
+
+
+@pytest.fixture
+def chat(service, verification):
     return FormDriver

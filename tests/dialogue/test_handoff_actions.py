@@ -88,3 +88,21 @@ def test_praise_without_a_number_asks_for_one_and_stores_nothing(service, sessio
 def test_reason_of_falls_back_to_unresolved():
     trk = tracker("demo", "嗯", "affirm")
     assert handoff_actions.reason_of(trk) == "unresolved"
+
+
+def test_made_up_senders_missing_twice_do_not_fill_the_queue(service, sessions):
+    """Finding 5: two messages the bot did not understand, from any sender, opened a waiting handoff."""
+    queue = HandoffQueue(sessions, service.clock)
+    paused = 0
+    for i in range(12):
+        out, events = hand_over(f"nobody-{i}", "asdfgh", "nlu_fallback")
+        if "pause" in [e["event"] for e in events]:
+            paused += 1
+        else:
+            assert "暂时无法为您转接" in out[0] and "验证" in out[0]
+    assert paused == 5
+    assert queue.open_for("nobody-11") is None
+    out, events = hand_over("demo")  # the demo sender is a verified shopper: queued all the same
+    assert "pause" in [e["event"] for e in events]
+    view = queue.open_for("demo")
+    assert view.verified and view.trigger == {"words": ["转人工"], "intent": "request_human"}

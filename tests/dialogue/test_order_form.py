@@ -2,6 +2,8 @@
 import json
 
 from shop.rules.policy import OrderStatus, ReturnStatus
+from shop.identity import bind, read_outbox
+from shop.store.clock import china_now
 from shop.store import models as m
 from tests.dialogue.conftest import ANCHOR, run, tracker
 from tests.store.helpers import count, one, orders, returnable, stock
@@ -13,9 +15,12 @@ def own(sessions, status, **kw):
                and (not kw.get("single") or len(o.items) == 1))
 
 
-def sender_of(order) -> str:
-    """The seeded REST sender bound to the order's shopper."""
-    return f"shopper{order.shopper_id:02d}"
+def sender_of(sessions, order) -> str:
+    """A REST sender bound to the order's shopper as the one-time-code step binds one (test setup)."""
+    sender = f"verified-{order.shopper_id:02d}"
+    with sessions() as s, s.begin():
+        bind(s, "rest", sender, order.shopper_id, "otp", china_now())
+    return sender
 
 
 def status_of(sessions, order_no):
@@ -100,19 +105,79 @@ def test_someone_elses_order_is_not_found_and_nothing_leaks(chat, sessions):
     assert status_of(sessions, foreign.order_no) == OrderStatus.PAID
 
 
-def test_unknown_sender_logs_in_with_the_phone_number(chat, sessions):
+def test_unknown_sender_proves_identity_with_the_code_texted_to_the_phone_on_file(chat, sessions, outbox):
     with sessions() as s:
         phone = s.get(m.Shopper, 2).phone
     mine = one(sessions, lambda o: o.shopper_id == 2)
     c = chat("stranger-42")
     reply = c.start("查一下我的订单", "check_order_status")
     assert "手机号" in reply and c.slots["requested_slot"] == "login_phone"
-    reply = c.say("13000000000")
-    assert "没有找到使用这个手机号的账户" in reply
     reply = c.say(phone, phone=phone)
+    assert "验证码" in reply and c.slots["requested_slot"] == "login_code"
+    [sms] = read_outbox(outbox)
+    assert sms["phone"] == phone and sms["code"] in sms["text"]
+    reply = c.say(f"验证码是{sms['code']}")
     assert "已确认您的身份" in reply and mine.order_no in reply  # now the list is the shopper's own
     with sessions() as s:
-        assert s.query(m.ShopperChannel).filter_by(channel="rest", external_id="stranger-42").one().shopper_id == 2
+        row = s.query(m.ShopperChannel).filter_by(channel="rest", external_id="stranger-42").one()
+    assert (row.shopper_id, row.verified_by) == (2, "otp") and row.expires_at is not None  # REST bindings lapse
+
+
+def test_a_phone_number_alone_never_identifies_a_sender(chat, sessions, outbox):
+    """Finding 3: a shopper's phone number got a stranger that shopper's name and orders."""
+    with sessions() as s:
+        victim = s.get(m.Shopper, 2)
+    theirs = [o.order_no for o in orders(sessions, lambda o: o.shopper_id == 2)]
+    c = chat("stranger-43")
+    c.start("我的订单", "check_order_status")
+    reply = c.say(victim.phone, phone=victim.phone)
+    assert victim.name not in reply and not any(no in reply for no in theirs)
+    assert c.slots["requested_slot"] == "login_code"
+    for guess in ("000000", "111111"):
+        reply = c.say(guess)
+        assert "验证码不正确" in reply and victim.name not in reply
+    with sessions() as s:
+        assert s.query(m.ShopperChannel).filter_by(external_id="stranger-43").count() == 0
+
+
+def test_an_unknown_phone_gets_the_same_answer_and_no_text(chat, outbox):
+    c = chat("stranger-44")
+    c.start("我的订单", "check_order_status")
+    unknown = c.say("13000000000")
+    assert "验证码" in unknown and c.slots["requested_slot"] == "login_code"
+    assert read_outbox(outbox) == []  # nothing was sent: no shopper has that number
+    assert "验证码不正确" in c.say("123456")
+
+
+def test_trying_phone_after_phone_locks_the_sender_out(chat, sessions, outbox):
+    """Finding 3: ten wrong numbers in a row changed nothing; now the sender is locked out."""
+    with sessions() as s:
+        real = s.get(m.Shopper, 3).phone
+    c = chat("stranger-45")
+    c.start("我的订单", "check_order_status")
+    replies = [c.say(f"1380000{i:04d}") for i in range(5)]
+    assert all("验证码" in r for r in replies)
+    reply = c.say(real, phone=real)
+    assert "尝试次数过多" in reply and c.slots.get("order_task") is None
+    assert read_outbox(outbox) == []  # locked before anything reached the real shopper's phone
+
+
+def test_wrong_codes_spend_the_code_and_a_new_one_is_needed(chat, sessions, outbox):
+    with sessions() as s:
+        phone = s.get(m.Shopper, 4).phone
+    c = chat("stranger-46")
+    c.start("我的订单", "check_order_status")
+    c.say(phone, phone=phone)
+    code = read_outbox(outbox)[-1]["code"]
+    wrong = "000000" if code != "000000" else "111111"
+    for left in (4, 3):
+        assert f"还可以再试 {left} 次" in c.say(wrong)
+    c.say("没收到，重新发送一下")  # a new code replaces the old one
+    new = read_outbox(outbox)[-1]["code"]
+    assert len(read_outbox(outbox)) == 2 and read_outbox(outbox)[-1]["phone"] == phone
+    if new != code:
+        assert "验证码不正确" in c.say(code)
+    assert "已确认您的身份" in c.say(new)
 
 
 # -- modify ------------------------------------------------------------------------------------------------
@@ -167,7 +232,7 @@ def test_modify_after_shipment_is_refused(chat, sessions):
 # -- returns and exchanges ---------------------------------------------------------------------------------
 def test_return_with_reason_creates_the_request(chat, sessions):
     target = one(sessions, lambda o: returnable(o, ANCHOR))
-    c = chat(sender_of(target))
+    c = chat(sender_of(sessions, target))
     reply = c.start(f"{target.order_no} 我要退货", "request_return")
     assert "退货原因" in reply
     reply = c.say("2")
@@ -199,7 +264,7 @@ def test_exchange_to_another_size(chat, service, sessions):
     other = next((v for v in product.variants if (v.color, v.size) != (item.color, item.size) and v.stock > 0
                   and stock(sessions, item.product_id, v.color, v.size) > 0), None)
     assert other is not None
-    c = chat(sender_of(target))
+    c = chat(sender_of(sessions, target))
     reply = c.start(f"{target.order_no} 想换货", "request_exchange")
     assert "想换成什么颜色和尺码" in reply
     reply = c.say(f"换{other.color} {other.size}", color=other.color)
@@ -318,7 +383,7 @@ def test_angry_service_complaint_is_flagged_for_a_human(chat, sessions):
 
 def test_a_photo_sent_during_a_return_is_kept_on_the_request(chat, sessions):
     target = one(sessions, lambda o: returnable(o, ANCHOR))
-    c = chat(sender_of(target))
+    c = chat(sender_of(sessions, target))
     c.start(f"{target.order_no} 质量有问题要退货", "request_return")
     reply = c.say("", "inform", metadata={"attachments": [{"type": "image", "path": "uploads/ab12.jpg"}]})
     assert "照片收到了" in reply
@@ -331,7 +396,7 @@ def test_quantity_on_a_several_item_order_asks_which_item(chat, sessions):
     o = one(sessions, lambda o: o.status == OrderStatus.PENDING_PAYMENT and len(o.items) > 1
             and any(stock(sessions, i.product_id, i.color, i.size) >= 1 for i in o.items))
     n = next(k for k, i in enumerate(o.items) if stock(sessions, i.product_id, i.color, i.size) >= 1)
-    c = chat(sender_of(o))
+    c = chat(sender_of(sessions, o))
     assert "哪一件" in c.start(f"订单{o.order_no}的购买数量要改一下", "modify_order")
     assert "改成几件" in c.say(f"第{n + 1}件")
     assert "确认修改吗" in c.say(f"改成{o.items[n].qty + 1}件")
@@ -370,7 +435,7 @@ def test_mismatch_photo_is_compared_and_the_verdict_goes_on_the_ticket(chat, ses
     item = order.items[0]
     received = other_colour(item.color)
     (media_dir / "uploads" / "got.jpg").write_bytes(photo(in_colour(item.product_id, received)))
-    c = chat(sender_of(order))
+    c = chat(sender_of(sessions, order))
     reply = c.say(f"订单{order.order_no}收到的颜色和图片不一样", "complain_mismatch", order_id=order.order_no,
                   metadata={"attachments": [{"type": "image", "path": "uploads/got.jpg"}]})
     assert "工单号" in reply and f"颜色差异明显：收到偏{received[:-1]}，订购的是{item.color}" in reply
@@ -386,7 +451,7 @@ def test_mismatch_photo_of_the_right_item_is_reported_as_matching(chat, sessions
     order = _complained_order(sessions)
     item = order.items[0]
     (media_dir / "uploads" / "same.jpg").write_bytes(photo(in_colour(item.product_id, item.color)))
-    c = chat(sender_of(order))
+    c = chat(sender_of(sessions, order))
     reply = c.say(f"订单{order.order_no}和描述不符", "complain_mismatch", order_id=order.order_no,
                   metadata={"attachments": [{"type": "image", "path": "uploads/same.jpg"}]})
     assert "与商品图一致" in reply and "复核" in reply
@@ -396,7 +461,7 @@ def test_mismatch_photo_of_the_right_item_is_reported_as_matching(chat, sessions
 def test_an_unfetchable_mismatch_photo_still_files_the_complaint(chat, sessions, media_dir):
     order = _complained_order(sessions)
     before = count(sessions, m.ComplaintTicket)
-    c = chat(sender_of(order))
+    c = chat(sender_of(sessions, order))
     reply = c.say(f"订单{order.order_no}实物和图片不符", "complain_mismatch", order_id=order.order_no,
                   metadata={"attachments": [{"type": "image", "url": "https://cdn.elsewhere.example/p.jpg"}]})
     assert "工单号" in reply and "照片没能收到" in reply and "直接把图片发过来" in reply
@@ -408,7 +473,7 @@ def test_an_unfetchable_mismatch_photo_still_files_the_complaint(chat, sessions,
 def test_a_quality_complaint_photo_is_not_compared(chat, sessions, media_dir):
     order = _complained_order(sessions)
     (media_dir / "uploads" / "q.jpg").write_bytes(photo(in_colour(order.items[0].product_id, "蓝色")))
-    c = chat(sender_of(order))
+    c = chat(sender_of(sessions, order))
     reply = c.say(f"订单{order.order_no}衣服开线了", "complain_quality", order_id=order.order_no,
                   metadata={"attachments": [{"type": "image", "path": "uploads/q.jpg"}]})
     assert "工单号" in reply and "比对" not in reply

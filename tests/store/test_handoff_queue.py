@@ -4,7 +4,7 @@ import itertools
 
 import pytest
 
-from shop.handoff import HandoffError, HandoffQueue, channel_of_conversation
+from shop.handoff import HandoffError, HandoffLimited, HandoffLimits, HandoffQueue, channel_of_conversation
 
 
 @pytest.fixture
@@ -96,3 +96,52 @@ def test_summary_is_capped_and_hostile_text_kept_verbatim(queue):
                                              (":x", "rest"), ("a b:c", "rest")])
 def test_channel_of_conversation(sender, channel):
     assert channel_of_conversation(sender) == channel
+
+
+def test_unverified_senders_cannot_fill_the_queue(queue):
+    """Finding 5: any unauthenticated sender opened a waiting handoff (7 → 22 in a short run)."""
+    opened = []
+    for i in range(20):
+        try:
+            opened.append(queue.enqueue(f"made-up-{i}", "not_understood"))
+        except HandoffLimited as e:
+            assert e.scope == "waiting"
+    assert len(opened) == 5  # REST: 5 unverified waiting at once
+    verified = queue.enqueue("verified-shopper", "asked", verified=True)
+    assert verified.position == 6  # a verified shopper is never turned away
+    assert queue.enqueue("miniprogram:oX", "asked").position == 7  # another channel has its own cap
+
+
+def test_an_unverified_conversation_opens_at_most_two_handoffs_a_day(queue):
+    for _ in range(2):
+        queue.release(queue.enqueue("app:u9", "asked").id, "agent01")
+    with pytest.raises(HandoffLimited):
+        queue.enqueue("app:u9", "asked")
+    assert queue.enqueue("app:u9", "asked", verified=True).status == "waiting"
+
+
+def test_unverified_handoffs_per_hour_are_capped_even_when_served(queue):
+    limited = HandoffQueue(queue.sessions, queue.clock, HandoffLimits(opened_per_channel_per_hour={"*": 3}))
+    for i in range(3):
+        limited.release(limited.enqueue(f"social:{i}", "asked").id, "agent01")
+    with pytest.raises(HandoffLimited) as e:
+        limited.enqueue("social:99", "asked")
+    assert e.value.scope == "hourly"
+
+
+def test_the_agent_sees_how_the_handoff_was_triggered(queue):
+    view = queue.enqueue("app:u5", "not_understood", trigger={"words": ["asdf", "qwer" * 100], "intent": "nlu_fallback"})
+    body = view.as_json()
+    assert body["verified"] is False and body["trigger"]["words"][0] == "asdf"
+    assert len(body["trigger"]["words"][1]) == 200
+    assert body["trigger_label"].startswith("机器人连续两次没有理解：「asdf」") and "未验证身份" in body["trigger_label"]
+    asked = queue.enqueue("app:u6", "asked", verified=True, trigger={"words": ["转人工"]})
+    assert asked.as_json()["trigger_label"] == "顾客要求转人工：「转人工」"
+
+
+@pytest.mark.parametrize("handoff_id", [0, -1, 2 ** 31, 10 ** 30, True])
+def test_ids_out_of_range_are_unknown_not_errors(queue, handoff_id):
+    """Finding 8: an over-long numeric handoff id overflowed the database integer (500)."""
+    with pytest.raises(HandoffError) as e:
+        queue.get(handoff_id)
+    assert e.value.code == "unknown"

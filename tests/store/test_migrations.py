@@ -77,3 +77,20 @@ def test_0002_keeps_seeded_coupons_and_admits_cart_reminders(empty_url):
     assert migrate.current_revision(empty_url) in ("0002", migrate.head_revision())
     with sessions() as s:
         assert s.scalar(select(func.count()).select_from(m.Coupon).where(m.Coupon.code == "CRTEST")) == 1
+
+
+def test_0005_keeps_the_demo_sender_and_distrusts_bindings_made_without_proof(empty_url):
+    """Finding 1/3: bindings by sender name or by a phone number alone stop identifying anyone."""
+    migrate.upgrade(empty_url, "0004")
+    engine = make_engine(empty_url)
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO shoppers (id, name, phone, created_at) "
+                          "VALUES (1, '张伟', '13800138000', '2025-11-01 10:00:00')"))
+        for channel, sender in (("rest", "demo"), ("rest", "shopper01"), ("app", "app:u-1")):
+            conn.execute(text("INSERT INTO shopper_channels (shopper_id, channel, external_id, created_at) "
+                              "VALUES (1, :c, :e, '2025-11-01 10:00:00')"), {"c": channel, "e": sender})
+    migrate.upgrade(empty_url)
+    with session_factory(engine)() as s:
+        kinds = dict(s.execute(select(m.ShopperChannel.external_id, m.ShopperChannel.verified_by)).all())
+    assert kinds == {"demo": "demo", "shopper01": "legacy", "app:u-1": "legacy"}
+    engine.dispose()

@@ -61,17 +61,15 @@ def test_malformed_order_number_is_a_format_error(service):
     assert exc.value.decision.code == "order_no_length"
 
 
-def test_sender_binding_and_phone_tail(service, sessions):
-    assert service.shopper_for_sender("rest", "demo").id == 1
-    assert service.shopper_for_sender("rest", "stranger") is None
-    with sessions() as s:
-        phone = s.get(m.Shopper, 3).phone
-    assert service.bind_sender_by_phone("rest", "stranger", "12345") is None
-    assert service.bind_sender_by_phone("rest", "stranger", "19999999999") is None
-    bound = service.bind_sender_by_phone("rest", "stranger", f"{phone[:3]} {phone[3:7]} {phone[7:]}")
-    assert bound.id == 3 and "****" in bound.masked_phone
-    assert service.shopper_for_sender("rest", "stranger").id == 3
-    assert service.verify_phone_tail(3, phone[-4:]) and not service.verify_phone_tail(3, "0000" if phone[-4:] != "0000" else "1111")
+def test_only_proven_bindings_identify_a_sender(service, sessions):
+    """Finding 1: seeded REST senders were bound to real shoppers by name."""
+    assert service.shopper_for_sender("rest", "demo").id == 1  # the demo sender, bound by the demo seed
+    for name in ("shopper01", "shopper17", "stranger"):
+        assert service.shopper_for_sender("rest", name) is None
+    with sessions() as s, s.begin():  # a binding made the old way (a phone number alone)
+        s.add(m.ShopperChannel(shopper_id=3, channel="rest", external_id="by-phone", created_at=ANCHOR,
+                               verified_by="legacy"))
+    assert service.shopper_for_sender("rest", "by-phone") is None
 
 
 # -- reading ------------------------------------------------------------------------------

@@ -129,14 +129,53 @@ async def test_pages_and_api_need_a_login(bench):
     assert login.status_code == 200 and "default-src 'self'" in login.headers["content-security-policy"]
 
 
-async def test_wrong_passwords_are_refused_then_throttled(bench):
-    for _ in range(5):
-        r = await bench.login(password="wrong password")
-        assert r.status_code == 401 and "用户名或密码错误" in r.text
-    r = await bench.login()  # the right password, but the username is locked out for now
-    assert r.status_code == 429
-    # The client address is locked out too: guessing other usernames from it gets nowhere.
-    assert (await bench.login(username="agent02", password=PASSWORD)).status_code == 429
+def from_address(c, ip):
+    """The same app, seen from another client address."""
+    import httpx
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=c.app, client=(ip, 5000)), base_url=BASE_URL)
+
+
+async def test_wrong_passwords_slow_down_that_address_only(bench):
+    """Finding 7: five bad passwords from anywhere locked the agent out for 15 minutes."""
+    now = [1000.0]
+    bench.channel.throttle = LoginThrottle(clock=lambda: now[0])
+    async with from_address(bench.c, "198.51.100.7") as attacker:
+        for _ in range(3):  # the first few cost nothing
+            r = await attacker.post(W + "login", data={"username": "agent01", "password": "wrong password"})
+            assert r.status_code == 401 and "用户名或密码错误" in r.text
+        async def guess(password="guess"):
+            return await attacker.post(W + "login", data={"username": "agent01", "password": password})
+        r = await guess(PASSWORD)  # then a wait, even for the right password
+        assert r.status_code == 429 and r.headers["retry-after"] == "1"
+        for wait in (1, 2, 4):  # each further failure doubles it
+            now[0] += wait
+            assert (await guess()).status_code == 401
+            assert (await guess()).status_code == 429
+    # The agent, from their own desk, signs in at once.
+    assert (await bench.login()).status_code == 302
+
+
+async def test_one_address_trying_many_usernames_is_stopped(bench):
+    now = [1000.0]
+    bench.channel.throttle = LoginThrottle(clock=lambda: now[0], per_address=5)
+    async with from_address(bench.c, "198.51.100.8") as sprayer:
+        statuses = [(await sprayer.post(W + "login", data={"username": f"user{i}", "password": "Winter2026!"})
+                     ).status_code for i in range(7)]
+    assert statuses == [401] * 5 + [429] * 2
+    assert (await bench.login()).status_code == 302  # another address is not affected
+
+
+@pytest.mark.parametrize("body, content_type", [
+    (b"username=agent01", "application/x-www-form-urlencoded"),
+    (b"password=x", "application/x-www-form-urlencoded"),
+    (b"", "application/x-www-form-urlencoded"),
+    (b'{"username": "agent01", "password": "x"}', "application/json"),
+    (b"--x\r\nContent-Disposition: form-data\r\n\r\n", "multipart/form-data"),
+    (b"username=%00%ff&password=%ed%a0%80", "application/x-www-form-urlencoded"),
+])
+async def test_a_sign_in_that_is_not_a_form_is_a_400(bench, body, content_type):
+    r = await bench.c.post(W + "login", content=body, headers={"Content-Type": content_type})
+    assert r.status_code in (400, 401) and r.status_code < 500
 
 
 async def test_login_sets_a_strict_http_only_cookie_and_logout_ends_the_session(bench):
@@ -323,7 +362,7 @@ async def test_complaint_tickets_with_the_photo_verdict_are_shown_to_the_agent(b
     h = await paused_conversation(bench.trackers, domain, queue, sender="miniprogram:oPhoto")
     with sessions() as s, s.begin():
         s.add(m.ShopperChannel(shopper_id=3, channel="miniprogram", external_id="miniprogram:oPhoto",
-                               created_at=ANCHOR))
+                               created_at=ANCHOR, verified_by="otp"))
         s.add(m.ComplaintTicket(ticket_no="TSPHOTO1", shopper_id=3, category="mismatch", priority="normal",
                                 flagged_for_human=False, text="和图片不符", offers="return,exchange",
                                 status="open", created_at=ANCHOR, evidence_media_id=stored.media_id,
@@ -347,3 +386,34 @@ async def test_a_failed_login_keeps_the_username_escaped(bench):
     r = await bench.login(username='"><script>alert(1)</script>', password="wrong password")
     assert r.status_code == 401
     assert "<script>alert(1)</script>" not in r.text and "&quot;&gt;&lt;script&gt;" in r.text
+
+
+async def test_over_long_ids_are_404_not_server_errors(bench, queue):
+    """Finding 8: an over-long numeric handoff or ticket id overflowed the database integer (500)."""
+    await bench.login()
+    big = "9" * 40
+    assert (await bench.c.get(W + f"api/handoffs/{big}")).status_code == 404
+    assert (await bench.c.get(W + f"api/handoffs/{2 ** 31}")).status_code == 404
+    assert (await bench.c.get(W + f"api/handoffs/1/tickets/{big}/photo")).status_code == 404
+    assert (await bench.post(f"api/handoffs/{big}/take")).status_code == 404
+
+
+async def test_a_deeply_nested_reply_is_a_400(bench, queue, domain):
+    """Finding 8: deeply nested JSON on the workbench reply was a RecursionError (500)."""
+    h = await paused_conversation(bench.trackers, domain, queue)
+    await bench.login()
+    await bench.post(f"api/handoffs/{h.id}/take")
+    h_ = {"Content-Type": "application/json", "X-CSRF-Token": bench.csrf}
+    for body in (b"[" * 100000 + b"]" * 100000, b'{"text": ' + b"[" * 5000 + b"]" * 5000 + b"}", b"\xff"):
+        r = await bench.c.post(W + f"api/handoffs/{h.id}/reply", content=body, headers=h_)
+        assert r.status_code in (400, 413)
+    tracker = await bench.trackers.retrieve(h.conversation_id)
+    assert not [e for e in tracker.events if getattr(e, "metadata", None) and e.metadata.get("agent")]
+
+
+async def test_the_agent_sees_how_the_handoff_was_triggered_and_whether_the_sender_is_verified(bench, queue):
+    h = queue.enqueue("app:u-77", "not_understood", "qwer", trigger={"words": ["asdf", "qwer"]})
+    await bench.login()
+    shown = (await bench.c.get(W + f"api/handoffs/{h.id}")).json()["handoff"]
+    assert shown["verified"] is False
+    assert shown["trigger_label"] == "机器人连续两次没有理解：「asdf」、「qwer」；顾客未验证身份"

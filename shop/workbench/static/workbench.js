@@ -47,6 +47,7 @@
       const state = h.status === "waiting" ? "第 " + h.position + " 位" : (STATES[h.status] + (h.agent ? " · " + h.agent : ""));
       item.append(el("span", { class: "state", "data-testid": "queue-state" }, state));
       item.append(el("span", { class: "reason" }, h.reason_label));
+      if (!h.verified) item.append(el("span", { class: "unverified", "data-testid": "unverified" }, "未验证身份"));
       item.append(el("span", { class: "summary" }, h.summary));
       item.addEventListener("click", () => openConversation(h.id));
       item.addEventListener("keydown", e => { if (e.key === "Enter") openConversation(h.id); });
@@ -72,6 +73,8 @@
     document.getElementById("conv-id").textContent = h.conversation_id;
     document.getElementById("conv-state").textContent = STATES[h.status] + (h.agent ? " · " + h.agent : "") +
       " · " + h.reason_label;
+    // How the handoff was triggered (the rule and the shopper's words) and whether the sender is verified.
+    document.getElementById("conv-trigger").textContent = "转人工原因：" + h.trigger_label;
     const mine = h.status === "active" && h.agent === me;
     document.getElementById("take").hidden = h.status !== "waiting";
     document.getElementById("release").hidden = !(mine || h.status === "waiting");

@@ -4,7 +4,7 @@ export RASA_TELEMETRY_ENABLED := false
 RASA := .venv/bin/rasa
 PY := .venv/bin/python
 
-.PHONY: run test setup train shell actions validate test-unit test-nlu test-core bench-nlu bench-entities bench-recommend bench-vision bench-sentiment clean
+.PHONY: run test setup train shell actions validate test-unit test-nlu test-core bench-nlu bench-entities bench-recommend bench-vision bench-sentiment bench-search bench-stall clean
 
 run:            ## set up, train if needed, start action server + Rasa (REST, API with token)
 	bash scripts/run.sh
@@ -49,6 +49,12 @@ bench-recommend: setup  ## recommender levels vs popularity, simulated + Taobao 
 
 bench-vision: setup  ## mismatch verdicts and visual lookup vs colour/phash baselines -> bench/results/vision.json
 	$(PY) bench/vision.py
+
+bench-search: setup  ## product retrieval vs legacy, plain BM25 and FalkorDB full-text on the blind query sets -> bench/results/search.json
+	$(PY) bench/search.py
+
+bench-stall: setup  ## shoppers' latency idle vs under hostile maximum-size messages -> bench/results/stall.json
+	$(PY) bench/stall.py
 
 bench-sentiment: setup  ## sentiment model vs baselines (needs bench/data/sentiment/, see its README) -> bench/results/sentiment.json
 	$(PY) bench/sentiment.py

@@ -188,36 +188,46 @@ def color(text: str | None, entity: str | None = None, known: Sequence[str] = ()
 
 
 _ADDRESS_LEAD = re.compile(r"^.*?(?:改到|改成|改为|换成|换到|寄到|送到|地址是|地址为|新地址[:：是为]?|地址[:：])\s*")
-_MUNICIPALITIES = ("北京", "上海", "天津", "重庆")
-_ADDRESS = re.compile(
-    r"(?P<province>(?:北京|上海|天津|重庆)市?|[^\s省市]{2,8}?(?:省|自治区))"
-    r"(?P<city>[^\s市]{1,10}?(?:市|自治州|地区|盟))?"
-    r"(?P<district>[^\s区县]{1,10}?(?:区|县|旗|市))"
-    r"(?P<detail>.{2,})")
+_DISTRICT_LEAD = re.compile(r"^(?P<district>[\u4e00-\u9fff]{1,8}?(?:区|县|旗|市))(?P<rest>.{2,})$")
+_PROVINCE_SUFFIX = re.compile(r"(?:省|市|自治区|壮族自治区|回族自治区|维吾尔自治区|特别行政区)$")
+_CITY_SUFFIX = re.compile(r"(?:市|地区|自治州|盟)$")
 
 
 def address(text: str | None) -> dict | None:
-    """{'province','city','district','detail'} or None when any part is missing.
+    """{'province','city','district','detail'} or None when the city or the detail is missing.
 
-    Municipalities have no separate city ('上海市浦东新区…'): the city is the province."""
+    The divisions come from cpca (China's administrative divisions, adcodes of the National
+    Bureau of Statistics), so the province may be left out (广州市天河区体育西路191号 → 广东省)
+    and 市/区 may be dropped (杭州西湖区文三路100号). The province or the city must be in the
+    text: a district alone (朝阳区…) is in several cities, and cpca's guess is not the shopper's
+    word. Municipalities have no separate city ('上海市浦东新区…'): the city is the province.
+    A development zone that is not a division (成都高新区…) is taken as the district."""
     t = ascii_text(text).strip()
     t = _ADDRESS_LEAD.sub("", t).strip("。.！! ")
-    match = _ADDRESS.search(t)
-    if not match:
+    if len(t) < 6:
         return None
-    parts = {k: (v or "").strip() for k, v in match.groupdict().items()}
-    province = parts["province"]
-    if not parts["city"]:
-        if not province.startswith(_MUNICIPALITIES):
+    import cpca   # loads the division table (~0.1 s) on first use only
+
+    row = cpca.transform([t[:200]]).iloc[0]
+    province, city, district, detail = (row.get(k) or "" for k in ("省", "市", "区", "地址"))
+    if not province:
+        return None
+    stems = {_PROVINCE_SUFFIX.sub("", province), _CITY_SUFFIX.sub("", city) if city not in ("", "市辖区", "县") else ""}
+    if not any(stem and stem in t for stem in stems):
+        return None    # a district name only: not the shopper's city
+    if city in ("", "市辖区", "县"):
+        if not province.endswith("市"):
             return None
-        parts["city"] = province if province.endswith("市") else province + "市"
-    if province.startswith(_MUNICIPALITIES) and not province.endswith("市"):
-        parts["province"] = province + "市"
-    detail = parts["detail"].strip(" ，,。")
+        city = province
+    detail = str(detail).strip(" ，,。")
+    if not district:
+        lead = _DISTRICT_LEAD.match(detail)
+        if not lead:
+            return None
+        district, detail = lead.group("district"), lead.group("rest").strip(" ，,。")
     if len(detail) < 2:
         return None
-    parts["detail"] = detail
-    return parts
+    return {"province": province, "city": city, "district": district, "detail": detail}
 
 
 # -- invoices -----------------------------------------------------------------------------------------

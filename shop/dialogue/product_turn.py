@@ -149,7 +149,7 @@ def _matches(row: dict | None, q: ProductQuery) -> bool:
     return all(k in doc for k in words) if words else bool(q.wanted_types)
 
 
-def _among(rows: list[dict], r: Reading) -> list[dict] | None:
+def _among(rows: list[dict], r: Reading, focus: str | None = None) -> list[dict] | None:
     """The one product of those on the table the words single out: a word of its name only it has
     (经典那款, 加厚的那个), its cut (女款有白色吗), or a colour only it comes in (那个藏青色的)."""
     q = r.query
@@ -167,6 +167,8 @@ def _among(rows: list[dict], r: Reading) -> list[dict] | None:
         hits = [x for x in rows if set(r.colors) <= set(x.get("colors") or [])]
         if 0 < len(hits) < len(rows):
             return hits   # 那个藏青色的 — those of the list that come in it
+        if hits and focus not in {x["id"] for x in rows}:
+            return hits   # all of them come in it and none was chosen yet: answer for each
     return None
 
 
@@ -207,7 +209,7 @@ def targets(r: Reading, state: State, shelf: Shelf) -> Targets:
     if extreme and on_table and not q.wanted_types:   # 最便宜的那个多少: of the list just shown
         pick = min if extreme == "cheap" else max
         return Targets([pick(on_table, key=lambda x: x["price"])], "among")
-    picked = _among(on_table, r)
+    picked = _among(on_table, r, state.focus)
     if picked:
         return Targets(picked, "among")
     if (q.gender and focus and not q.wanted_types and not _name_words(q, shelf) and not r.aspects
@@ -217,6 +219,8 @@ def targets(r: Reading, state: State, shelf: Shelf) -> Targets:
             return Targets([other], "sibling")
     if r.referring and (focus or page) and not q.wanted_types:
         return Targets([focus or page], "referring")  # 它能机洗吗: the product in focus, whatever else is said
+    if focus and q.wanted_types and FITS_ASKED.search(q.text) and q.wanted_types <= _fits(focus, shelf):
+        return Targets([focus], "focus")   # 标准枕头能套吗 about a pillowcase: a question about the pillowcase
     if _describes(q, shelf):
         for row in (focus, page):
             if _matches(row, q):
@@ -234,6 +238,15 @@ def targets(r: Reading, state: State, shelf: Shelf) -> Targets:
     if focus:
         return Targets([focus], "implicit")
     return Targets([], "none")
+
+
+FITS_ASKED = re.compile(r"能套|套得|套进|装得|装下|放得|合适|适合|配得|能用|能装|尺寸|多大")
+
+
+def _fits(row: dict, shelf: Shelf) -> set:
+    """The types the product is made to cover or hold (types.yaml `fits`)."""
+    from shop.search.lexicon import lexicon
+    return set(lexicon().types.get(row.get("type") or "", {}).get("fits") or [])
 
 
 def _one_clear_winner(found: SearchResult, q: ProductQuery, shelf: Shelf) -> dict | None:

@@ -19,13 +19,15 @@ def test_types_are_unique_and_in_known_categories(catalog):
 
 
 def test_type_fields_are_well_formed(catalog):
+    names = {t["type"] for t in catalog.types}
     profiles = {x for p in catalog.products for x in p["profiles"]}
     for t in catalog.types:
-        assert set(t) <= {"type", "category", "synonyms", "broader", "genders", "price", "for"}, t["type"]
+        assert set(t) <= {"type", "category", "synonyms", "broader", "genders", "price", "for", "fits"}, t["type"]
         assert set(t["genders"]) <= {"男", "女"}, t["type"]
         low, high = t["price"]
         assert 0 < low <= high, t["type"]
         assert set(t.get("for") or []) <= profiles, t["type"]
+        assert set(t.get("fits") or []) <= set(names) - {t["type"]}, t["type"]
         assert all(isinstance(w, str) and w.strip() for w in t["synonyms"] + t["broader"]), t["type"]
 
 

@@ -270,3 +270,18 @@ def test_a_shopping_wish_is_answered_even_when_nlu_was_unsure():
 @pytest.mark.parametrize("text", ["明天会下雨吗 要带伞吗", "哈哈哈", "我晒的被子要不要收"])
 def test_chat_that_is_not_shopping_is_left_alone(text):
     assert respond("out_of_scope", text, State(), CatalogShelf(), strict=True) is None
+
+
+# -- a colour all of the list comes in; what the product in focus is made to hold ------------------------
+def test_a_colour_every_listed_product_has_answers_for_each():
+    chat = Chat()
+    chat.say("ask_product_info", "中老年健步鞋是什么料子的")
+    reply = chat.say("ask_price_promotion", "那个藏青色的多少钱")
+    assert all(p in reply for p in ("219", "299", "329"))
+
+
+def test_asking_whether_what_it_covers_fits_stays_on_the_product():
+    chat = Chat()
+    chat.say("ask_product_info", "日式真丝枕套有哪些颜色")
+    reply = chat.say("ask_product_info", "尺寸是多少的？标准枕头能套吗？")
+    assert "日式真丝枕套" in reply and "48x74" in reply and "乳胶枕" not in reply

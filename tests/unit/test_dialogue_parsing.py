@@ -33,7 +33,15 @@ def test_phones():
                                         "detail": "文三路 1 号"}),
     ("广西壮族自治区南宁市青秀区民族大道8号", {"province": "广西壮族自治区", "city": "南宁市",
                                        "district": "青秀区", "detail": "民族大道8号"}),
-    ("张江路100号", None), ("浙江省西湖区文三路1号", None), ("上海", None), ("", None),
+    # Shoppers leave out the province, 市 or 区 (the divisions come from cpca's adcode table).
+    ("改到广州市天河区体育西路191号中石化大厦B座20楼", {"province": "广东省", "city": "广州市", "district": "天河区",
+                                              "detail": "体育西路191号中石化大厦B座20楼"}),
+    ("杭州西湖区文三路100号", {"province": "浙江省", "city": "杭州市", "district": "西湖区", "detail": "文三路100号"}),
+    ("浙江省西湖区文三路1号", {"province": "浙江省", "city": "杭州市", "district": "西湖区", "detail": "文三路1号"}),
+    ("成都高新区天府大道北段1700号", {"province": "四川省", "city": "成都市", "district": "高新区",
+                                 "detail": "天府大道北段1700号"}),
+    # A district alone is in several cities; no city, no detail: asked again.
+    ("朝阳区建国路88号", None), ("张江路100号", None), ("上海", None), ("浙江杭州", None), ("", None),
 ])
 def test_addresses(text, expected):
     assert p.address(text) == expected

@@ -304,7 +304,7 @@ def respond(intent: str | None, text: str | None, state: State, shelf: Shelf, *,
         q.keywords = tuple(q.keywords) + tuple(shelf.index().known(extra))
     if strict and not _plain_product_question(r, state):
         return None
-    if "promotion" in r.aspects and not q.named and r.pick is None:
+    if ("promotion" in r.aspects or promos.mentioned(q.text)) and not q.named and r.pick is None:
         offers = _promotions_asked(r, state, shelf)
         if offers:
             return offers

@@ -285,3 +285,10 @@ def test_asking_whether_what_it_covers_fits_stays_on_the_product():
     chat.say("ask_product_info", "日式真丝枕套有哪些颜色")
     reply = chat.say("ask_product_info", "尺寸是多少的？标准枕头能套吗？")
     assert "日式真丝枕套" in reply and "48x74" in reply and "乳胶枕" not in reply
+
+
+def test_a_sales_day_named_alone_is_a_promotion_question():
+    chat = Chat()
+    chat.say("ask_price_promotion", "最近有啥活动")
+    reply = chat.say("ask_price_promotion", "双十二呢")
+    assert "满200减25" in reply and "还没开始" in reply

@@ -53,14 +53,17 @@ OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 class Refused(Exception):
     """A request the channel answers with an HTTP error and passes on to nobody."""
 
-    def __init__(self, status: int, reason: str) -> None:
+    def __init__(self, status: int, reason: str, shopper_text: str | None = None) -> None:
         super().__init__(reason)
         self.status = status
         self.reason = reason
+        # What a chat window can show the shopper (Chinese), when the refusal is about what
+        # they typed (an empty or over-long message) rather than about the client.
+        self.shopper_text = shopper_text
 
     @classmethod
-    def malformed(cls, reason: str) -> "Refused":
-        return cls(400, reason)
+    def malformed(cls, reason: str, shopper_text: str | None = None) -> "Refused":
+        return cls(400, reason, shopper_text)
 
     @classmethod
     def unauthenticated(cls, reason: str) -> "Refused":

@@ -103,9 +103,11 @@ class RestInput(RasaRestInput):
             raise Refused.malformed("sender must not contain ':'")
         text = payload.get("message")
         if not isinstance(text, str) or not text.strip():
-            raise Refused.malformed("message must be a non-empty string")
+            raise Refused.malformed("message must be a non-empty string",
+                                    "亲，消息是空的～请输入您想咨询的内容，比如商品、尺码、订单或售后问题。")
         if len(text) > self.max_text_chars:
-            raise Refused.malformed(f"message is longer than {self.max_text_chars} characters")
+            raise Refused.malformed(f"message is longer than {self.max_text_chars} characters",
+                                    f"亲，消息太长了（最多 {self.max_text_chars} 字），请分几条发送或精简一下～")
         metadata = payload.get("metadata")
         if metadata is not None and not isinstance(metadata, dict):
             raise Refused.malformed("metadata must be an object")
@@ -152,4 +154,5 @@ def _is_loopback(ip: Optional[str]) -> bool:
 
 def refusal(e: Refused) -> HTTPResponse:
     headers = {"WWW-Authenticate": "Bearer"} if e.status == 401 else None
-    return json_response({"error": e.reason}, status=e.status, headers=headers)
+    body = {"error": e.reason, **({"message": e.shopper_text} if e.shopper_text else {})}
+    return json_response(body, status=e.status, headers=headers)

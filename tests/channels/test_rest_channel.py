@@ -62,6 +62,15 @@ async def test_text_and_body_limits():
         fits = await c.post(URL, json={"sender": "a", "message": "长" * 1000})
     assert (long.status_code, huge.status_code, fits.status_code) == (400, 413, 200)
     assert len(bot.received) == 1
+    assert "1000" in long.json()["message"]   # what a chat window can show the shopper
+
+
+async def test_an_empty_message_is_a_400_with_words_for_the_shopper():
+    bot = RecordingBot()
+    async with client(RestInput(mode="demo"), bot) as c:
+        empty = await c.post(URL, json={"sender": "a", "message": "  "})
+    assert empty.status_code == 400 and not bot.received
+    assert empty.json()["error"] and "请输入" in empty.json()["message"]
 
 
 async def test_lone_surrogates_and_nul_are_kept_as_replacement_characters_and_answered():

@@ -18,6 +18,7 @@ import os
 import sqlite3
 import subprocess
 import tempfile
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -126,8 +127,14 @@ def say(url: str, sender: str, text: str) -> str:
     body = json.dumps({"sender": sender, "message": text}, ensure_ascii=False).encode("utf-8")
     req = urllib.request.Request(url + "/webhooks/rest/webhook", data=body,
                                  headers={"Content-Type": "application/json"}, method="POST")
-    with urllib.request.urlopen(req, timeout=TIMEOUT_S) as resp:
-        replies = json.loads(resp.read().decode("utf-8") or "[]")
+    try:
+        with urllib.request.urlopen(req, timeout=TIMEOUT_S) as resp:
+            replies = json.loads(resp.read().decode("utf-8") or "[]")
+    except urllib.error.HTTPError as e:
+        if not 400 <= e.code < 500:
+            raise
+        # Refused input (an empty message): what the chat window shows is the refusal's message.
+        return str(json.loads(e.read().decode("utf-8") or "{}").get("message") or "")
     return "\n".join(r.get("text", "") for r in replies if isinstance(r, dict) and r.get("text"))
 
 

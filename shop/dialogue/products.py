@@ -259,6 +259,8 @@ FACET_NAMES = {"attributes": "功能", "profiles": "人群", "scenes": "场景",
 def _unmet(found) -> str:
     q = found.query
     notes = []
+    if q.not_sold:   # 手机放上去就能充电的: the goods for it, said to be all the shop has
+        notes.append(f"店里不卖{q.not_sold[0]}，有这些{q.not_sold[0]}用的配件")
     if "price" in found.unmet and q.price:
         notes.append(f"没有{_budget(q.price)}的{_what(q)}，下面是价格最接近的")
     if "gender" in found.unmet and q.gender:

@@ -130,6 +130,19 @@ class ProductIndex:
         top = scores.max() if scores.size else 0.0
         return scores / top if top > 0 else scores
 
+    def _serving(self, q: ProductQuery) -> set:
+        """The kinds made for goods the shop does not sell (types.yaml `fits`: 无线充电器 for 手机)
+        whose names, tags or detail copy the query's other words match; empty when none do (你们卖
+        手机吗 is about phones)."""
+        lex = lexicon()
+        kinds = {t for t, e in lex.types.items() if set(e.get("fits") or []) & set(q.not_sold)}
+        # Only Chinese words say what the goods are for (充电, 出门带); iPhone16 names the phone itself.
+        words = [w for w in q.keywords if not w.isascii()]
+        if not kinds or not words:
+            return set()
+        bm = self._bm25(words) + self._bm25(words, self.desc_bm25)
+        return {r["type"] for r in self.rows if r.get("type") in kinds and bm[self.by_id[r["id"]]] > 0}
+
     def search(self, q: ProductQuery, k: int = 3, *, reference_price: float | None = None,
                exclude: Iterable[str] = ()) -> SearchResult:
         """The k best products for the query (see the module docstring for the order of conditions).
@@ -140,7 +153,11 @@ class ProductIndex:
         named = [self.rows[self.by_id[pid]] for pid in q.named if pid in self.by_id]
         wanted = q.wanted_types
         if q.not_sold and not wanted and not named:
-            return SearchResult([], q, reason="not_sold")
+            # 手机放上去就能充电的: goods made for what is not sold, when the other words say which.
+            serving = self._serving(q)
+            if not serving:
+                return SearchResult([], q, reason="not_sold")
+            wanted = frozenset(serving)
         if q.no_such_kind and not named:
             return SearchResult([], q, reason="no_match")
         if q.unknown_kinds and not wanted and not named:
@@ -196,7 +213,8 @@ class ProductIndex:
                 score += r["price"] / 10000.0  # filling a budget: the ones that use most of it first
             scored.append((score, hits, r))
         scored.sort(key=lambda x: (-x[0], x[2]["price"], x[2]["id"]))
-        if not wanted and not named and not (q.price and not q.keywords and not q.facets()):
+        budget_only = q.price and not q.facets() and not (bm > 0).any()   # 一百以内随便什么 凑满减
+        if not wanted and not named and not budget_only:
             # Nothing but free words and facets: keep only products that match at least something.
             # (A budget alone — 一百以内随便什么 — is a wish of its own: anything within it.)
             scored = [s for s in scored if s[0] > 0 and (bm[self.by_id[s[2]["id"]]] > 0 or any(s[1].values()))]

@@ -264,6 +264,15 @@ def build(catalog: Catalog) -> Lexicon:
             if len(word) >= 2 and word.lower() not in lex.terms:
                 lex.add(word, "type", {entry["type"]})
     lex.english = {k.lower(): v for k, v in vocab.get("english", {}).items()}
+    # Kinds typed in pinyin (fangshaiyi, xiaobaixie): the toneless pinyin of every type word of
+    # two or more characters, where no English word is spelled so.
+    from pypinyin import lazy_pinyin
+    for t in catalog.types:
+        for word in (t["type"], *t["synonyms"]):
+            if len(word) >= 2 and not word.isascii():
+                spelled = "".join(lazy_pinyin(word)).lower()
+                if len(spelled) >= 5 and spelled.isascii() and spelled.isalpha():
+                    lex.english.setdefault(spelled, word)
     lex.tag_words = dict(vocab.get("tag_words", {}))
     for word, name_word in vocab.get("name_words", {}).items():
         lex.add(word, "alias", name_word)

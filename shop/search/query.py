@@ -25,7 +25,8 @@ STOPWORDS = set("""的 了 吗 呢 吧 啊 呀 哦 嘛 么 有 没有 有没有 
 请 请问 问 问下 一下 推荐 推荐一下 介绍 看看 看 瞧瞧 找 找找 什么 哪些 哪个 哪款 啥 多少 怎么 怎样 如何 这个 那个 这款
 那款 这件 那件 一个 一款 一件 个 款 件 双 适合 合适 用 穿 戴 用的 穿的 比较 好 好的 好用 最好 一些 点 些 就 也 还 都
 和 跟 与 及 或 或者 还是 能 可以 会 可 在 里 上 下 中 店 店里 你们 亲 客服 款式 东西 商品 宝贝 产品 货 价格 钱 元 块
-左右 以内 以下 以上 之内 预算 不超过 最多 大概 差不多 便宜 贵 平替 实惠 性价比 谢谢 好吗 行 呗 哈 嗯""".split())
+左右 以内 以下 以上 之内 预算 不超过 最多 大概 差不多 便宜 贵 平替 实惠 性价比 谢谢 好吗 行 呗 哈 嗯
+随便 随便什么 都行 凑 凑单 凑满 满减 包邮 免邮 还差 差 满 卖 有卖""".split())
 _NOT_WORDS = re.compile(r"(?<![a-z])(?:xxxl|xxl|xl|xs|[2-5]xl|s|m|l)(?![a-z])\s*码?|(?<![a-z\d])\d+(?:\.\d+)?\s*"
                         r"(?:米|cm|厘米|公分|斤|公斤|kg|千克|码|号|元|块钱|块|岁|个月|件|个|双|k|w)?|均码|大码|小码")
 _AGE = re.compile(r"(\d{1,3})\s*(?:周岁|岁|多岁|多了|岁了)")
@@ -154,6 +155,12 @@ def _for_whom(types: set, terms, profiles: set, adult: bool = False) -> frozense
     kept |= {u for u, e in info.items() if set(e.get("for") or []) & profiles and kept & set(e.get("broader", []))}
     # ... and then only that kind: a child's cup, not an adult's, for the grandson.
     made_for = {t for t in kept if set(info[t].get("for") or []) & profiles}
+    if not made_for and profiles & {"婴幼儿", "儿童"} and not any(info[t].get("for") for t in kept):
+        # 一岁宝宝学走路穿的鞋: no child's kind among those read, but one of the same family
+        # (a broader word shared: 学步鞋 and 健步鞋 are both 鞋子) is made for them.
+        family = {b for t in kept for b in info[t].get("broader", [])}
+        made_for = {u for u, e in info.items() if set(e.get("for") or []) & profiles
+                    and set(e.get("broader", [])) & family}
     return frozenset(made_for or kept or types)
 
 

@@ -113,6 +113,9 @@ def _num(match: re.Match, group: int) -> float:
 _ROUGH = re.compile(r"([一二两三四五六七八九])([二三四五六七八九])(十|百|千)")  # 七八十, 三四百, 两三千
 
 
+_TOP_UP = re.compile(r"(?:还差|差)\s*(\d{1,4})\s*(多)?\s*(?:块|元|rmb)?(?!\d)", re.I)
+
+
 def _rough(text: str) -> tuple[float, float] | None:
     """'七八十' → (70, 90), '三四百' → (300, 500): two neighbouring digits before a place."""
     m = _ROUGH.search(text or "")
@@ -128,11 +131,16 @@ def price_range(text: str | None) -> tuple[float, float] | None:
     """(low, high) in yuan for a budget in the text, else None. Unbounded sides are 0 / inf.
 
     '300以内' → (0, 300); '两百左右' → (150, 250); '一百到两百' → (100, 200); '500以上' → (500, inf);
-    '一百多块' → (100, 200); '几十块' → (10, 100)."""
+    '一百多块' → (100, 200); '几十块' → (10, 100); '还差三十多' (a top-up) → (30, 40)."""
     rough = _rough(text)
     if rough and re.search(r"(?:十|百|千)\s*(?:元|块|蚊)?\s*(?:左右|的|块|元|以内|$)|差", text or ""):
         return rough
     t = to_digits(text)
+    m = _TOP_UP.search(t)
+    if m:   # 还差三十多 (包邮/满减): something that fills the gap without overshooting much
+        v = float(m.group(1))
+        step = 10 ** (len(m.group(1)) - 1) if v >= 10 else 1
+        return (v, v + step) if m.group(2) else (v, v * 1.5)
     m = _RANGE.search(t)
     if m:
         low, high = sorted((_num(m, 1), _num(m, 2)))

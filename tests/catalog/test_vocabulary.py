@@ -27,7 +27,7 @@ def test_type_fields_are_well_formed(catalog):
         low, high = t["price"]
         assert 0 < low <= high, t["type"]
         assert set(t.get("for") or []) <= profiles, t["type"]
-        assert set(t.get("fits") or []) <= set(names) - {t["type"]}, t["type"]
+        assert set(t.get("fits") or []) <= (names | set(catalog.vocabulary["not_sold"])) - {t["type"]}, t["type"]
         assert all(isinstance(w, str) and w.strip() for w in t["synonyms"] + t["broader"]), t["type"]
 
 

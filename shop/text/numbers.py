@@ -90,9 +90,11 @@ _YUAN = r"\s*(?:元|块钱|块|蚊|rmb|RMB|￥)?"  # 蚊: Cantonese for 元
 _RANGE = re.compile(rf"(?<![\d.])(?:¥|￥)?{_NUM}{_YUAN}\s*(?:到|至|-|~|～|—)\s*(?:¥|￥)?{_NUM}{_YUAN}"
                     r"(?![\d.]|\s*(?:码|cm|厘米|斤|公斤|kg|岁|个月|毫升|ml|米|号))")
 _MAX_AFTER = re.compile(rf"(?:¥|￥)?{_NUM}{_YUAN}\s*(?:以内|以下|之内|内|封顶|为限|上限)")
-_MAX_BEFORE = re.compile(rf"(?:不超过|不要超过|别超过|不能超过|低于|少于|不到|最多|顶多|最高|控制在|预算(?:是|在|只有|有)?)\s*(?:¥|￥)?{_NUM}{_YUAN}(?!\s*(?:以上|左右|上下))")
+# A number a time, a count or a measure follows is not money (超过七天, 不到3个月, 最多两件).
+_NOT_MONEY = r"(?![\d.]|\s*(?:天|日|号|周|星期|个月|月|年|小时|分钟|次|件|个|单|码|cm|厘米|斤|公斤|kg|岁|毫升|ml|米|%))"
+_MAX_BEFORE = re.compile(rf"(?:不超过|不要超过|别超过|不能超过|低于|少于|不到|最多|顶多|最高|控制在|预算(?:是|在|只有|有)?)\s*(?:¥|￥)?{_NUM}{_YUAN}{_NOT_MONEY}(?!\s*(?:以上|左右|上下))")
 _AROUND = re.compile(rf"(?:¥|￥)?{_NUM}{_YUAN}\s*(?:左右|上下|前后|差不多)")
-_MIN = re.compile(rf"(?:¥|￥)?{_NUM}{_YUAN}\s*(?:以上|起|往上|朝上)|(?:高于|超过|不低于|至少)\s*(?:¥|￥)?{_NUM}{_YUAN}")
+_MIN = re.compile(rf"(?:¥|￥)?{_NUM}{_YUAN}\s*(?:以上|起|往上|朝上)|(?:高于|超过|不低于|至少)\s*(?:¥|￥)?{_NUM}{_YUAN}{_NOT_MONEY}")
 _MORE = re.compile(r"(\d+)多\s*(?:元|块)")          # 一百多块 → 100-199
 _FEW = re.compile(r"(几十|十几|几百|几千)\s*(?:元|块)")
 AROUND_SHARE = 0.25  # "两百左右" accepts ±25 %

@@ -83,3 +83,12 @@ def test_cheaper_than_the_reference(index):
 def test_age_reads_as_audience():
     assert "老人" in parse("奶粉 我自己喝 七十多了").profiles
     assert "婴幼儿" in parse("8个月大的宝宝穿什么").profiles
+
+
+@pytest.mark.parametrize("text, is_goods", [
+    ("退货申请被拒了怎么办", False), ("我被重复扣款了", False), ("被客服怼了", False), ("订单被拆分了吗", False),
+    ("冬天盖的被有吗", True), ("想买个被", True), ("这个被多重", True),
+])
+def test_bei_is_a_quilt_only_where_it_is_not_the_passive_marker(text, is_goods):
+    kinds = {t.kind for t in parse(text).terms}
+    assert ("type" in kinds) is is_goods

@@ -25,6 +25,9 @@ def test_to_digits(text, expected):
     ("两百左右", (150, 250)), ("一百到两百", (100, 200)), ("300-500的", (300, 500)), ("一百多块的", (100, 200)),
     ("几十块的", (10, 100)), ("2k以内", (0, 2000)), ("500以上", (500, math.inf)),
     ("36到38码", None), ("3到5岁", None), ("宽松真丝衬衫多少钱", None),
+    # a time, a count or a measure after the number is not money
+    ("超过七天了还能退吗", None), ("不到3个月", None), ("超过70天", None), ("最多两件", None),
+    ("超过1k", (1000, math.inf)), ("至少两百元", (200, math.inf)),
 ])
 def test_price_range(text, expected):
     assert price_range(text) == expected

@@ -26,6 +26,7 @@ import pytest
 import yaml
 
 from shop.identity.bindings import bind as bind_sender
+from shop.store.clock import china_now
 from shop.identity.sms import read_outbox
 from shop.store.migrate import upgrade
 from shop.store.seed import seed
@@ -76,8 +77,9 @@ def restore(db: Path) -> None:
 def bind(db: Path, sender: str) -> None:
     engine = make_engine(f"sqlite:///{db}")
     with session_factory(engine)() as s, s.begin():
-        # As the demo seed binds its sender: a "demo" binding, the only unproven kind trusted.
-        bind_sender(s, "rest", sender, DEMO_SHOPPER, "demo", dt.datetime.fromisoformat(ANCHOR))
+        # As the demo seed binds its sender: a "demo" binding, the only unproven kind trusted. Bindings
+        # lapse by the real clock, not the shop's pinned one (SHOP_NOW): bound now, as a login would be.
+        bind_sender(s, "rest", sender, DEMO_SHOPPER, "demo", china_now())
     engine.dispose()
 
 

@@ -77,7 +77,7 @@ class Shelf(Protocol):
 # Words that make a message a shopping request even when the intent model thought otherwise.
 SHOPPING_CUES = re.compile(r"买|推荐|有没有|有.{0,10}(?:吗|么|不)|看看|瞧瞧|多少|价格|想要|卖|找|挑|选|要个|要双|要件|来个|来件|"
                            r"怎么样|送|便宜|贵|哪个好|哪款")
-_SIZE_BY_UNIT = re.compile(r"\d+(?:\.\d+)?\s*(?:ml|毫升|g|克|kg|cm|mah|寸|英寸|件套|片装|支装|条装|包|人|米床|m床|l)(?![a-z])",
+_SIZE_BY_UNIT = re.compile(r"\d+(?:\.\d+)?\s*(?:ml|毫升|g|克|kg|cm|mah|寸|英寸|件套|片装|支装|条装|包|人|米的?床|m的?床|l)(?![a-z])",
                            re.I)
 CHEAPEST = ("最便宜", "最实惠", "价格最低", "最低价")
 DEAREST = ("最贵", "价格最高", "最好的")
@@ -108,12 +108,19 @@ def read(text: str) -> Reading:
     unnamed = q.text
     for name in P.names_in(q.named):
         unnamed = unnamed.replace(name.lower(), " ")
+    for term in q.terms:    # 粉颜色的有吗 names a colour; it does not ask which colours there are
+        if term.kind == "color" and term.word.endswith("颜色"):
+            unnamed = unnamed.replace(term.word, " ")
     from shop.text.numbers import quantity
     size = parsing.size(normal)
     if size is None:
-        unit = _SIZE_BY_UNIT.search(to_digits(normal))   # 那30ml的呢, 1.8米的, 20000的
+        # 那30ml的呢, 1.8米的, 20000的; 一米八的床 (1米8 → 1.8米)
+        unit = _SIZE_BY_UNIT.search(re.sub(r"(?<![\d.])(\d)\s*米\s*(\d)(?![\d.])", r"\1.\2米", to_digits(normal)))
         size = unit.group() if unit else None
-    return Reading(text=normal, query=q, aspects=A.asked(unnamed), measures=measures(normal),
+    body = measures(normal)
+    if size and "床" in size:
+        body.pop("height", None)    # 一米八的床 is the bed's width, not the shopper's height
+    return Reading(text=normal, query=q, aspects=A.asked(unnamed), measures=body,
                    size=size, colors=sorted(q.colors),
                    referring=any(w in q.text for w in P.REFERRING), pick=n,
                    more=any(w in q.text for w in MORE), quantity=quantity(normal),
@@ -308,6 +315,10 @@ def respond(intent: str | None, text: str | None, state: State, shelf: Shelf, *,
         offers = _promotions_asked(r, state, shelf)
         if offers:
             return offers
+    pair = _compared(r, state, shelf)
+    if pair:
+        return Turn(P.comparison(*pair), {"listed_products": [x["id"] for x in pair], "last_aspect": "features",
+                                          "product_in_focus": pair[0]["id"], "pending_question": None})
     t = targets(r, state, shelf)
     only_shipping = not (set(r.aspects) - {"shipping"}) and not r.quantity
     if "shipping" in r.aspects and (len(t.rows) != 1 or (only_shipping and t.how in ("search", "implicit", "page"))) \
@@ -349,6 +360,54 @@ def respond(intent: str | None, text: str | None, state: State, shelf: Shelf, *,
     if asked is None:
         return None
     return _answer(t.rows, asked, r, state, shelf)
+
+
+# The shopper's own coupons asked about (我账户里有什么券能用, 我的优惠券), not the shop's offers.
+OWN_COUPONS = re.compile(r"我(?:的|账户|账号|这边|这儿|这里|手上|手里|卡包|券包)?[^，。？?,]{0,6}(?:有|还有)?(?:什么|哪些|几张|多少)?"
+                         r"(?:优惠)?券(?!码)|我的(?:优惠)?券|券包|卡券")
+
+
+def asks_own_coupons(text: str | None) -> bool:
+    """Does the message ask which coupons the shopper holds (not which offers the shop runs)?"""
+    t = normalize(text or "")
+    return bool(OWN_COUPONS.search(t)) and not re.search(r"新人券|怎么领|领券|在哪领|哪里领", t)
+
+
+# A shopper saying this is their first order here (the newcomer coupon is theirs).
+NEWCOMER = re.compile(r"头一回|头一次|第一次(?:买|来|在|下单|购物)|新人|新用户|新客|首单|第一单|没买过|新注册|刚注册")
+COMPARING = re.compile(r"区别|差别|不同|不一样|差在哪|差哪|差啥|哪个好|哪款好|哪个更|哪款更|对比|比一比|比较一下|相比|比起来|"
+                       r"有啥差|有什么差|和.{1,12}比|跟.{1,12}比|与.{1,12}比")
+
+
+def _compared(r: Reading, state: State, shelf: Shelf) -> tuple[dict, dict] | None:
+    """The two products a comparison is about (它跟轻奢那款有啥区别, 它和柔软真丝枕套比差在哪, 这两款哪个好):
+    two named; the one in focus and one named; the one in focus and the other of its kind a name
+    word picks (轻奢那款); or the two on the table. None when it is not a comparison of two."""
+    if not COMPARING.search(r.query.text):
+        return None
+    picks = [parsing.cn_number(m.group(1)) for m in P.LIST_PICK.finditer(r.query.text)]
+    picks = [n for n in picks if n and 1 <= n <= len(state.listed)]
+    if len(set(picks)) >= 2:    # 第一个和第二个有什么区别
+        rows = [shelf.product(state.listed[n - 1]) for n in dict.fromkeys(picks)]
+        if all(rows):
+            return rows[0], rows[1]
+    named = [x for x in (shelf.product(pid) for pid in r.query.named) if x]
+    named.sort(key=lambda x: (r.query.text.find(x["name"].lower()) + 1) or len(r.query.text) + 1)
+    focus = shelf.product(state.focus) if state.focus else None
+    if len(named) >= 2:
+        return named[0], named[1]
+    if focus and named and named[0]["id"] != focus["id"]:
+        return focus, named[0]
+    if focus and not named:
+        words = _name_words(r.query, shelf)
+        kin = [x for x in shelf.index().rows if x.get("type") == focus.get("type") and x["id"] != focus["id"]]
+        other = _best_by_name(kin, words) if words else None
+        if other:
+            return focus, shelf.product(other["id"]) or other
+    listed = [x for x in (shelf.product(pid) for pid in state.listed) if x]
+    if len(listed) == 2 or (len(listed) > 2 and re.search(r"这两|两款|两个", r.query.text) and not focus):
+        return listed[0], listed[1]
+    return None
 
 
 def _aspects(r: Reading, t: Targets, intent: str | None, state: State, fact_aspects: list[str]) -> list[str] | None:
@@ -474,12 +533,17 @@ def _facts(row: dict, asked: list[str], r: Reading, state: State, shelf: Shelf, 
         if aspect == "price":
             parts.append(P.price_fact(row, promos.for_product(shelf.today(), row)))
         elif aspect == "promotion":
-            parts.append(P.promotion_fact(row, promos.for_product(shelf.today(), row)))
+            newcomer = bool(NEWCOMER.search(r.text))
+            parts.append(P.promotion_fact(row, promos.for_product(shelf.today(), row, newcomer=newcomer)))
         elif aspect == "quote":
             parts.append(P.quote_fact(row, r.quantity, *promos.best_deal(row, r.quantity, shelf.today())))
         elif aspect == "stock":
             color = r.colors[0] if r.colors else None
             size = parsing.size(r.text, None, row["sizes"]) or P.size_by_number(r.text, row["sizes"]) or r.size
+            if size is None and color and not r.measures and (state.height or state.weight):
+                # 粉色的有吗 after the size advice: in the size advised
+                advised = shelf.size_for(row["id"], state.height, state.weight, None)
+                size = advised if advised in row["sizes"] else None
             parts.append(P.stock_fact(row, shelf.stock(row["id"], None, None), color, size, r.text))
         elif aspect == "care":
             parts.append(P.care_fact(row, shelf.care(row["id"])))

@@ -50,6 +50,43 @@ def several_products(lines: Sequence[tuple[Row, Sequence[str]]], query=None) -> 
             + "\n您问的是哪一款？回复「第几个」，我再详细说说～")
 
 
+def comparison(a: Row, b: Row) -> str:
+    """Two products side by side: what differs (price, materials, features, colours, sizes, launch)
+    and, honestly, what does not (两款材质、特点一样，差在价格)."""
+    fields = (("材质", "materials"), ("特点", "tags"), ("颜色", "colors"), ("规格", "sizes"))
+    lines = []
+    for row in (a, b):
+        facts = [_yuan(row["price"])] + [f"{label}{'、'.join(row.get(key) or []) or '—'}"
+                                         for label, key in fields
+                                         if (a.get(key) or []) != (b.get(key) or []) or key == "materials"]
+        if row.get("launch_date") and a.get("launch_date") != b.get("launch_date"):
+            facts.append(f"{str(row['launch_date'])[:7]} 上市")
+        lines.append(f"「{row['name']}」：" + "，".join(facts))
+    same = [label for label, key in fields if (a.get(key) or []) == (b.get(key) or [])]
+    gap = float(b["price"]) - float(a["price"])
+    if gap:
+        dear, cheap = (b, a) if gap > 0 else (a, b)
+        price = f"「{dear['name']}」贵 {_yuan(abs(gap))}"
+    else:
+        price = "两款价格一样"
+    tail = (f"两款{'、'.join(same)}一样，{price}" if same else price) + "。"
+    return "亲，两款对比一下：\n" + "\n".join(lines) + "\n" + tail
+
+
+def own_coupons(coupons: Sequence) -> str:
+    """The shopper's usable coupons (shop.orders.views.CouponView), soonest to expire first."""
+    if not coupons:
+        return "亲，您的账户里暂时没有可用的优惠券；店铺正在进行的活动可以问我「现在有什么活动」～"
+    lines = [f"{i}. {c.title}（{'无门槛' if not c.threshold else f'满{float(c.threshold):g}元可用'}，"
+             f"减 {float(c.amount):g} 元，{c.valid_until.month}月{c.valid_until.day}日前有效）"
+             for i, c in enumerate(coupons, start=1)]
+    return "亲，您账户里现在能用的券：\n" + "\n".join(lines) + "\n下单结算时选择对应的券就能抵扣，每单限用一张～"
+
+
+OWN_COUPONS_UNVERIFIED = ("亲，账户里的券要先确认是您本人才能查：说「查我的订单」，按提示验证下单手机号后再问我就行；"
+                          "在 APP「我的 → 优惠券」里也能直接看到～")
+
+
 # -- price and promotions ---------------------------------------------------------------------------
 def price_fact(row: Row, offers: Sequence) -> str:
     from shop.rules.promotions import wording

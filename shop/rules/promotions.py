@@ -140,9 +140,11 @@ def active(on: dt.date | dt.datetime, offers: Iterable[Promotion] | None = None)
     return [p for p in (promotions() if offers is None else offers) if p.valid_on(day)]
 
 
-def for_product(on: dt.date | dt.datetime, product: dict, offers: Iterable[Promotion] | None = None) -> list[Promotion]:
-    """Offers valid on the date that cover the product; the newcomer coupon is the shopper's, not the product's."""
-    return [p for p in active(on, offers) if p.kind != "新人券" and p.covers(product)]
+def for_product(on: dt.date | dt.datetime, product: dict, offers: Iterable[Promotion] | None = None, *,
+                newcomer: bool = False) -> list[Promotion]:
+    """Offers valid on the date that cover the product; the newcomer coupon is the shopper's, not the
+    product's, so it is listed only for a shopper who says this is their first order (newcomer)."""
+    return [p for p in active(on, offers) if (newcomer or p.kind != "新人券") and p.covers(product)]
 
 
 def _yuan(x: float) -> str:

@@ -200,11 +200,23 @@ def _latin_word_alone(text: str, start: int, end: int) -> bool:
     return not (before.isascii() and before.isalpha()) and not (after.isascii() and after.isalpha())
 
 
+# One-character goods words that are also grammar: 被 is the passive marker (申请被拒了, 我被重复扣款了,
+# 被客服怼了) unless it ends the phrase or a question or a property follows (盖的被有吗, 这个被多重).
+_GRAMMAR_TOO = {"被": re.compile(r"$|[\s,，.。!！?？~～、吗呢吧啊呀嘛哈有多怎是的要还适能可好太哪什几芯套子]")}
+
+
+_UNIT_CHARS = "米寸斤克号码个件套毫升"
+
+
 def _short_word_ok(word: str, text: str, i: int) -> bool:
     # Short words only when they do not make another word with the character before them
     # ("白的" in "高蛋白的" no: 蛋白 is a word; "鞋" in "什么鞋" yes) — and, for one character,
     # after them ("轻" in "年轻", "女" in "女儿" no).
     before, after = text[i - 1:i], text[i + len(word):i + len(word) + 1]
+    if word in _GRAMMAR_TOO and not _GRAMMAR_TOO[word].match(after):
+        return False
+    if before and (before.isdigit() or before in "一二两三四五六七八九十百千") and word[0] in _UNIT_CHARS:
+        return False    # 1.8米的 is a length, not 米色; 两件套 a count
     if before and known_word(before + word[0]) and (before + word[0]) not in lexicon_terms_cache:
         return False
     return len(word) > 1 or not (after and known_word(word + after))
@@ -287,6 +299,8 @@ def build(catalog: Catalog) -> Lexicon:
         stem = color[:-1] if color.endswith("色") and len(color) > 2 else None
         if stem:
             lex.add(stem, "color", color)  # 藏青 → 藏青色; one-character stems (黑) need 色 or 的
+        if color.endswith("色"):
+            lex.add(color[:-1] + "颜色", "color", color)  # 粉颜色的有吗
         if color.endswith("色") and len(color) == 2:
             lex.add(color[0] + "的", "color", color)  # 黑的
     lexicon_terms_cache.clear()

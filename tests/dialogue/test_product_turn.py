@@ -292,3 +292,46 @@ def test_a_sales_day_named_alone_is_a_promotion_question():
     chat.say("ask_price_promotion", "最近有啥活动")
     reply = chat.say("ask_price_promotion", "双十二呢")
     assert "满200减25" in reply and "还没开始" in reply
+
+
+# -- two products side by side; a colour after the size advice; a bed's width ------------------------------
+@pytest.mark.parametrize("first, second", [
+    ("简约纯棉圆领T恤 是纯棉的吗", "它跟轻奢那款有啥区别 为啥贵三十"),          # focus + a name word of its kind
+    ("日式真丝枕套尺寸多大", "它和柔软真丝枕套比差在哪 价格差多少"),             # focus + a named product
+])
+def test_a_comparison_answers_both_with_the_difference(first, second):
+    chat = Chat()
+    chat.say("ask_product_info", first)
+    reply = chat.say("ask_product_info", second)
+    assert reply.count("「") >= 3 and "贵 ¥" in reply
+    assert ("69" in reply and "99" in reply) or ("179" in reply and "319" in reply)
+
+
+def test_the_first_and_second_of_a_list_are_compared():
+    chat = Chat()
+    chat.say("ask_recommendation", "有什么T恤")
+    reply = chat.say("ask_product_info", "第一个和第二个有什么区别")
+    assert "对比" in reply and "贵 ¥30" in reply
+
+
+def test_a_colour_asked_after_the_size_advice_is_in_the_size_advised():
+    chat = Chat()
+    advice = chat.say("ask_size_advice", "安心儿童羽绒服 八十五公分高，二十三斤，穿多大")
+    assert "90" in advice
+    assert "粉色 90码" in chat.say("ask_stock", "粉颜色的有吗")     # 粉颜色: a colour, not "which colours"
+    assert "红色 90码" in chat.say("ask_stock", "那红色的呢")
+
+
+def test_a_bed_width_is_a_size_not_a_height():
+    chat = Chat()
+    chat.say("ask_product_info", "日式羊毛床垫褥子多少钱")
+    reply = chat.say("ask_stock", "一米八的床有没有")
+    assert "1.8m床" in reply and "有货" in reply and "身高" not in reply
+    assert "米色" not in Chat().say("ask_stock", "日式羊毛床垫褥子1.8米的有货吗").split("有货")[0]
+
+
+def test_a_first_time_shopper_hears_of_the_newcomer_coupon():
+    chat = Chat()
+    plain = chat.say("ask_price_promotion", "日式羊毛床垫褥子有啥优惠活动")
+    assert "新人" not in plain                 # the newcomer coupon is the shopper's, not the product's
+    assert "新人首单券" in chat.say("ask_price_promotion", "我是头一回在你们家买东西，还有别的优惠不")

@@ -21,7 +21,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import services
 from shop.dialogue import products as P
-from shop.dialogue.product_turn import MAX_TEXT, State, Turn, read, respond
+from shop.dialogue.product_turn import MAX_TEXT, State, Turn, asks_own_coupons, read, respond
 from shop.graph import GraphError
 from shop.graph import queries as gq
 from shop.media import first_attachment, media_store
@@ -134,6 +134,8 @@ class ProductAction(Action, ABC):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict]:
         text = ((tracker.latest_message or {}).get("text") or "")[:MAX_TEXT]
         photo = first_attachment((tracker.latest_message or {}).get("metadata"), "image")
+        if photo is None and asks_own_coupons(text):
+            return own_coupons(dispatcher, tracker)
         try:
             if photo is not None and not _names_a_product(tracker, text):
                 return self.respond_to_photo(dispatcher, tracker, text, photo)
@@ -182,6 +184,15 @@ class ProductAction(Action, ABC):
         return [SlotSet("listed_products", [r["id"] for r, _ in shown]), SlotSet("pending_question", pending)]
 
 
+def own_coupons(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict]:
+    """我账户里有什么券能用: the shopper's own coupons, only once they have proven who they are."""
+    service = services.order_service()
+    shopper = services.shopper_of(tracker, service)
+    dispatcher.utter_message(text=P.own_coupons(service.usable_coupons(shopper.id)) if shopper
+                             else P.OWN_COUPONS_UNVERIFIED)
+    return []
+
+
 def _pending_of(text: str) -> str:
     r = read(text)
     return f"{','.join(r.aspects)}|{text[:200]}"
@@ -201,6 +212,7 @@ class ActionProductInfo(ProductAction):
 class ActionProductPrice(ProductAction):
     def name(self) -> str:
         return "action_product_price"
+
 
 
 class ActionCareMethod(ProductAction):

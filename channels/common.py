@@ -235,6 +235,25 @@ def plain_text(message: Mapping[str, Any]) -> str:
     return "\n".join(lines)
 
 
+WAITING_FOR_AGENT = "亲，消息已收到～正在为您安排人工客服，客服接入后会在这里直接回复您，请稍候。"
+
+
+async def waiting_notice(agent: Any, conversation_id: str) -> Optional[str]:
+    """What to tell a shopper the bot did not answer because their conversation waits for a human
+    (paused by the handoff) and no agent has written yet: their message was kept. None otherwise
+    (the bot answered, or an agent is already talking with them)."""
+    store = getattr(agent, "tracker_store", None)
+    if store is None:
+        return None
+    tracker = await store.retrieve(conversation_id)
+    if tracker is None or not tracker.is_paused():
+        return None
+    last = next((e for e in reversed(tracker.events) if getattr(e, "type_name", "") == "bot"), None)
+    if last is not None and (getattr(last, "metadata", None) or {}).get("agent"):
+        return None
+    return WAITING_FOR_AGENT
+
+
 class ShopChannel(InputChannel):
     """Body limit, duplicate suppression, voice and delivery to the bot, as the three channels use them.
 

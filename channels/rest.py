@@ -40,7 +40,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse, ResponseStream
 
 from channels.common import (MAX_BODY_BYTES, MAX_ID_CHARS, MAX_TEXT_CHARS, Refused, check_id, clean_text,
-                             clean_value, json_of, json_response, read_body, secret)
+                             clean_value, json_of, json_response, read_body, secret, waiting_notice)
 from shop.inputs import same_secret
 
 logger = logging.getLogger(__name__)
@@ -140,7 +140,12 @@ class RestInput(RasaRestInput):
                 # Not a 200: the client must know the message may not have been kept.
                 return json_response({"error": "the message could not be handled; please send it again",
                                       "messages": collector.messages}, status=503)
-            return response.json(collector.messages)
+            messages = collector.messages
+            if not messages:    # queued for a human: say the message was kept rather than nothing
+                notice = await waiting_notice(getattr(request.app.ctx, "agent", None), sender)
+                if notice:
+                    messages = [{"recipient_id": sender, "text": notice}]
+            return response.json(messages)
 
         return bp
 

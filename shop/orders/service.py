@@ -19,7 +19,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from shop.orders.views import (
-    OrderSummary, OrderView, Outcome, ShipmentView, ShopperView, order_summary, order_view, refund_view,
+    CouponView, OrderSummary, OrderView, Outcome, ShipmentView, ShopperView, order_summary, order_view, refund_view,
     return_view, shipment_view, shopper_view,
 )
 from shop.rules import complaints as complaint_rules
@@ -464,6 +464,17 @@ class OrderService:
                                          "refund": rv, "return": ret} for d, rv, ret in lines]})
 
     # -- coupons and delays ---------------------------------------------------------------
+    def usable_coupons(self, shopper_id: int, limit: int = 10) -> list[CouponView]:
+        """The shopper's own coupons that can still be used now (unused, started, not expired),
+        soonest to expire first; at most `limit`."""
+        now = self.clock()
+        with self._tx() as s:
+            rows = s.scalars(select(m.Coupon).where(
+                m.Coupon.shopper_id == shopper_id, m.Coupon.used_order_id.is_(None),
+                m.Coupon.valid_from <= now, m.Coupon.valid_until >= now)
+                .order_by(m.Coupon.valid_until, m.Coupon.id).limit(limit)).all()
+            return [CouponView(c.code, c.title, c.amount, c.threshold, c.valid_until) for c in rows]
+
     def apply_coupon(self, shopper_id: int, order_no: str, code: str) -> Outcome:
         with self._tx() as s:
             order = self._order(s, shopper_id, order_no, lock=True)

@@ -28,6 +28,16 @@ class ShopperView:
 
 
 @dataclass(frozen=True)
+class CouponView:
+    """One of the shopper's own coupons: amount and threshold in 元 (threshold 0 = 无门槛)."""
+    code: str
+    title: str
+    amount: Decimal
+    threshold: Decimal
+    valid_until: dt.datetime
+
+
+@dataclass(frozen=True)
 class ItemView:
     id: int
     product_id: str

@@ -120,3 +120,30 @@ async def test_streaming_keeps_rasas_format():
         r = await c.post(URL + "?stream=true", json={"sender": "a", "message": "你好"})
     assert r.status_code == 200
     assert [json.loads(line)["text"] for line in r.text.splitlines() if line] == ["一", "二"]
+
+
+async def test_a_message_while_queued_for_a_human_is_acknowledged_not_met_with_silence():
+    from types import SimpleNamespace
+
+    from rasa.shared.core.events import BotUttered, ConversationPaused, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from channels.common import WAITING_FOR_AGENT
+
+    trackers = {"queued": DialogueStateTracker.from_events("queued", [UserUttered("转人工"), BotUttered("正在转接"),
+                                                                      ConversationPaused()]),
+                "talking": DialogueStateTracker.from_events("talking", [ConversationPaused(),
+                                                                        BotUttered("您好", metadata={"agent": "li"})])}
+
+    async def retrieve(sender):
+        return trackers.get(sender)
+
+    bot = RecordingBot()
+    bot.replies = []     # paused: Rasa logs the message and the bot says nothing
+    async with client(RestInput(mode="demo"), bot) as c:
+        c.app.ctx.agent.tracker_store = SimpleNamespace(retrieve=retrieve)
+        queued = (await c.post(URL, json={"sender": "queued", "message": "asdjkl 嗯嗯"})).json()
+        talking = (await c.post(URL, json={"sender": "talking", "message": "好的"})).json()
+        nobody = (await c.post(URL, json={"sender": "fresh", "message": "嗯"})).json()
+    assert queued == [{"recipient_id": "queued", "text": WAITING_FOR_AGENT}]
+    assert talking == [] and nobody == []   # an agent is writing; a conversation not paused

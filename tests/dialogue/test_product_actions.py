@@ -160,3 +160,22 @@ def test_a_photo_without_a_recognisable_product_asks_for_the_name(graph, media_d
     meta = _photo_message(media_dir, "wall.png", synth.encode(Image.new("RGB", (300, 300), (120, 120, 120))))
     out, events = run(ActionStock(), tracker("s", "这个有货吗", "ask_stock", metadata=meta))
     assert "没能认出" in out[0] and slots_of(events)["pending_question"].startswith("stock|")
+
+
+def test_own_coupons_are_listed_only_for_a_proven_shopper(graph):
+    out, _ = run(ActionProductPrice(), tracker("demo", "我账户里有什么券能用 别让我自己翻", "ask_price_promotion"))
+    assert "满199减20" in out[0] and "无门槛" in out[0] and "双十一满300减40" not in out[0]   # expired: not listed
+    out, _ = run(ActionProductPrice(), tracker("stranger-1", "我的优惠券呢", "ask_price_promotion"))
+    assert "验证" in out[0] and "满199减20" not in out[0]
+    out, _ = run(ActionProductPrice(), tracker("stranger-1", "现在有优惠券吗", "ask_price_promotion"))
+    assert "验证" not in out[0]   # the shop's offers are for anyone
+
+
+def test_a_shipping_question_that_also_asks_the_total_gets_both(graph):
+    from actions.shipping import ActionShippingPolicy
+    focus = {"product_in_focus": IDS["神经酰胺氨基酸洁面乳"]}
+    out, _ = run(ActionShippingPolicy(), tracker("s", "那两瓶算下来一共多少钱？运费另算吗？", "ask_shipping_policy",
+                                                 slots=focus))
+    assert "142.2" in out[0] and "包邮" in " ".join(out)
+    out, _ = run(ActionShippingPolicy(), tracker("s", "运费多少钱", "ask_shipping_policy", slots=focus))
+    assert "¥79" not in out[0] and "包邮" in out[0]    # the fee of shipping, not the goods' price

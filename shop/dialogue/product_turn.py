@@ -75,7 +75,7 @@ class Shelf(Protocol):
 
 # -- reading the message ----------------------------------------------------------------------------
 # Words that make a message a shopping request even when the intent model thought otherwise.
-SHOPPING_CUES = re.compile(r"买|推荐|有没有|有.{0,10}(?:吗|么|不)|看看|瞧瞧|多少|价格|想要|卖|找|挑|选|要个|要双|要件|来个|来件|"
+SHOPPING_CUES = re.compile(r"买|推荐|有没有|有没|啥码|什么码|多大码|有.{0,10}(?:吗|么|不)|看看|瞧瞧|多少|价格|想要|卖|找|挑|选|要个|要双|要件|来个|来件|"
                            r"怎么样|送|便宜|贵|哪个好|哪款")
 _SIZE_BY_UNIT = re.compile(r"\d+(?:\.\d+)?\s*(?:ml|毫升|g|克|kg|cm|mah|寸|英寸|件套|片装|支装|条装|包|人|米的?床|m的?床|l)(?![a-z])",
                            re.I)
@@ -120,6 +120,8 @@ def read(text: str) -> Reading:
     body = measures(normal)
     if size and "床" in size:
         body.pop("height", None)    # 一米八的床 is the bed's width, not the shopper's height
+    if size and body.get("weight") and re.fullmatch(r"[\d.]+\s*kg", size, re.I):
+        size = None                 # 158 45kg: the shopper's weight, not a 45 kg variant
     return Reading(text=normal, query=q, aspects=A.asked(unnamed), measures=body,
                    size=size, colors=sorted(q.colors),
                    referring=any(w in q.text for w in P.REFERRING), pick=n,
@@ -288,7 +290,9 @@ def _plain_product_question(r: Reading, state: State) -> bool:
     return bool(q.named or (r.pick is not None and state.listed)
                 or ((r.aspects or r.measures or r.colors or r.size or q.gender or q.cheaper or q.dearer or r.more)
                     and on_table)
-                or (q.wanted_types and (r.cue or r.aspects or len(q.text) <= 8))
+                # a kind with anything a shopper specifies of it: 瑜伽裤 158 45kg, 折叠椅 150以内, 帆布鞋白色
+                or (q.wanted_types and (r.cue or r.aspects or r.measures or r.size or r.colors or q.price
+                                        or q.facets() or len(q.text) <= 8))
                 or ((q.not_sold or q.facets() or q.price) and r.cue)
                 or bool({"shipping", "promotion"} & set(r.aspects))
                 or promos.mentioned(q.text))
@@ -540,9 +544,10 @@ def _facts(row: dict, asked: list[str], r: Reading, state: State, shelf: Shelf, 
         elif aspect == "stock":
             color = r.colors[0] if r.colors else None
             size = parsing.size(r.text, None, row["sizes"]) or P.size_by_number(r.text, row["sizes"]) or r.size
-            if size is None and color and not r.measures and (state.height or state.weight):
-                # 粉色的有吗 after the size advice: in the size advised
-                advised = shelf.size_for(row["id"], state.height, state.weight, None)
+            body = {"height": state.height, "weight": state.weight, **r.measures}
+            if size is None and color and (body.get("height") or body.get("weight") or body.get("foot")):
+                # 粉色的有吗 after the size advice (or with the measures): in the size advised
+                advised = shelf.size_for(row["id"], body.get("height"), body.get("weight"), body.get("foot"))
                 size = advised if advised in row["sizes"] else None
             parts.append(P.stock_fact(row, shelf.stock(row["id"], None, None), color, size, r.text))
         elif aspect == "care":

@@ -335,3 +335,12 @@ def test_a_first_time_shopper_hears_of_the_newcomer_coupon():
     plain = chat.say("ask_price_promotion", "日式羊毛床垫褥子有啥优惠活动")
     assert "新人" not in plain                 # the newcomer coupon is the shopper's, not the product's
     assert "新人首单券" in chat.say("ask_price_promotion", "我是头一回在你们家买东西，还有别的优惠不")
+
+
+@pytest.mark.parametrize("text, wanted", [
+    ("裸感瑜伽裤 158 45kg啥码 黑色有没", ("建议选 S", "黑色 S码有货")),     # 45kg is the shopper, not a variant
+    ("camping 用的折叠椅 要轻便一点的 budget 150以内", ("露营椅",)),
+])
+def test_a_kind_with_what_the_shopper_specifies_is_answered_when_nlu_was_unsure(text, wanted):
+    turn = respond("nlu_fallback", text, State(), CatalogShelf(), strict=True)
+    assert turn and all(w in turn.reply for w in wanted), turn and turn.reply

@@ -114,5 +114,16 @@ class ShopEntityExtractor(GraphComponent, EntityExtractorMixin):
                 found = []
             if found:
                 found = self.add_extractor_name(found)
-                message.set(ENTITIES, message.get(ENTITIES, []) + found, add_to_output=True)
+                earlier = [e for e in message.get(ENTITIES, []) if not _inside_a_name(e, found)]
+                message.set(ENTITIES, earlier + found, add_to_output=True)
         return messages
+
+
+def _inside_a_name(entity: Dict[Text, Any], found: List[Dict[Text, Any]]) -> bool:
+    """Is an earlier extractor's entity words of a full product name this extractor read (the CRF's
+    羽绒服 inside 宽松连帽羽绒服男女同款)? The name is the entity; its words are not others."""
+    start, end = entity.get("start"), entity.get("end")
+    if not isinstance(start, int) or not isinstance(end, int):
+        return False
+    return any(f["entity"] == "product" and f["start"] <= start and end <= f["end"] and (start, end) != (f["start"], f["end"])
+               for f in found)

@@ -696,6 +696,13 @@ def answer(form: Form, turn: Turn, requested: str | None) -> bool:
                 if accept(form, value_slot, new):
                     form.say("好的，已按您的新要求更新。")
                 return True
+    if requested == "confirmed" and turn.confidence >= SWITCH_CONFIDENCE:
+        # 那我不要了 能直接取消吗 to "需要为您发放吗？": another task asked, not a no to the question
+        switch = task_for(turn.intent, turn.text)
+        if switch and switch != form.task:
+            start(form, turn)
+            form.say(f"好的，改为帮您{TASK_LABELS.get(switch, '')}。")
+            return True
     value = extract(form, requested, turn, as_answer=True) if requested else None
     if value is not None:
         if requested == "confirmed":

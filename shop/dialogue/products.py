@@ -50,10 +50,21 @@ def several_products(lines: Sequence[tuple[Row, Sequence[str]]], query=None) -> 
             + "\n您问的是哪一款？回复「第几个」，我再详细说说～")
 
 
+@lru_cache(maxsize=1)
+def _packed_categories() -> frozenset:
+    from shop.catalog import load_catalog
+    return frozenset(c["code"] for c in load_catalog().categories if c.get("material_is") == "packaging")
+
+
+def material_label(row: Row) -> str:
+    """材质, or 包装 where the catalog's material of the aisle is the pack (a cream in PC塑料)."""
+    return "包装" if row.get("category") in _packed_categories() else "材质"
+
+
 def comparison(a: Row, b: Row) -> str:
     """Two products side by side: what differs (price, materials, features, colours, sizes, launch)
     and, honestly, what does not (两款材质、特点一样，差在价格)."""
-    fields = (("材质", "materials"), ("特点", "tags"), ("颜色", "colors"), ("规格", "sizes"))
+    fields = ((material_label(a), "materials"), ("特点", "tags"), ("颜色", "colors"), ("规格", "sizes"))
     lines = []
     for row in (a, b):
         facts = [_yuan(row["price"])] + [f"{label}{'、'.join(row.get(key) or []) or '—'}"
@@ -62,14 +73,17 @@ def comparison(a: Row, b: Row) -> str:
         if row.get("launch_date") and a.get("launch_date") != b.get("launch_date"):
             facts.append(f"{str(row['launch_date'])[:7]} 上市")
         lines.append(f"「{row['name']}」：" + "，".join(facts))
-    same = [label for label, key in fields if (a.get(key) or []) == (b.get(key) or [])]
+    same = [label if key != "tags" else f"特点都是{'、'.join(a['tags'])}" if a.get("tags") else "特点"
+            for label, key in fields if (a.get(key) or []) == (b.get(key) or [])]
     gap = float(b["price"]) - float(a["price"])
     if gap:
         dear, cheap = (b, a) if gap > 0 else (a, b)
         price = f"「{dear['name']}」贵 {_yuan(abs(gap))}"
     else:
         price = "两款价格一样"
-    tail = (f"两款{'、'.join(same)}一样，{price}" if same else price) + "。"
+    alike = [x for x in same if not x.startswith("特点都是")]
+    common = [x for x in same if x.startswith("特点都是")]
+    tail = "，".join(([f"两款{'、'.join(alike)}一样"] if alike else []) + common + [price]) + "。"
     return "亲，两款对比一下：\n" + "\n".join(lines) + "\n" + tail
 
 
@@ -158,7 +172,7 @@ _PROFILE_WORDS = {"敏感肌": "敏感肌", "油皮": "油皮", "干皮": "干�
 def attribute_fact(row: Row, aspect: str, text: str, query=None) -> str:
     """One attribute of the product, as a fragment; `text` is the question without the product's name."""
     if aspect == "material":
-        return f"材质是{'、'.join(row['materials']) or '以详情页为准'}"
+        return f"{material_label(row)}是{'、'.join(row['materials']) or '以详情页为准'}"
     if aspect == "colors":
         return f"有{'、'.join(row['colors'])} {len(row['colors'])} 种颜色"
     if aspect == "sizes":
@@ -188,7 +202,7 @@ def attribute_fact(row: Row, aspect: str, text: str, query=None) -> str:
         return f"{row['launch_date']} 上市"
     if aspect == "features":
         return f"特点：{'、'.join(row['tags'])}"
-    return (f"{row['category_name']}，{_yuan(row['price'])}，材质{'、'.join(row['materials']) or '—'}，"
+    return (f"{row['category_name']}，{_yuan(row['price'])}，{material_label(row)}{'、'.join(row['materials']) or '—'}，"
             f"颜色{'、'.join(row['colors'])}，特点{'、'.join(row['tags'])}")
 
 

@@ -72,7 +72,7 @@ def assess_complaint(text: str, *, category: str | None = None, previous_complai
     if flagged:
         reason += f"。{'、'.join(why)}，我们已优先转交人工客服，会尽快联系您。"
     else:
-        reason += "，客服会在 24 小时内处理。"
+        reason += "，售后专员会在 24 小时内联系您处理。"
     return allow("complaint_" + priority, reason, category=category, priority=priority,
                  flagged_for_human=flagged, offers=OFFERS[category],
                  angry_words=tuple(angry), safety_words=tuple(unsafe), repeated=repeated)

@@ -8,8 +8,8 @@ from shop.rules.decision import Decision, allow, refuse
 from shop.rules.policy import MAX_QUANTITY, PAYMENT_LABELS, REFUND_DAYS, OrderStatus, days
 
 _AFTER_SHIPMENT_HINT = {
-    OrderStatus.SHIPPED: "包裹已在运输途中",
-    OrderStatus.DELIVERED: "包裹已签收",
+    OrderStatus.SHIPPED: "订单已发货，包裹正在运输中",
+    OrderStatus.DELIVERED: "订单已签收",
     OrderStatus.CANCELLED: "订单已取消",
     OrderStatus.REFUNDED: "订单已退款关闭",
 }

@@ -65,6 +65,17 @@ def test_delayed_parcel_gets_an_apology_and_a_real_coupon_on_yes(chat, service, 
     assert count(sessions, m.Coupon, m.Coupon.source == "delay_compensation") == before + 1
 
 
+def test_another_task_asked_instead_of_a_yes_or_no_is_taken_up(chat, service, sessions):
+    late = [o for o in orders(sessions, lambda o: o.shopper_id == 1 and o.status == OrderStatus.SHIPPED)
+            if service.track(1, o.order_no)[1].allowed]
+    c = chat()
+    c.start(f"{late[0].order_no}快一个星期没动静了", "track_logistics")
+    assert c.slots["requested_slot"] == "confirmed"        # 需要为您发放吗？
+    reply = c.say("那我不要了 能直接取消吗", "cancel_order")
+    assert "改为帮您取消" in reply and "无法取消" in reply and "拒收" in reply   # shipped: refuse it or return it
+    assert "不做修改" not in reply
+
+
 # -- cancel -------------------------------------------------------------------------------------------
 def test_cancel_asks_for_confirmation_then_cancels(chat, sessions):
     paid = own(sessions, OrderStatus.PAID)

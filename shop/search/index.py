@@ -32,6 +32,7 @@ EXACT_CUT_BONUS = 0.3
 SEASON_FOCUS = 0.4
 OTHER_PEOPLE = 1.5
 WEAKER = 1.0
+TYPE_DRIFT = 0.5   # another kind than the best one's only when it scores at least half as well
 
 
 @dataclass
@@ -226,6 +227,12 @@ class ProductIndex:
             full = [s for s in scored if s[1] and all(s[1].values())]
             floor = scored[0][0] - WEAKER
             scored = full if len(full) >= 2 else [s for s in scored if s[0] >= floor]
+        if len(scored) > 1:
+            # Another kind than the best one's shown only when it scores nearly as well (厚底的鞋: 老爹鞋,
+            # not a 拖鞋 to fill the third place).
+            lead_score, _, lead = scored[0]
+            scored = [s for s in scored if s[2].get("type") == lead.get("type")
+                      or s[0] >= lead_score * (1 - TYPE_DRIFT)]
         ranked = [r for _, _, r in scored]
         scores = [s for s, _, _ in scored]
         top = named + [r for r in ranked if r["id"] not in {n["id"] for n in named}]

@@ -92,3 +92,8 @@ def test_age_reads_as_audience():
 def test_bei_is_a_quilt_only_where_it_is_not_the_passive_marker(text, is_goods):
     kinds = {t.kind for t in parse(text).terms}
     assert ("type" in kinds) is is_goods
+
+
+def test_another_kind_does_not_fill_the_list_when_it_scores_far_below(index):
+    found = index.search(parse("女朋友想要那种能显高的鞋 鞋底很厚"), k=3).products
+    assert found and {p["type"] for p in found} == {"老爹鞋"}

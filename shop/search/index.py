@@ -23,7 +23,7 @@ import bm25s
 import numpy as np
 
 from shop.search.lexicon import lexicon, tokenizer
-from shop.search.query import STOPWORDS, ProductQuery
+from shop.search.query import STOPWORDS, ProductQuery, with_young
 
 NAME_WEIGHT = 2      # name words count twice in a product's document
 BM25_WEIGHT = 1.5          # a perfect match of the name, type and tags is worth one and a half facets
@@ -31,6 +31,7 @@ DESCRIPTION_WEIGHT = 0.5   # the type's description only tips the balance
 EXACT_CUT_BONUS = 0.3
 SEASON_FOCUS = 0.4
 OTHER_PEOPLE = 1.5
+MADE_FOR_THEM = 0.5
 WEAKER = 1.0
 TYPE_DRIFT = 0.5   # another kind than the best one's only when it scores at least half as well
 
@@ -194,12 +195,15 @@ class ProductIndex:
         lex = lexicon()
         scored = []
         asked = len(q.facets())
+        people = with_young(q.profiles)
         for r in pool:
             hits = facet_hits(r, q)
             score = bm[self.by_id[r["id"]]] + sum(hits.values())
             made_for = lex.types.get(r.get("type") or "", {}).get("for")
-            if made_for and not set(made_for) & q.profiles:
+            if made_for and not set(made_for) & people:
                 score -= OTHER_PEOPLE  # a baby's sunscreen is not what an adult asking for 防晒 means
+            elif made_for and not wanted:
+                score += MADE_FOR_THEM  # 孩子用的防晒: the child's sunscreen before an adult's sun hat
             if hits.get("seasons"):
                 score += SEASON_FOCUS / len(r.get("seasons") or [1])  # a winter-only boot is more "winter" than an all-year one
             if q.gender and r.get("gender") == q.gender:

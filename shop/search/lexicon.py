@@ -27,7 +27,7 @@ JIEBA_DICT_DIR = PROJECT_DIR / "data" / "jieba"
 
 # Numerals and particles are typed on purpose: 一百的 is not a slip for 白的.
 _NOT_SLIPS = set("零一二两三四五六七八九十百千万亿的了吗呢吧啊么个把被给让")
-_LATIN_WORD = re.compile(r"[a-z]+(?:\s[a-z]+)?", re.I)
+_LATIN_RUN = re.compile(r"[a-z]+(?:\s+[a-z]+)*")   # text is lower-cased before it is read
 # Kinds of term, in the order a tie at one position is broken (a type word beats a scene word).
 KINDS = ("name", "alias", "type", "need", "not_sold", "category", "audience", "skin", "attribute", "material", "scene", "season",
          "color")
@@ -126,18 +126,36 @@ class Lexicon:
         out: list[str] = []
         spans: list[tuple[int, int]] = []
         last = 0
-        for m in _LATIN_WORD.finditer(text) if self.english else ():
-            word = self.english.get(m.group().lower())
-            if not word:
-                continue
-            out.append(text[last:m.start()])
-            spans += [(i, i + 1) for i in range(last, m.start())]
+        for start, end, word in self._latin_words(text) if self.english else ():
+            out.append(text[last:start])
+            spans += [(i, i + 1) for i in range(last, start)]
             out.append(word)
-            spans += [(m.start(), m.end())] * len(word)
-            last = m.end()
+            spans += [(start, end)] * len(word)
+            last = end
         out.append(text[last:])
         spans += [(i, i + 1) for i in range(last, len(text))]
         return "".join(out), spans
+
+    def _latin_words(self, text: str) -> list[tuple[int, int, str]]:
+        """(start, end, Chinese word) for the English or pinyin words of the text, the longest run
+        of up to four Latin words first, read as typed ("body lotion") or run together ("ru jiao
+        zhen" → rujiaozhen → 乳胶枕: pinyin typed a syllable at a time)."""
+        found = []
+        for run in _LATIN_RUN.finditer(text):
+            words = [(run.start() + m.start(), run.start() + m.end()) for m in re.finditer(r"[a-z]+", run.group())]
+            i = 0
+            while i < len(words):
+                for j in range(min(len(words), i + 4), i, -1):
+                    a, b = words[i][0], words[j - 1][1]
+                    typed = re.sub(r"\s+", " ", text[a:b])
+                    word = self.english.get(typed) or self.english.get(typed.replace(" ", ""))
+                    if word:
+                        found.append((a, b, word))
+                        i = j
+                        break
+                else:
+                    i += 1
+        return found
 
     def find(self, text: str, known_word=lambda w: False) -> tuple[str, list[Term]]:
         """(corrected text, terms) — longest match first, left to right; text is lower-cased.

@@ -106,7 +106,8 @@ def named_products(text: str) -> list[str]:
 
 
 # Last characters of Chinese words for goods (护臀膏, 蛋白粉, 电热毯, 手表 …).
-GOODS_ENDINGS = set("膏粉霜液乳油器机仪表车包盒杯瓶鞋靴衣裤裙帽袜巾被垫枕毯锅壶碗盘线壳套架灯镜伞箱桌椅柜笔药酒糖饼罩贴膜棒刀剪梳")
+GOODS_ENDINGS = set("膏粉霜液乳油器机仪表车包盒杯瓶鞋靴衣裤裙帽袜巾被垫枕毯锅壶碗盘线壳套架灯镜伞箱桌椅柜笔药酒糖饼罩贴膜棒刀剪梳"
+                    "计盆秤扇炉桶钟链锁篮凳")
 
 
 def _looks_like_goods(word: str) -> bool:
@@ -139,22 +140,33 @@ def _narrowest(type_sets: list[set]) -> set:
     return set().union(*kept)
 
 
+YOUNG = frozenset({"婴幼儿", "儿童"})
+
+
+def with_young(profiles) -> set:
+    """孩子, 孙子 and 宝宝 do not say an age: a kind made for babies or for children may be meant by
+    either word (a grandson eating 辅食 is a baby)."""
+    profiles = set(profiles)
+    return profiles | YOUNG if profiles & YOUNG else profiles
+
+
 def _for_whom(types: set, terms, profiles: set, adult: bool = False) -> frozenset:
     """Drop types made for other people (儿童羽绒服 for a plain 羽绒服) unless the shopper asked for
     them by name or asked for their people; when every type is such a type (奶粉), keep them all.
     An adult (大人睡的) never gets a kind made only for babies or children, even named."""
     info = lexicon().types
+    young = with_young(profiles)
     if adult:
         types = {t for t in types if not set(info[t].get("for") or []) <= {"婴幼儿", "儿童"} or not info[t].get("for")}
         if not types:
             return frozenset()
     named = {w for t in terms if t.kind == "type" for w in t.value
              if t.word in (w.lower(), *(s.lower() for s in info[w].get("synonyms", [])))}
-    kept = {t for t in types if t in named or not info[t].get("for") or set(info[t]["for"]) & profiles}
+    kept = {t for t in types if t in named or not info[t].get("for") or set(info[t]["for"]) & young}
     # 给孙子买保温杯: the kind made for the people asked about (儿童水杯 ⊂ 保温杯) belongs too.
     kept |= {u for u, e in info.items() if set(e.get("for") or []) & profiles and kept & set(e.get("broader", []))}
     # ... and then only that kind: a child's cup, not an adult's, for the grandson.
-    made_for = {t for t in kept if set(info[t].get("for") or []) & profiles}
+    made_for = {t for t in kept if set(info[t].get("for") or []) & young}
     if not made_for and profiles & {"婴幼儿", "儿童"} and not any(info[t].get("for") for t in kept):
         # 一岁宝宝学走路穿的鞋: no child's kind among those read, but one of the same family
         # (a broader word shared: 学步鞋 and 健步鞋 are both 鞋子) is made for them.
@@ -162,6 +174,25 @@ def _for_whom(types: set, terms, profiles: set, adult: bool = False) -> frozense
         made_for = {u for u, e in info.items() if set(e.get("for") or []) & profiles
                     and set(e.get("broader", [])) & family}
     return frozenset(made_for or kept or types)
+
+
+# "…用的小锅": a purpose clause (what it is used for, eaten with, worn for) just before the next kind
+_OF_THE_NEXT = re.compile(r"(?:用|吃|喝|穿|装|放|煮|做|泡|洗|擦|盖|铺|垫|背|配)的[\u4e00-\u9fff]{0,2}$")
+_AND = re.compile(r"和|跟|与|还有|还要|也要|以及|或者|或|、|;|；|。|再")
+
+
+def _heads(type_terms: list, text: str) -> list:
+    """The kind words that are wanted, not those that only say what the wanted one is for: in
+    吃辅食…用的小锅 the head is 锅 (a Chinese noun phrase ends in its head), so 辅食 is left out;
+    two kinds joined (锅和碗, 辅食、锅) are both wanted."""
+    kept = []
+    for i, t in enumerate(type_terms):
+        nxt = type_terms[i + 1] if i + 1 < len(type_terms) else None
+        between = text[t.to:nxt.at] if nxt else ""
+        if nxt and not set(t.value) & set(nxt.value) and _OF_THE_NEXT.search(between) and not _AND.search(between):
+            continue
+        kept.append(t)
+    return kept
 
 
 def parse(text: str | None) -> ProductQuery:
@@ -176,9 +207,11 @@ def parse(text: str | None) -> ProductQuery:
     adult = False
     type_sets: list[set] = []
     need_sets: list[set] = []
+    type_terms = _heads([t for t in terms if t.kind == "type"], corrected)
     for t in terms:
         if t.kind == "type":
-            type_sets.append(set(t.value))
+            if t in type_terms:
+                type_sets.append(set(t.value))
         elif t.kind == "need":
             need_sets.append(set(t.value))
         elif t.kind == "category":

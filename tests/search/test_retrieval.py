@@ -97,3 +97,22 @@ def test_bei_is_a_quilt_only_where_it_is_not_the_passive_marker(text, is_goods):
 def test_another_kind_does_not_fill_the_list_when_it_scores_far_below(index):
     found = index.search(parse("女朋友想要那种能显高的鞋 鞋底很厚"), k=3).products
     assert found and {p["type"] for p in found} == {"老爹鞋"}
+
+
+@pytest.mark.parametrize("text, kind", [
+    ("ru jiao zhen", "乳胶枕"), ("xiaobaixie nv", "小白鞋"),            # pinyin a syllable at a time
+    ("孙子刚开始吃辅食，给他单独煮东西用的小锅", "辅食锅"),                # the head of "…用的小锅"; a grandson may be a baby
+    ("冬天想在家炖汤炖肉，用什么锅好", "珐琅锅"),                        # cooking a way wants its pot
+    ("夏天带孩子去海边 孩子用的防晒 一百五以内", "婴儿防晒霜"),          # the child's kind before an adult's sun hat
+])
+def test_what_the_words_mean_comes_first(index, text, kind):
+    assert types_of(index.search(parse(text), k=3))[:1] == [kind]
+
+
+@pytest.mark.parametrize("text", ["血压计 给老人量血压用", "泡脚的足浴盆 给老人"])
+def test_goods_the_shop_does_not_have_get_nothing_even_with_a_person_named(index, text):
+    assert index.search(parse(text), k=3).products == []
+
+
+def test_a_part_of_a_product_does_not_replace_it():
+    assert {"羽绒服"} <= parse("羽绒服的帽子能拆吗").wanted_types   # no purpose clause: both kinds stay

@@ -28,6 +28,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import services
 from actions.services import channel_of
 from shop.dialogue import order_text, parsing
+from shop.text.numbers import to_digits
 from shop.dialogue.order_words import orders_named
 from shop.identity import code_in
 from shop.orders import InvalidOrderNumber, OrderNotFound, OrderService, OrderView
@@ -306,8 +307,11 @@ def extract(form: Form, slot: str, turn: Turn, *, as_answer: bool) -> Any:
     if slot == "invoice_tax_number":
         return parsing.tax_number(text)
     if slot == "confirmed":
-        return parsing.yes_no(text, turn.intent) if as_answer else None
+        return parsing.yes_no(text, turn.intent, form.task) if as_answer else None
     return None
+
+
+_CHANGE_TO = re.compile(r"(?:改成|改为|换成|换为|改到|换到|换个|改个)(.+)$")
 
 
 def _variant(form: Form, turn: Turn) -> str | None:
@@ -318,8 +322,12 @@ def _variant(form: Form, turn: Turn) -> str | None:
     product = _product(item.product_id)
     colors = sorted({v.color for v in product.variants}) if product else []
     sizes = sorted({v.size for v in product.variants}) if product else []
-    c = parsing.color(turn.text, turn.entities.get("color"), colors)
-    s = parsing.size(turn.text, turn.entities.get("size"), sizes)
+    # 九十的帮我改成八十的: numerals as digits, and what follows 改成/换成 is the new variant
+    text = to_digits(turn.text)
+    wanted = _CHANGE_TO.search(text)
+    target = wanted.group(1) if wanted else text
+    c = parsing.color(target, None, colors) or (None if wanted else parsing.color(text, turn.entities.get("color"), colors))
+    s = parsing.size(target, None, sizes) or (None if wanted else parsing.size(text, turn.entities.get("size"), sizes))
     if c is None and s is None:
         step = 1 if any(w in turn.text for w in ("大一码", "大一号")) else -1 if any(
             w in turn.text for w in ("小一码", "小一号")) else 0

@@ -12,7 +12,7 @@ from typing import Sequence
 
 from shop.dialogue.phrasing import phrases
 from shop.orders.views import ItemView, OrderSummary, OrderView
-from shop.rules.policy import NO_REASON_DAYS, PAYMENT_LABELS, OrderStatus
+from shop.rules.policy import NO_REASON_DAYS, PAYMENT_LABELS, OrderStatus, ReturnStatus
 
 SHIP_WITHIN_HOURS = 48
 
@@ -117,7 +117,25 @@ def items_brief(order: OrderView) -> str:
     return f"{first.product_name}（{first.color} {first.size}）{more}"
 
 
+def after_sales(order: OrderView) -> str:
+    """Where the order's return or exchange requests stand (申请退货好几天了 到底通过没有), '' when none."""
+    lines = []
+    for r in sorted(order.returns, key=lambda r: r.created_at, reverse=True)[:2]:
+        what = "退货" if r.kind == "return" else "换货"
+        line = f"{what}申请（{r.product_name}，{r.created_at.month}月{r.created_at.day}日提交）已受理，目前「{r.status_label}」"
+        if r.status == ReturnStatus.REQUESTED:
+            line += f"，请在 {r.send_back_by.month}月{r.send_back_by.day}日前把商品寄回，仓库收到后为您处理"
+        elif r.status == ReturnStatus.RECEIVED:
+            line += "，正在为您处理" + ("退款" if r.kind == "return" else "换货")
+        lines.append(line + "。")
+    return ("\n" + "\n".join(lines)) if lines else ""
+
+
 def status(order: OrderView, *, avoid: str | None = None) -> str:
+    return _status(order, avoid=avoid) + after_sales(order)
+
+
+def _status(order: OrderView, *, avoid: str | None = None) -> str:
     head = HEAD.say(avoid, no=order.order_no, items=items_brief(order), amount=f"{order.pay_amount:.2f}",
                     status=order.status_label)
     if order.status == OrderStatus.PENDING_PAYMENT:

@@ -93,8 +93,14 @@ _YES = ("确认", "确定", "是的", "对的", "好的", "可以", "没问题",
 _NO = ("不用", "不要", "不需要", "算了", "先不", "不了", "不对", "别", "不是", "no", "取消操作", "再想想")
 
 
-def yes_no(text: str | None, intent: str | None = None) -> bool | None:
-    """True / False for a confirmation; the intent decides first, words are the fallback."""
+# Saying the task again confirms it: "对 取消" to 确认取消订单吗, "退吧" to 确认退货吗.
+TASK_YES = {"cancel": ("取消",), "return": ("退",), "exchange": ("换",), "modify": ("改",), "refund": ("退款",)}
+_YES_ALONE = re.compile(r"^\s*(?:对|是|好|嗯)(?![了不么吗])[\s,，。!！~～啊呀吧的]*")
+
+
+def yes_no(text: str | None, intent: str | None = None, task: str | None = None) -> bool | None:
+    """True / False for a confirmation; the intent decides first, words are the fallback (a leading
+    对/是/好 is yes, and so is naming the task being confirmed)."""
     if intent == "affirm":
         return True
     if intent == "deny":
@@ -102,7 +108,7 @@ def yes_no(text: str | None, intent: str | None = None) -> bool | None:
     t = ascii_text(text).lower()
     if any(w in t for w in _NO):
         return False
-    if any(w in t for w in _YES):
+    if any(w in t for w in _YES) or _YES_ALONE.match(t) or any(w in t for w in TASK_YES.get(task or "", ())):
         return True
     return None
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol, Sequence
 
 from shop.dialogue import aspects as A
@@ -79,6 +79,7 @@ SHOPPING_CUES = re.compile(r"买|推荐|有没有|有没|啥码|什么码|多大
                            r"怎么样|送|便宜|贵|哪个好|哪款")
 _SIZE_BY_UNIT = re.compile(r"\d+(?:\.\d+)?\s*(?:ml|毫升|g|克|kg|cm|mah|寸|英寸|件套|片装|支装|条装|包|人|米的?床|m的?床|l)(?![a-z])",
                            re.I)
+_SIZE_UNIT_WORDS = re.compile(r"毫升|ml|寸|英寸|件套|片装|支装|条装", re.I)
 CHEAPEST = ("最便宜", "最实惠", "价格最低", "最低价")
 DEAREST = ("最贵", "价格最高", "最好的")
 
@@ -122,6 +123,8 @@ def read(text: str) -> Reading:
         body.pop("height", None)    # 一米八的床 is the bed's width, not the shopper's height
     if size and body.get("weight") and re.fullmatch(r"[\d.]+\s*kg", size, re.I):
         size = None                 # 158 45kg: the shopper's weight, not a 45 kg variant
+    if size is not None and not parsing.size(normal):
+        unnamed = _SIZE_UNIT_WORDS.sub(" ", unnamed)   # 那五百毫升的呢: the unit names a size, asks none
     return Reading(text=normal, query=q, aspects=A.asked(unnamed), measures=body,
                    size=size, colors=sorted(q.colors),
                    referring=any(w in q.text for w in P.REFERRING), pick=n,
@@ -223,7 +226,10 @@ def targets(r: Reading, state: State, shelf: Shelf) -> Targets:
         return Targets(picked, "among")
     if (q.gender and focus and not q.wanted_types and not _name_words(q, shelf) and not r.aspects
             and state.last_aspect != A.LISTING):
-        other = _sibling(focus, q.gender, shelf) if focus.get("gender") != q.gender else None
+        # 那女款呢 about a 男款 or a unisex one; not 我女儿也想要 about a unisex one (it fits her)
+        cut_named = any(t.kind == "audience" and t.word[-1:] in ("款", "式") for t in q.terms)
+        other = (_sibling(focus, q.gender, shelf)
+                 if focus.get("gender") != q.gender and (focus.get("gender") or cut_named) else None)
         if other:
             return Targets([other], "sibling")
     if r.referring and (focus or page) and not q.wanted_types:
@@ -340,6 +346,11 @@ def respond(intent: str | None, text: str | None, state: State, shelf: Shelf, *,
               and (q.cheaper or q.dearer or q.gender or q.facets() or q.price or r.more))
     if refine:
         return _list(_merge(parse(state.last_query), q), state, shelf, more=r.more)
+    if ((q.cheaper or q.dearer) and t.how in ("implicit", "referring", "page") and len(t.rows) == 1
+            and not q.wanted_types and not fact_aspects and not r.measures and state.last_aspect != A.LISTING):
+        # 有便宜点的吗 about the product in focus: others of its kind, cheaper (or dearer) than it
+        row = t.rows[0]
+        return _list(_merge(parse(row.get("type") or ""), q), replace(state, listed=[], focus=row["id"]), shelf)
     listing = t.how == "search" and (len(t.rows) != 1 or bool(t.search and t.search.unmet))
     # A wish without a fact asked (送同事的小礼物 一百以内) is a recommendation, whatever the intent model said;
     # a colour or size alone about the product in focus (那粉色L呢) is still about it.

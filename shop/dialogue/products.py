@@ -391,7 +391,9 @@ def stock_fact(row: Row, variants: Sequence[dict], color: str | None, size: str 
     if not in_stock:
         return f"{label}目前都缺货了，可以先加购物车，补货有提醒"
     shown = "、".join(f"{v['color']} {_size_word(v['size'])}" for v in in_stock[:12])
-    return f"{label}有货：{shown}" + ("等" if len(in_stock) > 12 else "")
+    out = [v["color"] for v in chosen if v["stock"] <= 0] if size and not color else []
+    gone = f"（{'、'.join(out)} {_size_word(size)}暂时缺货）" if out else ""   # 那39码的呢: which colour is gone too
+    return f"{label}有货：{shown}" + ("等" if len(in_stock) > 12 else "") + gone
 
 
 def _size_word(size: str | None) -> str | None:

@@ -178,6 +178,8 @@ def _for_whom(types: set, terms, profiles: set, adult: bool = False) -> frozense
 
 # "…用的小锅": a purpose clause (what it is used for, eaten with, worn for) just before the next kind
 _OF_THE_NEXT = re.compile(r"(?:用|吃|喝|穿|装|放|煮|做|泡|洗|擦|盖|铺|垫|背|配)的[\u4e00-\u9fff]{0,2}$")
+# "…辅食了 想买个小锅": what is bought is the kind wanted, what came before says what for
+_BUYING = re.compile(r"(?:买|要|找|选|挑|来)(?:个|只|口|把|双|件|台|一个|一口|一只|点|些)?[\u4e00-\u9fff]?$")
 _AND = re.compile(r"和|跟|与|还有|还要|也要|以及|或者|或|、|;|；|。|再")
 
 
@@ -189,7 +191,8 @@ def _heads(type_terms: list, text: str) -> list:
     for i, t in enumerate(type_terms):
         nxt = type_terms[i + 1] if i + 1 < len(type_terms) else None
         between = text[t.to:nxt.at] if nxt else ""
-        if nxt and not set(t.value) & set(nxt.value) and _OF_THE_NEXT.search(between) and not _AND.search(between):
+        if nxt and not set(t.value) & set(nxt.value) and not _AND.search(between) and (
+                _OF_THE_NEXT.search(between) or _BUYING.search(between)):
             continue
         kept.append(t)
     return kept

@@ -184,6 +184,7 @@ def test_blind_conversations_live(blind_rasa, blind_store):
             ok = ok and not problems
             turns.append({"say": turn.get("say"), "reply": reply, "problems": problems})
         results.append({"id": conv["id"], "half": conv["half"], "area": conv.get("area"), "passed": ok,
+                        "file": conv["file"],
                         "turns": turns if conv["half"] == "tune" else None})
     summary = {}
     for half in ("tune", "heldout"):
@@ -199,6 +200,9 @@ def test_blind_conversations_live(blind_rasa, blind_store):
               "summary": summary, "all": {"conversations": len(results), "passed": sum(r["passed"] for r in results),
                                           "rate": round(sum(r["passed"] for r in results) / len(results), 3)},
               "by_area": {k: {"passed": v[0], "total": v[1]} for k, v in sorted(by_area.items())},
+              # each writer's set on its own: a new set's first run is the figure a stranger would see
+              "by_set": {f: {"passed": sum(r["passed"] for r in results if r["file"] == f),
+                             "total": sum(r["file"] == f for r in results)} for f in sorted({r["file"] for r in results})},
               "tune_failures": [r for r in results if r["half"] == "tune" and not r["passed"]]}
     REPORT.parent.mkdir(exist_ok=True)
     REPORT.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")

@@ -234,6 +234,21 @@ def test_user_changes_mind_about_the_value_before_confirming(chat, sessions):
     assert one(sessions, lambda o: o.order_no == paid.order_no).district == "滨江区"
 
 
+def test_a_size_changed_in_chinese_numerals_in_the_first_message(chat, sessions):
+    """九十的帮我改成八十的: the size after 改成 is the new one, in numerals or digits."""
+    import cn2an
+    from shop.catalog import load_catalog
+    sizes = {p["id"]: p["sizes"] for p in load_catalog().products}
+    unpaid = [o for o in orders(sessions, lambda o: o.status == OrderStatus.PENDING_PAYMENT)
+              if len(o.items) == 1 and o.items[0].size.isdigit() and len(sizes[o.items[0].product_id]) > 1]
+    assert unpaid, "the seed has an unpaid order of goods sized by number"
+    order, item = unpaid[0], unpaid[0].items[0]
+    other = next(z for z in sizes[item.product_id] if z != item.size and z.isdigit())
+    said = f"{order.order_no} 尺码选错了 {cn2an.an2cn(item.size)}的帮我改成{cn2an.an2cn(other)}的"
+    reply = chat(sender_of(sessions, order)).start(said, "modify_order")
+    assert other in reply and "确认修改吗" in reply
+
+
 def test_modify_after_shipment_is_refused(chat, sessions):
     moving = own(sessions, OrderStatus.SHIPPED)
     reply = chat().start(f"{moving.order_no} 地址能改吗", "modify_order")
@@ -524,3 +539,12 @@ def test_a_modifiable_order_says_its_status_first(chat, sessions):
     paid = own(sessions, OrderStatus.PAID)
     reply = chat().start(f"{paid.order_no}咋还没发货 能改地址不", "modify_order", order_id=paid.order_no)
     assert "待发货" in reply and "新的收货地址" in reply
+
+
+def test_the_status_of_an_order_with_a_return_request_says_where_the_request_is(chat, sessions):
+    with_return = [o for o in orders(sessions, lambda o: o.shopper_id == 1 and o.return_requests
+                                     and any(r.status == "requested" for r in o.return_requests))]
+    assert with_return, "the demo shopper has a return waiting to be sent back"
+    order = with_return[0]
+    reply = chat().start(f"{order.order_no} 申请退货好几天了 到底通过没有", "check_order_status")
+    assert "退货申请" in reply and "待寄回" in reply and "寄回" in reply

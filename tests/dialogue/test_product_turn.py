@@ -344,3 +344,26 @@ def test_a_first_time_shopper_hears_of_the_newcomer_coupon():
 def test_a_kind_with_what_the_shopper_specifies_is_answered_when_nlu_was_unsure(text, wanted):
     turn = respond("nlu_fallback", text, State(), CatalogShelf(), strict=True)
     assert turn and all(w in turn.reply for w in wanted), turn and turn.reply
+
+
+def test_cheaper_about_the_product_in_focus_lists_cheaper_ones_of_its_kind():
+    chat = Chat()
+    chat.say("ask_product_info", "新生儿婴儿竹纤维抱被是什么料的")
+    reply = chat.say("ask_price_promotion", "有便宜点的吗")
+    listed = products_in(reply, chat.shelf)
+    assert listed and all(p["type"] == "抱被" and p["price"] < 179 for p in listed)
+
+
+def test_a_person_of_one_sex_does_not_swap_a_unisex_product_for_another_cut():
+    chat = Chat()
+    chat.say("ask_stock", "防滑加绒雪地靴卡其色38码还有货吗")
+    reply = chat.say("ask_stock", "那三十九码的呢我女儿也想要一双")
+    assert "「防滑加绒雪地靴」" in reply and "39码" in reply and "卡其色 39码暂时缺货" in reply
+    assert "女款" in chat.say("ask_product_info", "那女款呢")        # the cut named: the other cut
+
+
+def test_a_size_named_with_its_unit_is_a_stock_follow_up_and_pieces_are_sizes():
+    chat = Chat()
+    chat.say("ask_stock", "加厚不锈钢保温杯白色350ml还有吗")
+    assert "500ml有货" in chat.say("ask_stock", "那五百毫升的呢")
+    assert "10件套" in Chat().say("ask_product_info", "日式陶瓷餐具套装有几件的")

@@ -39,6 +39,7 @@ def test_price_range(text, expected):
     ("175 70公斤", {"height": 175, "weight": 70}), ("175 70", {"height": 175, "weight": 70}),
     ("1.75m 65kg", {"height": 175, "weight": 65}), ("身高170体重120", {"height": 170, "weight": 60}),
     ("我一米六体重九十斤", {"height": 160, "weight": 45}), ("脚长25.5", {"foot": 255}),
+    ("脚长二十五厘米半", {"foot": 255}),
     ("宽松真丝衬衫多少钱", {}),
 ])
 def test_measures(text, expected):

@@ -105,3 +105,11 @@ def test_shipping_answers_come_from_the_policy_file():
     # traditional characters ask the same (issue 14: 運費怎麼算 used to ask which product)
     assert shipping.answer("運費怎麼算") == shipping.answer("运费怎么算")
     assert "偏远地区" in shipping.answer("新疆能寄不")
+
+
+@pytest.mark.parametrize("text, task, expected", [
+    ("对 取消", "cancel", True), ("对", "cancel", True), ("是的", None, True), ("取消", "cancel", True),
+    ("对了 我想问下", "cancel", None), ("不对", "cancel", False), ("取消", "modify", None),
+])
+def test_yes_no_reads_a_leading_yes_and_the_task_named_again(text, task, expected):
+    assert p.yes_no(text, None, task) is expected

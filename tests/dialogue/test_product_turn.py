@@ -367,3 +367,8 @@ def test_a_size_named_with_its_unit_is_a_stock_follow_up_and_pieces_are_sizes():
     chat.say("ask_stock", "加厚不锈钢保温杯白色350ml还有吗")
     assert "500ml有货" in chat.say("ask_stock", "那五百毫升的呢")
     assert "10件套" in Chat().say("ask_product_info", "日式陶瓷餐具套装有几件的")
+
+
+def test_whether_it_fits_is_answered_by_its_sizes():
+    reply = Chat().say("ask_product_info", "新款大字老人手机壳 我的手机不是苹果的能不能套得上")
+    assert "通用款" in reply

@@ -113,7 +113,7 @@ def read(text: str) -> Reading:
         if term.kind == "color" and term.word.endswith("颜色"):
             unnamed = unnamed.replace(term.word, " ")
     from shop.text.numbers import quantity
-    size = parsing.size(normal)
+    size = parsing.size(to_digits(normal))     # 那三十九码的呢 → 39
     if size is None:
         # 那30ml的呢, 1.8米的, 20000的; 一米八的床 (1米8 → 1.8米)
         unit = _SIZE_BY_UNIT.search(re.sub(r"(?<![\d.])(\d)\s*米\s*(\d)(?![\d.])", r"\1.\2米", to_digits(normal)))
@@ -123,7 +123,7 @@ def read(text: str) -> Reading:
         body.pop("height", None)    # 一米八的床 is the bed's width, not the shopper's height
     if size and body.get("weight") and re.fullmatch(r"[\d.]+\s*kg", size, re.I):
         size = None                 # 158 45kg: the shopper's weight, not a 45 kg variant
-    if size is not None and not parsing.size(normal):
+    if size is not None and not parsing.size(to_digits(normal)):
         unnamed = _SIZE_UNIT_WORDS.sub(" ", unnamed)   # 那五百毫升的呢: the unit names a size, asks none
     return Reading(text=normal, query=q, aspects=A.asked(unnamed), measures=body,
                    size=size, colors=sorted(q.colors),

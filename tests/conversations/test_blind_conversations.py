@@ -36,7 +36,9 @@ from tests.conversations.conftest import ANCHOR, ROOT, _free_port, wait_until_se
 SETS = sorted((ROOT / "tests" / "blind").glob("conversations_*.yaml"))
 REPORT = ROOT / "results" / "blind_conversations.json"
 # The pass rates reached (tuning half, held-out half); a change that loses conversations fails here.
-MIN_PASS = {"tune": 0.0, "heldout": 0.0}
+# Reached 2026-11-30 with model shop-config-d79b2ece9a31d655: tuning 165/166 (0.994), held-out 131/165
+# (0.794). A model trained again on the same data moves a few conversations either way, hence the margin.
+MIN_PASS = {"tune": 0.96, "heldout": 0.76}
 DEMO_SHOPPER = 1
 TIMEOUT_S = 60
 SMS_OUTBOX = Path(tempfile.gettempdir()) / f"blind-sms-{os.getpid()}.jsonl"   # the action server's texts

@@ -212,8 +212,12 @@ def targets(r: Reading, state: State, shelf: Shelf) -> Targets:
                 return Targets([row], "pick")
     if q.named:
         rows = [x for x in (shelf.product(pid) for pid in q.named[:SHOWN]) if x]
+        rows.sort(key=lambda x: (q.text.find(x["name"].lower()) + 1) or len(q.text) + 1)   # as the shopper said them
         if rows:
             return Targets(rows, "named")
+    several = _several_named(q.text, shelf)
+    if several:
+        return Targets(several, "named")   # 清润清透防晒霜和积雪草清透防晒霜: each, by its own words
     focus = shelf.product(state.focus) if state.focus else None
     page = shelf.product(state.page_product) if state.page_product else None
     on_table = [x for x in (shelf.product(pid) for pid in state.listed) if x]
@@ -232,6 +236,13 @@ def targets(r: Reading, state: State, shelf: Shelf) -> Targets:
                  if focus.get("gender") != q.gender and (focus.get("gender") or cut_named) else None)
         if other:
             return Targets([other], "sibling")
+    if focus and not q.wanted_types and not q.named:
+        # 那专研那支呢 about a lipstick: the 专研 one of the same kind, the aspect asked last carried over
+        words = [w for w in _name_words(q, shelf) if w not in focus["name"].lower()]
+        kin = [x for x in shelf.index().rows if x.get("type") == focus.get("type") and x["id"] != focus["id"]]
+        other = _best_by_name(kin, words) if words else None
+        if other and not any(w in focus["name"].lower() for w in words):
+            return Targets([shelf.product(other["id"]) or other], "among")
     if r.referring and (focus or page) and not q.wanted_types:
         return Targets([focus or page], "referring")  # 它能机洗吗: the product in focus, whatever else is said
     if focus and q.wanted_types and FITS_ASKED.search(q.text) and q.wanted_types <= _fits(focus, shelf):
@@ -280,6 +291,26 @@ def _one_clear_winner(found: SearchResult, q: ProductQuery, shelf: Shelf) -> dic
     return shelf.product(best["id"]) if best else None
 
 
+_JOINED = re.compile(r"和|跟|与|、|还有|以及|\bvs\b|，|,|；|;")
+
+
+def _several_named(text: str, shelf: Shelf) -> list[dict]:
+    """Two or three products a message names in part, joined by 和/跟/、/，: each part that alone
+    describes one product clearly (清润清透防晒霜 → 清润清透防晒霜SPF50+). [] unless at least two."""
+    parts = [p for p in _JOINED.split(text) if len(re.sub(r"[^\u4e00-\u9fff]", "", p)) >= 4]
+    if len(parts) < 2:
+        return []
+    found: list[dict] = []
+    for part in parts[:4]:
+        q = parse(part)
+        if not q.wanted_types or not _name_words(q, shelf):
+            continue
+        row = _one_clear_winner(shelf.index().search(q, k=SHOWN), q, shelf)
+        if row and row["id"] not in {x["id"] for x in found}:
+            found.append(row)
+    return found[:SHOWN] if len(found) >= 2 else []
+
+
 def _best_by_name(rows: list[dict], words: list[str]) -> dict | None:
     """The one row whose name holds more of the words than any other (日式 + 真丝 → 日式真丝枕套)."""
     counts = sorted(((sum(w in x["name"].lower() for w in set(words)), i) for i, x in enumerate(rows)), reverse=True)
@@ -315,6 +346,8 @@ def respond(intent: str | None, text: str | None, state: State, shelf: Shelf, *,
     the vocabulary did not read still rank the search (a new word the model learned)."""
     r = read((text or "")[:MAX_TEXT])
     q = r.query
+    if SHOP_RANGE.search(q.text) and not q.wanted_types and not q.named and not q.facets():
+        return Turn(P.shop_range(shelf.index().category_names()), {"last_aspect": None})   # 你们店主要卖哪些类目
     known = {t.word for t in q.terms}
     extra = [w.lower() for w in hints if isinstance(w, str) and w.lower() not in known and w.lower() not in q.keywords]
     if extra:
@@ -374,7 +407,7 @@ def respond(intent: str | None, text: str | None, state: State, shelf: Shelf, *,
     asked = _aspects(r, t, intent, state, fact_aspects)
     if asked is None:
         return None
-    return _answer(t.rows, asked, r, state, shelf)
+    return _answer(t.rows, asked, r, state, shelf, t.how)
 
 
 # The shopper's own coupons asked about (我账户里有什么券能用, 我的优惠券), not the shop's offers.
@@ -388,6 +421,10 @@ def asks_own_coupons(text: str | None) -> bool:
     return bool(OWN_COUPONS.search(t)) and not re.search(r"新人券|怎么领|领券|在哪领|哪里领", t)
 
 
+# What the shop sells at all (你们店主要卖哪些类目, 店里都卖啥).
+SHOP_RANGE = re.compile(r"(?:主要|都|一般)卖(?:些|点)?(?:什么|啥|哪些)|卖(?:哪些|什么)(?:类目|东西|品类)|(?:哪些|什么)(?:类目|品类)|"
+                        r"经营(?:什么|哪些|范围)")
+CHEAPER_OF = re.compile(r"哪(?:个|款|支|件|瓶)(?:更|比较)?(?:便宜|实惠|划算)")
 # A shopper saying this is their first order here (the newcomer coupon is theirs).
 NEWCOMER = re.compile(r"头一回|头一次|第一次(?:买|来|在|下单|购物)|新人|新用户|新客|首单|第一单|没买过|新注册|刚注册")
 COMPARING = re.compile(r"区别|差别|不同|不一样|差在哪|差哪|差啥|哪个好|哪款好|哪个更|哪款更|对比|比一比|比较一下|相比|比起来|"
@@ -432,6 +469,8 @@ def _aspects(r: Reading, t: Targets, intent: str | None, state: State, fact_aspe
     stock_words = re.search(r"有没|有吗|有么|有不|还有|有货|有没有", r.text)
     if (r.size or r.colors) and "stock" not in asked and (not asked or stock_words):
         asked.append("stock")   # 那L码呢, 黑色有没 — a variant's availability
+    if CHEAPER_OF.search(r.text) and "price" not in asked:
+        asked.append("price")   # 哪个便宜: each one's price
     if r.quantity and r.quantity >= 2 and len(t.rows) == 1 and ({"price", "promotion"} & set(asked)):
         asked.append("quote")   # 两瓶一共多少钱: the total with the offer that applies
     if r.query.materials and "material" not in asked and re.search(r"吗|么|不|是不是", r.text):
@@ -523,8 +562,17 @@ def _nothing_found(found: SearchResult, shelf: Shelf) -> str:
 
 
 # -- answering facts -------------------------------------------------------------------------------------
-def _answer(rows: list[dict], asked: list[str], r: Reading, state: State, shelf: Shelf) -> Turn:
+def _answer(rows: list[dict], asked: list[str], r: Reading, state: State, shelf: Shelf,
+            how: str = "") -> Turn:
     slots: dict = {"pending_question": None, "last_aspect": asked[0] if asked[0] != "tags" else "features"}
+    if len(rows) > 1 and how == "named":
+        # The shopper named each of them: every fact asked, for each, and which is cheaper if asked
+        lines = [P.one_product(row, _facts(row, asked, r, state, shelf)[0]) for row in rows]
+        if CHEAPER_OF.search(r.text):
+            cheap = min(rows, key=lambda x: x["price"])
+            lines.append(f"「{cheap['name']}」更便宜（{P.price_fact(cheap, ())}）。")
+        slots.update({"listed_products": [row["id"] for row in rows], "product_in_focus": rows[0]["id"]})
+        return Turn("\n".join(lines), slots)
     if len(rows) == 1:
         row = rows[0]
         parts, extra = _facts(row, asked, r, state, shelf)

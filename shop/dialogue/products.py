@@ -87,6 +87,12 @@ def comparison(a: Row, b: Row) -> str:
     return "亲，两款对比一下：\n" + "\n".join(lines) + "\n" + tail
 
 
+def shop_range(categories: Sequence[str]) -> str:
+    """The shop's aisles (categories.yaml), for 你们主要卖什么."""
+    return (f"亲，本店主要有{'、'.join(categories)}这几大类商品。想买什么告诉我用途、给谁用或预算，"
+            "我帮您挑～")
+
+
 def own_coupons(coupons: Sequence) -> str:
     """The shopper's usable coupons (shop.orders.views.CouponView), soonest to expire first."""
     if not coupons:

@@ -95,7 +95,8 @@ def can_exchange(status: str, *, delivered_at: dt.datetime | None, now: dt.datet
     if target_stock <= 0:
         return refuse("exchange_no_stock", f"{color} {size}目前缺货，无法换货。您可以换其他规格，或申请退货退款。")
     send_back_by = (now + days(SEND_BACK_DAYS)).date()
-    return allow("exchange_ok", f"可以换成{color} {size}，已为您预留库存。请在 {send_back_by:%Y年%m月%d日} 前"
+    what = f"「{product_name}」" if product_name else ""
+    return allow("exchange_ok", f"{what}可以换成{color} {size}，已为您预留库存。请在 {send_back_by:%Y年%m月%d日} 前"
                  f"把原商品寄回：{RETURN_ADDRESS}。仓库签收后 {INSPECTION_DAYS} 天内发出新商品。",
                  send_back_by=send_back_by, return_address=RETURN_ADDRESS)
 
@@ -135,7 +136,10 @@ def refund_progress(return_status: str, *, now: dt.datetime, payment_method: str
                   if not overdue else f"退款应于 {refund_expected:%Y年%m月%d日} 前到账，已超出预计时间，已为您转人工加急处理。")
         return allow("refund_overdue" if overdue else "refund_processing", reason, expected_by=refund_expected)
     if refund_status == RefundStatus.SUCCEEDED:
-        return allow("refund_done", f"退款已原路退回{method}，请查看账户明细。")
+        lag = REFUND_DAYS.get(payment_method or "")
+        # the bank's own posting time is the shopper's next question (一般要几天)
+        late = f"退回{method}一般 {lag} 天内到账，" if lag else ""
+        return allow("refund_done", f"退款已原路退回{method}，{late}请查看账户明细。")
     if return_status == ReturnStatus.EXCHANGED:
         return refuse("refund_exchange", "这是换货申请，不涉及退款，新商品已发出。")
     return refuse("refund_none", "这个售后申请已撤销，没有退款。")

@@ -145,6 +145,11 @@ class ProductIndex:
         bm = self._bm25(words) + self._bm25(words, self.desc_bm25)
         return {r["type"] for r in self.rows if r.get("type") in kinds and bm[self.by_id[r["id"]]] > 0}
 
+    def category_names(self) -> list[str]:
+        """The shop's categories that hold products, as shoppers see them, in catalog order."""
+        held = {r.get("category") for r in self.rows}
+        return [name for code, name in lexicon().category_names.items() if code in held]
+
     def search(self, q: ProductQuery, k: int = 3, *, reference_price: float | None = None,
                exclude: Iterable[str] = ()) -> SearchResult:
         """The k best products for the query (see the module docstring for the order of conditions).

@@ -2,16 +2,20 @@
 
 Full-width letters, digits and punctuation become half-width (ＸＬ → XL, １７５ → 175)
 by Unicode NFKC; traditional characters become simplified (運費怎麼算 → 运费怎么算) by
-OpenCC's t2s table (opencc-python-reimplemented). Both map one character to one
+OpenCC's t2s table (opencc-python-reimplemented); written Cantonese becomes Mandarin
+(有冇 → 有没, 咩 → 啥; shop/text/data/cantonese.yaml). All map one character to one
 character for everything a shopper types, so entity offsets found on the normal form
 are offsets into the original text too (`same_length` says whether that held).
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import lru_cache
+from pathlib import Path
 
 import opencc
+import yaml
 
 # NFKC would turn these into something longer or into nothing; leave them as typed.
 _KEEP = {"\u2026", "\u00a0"}  # … and no-break space
@@ -34,14 +38,34 @@ def _fold(ch: str) -> str:
     return folded if len(folded) == 1 else ch  # ligatures (ﬁ) and the like keep their length
 
 
+@lru_cache(maxsize=1)
+def _cantonese() -> tuple[re.Pattern, dict]:
+    """The written-Cantonese table (shop/text/data/cantonese.yaml) as one pattern, longest first."""
+    doc = yaml.safe_load((Path(__file__).parent / "data" / "cantonese.yaml").read_text(encoding="utf-8"))
+    table = {**doc.get("characters", {}), **doc.get("words", {})}
+    bad = [k for k, v in table.items() if len(str(k)) != len(str(v))]
+    if bad:
+        raise ValueError(f"cantonese.yaml: replacements must keep the length: {bad}")
+    keys = sorted(table, key=len, reverse=True)
+    return re.compile("|".join(re.escape(str(k)) for k in keys)), {str(k): str(v) for k, v in table.items()}
+
+
+def mandarin(text: str) -> str:
+    """Written Cantonese as Mandarin, one character for one (有冇 → 有没, 几多钱 → 多少钱)."""
+    pattern, table = _cantonese()
+    return pattern.sub(lambda m: table[m.group()], text)
+
+
 def normalize(text: str | None) -> str:
-    """Half-width, simplified text of the same length as `text` ('' for None)."""
+    """Half-width, simplified, Mandarin text of the same length as `text` ('' for None)."""
     if not text:
         return ""
     folded = "".join(_fold(ch) for ch in text)
     simplified = _t2s().convert(folded)
     # OpenCC's phrase tables may rewrite a multi-character word; keep offsets safe.
-    return simplified if len(simplified) == len(folded) else "".join(_t2s().convert(ch) for ch in folded)
+    if len(simplified) != len(folded):
+        simplified = "".join(_t2s().convert(ch) for ch in folded)
+    return mandarin(simplified)
 
 
 def same_length(original: str, normal: str) -> bool:

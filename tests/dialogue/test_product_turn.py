@@ -372,3 +372,24 @@ def test_a_size_named_with_its_unit_is_a_stock_follow_up_and_pieces_are_sizes():
 def test_whether_it_fits_is_answered_by_its_sizes():
     reply = Chat().say("ask_product_info", "新款大字老人手机壳 我的手机不是苹果的能不能套得上")
     assert "通用款" in reply
+
+
+def test_several_products_named_in_one_message_each_get_every_fact_asked():
+    reply = Chat().say("ask_product_info", "清润清透防晒霜和积雪草清透防晒霜，两个都是SPF50+吗？哪个便宜？防水防汗吗？")
+    assert "189" in reply and "129" in reply and reply.count("防水防汗") >= 2 and "更便宜" in reply
+    chat = Chat()
+    reply = chat.say("ask_price_promotion", "积雪草高保湿修护面霜和神经酰胺高保湿修护面霜，价格和容量分别是多少？")
+    assert "319" in reply and "459" in reply and "30ml" in reply and "您问的是哪一款" not in reply
+    assert "积雪草" in chat.say("ask_product_info", "第一个有哪些颜色？")          # in the order they were named
+    assert "干皮" in chat.say("ask_product_info", "它适合什么肤质")
+
+
+def test_a_name_word_about_a_product_in_focus_is_the_one_of_its_kind():
+    chat = Chat()
+    chat.say("ask_product_info", "溫和絲絨啞光口紅有咩顏色？")                 # Cantonese, traditional
+    assert "「专研丝绒哑光口红」" in chat.say("ask_product_info", "咁專研嗰支呢？")
+
+
+def test_what_the_shop_sells_at_all():
+    reply = Chat().say("ask_product_info", "你好，想先了解一下你们店主要卖哪些类目？")
+    assert all(c in reply for c in ("服装", "母婴", "食品"))

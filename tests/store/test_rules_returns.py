@@ -125,3 +125,5 @@ def test_refund_progress_dates():
     assert overdue.code == "refund_overdue" and "人工" in overdue.reason
     done = refund_progress(ReturnStatus.REFUNDED, now=now, payment_method="wechat", refund_status=RefundStatus.SUCCEEDED)
     assert done.code == "refund_done" and "微信支付" in done.reason
+    card = refund_progress(ReturnStatus.REFUNDED, now=now, payment_method="bank_card", refund_status=RefundStatus.SUCCEEDED)
+    assert "银行卡" in card.reason and "5 天内到账" in card.reason   # the bank's own posting time

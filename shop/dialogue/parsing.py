@@ -41,16 +41,27 @@ def cn_number(token: str) -> int | None:
 _LONG_DIGITS = re.compile(r"\d[\d\s\-]{2,}\d")  # 4+ digits: short ones get the format rule, not a shrug
 
 
+_ADDRESS_NUMBER = re.compile(r"\s*(?:号|栋|幢|室|楼|层|单元|弄|座|巷|村|组)")
+_ADDRESS_BEFORE = re.compile(r"(?:路|街|道|巷|弄|里|村|区|镇)\s*$")
+
+
+def _in_address(text: str, value: str) -> bool:
+    at = text.find(value)
+    return at != -1 and bool(_ADDRESS_NUMBER.match(text, at + len(value)) or _ADDRESS_BEFORE.search(text[:at]))
+
+
 def find_order_no(text: str | None, entity: str | None = None) -> str | None:
     """The order number the shopper typed (an entity if NLU found one, else the longest digit run
     that is not a phone number). Returned as typed (normalised), not yet validated."""
-    if entity:
+    t = ascii_text(text)
+    if entity and not _in_address(t, str(entity)):
         return normalize_order_no(entity)
     best = None
-    for match in _LONG_DIGITS.finditer(ascii_text(text)):
+    for match in _LONG_DIGITS.finditer(t):
         value = normalize_order_no(match.group())
-        if re.fullmatch(r"1[3-9]\d{9}", value):
-            continue
+        if re.fullmatch(r"1[3-9]\d{9}", value) or _ADDRESS_NUMBER.match(t, match.end()) \
+                or _ADDRESS_BEFORE.search(t[:match.start()]):
+            continue    # a phone number; a house number (深南大道9988号7栋) is not an order number
         if best is None or len(value) > len(best):
             best = value
     return best

@@ -332,6 +332,8 @@ def _plain_product_question(r: Reading, state: State) -> bool:
                                         or q.facets() or len(q.text) <= 8))
                 or ((q.not_sold or q.facets() or q.price) and r.cue)
                 or bool({"shipping", "promotion"} & set(r.aspects))
+                # 那专研那支呢 / 舒适那款呢 也40: a follow-up about the kind on the table
+                or (on_table and bool(q.keywords or q.terms or r.size) and bool(re.search(r"(?:那|这)(?:款|个|支|件|双|条|瓶)?呢|呢\s*[?？]?\s*$", q.text)))
                 or promos.mentioned(q.text))
 
 
@@ -445,6 +447,8 @@ def _compared(r: Reading, state: State, shelf: Shelf) -> tuple[dict, dict] | Non
             return rows[0], rows[1]
     named = [x for x in (shelf.product(pid) for pid in r.query.named) if x]
     named.sort(key=lambda x: (r.query.text.find(x["name"].lower()) + 1) or len(r.query.text) + 1)
+    if len(named) < 2:
+        named = _several_named(r.query.text, shelf) or named   # 轻奢纯棉圆领T恤和简约纯棉圆领T恤 有啥区别
     focus = shelf.product(state.focus) if state.focus else None
     if len(named) >= 2:
         return named[0], named[1]
@@ -479,6 +483,11 @@ def _aspects(r: Reading, t: Targets, intent: str | None, state: State, fact_aspe
     said = r.query.text
     for row in t.rows:      # 柔软真丝枕套 names the product; its 柔软 asks nothing
         said = said.replace(row.get("name", ""), "")
+        if t.how == "among":    # 舒适那款呢: the word that picked it asks nothing either
+            for word in re.findall(r"[\u4e00-\u9fff]{2,}", said):
+                for k in range(len(word) - 1):
+                    if word[k:k + 2] in row.get("name", "").lower():
+                        said = said.replace(word[k:k + 2], "  ")
     attributes = sorted(parse(said).attributes) if said != r.query.text else r.query.attributes
     if rows_tags and P.tags_asked(said, rows_tags, attributes) and "features" not in asked:
         asked.append("tags")    # 含酒精吗, 能带上飞机吗, 是热插拔的吗, 暖和吗: what the tags say

@@ -548,3 +548,12 @@ def test_the_status_of_an_order_with_a_return_request_says_where_the_request_is(
     order = with_return[0]
     reply = chat().start(f"{order.order_no} 申请退货好几天了 到底通过没有", "check_order_status")
     assert "退货申请" in reply and "待寄回" in reply and "寄回" in reply
+
+
+def test_an_address_in_the_same_message_keeps_the_order_just_discussed(chat, sessions):
+    """可唔可以改地址？改做…深南大道9988号7栋502: 9988 is a house number, not an order number."""
+    paid = own(sessions, OrderStatus.PAID)
+    c = chat()
+    c.start(f"訂單{paid.order_no}幾時發貨呀？", "check_order_status")
+    reply = c.say("可唔可以改地址？改做广东省深圳市南山区科技园南区深南大道9988号7栋502", "modify_order")
+    assert "深圳" in reply and "确认修改吗" in reply and "订单号应为" not in reply

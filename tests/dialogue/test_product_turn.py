@@ -393,3 +393,15 @@ def test_a_name_word_about_a_product_in_focus_is_the_one_of_its_kind():
 def test_what_the_shop_sells_at_all():
     reply = Chat().say("ask_product_info", "你好，想先了解一下你们店主要卖哪些类目？")
     assert all(c in reply for c in ("服装", "母婴", "食品"))
+
+
+def test_two_partial_names_compared():
+    reply = Chat().say("ask_product_info", "轻奢纯棉圆领T恤和简约纯棉圆领T恤 有啥区别")
+    assert "对比" in reply and "99" in reply and "69" in reply
+
+
+def test_a_follow_up_naming_another_of_the_kind_is_answered_when_nlu_was_unsure():
+    chat = Chat()
+    chat.say("ask_stock", "透气网面跑步鞋男款 40码还有么")
+    turn = respond("nlu_fallback", "舒适那款呢 也40", chat.state, chat.shelf, strict=True)
+    assert turn and "「舒适网面跑步鞋男款」40码" in turn.reply

@@ -157,6 +157,14 @@ class Lexicon:
                     i += 1
         return found
 
+    def _longer_inside(self, text: str, start: int, end: int) -> bool:
+        """Does a longer vocabulary word begin inside text[start:end] and run past its end?"""
+        for j in range(start + 1, end):
+            for m in range(min(self.max_len, len(text) - j), end - j, -1):
+                if text[j:j + m] in self.terms and m > end - start:
+                    return True
+        return False
+
     def find(self, text: str, known_word=lambda w: False) -> tuple[str, list[Term]]:
         """(corrected text, terms) — longest match first, left to right; text is lower-cased.
         Each term's start/end are offsets into `text` (the message as given), even when an English
@@ -174,6 +182,8 @@ class Lexicon:
                     continue
                 if n <= 2 and not _short_word_ok(word, corrected, i):
                     continue
+                if n <= 2 and self._longer_inside(corrected, i, i + n):
+                    continue    # 有没电饭煲: 电饭煲, not the 没电 of a dead phone
                 if word[0].isascii() and word[0].isalpha() and not _latin_word_alone(corrected, i, i + n):
                     continue  # "rice" inside "price" is not rice
                 for kind in KINDS:

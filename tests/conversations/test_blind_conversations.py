@@ -36,9 +36,9 @@ from tests.conversations.conftest import ANCHOR, ROOT, _free_port, wait_until_se
 SETS = sorted((ROOT / "tests" / "blind").glob("conversations_*.yaml"))
 REPORT = ROOT / "results" / "blind_conversations.json"
 # The pass rates reached (tuning half, held-out half); a change that loses conversations fails here.
-# Reached 2026-11-30 with model shop-config-d79b2ece9a31d655: tuning 165/166 (0.994), held-out 131/165
-# (0.794). A model trained again on the same data moves a few conversations either way, hence the margin.
-MIN_PASS = {"tune": 0.96, "heldout": 0.76}
+# Reached 2026-11-30 with model shop-config-cd21c7d46357c43b: tuning 194/199 (0.975), held-out 154/198
+# (0.778). A model trained again on the same data moves a few conversations either way, hence the margin.
+MIN_PASS = {"tune": 0.94, "heldout": 0.74}
 DEMO_SHOPPER = 1
 TIMEOUT_S = 60
 SMS_OUTBOX = Path(tempfile.gettempdir()) / f"blind-sms-{os.getpid()}.jsonl"   # the action server's texts

@@ -116,3 +116,7 @@ def test_goods_the_shop_does_not_have_get_nothing_even_with_a_person_named(index
 
 def test_a_part_of_a_product_does_not_replace_it():
     assert {"羽绒服"} <= parse("羽绒服的帽子能拆吗").wanted_types   # no purpose clause: both kinds stay
+
+
+def test_a_short_word_gives_way_to_a_longer_one_it_overlaps(index):
+    assert index.search(parse("有冇电饭煲"), k=3).products == []     # 有没电饭煲: not the 没电 of a phone

@@ -311,6 +311,29 @@ def _several_named(text: str, shelf: Shelf) -> list[dict]:
     return found[:SHOWN] if len(found) >= 2 else []
 
 
+TOTAL_ASKED = re.compile(r"一共|总共|合计|总价|打完折|算下来|加起来|多少钱")
+
+
+def _cart(rows: list[dict], text: str) -> list[tuple[dict, int]]:
+    """Each named product with the quantity said in its own part of the message (两瓶X和一支Y),
+    when a total is asked; [] otherwise."""
+    from shop.text.numbers import quantity
+    if not TOTAL_ASKED.search(text):
+        return []
+    parts = [p for p in _JOINED.split(text) if p.strip()]
+    cart = []
+    for i, row in enumerate(rows):
+        name = row["name"].lower()
+        grams = {name[k:k + 2] for k in range(len(name) - 1)}
+        scored = sorted(((sum(g in p for g in grams), -j) for j, p in enumerate(parts)), reverse=True)
+        mine = parts[-scored[0][1]] if scored and scored[0][0] else ""
+        qty = quantity(mine.split("(")[0].split("（")[0])   # 200ml in brackets is a size, not a count
+        if not qty:
+            return []
+        cart.append((row, qty))
+    return cart if any(q > 1 for _, q in cart) or len(cart) > 1 else []
+
+
 def _best_by_name(rows: list[dict], words: list[str]) -> dict | None:
     """The one row whose name holds more of the words than any other (日式 + 真丝 → 日式真丝枕套)."""
     counts = sorted(((sum(w in x["name"].lower() for w in set(words)), i) for i, x in enumerate(rows)), reverse=True)
@@ -580,6 +603,9 @@ def _answer(rows: list[dict], asked: list[str], r: Reading, state: State, shelf:
         if CHEAPER_OF.search(r.text):
             cheap = min(rows, key=lambda x: x["price"])
             lines.append(f"「{cheap['name']}」更便宜（{P.price_fact(cheap, ())}）。")
+        cart = _cart(rows, r.text)
+        if cart:    # 两瓶X和一支Y 打完折一共多少钱: the total with the one best offer
+            lines.append(P.cart_quote(cart, *promos.best_cart_deal(cart, shelf.today())))
         slots.update({"listed_products": [row["id"] for row in rows], "product_in_focus": rows[0]["id"]})
         return Turn("\n".join(lines), slots)
     if len(rows) == 1:
@@ -604,6 +630,8 @@ def _facts(row: dict, asked: list[str], r: Reading, state: State, shelf: Shelf, 
     for aspect in asked:
         if aspect == "price":
             parts.append(P.price_fact(row, promos.for_product(shelf.today(), row)))
+        elif aspect == "promotion" and "price" in asked:
+            continue    # the price already says which offers apply
         elif aspect == "promotion":
             newcomer = bool(NEWCOMER.search(r.text))
             parts.append(P.promotion_fact(row, promos.for_product(shelf.today(), row, newcomer=newcomer)))

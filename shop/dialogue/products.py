@@ -147,6 +147,19 @@ def quote_fact(row: Row, qty: int, subtotal: float, total: float, offer) -> str:
     return f"{qty} 件共 {subtotal:g} 元{deal}{ship}"
 
 
+def cart_quote(cart: Sequence[tuple[Row, int]], subtotal: float, total: float, offer) -> str:
+    """Several products with their quantities: the goods total, the best offer, free shipping."""
+    from shop.rules.shipping import policy
+    from shop.rules.promotions import wording
+    free = float(policy()["free_shipping_threshold"])
+    fee = float(policy()["standard_fee"])
+    items = " + ".join(f"{q} 件「{row['name']}」" for row, q in cart)
+    deal = f"，参加{wording(offer, with_dates=False)}后 {total:g} 元" if offer else "，没有能参加的活动"
+    alone = "（不与其他优惠叠加）" if offer and not offer.stackable else ""
+    ship = f"，满 {free:g} 元包邮（偏远地区除外）" if total >= free else f"，不满 {free:g} 元需运费 {fee:g} 元"
+    return f"合计：{items} 共 {subtotal:g} 元{deal}{alone}{ship}。"
+
+
 def shipping(text: str, row: Row | None = None) -> str:
     """The shipping policy's answer to the question (shop/rules/shipping.yaml), and for a product in
     focus whether its price alone reaches free shipping."""

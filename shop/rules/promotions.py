@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Sequence
 
 import yaml
 
@@ -132,6 +132,29 @@ def best_deal(product: dict, qty: int, on: dt.date | dt.datetime, offers: Iterab
             continue
         if total < best_total:
             best, best_total = p, total
+    return subtotal, round(best_total, 2), best
+
+
+def best_cart_deal(lines: Sequence[tuple[dict, int]], on: dt.date | dt.datetime,
+                   offers: Iterable[Promotion] | None = None) -> tuple[float, float, Promotion | None]:
+    """(goods total, after the one best offer, that offer or None) for several products with their
+    quantities: a 满减 counts the goods it covers against its threshold, a 折扣 their number of items.
+    One offer per order here (the rules' stackable offers are the shopper's coupons, not these)."""
+    subtotal = round(sum(float(p["price"]) * q for p, q in lines), 2)
+    best, best_total = None, subtotal
+    for offer in active(on, offers):
+        if offer.kind == "新人券":
+            continue
+        covered = [(p, q) for p, q in lines if offer.covers(p)]
+        eligible = sum(float(p["price"]) * q for p, q in covered)
+        if offer.kind == "满减" and covered and eligible >= offer.threshold:
+            total = subtotal - offer.amount
+        elif offer.kind == "折扣" and sum(q for _, q in covered) >= offer.min_items:
+            total = subtotal - eligible * (1 - offer.rate)
+        else:
+            continue
+        if total < best_total:
+            best, best_total = offer, total
     return subtotal, round(best_total, 2), best
 
 

@@ -405,3 +405,9 @@ def test_a_follow_up_naming_another_of_the_kind_is_answered_when_nlu_was_unsure(
     chat.say("ask_stock", "透气网面跑步鞋男款 40码还有么")
     turn = respond("nlu_fallback", "舒适那款呢 也40", chat.state, chat.shelf, strict=True)
     assert turn and "「舒适网面跑步鞋男款」40码" in turn.reply
+
+
+def test_a_total_for_several_products_with_their_own_quantities():
+    reply = Chat().say("ask_price_promotion", "想买两瓶神经酰胺温和卸妆水（200ml）和一支神经酰胺氨基酸洁面乳（100ml），"
+                                              "现在有护肤品活动吗？打完折一共多少钱？能和满减叠加吗？")
+    assert "297" in reply and "267.3" in reply and "不与其他优惠叠加" in reply   # (2×109 + 79) × 0.9

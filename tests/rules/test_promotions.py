@@ -42,6 +42,17 @@ def test_best_deal(product, qty, expected):
     assert (subtotal, total, offer.title if offer else None) == expected
 
 
+@pytest.mark.parametrize("cart, expected", [
+    ([(CLEANSER, 1), (TEA, 1)], (238.0, 238.0, None)),            # one skincare item: no 两件九折; tea: no offer
+    ([(CLEANSER, 1), ({**CLEANSER, "price": 109.0}, 2)], (297.0, 267.3, "护肤品两件九折")),
+    ([(JACKET, 1), (TEA, 1)], (368.0, 368.0, None)),               # only 209 of 保暖节's goods: under 300
+    ([(JACKET, 1), ({**JACKET, "price": 150.0}, 1)], (359.0, 329.0, "冬季保暖节")),
+])
+def test_best_cart_deal_counts_only_the_goods_each_offer_covers(cart, expected):
+    subtotal, total, offer = P.best_cart_deal(cart, NOV_24)
+    assert (subtotal, total, offer.title if offer else None) == expected
+
+
 def test_offers_asked_about_by_name_and_sales_days_without_one():
     named, missing = P.asked_about("双十二有活动吗 双十一的还能用吗", NOV_24)
     assert [p.title for p in named] == ["双12年终盛典"] and named[0].valid_from == dt.date(2025, 12, 10)

@@ -30,7 +30,7 @@ from shop.rules import promotions as promos
 from shop.search.index import ProductIndex, SearchResult
 from shop.search.query import ProductQuery, parse
 from shop.text.normalize import normalize
-from shop.text.numbers import measures, to_digits
+from shop.text.numbers import measures, quantity, to_digits
 
 MAX_TEXT = 500
 SHOWN = P.SHOWN
@@ -112,7 +112,6 @@ def read(text: str) -> Reading:
     for term in q.terms:    # 粉颜色的有吗 names a colour; it does not ask which colours there are
         if term.kind == "color" and term.word.endswith("颜色"):
             unnamed = unnamed.replace(term.word, " ")
-    from shop.text.numbers import quantity
     size = parsing.size(to_digits(normal))     # 那三十九码的呢 → 39
     if size is None:
         # 那30ml的呢, 1.8米的, 20000的; 一米八的床 (1米8 → 1.8米)
@@ -317,7 +316,6 @@ TOTAL_ASKED = re.compile(r"一共|总共|合计|总价|打完折|算下来|加�
 def _cart(rows: list[dict], text: str) -> list[tuple[dict, int]]:
     """Each named product with the quantity said in its own part of the message (两瓶X和一支Y),
     when a total is asked; [] otherwise."""
-    from shop.text.numbers import quantity
     if not TOTAL_ASKED.search(text):
         return []
     parts = [p for p in _JOINED.split(text) if p.strip()]

@@ -5,7 +5,6 @@ and never the way the conversation's last bot message was worded.
 """
 from __future__ import annotations
 
-import re
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -46,8 +45,5 @@ class ActionShippingPolicy(Action):
 def asks_more_than_shipping(question: str | None) -> bool:
     """Does the message also ask a product's price, total or stock (not only how it ships)?"""
     from shop.dialogue.product_turn import read
-    # 运费多少钱 / 快递费几块 price the shipping, not the goods
-    text = re.sub(r"(?:运费|邮费|快递费|寄费|运费险)[^，。？?,！!\s]{0,4}?(?:多少钱|多少|几块钱|几块|几元|怎么算|价格)",
-                  " ", (question or "")[:500])
-    r = read(text)
+    r = read((question or "")[:500])
     return bool({"price", "promotion", "stock"} & set(r.aspects)) or bool(r.quantity and "price" in r.aspects)

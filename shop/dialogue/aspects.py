@@ -9,6 +9,8 @@ the assistant can say honestly that it does not know instead of answering someth
 """
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass
 
 
@@ -74,11 +76,17 @@ def default_for(intent: str | None) -> str | None:
     return next((a.name for a in ASPECTS if intent in a.intents), None)
 
 
+_SHIPPING_FEE = re.compile(r"(?:运费险|运费|邮费|快递费|寄费)[^，。？?,！!\s]{0,4}?(?:多少钱|多少|几块钱|几块|几元|怎么算|价格)")
+
+
 def asked(text: str) -> list[str]:
     """Aspects the words name, in the order they appear (each once); '' → []."""
     text = (text or "").lower()
     found: list[tuple[int, str]] = []
     taken: list[tuple[int, int]] = []
+    for m in _SHIPPING_FEE.finditer(text):   # 运费多少钱 / 快递费几块 price the shipping, not the goods
+        taken.append(m.span())
+        found.append((m.start(), "shipping"))
     # Longer words first, so 穿多大码 (size advice) is not also read as 多大 (sizes).
     words = sorted(((w, a.name) for a in ASPECTS for w in a.words), key=lambda x: -len(x[0]))
     for word, name in words:

@@ -411,3 +411,10 @@ def test_a_total_for_several_products_with_their_own_quantities():
     reply = Chat().say("ask_price_promotion", "想买两瓶神经酰胺温和卸妆水（200ml）和一支神经酰胺氨基酸洁面乳（100ml），"
                                               "现在有护肤品活动吗？打完折一共多少钱？能和满减叠加吗？")
     assert "297" in reply and "267.3" in reply and "不与其他优惠叠加" in reply   # (2×109 + 79) × 0.9
+
+
+def test_the_price_of_shipping_is_not_the_price_of_the_goods():
+    chat = Chat()
+    chat.say("ask_product_info", "神经酰胺氨基酸洁面乳是什么包装")
+    reply = chat.say("ask_shipping_policy", "运费多少钱")
+    assert "包邮" in reply and "售价" not in reply     # the fee, not a price answer for the cleanser

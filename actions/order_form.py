@@ -28,65 +28,31 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import services
 from actions.services import channel_of
 from shop.dialogue import order_text, parsing
-from shop.text.numbers import to_digits
+from shop.dialogue.order_tasks import TASKS, loads_json, task_for, task_named
 from shop.dialogue.order_words import orders_named
 from shop.identity import code_in
+from shop.media import first_attachment
 from shop.orders import InvalidOrderNumber, OrderNotFound, OrderService, OrderView
 from shop.orders.views import Outcome, ShopperView
-from shop.rules.formats import validate_order_no, validate_phone
-from shop.rules.invoices import validate_invoice, validate_tax_number
-from shop.rules.orders import can_modify
-from shop.rules.policy import OrderStatus, ReturnReason
+from shop.rules.formats import validate_order_no
 from shop.rules.returns import policy_answer
 from shop.rules.shipping import answer as shipping_answer
-from shop.store.products import demo_products
 
 logger = logging.getLogger(__name__)
 
 FORM = "order_form"
 MAX_ATTEMPTS = 3
 
-TASK_BY_INTENT = {
-    "check_order_status": "status", "track_logistics": "track", "cancel_order": "cancel",
-    "modify_order": "modify", "request_return": "return", "request_exchange": "exchange",
-    "ask_refund_status": "refund", "ask_payment_invoice": "payment",
-    "complain_quality": "complaint", "complain_mismatch": "complaint", "complain_service": "complaint",
-}
-TASK_LABELS = {
-    "status": "查询订单", "track": "查询物流", "cancel": "取消订单", "modify": "修改订单", "return": "申请退货",
-    "exchange": "申请换货", "refund": "查询退款", "invoice": "申请发票", "duplicate_charge": "重复扣款核查",
-    "payment_info": "支付咨询", "complaint": "投诉",
-}
-COMPLAINT_BY_INTENT = {"complain_quality": "quality", "complain_mismatch": "mismatch", "complain_service": "service"}
 # Questions a rule answers in the middle of the form (data/order_form.yml), after which the form resumes.
 INTERRUPTIONS = {"greet", "thank", "ask_shipping_policy", "out_of_scope", "ask_price_promotion"}
 # Every slot a task may fill; cleared when a task starts or ends (order_id is kept: "查一下 → 那取消吧").
 TASK_SLOTS = ("order_item", "modify_field", "new_value", "return_reason", "exchange_variant", "invoice_title",
               "invoice_tax_number", "confirmed", "form_attempts", "task_text", "complaint_category",
               "listed_orders", "evidence_photo")
-INVOICE_WORDS = ("发票", "开票", "税号", "抬头", "报销")
-DUPLICATE_WORDS = ("扣了两次", "扣两次", "重复扣", "多扣", "扣了2次", "重复支付", "付了两次", "扣款两次", "扣了两笔")
 SWITCH_CONFIDENCE = 0.6
 STOP_WORDS = ("算了", "不用了", "不需要了", "不要了", "先不", "不办了", "不弄了")
 RESEND_WORDS = ("重新发", "重发", "再发", "没收到", "没有收到", "收不到")
 VERIFIED = "verified"  # login_code once the code came back
-
-
-def task_for(intent: str | None, text: str) -> str | None:
-    task = TASK_BY_INTENT.get(intent or "")
-    if task == "payment":
-        if any(w in text for w in DUPLICATE_WORDS):
-            return "duplicate_charge"
-        return "invoice" if any(w in text for w in INVOICE_WORDS) else "payment_info"
-    return task
-
-
-def needs_order(task: str, complaint_category: str | None) -> bool:
-    if task == "payment_info":
-        return False
-    if task == "complaint":
-        return complaint_category in ("quality", "mismatch")
-    return True
 
 
 @dataclass
@@ -109,15 +75,18 @@ class Turn:
 
 
 def _photo(metadata: Any) -> str | None:
-    """The first image the channel attached to the message (channels put attachments in metadata)."""
-    if not isinstance(metadata, dict):
+    """The first image the channel attached to the message, as a reference a slot can keep (a URL, a
+    path in the media store or the platform's media id), read by shop.media like every other photo.
+    Malformed metadata (``{"attachments": 5}``) is no photo: logged, never an exception."""
+    attachment = first_attachment(metadata, "image")
+    if attachment is None:
+        if isinstance(metadata, dict) and metadata.get("attachments") not in (None, [], ()):
+            logger.info("order form: attachments ignored, not a list of attachments: %.80r",
+                        metadata.get("attachments"))
         return None
-    for att in metadata.get("attachments") or []:
-        if isinstance(att, dict) and att.get("type") == "image":
-            ref = att.get("path") or att.get("url")
-            if isinstance(ref, str) and ref:
-                return ref[:500]
-    return None
+    ref = next(attachment[k] for k in ("path", "url", "media_id") if isinstance(attachment.get(k), str)
+               and attachment.get(k))
+    return ref[:500]
 
 
 @dataclass
@@ -182,39 +151,18 @@ class Form:
 
     # -- what the task still needs -----------------------------------------------------------
     def required(self) -> list[str]:
-        task = self.task
-        if not task:
-            return []
-        if task == "payment_info":
+        """The slots still to fill, in asking order: who is asking, which order, then the task's own."""
+        task = task_named(self.task)
+        if task is None or not task.needs_identity:
             return []
         # Who is asking comes first: a phone on file, then the code texted to it (shop.identity).
         req = [] if self.shopper else ["login_phone", "login_code"]
-        if not needs_order(task, self.get("complaint_category")):
+        if not task.needs_order(self):
             return req
         req.append("order_id")
-        order = self.order()
-        if order is None:
+        if self.order() is None:
             return req
-        multi = len(order.items) > 1
-        if task == "cancel":
-            req.append("confirmed")
-        elif task == "modify":
-            req.append("modify_field")
-            if self.get("modify_field") in ("variant", "quantity") and multi:
-                req.append("order_item")
-            req += ["new_value", "confirmed"]
-        elif task in ("return", "exchange"):
-            if multi:
-                req.append("order_item")
-            req += ["return_reason", "confirmed"] if task == "return" else ["exchange_variant", "confirmed"]
-        elif task == "track" and self.delay_offer() is not None:
-            req.append("confirmed")
-        elif task == "invoice":
-            req.append("invoice_title")
-            title = loads_json(self.get("invoice_title"))
-            if title and title.get("type") == "company":
-                req.append("invoice_tax_number")
-        return req
+        return req + task.slots(self)
 
     def next_slot(self) -> str | None:
         return next((s for s in self.required() if self.get(s) is None), None)
@@ -233,20 +181,6 @@ class Form:
         for name in TASK_SLOTS:
             if self.get(name) is not None:
                 self.set(name, None)
-
-
-def loads_json(value: Any) -> dict | None:
-    if not value:
-        return None
-    try:
-        data = json.loads(value)
-    except (TypeError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
-
-
-def _product(product_id: str):
-    return next((p for p in demo_products() if p.id == product_id), None)
 
 
 # -- reading one slot out of a message --------------------------------------------------------------
@@ -280,75 +214,10 @@ def extract(form: Form, slot: str, turn: Turn, *, as_answer: bool) -> Any:
                 return str(item.id)
         idx = parsing.pick_index(text, len(order.items)) if as_answer else None
         return str(order.items[idx].id) if idx is not None else None
-    if slot == "modify_field":
-        return parsing.modify_field(text, as_answer=as_answer)
-    if slot == "new_value":
-        kind = form.get("modify_field")
-        if kind == "address":
-            parts = parsing.address(text)
-            return json.dumps(parts, ensure_ascii=False) if parts else None
-        if kind == "phone":
-            return parsing.find_phone(text, ents.get("phone"))
-        if kind == "quantity":
-            n = parsing.quantity(text)
-            return str(n) if n is not None else None
-        if kind == "variant":
-            return _variant(form, turn)
-        return None
-    if slot == "exchange_variant":
-        return _variant(form, turn)
-    if slot == "return_reason":
-        return parsing.return_reason(text, as_answer=as_answer)
-    if slot == "invoice_title":
-        if not as_answer and not any(w in text for w in ("抬头", "个人", "公司")):
-            return None
-        found = parsing.invoice_title(text)
-        return json.dumps({"type": found[0], "title": found[1]}, ensure_ascii=False) if found else None
-    if slot == "invoice_tax_number":
-        return parsing.tax_number(text)
     if slot == "confirmed":
         return parsing.yes_no(text, turn.intent, form.task) if as_answer else None
-    return None
-
-
-_CHANGE_TO = re.compile(r"(?:改成|改为|换成|换为|改到|换到|换个|改个)(.+)$")
-
-
-def _variant(form: Form, turn: Turn) -> str | None:
-    """{'color','size'} for the item's product: what the shopper named, the rest kept as it is."""
-    item = form.item()
-    if item is None:
-        return None
-    product = _product(item.product_id)
-    colors = sorted({v.color for v in product.variants}) if product else []
-    sizes = sorted({v.size for v in product.variants}) if product else []
-    # 九十的帮我改成八十的: numerals as digits, and what follows 改成/换成 is the new variant
-    text = to_digits(turn.text)
-    wanted = _CHANGE_TO.search(text)
-    target = wanted.group(1) if wanted else text
-    c = parsing.color(target, None, colors) or (None if wanted else parsing.color(text, turn.entities.get("color"), colors))
-    s = parsing.size(target, None, sizes) or (None if wanted else parsing.size(text, turn.entities.get("size"), sizes))
-    if c is None and s is None:
-        step = 1 if any(w in turn.text for w in ("大一码", "大一号")) else -1 if any(
-            w in turn.text for w in ("小一码", "小一号")) else 0
-        ordered = _size_order(sizes)
-        if step and item.size in ordered and 0 <= ordered.index(item.size) + step < len(ordered):
-            s = ordered[ordered.index(item.size) + step]
-        else:
-            return None
-    return json.dumps({"color": c or item.color, "size": s or item.size}, ensure_ascii=False)
-
-
-_LETTER_SIZES = ["XS", "S", "M", "L", "XL", "XXL", "2XL", "XXXL", "3XL", "4XL"]
-
-
-def _size_order(sizes: list[str]) -> list[str]:
-    def key(s: str):
-        if s in _LETTER_SIZES:
-            return (0, _LETTER_SIZES.index(s), s)
-        digits = "".join(ch for ch in s if ch.isdigit())
-        return (1, int(digits) if digits else 0, s)
-    return sorted(sizes, key=key)
+    task = task_named(form.task)
+    return task.extract(form, slot, turn, as_answer=as_answer) if task else None
 
 
 # -- checking a value once it is read ---------------------------------------------------------------
@@ -360,38 +229,12 @@ def accept(form: Form, slot: str, value: Any) -> bool:
         return _check_code(form, value)
     if slot == "order_id":
         return _accept_order(form, value)
-    if slot == "new_value" and form.get("modify_field") == "phone":
-        check = validate_phone(value)
-        if not check.allowed:
-            form.say(check.reason)
+    task = task_named(form.task)
+    if task is not None:
+        value = task.accept(form, slot, value)
+        if value is None:
             return False
-        value = check.details["value"]
-    if slot == "new_value" and form.get("modify_field") == "quantity":
-        if not 1 <= int(value) <= 99:
-            form.say("购买数量需要在 1 到 99 件之间，请重新告诉我数量。")
-            return False
-    if slot == "invoice_title":
-        title = loads_json(value)
-        if title["type"] == "personal":
-            check = validate_invoice("personal", title["title"])
-            if not check.allowed:
-                form.say(check.reason)
-                return False
-    if slot == "invoice_tax_number":
-        check = validate_tax_number(value)
-        if not check.allowed:
-            form.say(check.reason)
-            return False
-        title = loads_json(form.get("invoice_title")) or {}
-        full = validate_invoice("company", title.get("title", ""), check.details["value"])
-        if not full.allowed:
-            form.say(full.reason)
-            return False
-        value = check.details["value"]
     form.set(slot, value)
-    if slot == "return_reason":
-        sorry = "非常抱歉给您带来不便，" if value in ReturnReason.SELLER_FAULT else ""
-        form.say(f"{sorry}好的，退货原因：{ReturnReason.LABELS[value]}。")
     return True
 
 
@@ -459,31 +302,11 @@ def _accept_order(form: Form, value: str) -> bool:
         return False
     form.set("order_id", order.order_no)
     form._order = order
-    task = form.task
     # Refuse early what the rules refuse whatever the details, so no one is asked for a
     # reason or a new address only to hear "already shipped".
-    if task == "cancel":
-        preview = form.service.preview().cancel(form.shopper.id, order.order_no)
-        if not preview.ok:
-            form.say(f"订单 {order.order_no}（{order.status_label}）：{preview.reason}")
-            form.end()
-    elif task == "modify" and order.status not in OrderStatus.BEFORE_SHIPMENT:
-        form.say(f"订单 {order.order_no}：" + can_modify(order.status, form.get("modify_field") or "address").reason)
-        form.end()
-    elif task == "modify":
-        form.say(f"订单 {order.order_no} 目前{order.status_label}，还可以修改。")
-    elif task in ("return", "exchange") and order.status != OrderStatus.DELIVERED:
-        preview = form.service.preview().request_return(form.shopper.id, order.order_no, item=order.items[0].id)
-        form.say(f"订单 {order.order_no}（{order.status_label}）：{preview.reason}")
-        form.end()
-    elif task in ("track", "status"):
-        offer = form.delay_offer()
-        if offer:
-            # 还没到 about a parcel that has stalled: the tracking, the apology and the compensation,
-            # whichever of the two the intent model read
-            form.set("order_task", "track")
-            form.say(order_text.tracking(order))
-            form.say(offer)
+    task = task_named(form.task)
+    if task is not None:
+        task.on_order(form, order)
     return True
 
 
@@ -506,36 +329,20 @@ def prompt(form: Form, slot: str) -> None:
             form.say("请提供 12 位订单号（在「我的订单」里可以找到）。")
     elif slot == "order_item":
         form.say("这个订单有多件商品，请问是哪一件？\n" + order_text.item_list(form.order().items))
-    elif slot == "modify_field":
-        form.say("请问要修改哪一项？1. 收货地址 2. 收货手机号 3. 颜色/尺码 4. 购买数量")
-    elif slot == "new_value":
-        item = form.item()
-        form.say({
-            "address": "请告诉我新的收货地址，包含省、市、区和详细地址，例如：浙江省杭州市西湖区文三路 100 号。",
-            "phone": "请告诉我新的收货手机号（11 位）。",
-            "quantity": f"现在是 {item.qty if item else ''} 件，请问改成几件？",
-            "variant": f"现在是{item.color if item else ''} {item.size if item else ''}，请问要改成什么颜色和尺码？",
-        }[form.get("modify_field")])
-    elif slot == "return_reason":
-        form.say("请问退货原因是？1. 不想要了（七天无理由） 2. 尺码不合适 3. 质量问题 4. 与描述/图片不符 5. 发错货")
-    elif slot == "exchange_variant":
-        item = form.item()
-        product = _product(item.product_id) if item else None
-        options = "、".join(f"{v.color} {v.size}" for v in product.variants if v.stock > 0)[:200] if product else ""
-        form.say(f"您收到的是{item.color} {item.size}，想换成什么颜色和尺码？" + (f"目前有货：{options}。" if options else ""))
-    elif slot == "invoice_title":
-        form.say("请告诉我发票抬头：个人请回复姓名或「个人」，企业请回复单位全称。")
-    elif slot == "invoice_tax_number":
-        form.say("企业发票还需要纳税人识别号（18 位统一社会信用代码），请提供。")
+    elif slot != "confirmed":
+        task = task_named(task)
+        text = task.prompt(form, slot) if task else None
+        if text:
+            form.say(text)
     elif slot == "confirmed":
         _ask_confirmation(form)
 
 
 def _ask_confirmation(form: Form) -> None:
-    task, order, shopper = form.task, form.order(), form.shopper
-    if task == "track":
-        return  # the delay offer was said with the tracking, and already asks
-    outcome = dry_run(form, form.service.preview())
+    task = task_named(form.task)
+    if task is None or task.question is None:
+        return  # nothing to preview (a delay offer was said with the tracking, and already asks)
+    outcome = task.call(form, form.service.preview())
     if outcome is None:
         return
     if not outcome.ok:
@@ -545,41 +352,7 @@ def _ask_confirmation(form: Form) -> None:
             return
         form.end()
         return
-    question = {
-        "cancel": f"确认取消订单 {order.order_no}（{order_text.items_brief(order)}）吗？",
-        "modify": "确认修改吗？",
-        "return": "确认提交退货申请吗？",
-        "exchange": "确认提交换货申请吗？",
-    }[task]
-    form.say(f"{outcome.reason}\n{question}（回复「确认」或「不用了」）")
-
-
-def dry_run(form: Form, service: OrderService) -> Outcome | None:
-    """The service call a confirmed task makes; with service.preview() nothing is written."""
-    task, sid, no = form.task, form.shopper.id, form.get("order_id")
-    if task == "cancel":
-        return service.cancel(sid, no, reason="买家在客服对话中申请取消")
-    if task == "modify":
-        kind, value = form.get("modify_field"), form.get("new_value")
-        if kind == "address":
-            parts = loads_json(value) or {}
-            return service.change_address(sid, no, province=parts.get("province", ""), city=parts.get("city", ""),
-                                          district=parts.get("district", ""), detail=parts.get("detail", ""))
-        if kind == "phone":
-            return service.change_phone(sid, no, value)
-        if kind == "quantity":
-            return service.change_quantity(sid, no, int(value), item=form.item_ref())
-        variant = loads_json(value) or {}
-        return service.change_variant(sid, no, color=variant.get("color", ""), size=variant.get("size", ""),
-                                      item=form.item_ref())
-    if task == "return":
-        return service.request_return(sid, no, reason=form.get("return_reason"), item=form.item_ref(),
-                                      photo_path=form.get("evidence_photo"))
-    if task == "exchange":
-        variant = loads_json(form.get("exchange_variant")) or {}
-        return service.request_exchange(sid, no, color=variant.get("color", ""), size=variant.get("size", ""),
-                                        item=form.item_ref(), photo_path=form.get("evidence_photo"))
-    return None
+    form.say(task.confirmation(form, outcome))
 
 
 # -- the turn ----------------------------------------------------------------------------------------
@@ -609,9 +382,10 @@ def rule_question(task: str | None, text: str) -> str | None:
     order of their own in the words; None when the message is about an order."""
     if parsing.find_order_no(text) or OWN_ORDER.search(text):
         return None
-    if task in ("return", "exchange", "refund") and RULE_QUESTION.search(text):
+    rules = getattr(task_named(task), "rules", None)
+    if rules == "returns" and RULE_QUESTION.search(text):
         return policy_answer(text)
-    if task in ("track", "status") and SHIPPING_QUESTION.search(text):
+    if rules == "shipping" and SHIPPING_QUESTION.search(text):
         return shipping_answer(text)
     return None
 
@@ -631,10 +405,10 @@ def start(form: Form, turn: Turn) -> None:
     form.set("task_text", turn.text)  # the shopper's own words: complaint tickets, payment questions
     if turn.photo:
         form.set("evidence_photo", turn.photo)
-    if task == "complaint":
-        form.set("complaint_category", COMPLAINT_BY_INTENT.get(turn.intent))
     form.set("form_attempts", 0.0)
-    if not task or task == "payment_info":
+    if task:
+        TASKS[task].begin(form, turn)
+    if not task or not TASKS[task].needs_identity:
         return
     # Whatever the first message already says is taken, in the order the task asks for it.
     if form.get("order_id") and not form.shopper:
@@ -667,7 +441,7 @@ def start(form: Form, turn: Turn) -> None:
 
 def answer(form: Form, turn: Turn, requested: str | None) -> bool:
     """Handle the shopper's reply to `requested`. False: the message is for a rule (reject the form)."""
-    if turn.photo and form.task in ("return", "exchange", "complaint"):
+    if turn.photo and getattr(task_named(form.task), "keeps_photo", False):
         form.set("evidence_photo", turn.photo)
         if not turn.text.strip():
             form.say("照片收到了，会附在申请上。")
@@ -696,7 +470,7 @@ def answer(form: Form, turn: Turn, requested: str | None) -> bool:
             return True
     # While confirming, a new value is a change of mind about the value, not a yes/no.
     if requested == "confirmed":
-        value_slot = {"modify": "new_value", "exchange": "exchange_variant", "return": "return_reason"}.get(form.task)
+        value_slot = getattr(task_named(form.task), "value_slot", None)
         if value_slot:
             new = extract(form, value_slot, turn, as_answer=False)
             if new is not None and new != form.get(value_slot):
@@ -709,7 +483,7 @@ def answer(form: Form, turn: Turn, requested: str | None) -> bool:
         switch = task_for(turn.intent, turn.text)
         if switch and switch != form.task:
             start(form, turn)
-            form.say(f"好的，改为帮您{TASK_LABELS.get(switch, '')}。")
+            form.say(f"好的，改为帮您{TASKS[switch].label}。")
             return True
     value = extract(form, requested, turn, as_answer=True) if requested else None
     if value is not None:
@@ -717,7 +491,7 @@ def answer(form: Form, turn: Turn, requested: str | None) -> bool:
             if value:
                 form.set("confirmed", True)
             else:
-                form.say({"cancel": "好的，订单保留不取消。"}.get(form.task, "好的，不做修改。") + "还有什么可以帮您？")
+                form.say(getattr(task_named(form.task), "kept", "好的，不做修改。") + "还有什么可以帮您？")
                 form.end()
             return True
         if accept(form, requested, value):
@@ -733,10 +507,10 @@ def answer(form: Form, turn: Turn, requested: str | None) -> bool:
         return True
     if new_task and new_task != form.task:
         start(form, turn)
-        form.say(f"好的，改为帮您{TASK_LABELS.get(new_task, '')}。")
+        form.say(f"好的，改为帮您{TASKS[new_task].label}。")
         return True
     if turn.intent == "deny" or any(w in turn.text for w in STOP_WORDS):
-        form.say(f"好的，已停止{TASK_LABELS.get(form.task, '本次操作')}。还有什么可以帮您？")
+        form.say(f"好的，已停止{getattr(task_named(form.task), 'label', '本次操作')}。还有什么可以帮您？")
         form.end()
         return True
     if turn.intent in INTERRUPTIONS and turn.confidence >= SWITCH_CONFIDENCE:

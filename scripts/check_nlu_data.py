@@ -108,6 +108,15 @@ def main(argv: List[str] | None = None) -> int:
             jieba.load_userdict(str(path))
 
     problems: List[str] = []
+    # The order tasks start from intents (shop.dialogue.order_tasks); each must be in the contract,
+    # so a task can never wait on an intent the model is not trained for.
+    sys.path.insert(0, str(ROOT))
+    from shop.dialogue.order_tasks import TASKS
+
+    for task in TASKS.values():
+        for intent in task.intents:
+            if intent not in INTENTS:
+                problems.append(f"order task {task.name}: intent {intent} is not in the contract")
     train_path = Path(args.train)
     train_files = sorted(train_path.glob("*.yml")) if train_path.is_dir() else [train_path]
     sets = {"train": (load_examples(train_files), args.min_train)}

@@ -1,0 +1,601 @@
+"""The order tasks a shopper can ask the assistant to do: one object per task, in one registry.
+
+Each task declares
+  * the intents that start it (``intents``; ``words`` pick one task when several share an intent),
+  * the dashboard's topic family it counts under (``family``, read by shop.metrics.figures),
+  * what it needs once the shopper and the order are known (``slots``) and the prompts, readers and
+    checks for its own slots (``prompt`` / ``extract`` / ``accept``),
+  * what the rules refuse as soon as the order is known (``on_order``),
+  * the one service call used both for the preview and for the change (``call``; with
+    ``service.preview()`` nothing is written) and the question that shows the preview (``question``),
+  * and its final message (``finish``).
+
+The order form (actions/order_form.py) and the final action (actions/order_tasks.py) loop over
+``TASKS``; slots every task shares (who the shopper is, which order, which item, the yes) stay in
+the form. Adding a task is adding one subclass here and listing it in ``TASKS`` (README, "Order
+tasks"). Nothing here imports Rasa: the form is passed in as ``form`` (actions.order_form.Form).
+"""
+from __future__ import annotations
+
+import json
+import logging
+import re
+from typing import Any, Iterable, Mapping, Optional, Protocol
+
+from shop.dialogue import order_text, parsing
+from shop.orders.views import Outcome, OrderView, ShopperView
+from shop.rules.formats import validate_phone
+from shop.rules.invoices import validate_invoice, validate_tax_number
+from shop.rules.orders import can_modify
+from shop.rules.policy import PAYMENT_LABELS, OrderStatus, ReturnReason
+
+logger = logging.getLogger(__name__)
+
+
+class TaskForm(Protocol):
+    """What a task reads and writes of the form (actions.order_form.Form)."""
+    service: Any
+    shopper: Optional[ShopperView]
+
+    def get(self, name: str) -> Any: ...
+    def set(self, name: str, value: Any) -> None: ...
+    def say(self, text: str) -> None: ...
+    def order(self) -> Optional[OrderView]: ...
+    def item(self) -> Any: ...
+    def item_ref(self) -> Optional[int]: ...
+    def delay_offer(self) -> Optional[str]: ...
+    def end(self) -> None: ...
+
+
+class TurnLike(Protocol):
+    intent: Optional[str]
+    text: str
+    entities: Mapping[str, str]
+
+
+def loads_json(value: Any) -> dict | None:
+    """A slot holding JSON (an address, a variant, an invoice title) as a dict; None otherwise."""
+    if not value:
+        return None
+    try:
+        data = json.loads(value)
+    except (TypeError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+class OrderTask:
+    name: str = ""
+    label: str = ""            # 好的，改为帮您{label} / 已停止{label}
+    family: str = "order"      # the dashboard's topic (shop.metrics.figures.TOPICS)
+    intents: tuple[str, ...] = ()
+    words: tuple[str, ...] = ()  # when several tasks share an intent: the words that pick this one
+    needs_identity = True
+    shows_goods = False        # the order's goods come into focus (它/第二件 afterwards)
+    rules: Optional[str] = None  # "returns" / "shipping": general questions answered from the rules
+    value_slot: Optional[str] = None  # a new value while confirming corrects this slot
+    question: Optional[str] = None    # the confirmation question under the preview; None: nothing to confirm
+    kept = "好的，不做修改。"   # said when the shopper says no to the question
+    keeps_photo = False        # a photo sent during the task is kept as evidence
+
+    def begin(self, form: TaskForm, turn: TurnLike) -> None:
+        """The task starts with this message (slots the first message fills are read by the form)."""
+
+    def needs_order(self, form: TaskForm) -> bool:
+        return True
+
+    def slots(self, form: TaskForm) -> list[str]:
+        """What the task still needs once the shopper and the order are known, in asking order."""
+        return []
+
+    def on_order(self, form: TaskForm, order: OrderView) -> None:
+        """The order is known: refuse now (say why and form.end()) what the rules refuse whatever the details."""
+
+    def prompt(self, form: TaskForm, slot: str) -> Optional[str]:
+        """The question for one of the task's own slots (None: a slot every task shares)."""
+        return None
+
+    def extract(self, form: TaskForm, slot: str, turn: TurnLike, *, as_answer: bool) -> Any:
+        """The raw value a message gives for one of the task's own slots, or None."""
+        return None
+
+    def accept(self, form: TaskForm, slot: str, value: Any) -> Optional[Any]:
+        """The value to store for the task's own slot, or None after saying why it is refused."""
+        return value
+
+    def call(self, form: TaskForm, service: Any) -> Optional[Outcome]:
+        """The one service call that makes the change (with service.preview(): its dry run)."""
+        return None
+
+    def finish(self, form: TaskForm, metadata: Any = None) -> list[str]:
+        """The final message(s) once every slot is filled."""
+        return []
+
+    def confirmation(self, form: TaskForm, outcome: Outcome) -> str:
+        return f"{outcome.reason}\n{self.question}（回复「确认」或「不用了」）"
+
+    # a change made only after the shopper's yes
+    def change(self, form: TaskForm, metadata: Any = None) -> list[str]:
+        if form.get("confirmed") is not True:
+            return []
+        outcome = self.call(form, form.service)
+        if outcome is None:
+            return []
+        if not outcome.ok:
+            return [outcome.reason]  # e.g. the last piece was sold between preview and confirmation
+        return self.done(form, outcome)
+
+    def done(self, form: TaskForm, outcome: Outcome) -> list[str]:
+        return [outcome.reason]
+
+
+# -- reading ---------------------------------------------------------------------------------------------
+class Status(OrderTask):
+    name, label, family = "status", "查询订单", "order"
+    intents = ("check_order_status",)
+    shows_goods = True
+    rules = "shipping"
+
+    def on_order(self, form: TaskForm, order: OrderView) -> None:
+        offer = form.delay_offer()
+        if offer:
+            # 还没到 about a parcel that has stalled: the tracking, the apology and the compensation,
+            # whichever of the two the intent model read
+            form.set("order_task", "track")
+            form.say(order_text.tracking(order))
+            form.say(offer)
+
+    def finish(self, form: TaskForm, metadata: Any = None) -> list[str]:
+        return [order_text.status(form.service.get_order(form.shopper.id, form.get("order_id")))]
+
+
+class Track(Status):
+    name, label, family = "track", "查询物流", "logistics"
+    intents = ("track_logistics",)
+
+    def slots(self, form: TaskForm) -> list[str]:
+        return ["confirmed"] if form.delay_offer() is not None else []
+
+    def finish(self, form: TaskForm, metadata: Any = None) -> list[str]:
+        order, delay = form.service.track(form.shopper.id, form.get("order_id"))
+        if not delay.allowed:
+            return [order_text.tracking(order)]
+        if form.get("confirmed") is True:
+            return [form.service.claim_delay_compensation(form.shopper.id, order.order_no).reason]
+        return ["好的，我们会继续跟进包裹的进度，有更新会第一时间通知您。"]
+
+
+class Refund(OrderTask):
+    name, label, family = "refund", "查询退款", "after_sales"
+    intents = ("ask_refund_status",)
+    rules = "returns"
+
+    def finish(self, form: TaskForm, metadata: Any = None) -> list[str]:
+        return [form.service.refund_status(form.shopper.id, form.get("order_id")).reason]
+
+
+# -- changes ---------------------------------------------------------------------------------------------
+class Cancel(OrderTask):
+    name, label, family = "cancel", "取消订单", "order"
+    intents = ("cancel_order",)
+    kept = "好的，订单保留不取消。"
+
+    def slots(self, form: TaskForm) -> list[str]:
+        return ["confirmed"]
+
+    def on_order(self, form: TaskForm, order: OrderView) -> None:
+        preview = form.service.preview().cancel(form.shopper.id, order.order_no)
+        if not preview.ok:
+            form.say(f"订单 {order.order_no}（{order.status_label}）：{preview.reason}")
+            form.end()
+
+    def confirmation(self, form: TaskForm, outcome: Outcome) -> str:
+        order = form.order()
+        return (f"{outcome.reason}\n确认取消订单 {order.order_no}（{order_text.items_brief(order)}）吗？"
+                "（回复「确认」或「不用了」）")
+
+    question = "确认取消订单吗？"
+
+    def call(self, form: TaskForm, service: Any) -> Outcome:
+        return service.cancel(form.shopper.id, form.get("order_id"), reason="买家在客服对话中申请取消")
+
+    def done(self, form: TaskForm, outcome: Outcome) -> list[str]:
+        data = outcome.data
+        text = f"已为您取消订单 {data['order_no']}。"
+        if data.get("refund"):
+            text += (f"货款 {data['refund_amount']:.2f} 元将原路退回，预计 "
+                     f"{data['refund_expected_by']:%Y年%m月%d日} 前到账。")
+        return [text]
+
+    finish = OrderTask.change
+
+
+class Modify(OrderTask):
+    name, label, family = "modify", "修改订单", "order"
+    intents = ("modify_order",)
+    value_slot = "new_value"
+    question = "确认修改吗？"
+    PROMPTS = {
+        "address": "请告诉我新的收货地址，包含省、市、区和详细地址，例如：浙江省杭州市西湖区文三路 100 号。",
+        "phone": "请告诉我新的收货手机号（11 位）。",
+        "quantity": "现在是 {qty} 件，请问改成几件？",
+        "variant": "现在是{color} {size}，请问要改成什么颜色和尺码？",
+    }
+
+    def slots(self, form: TaskForm) -> list[str]:
+        req = ["modify_field"]
+        if form.get("modify_field") in ("variant", "quantity") and len(form.order().items) > 1:
+            req.append("order_item")
+        return req + ["new_value", "confirmed"]
+
+    def on_order(self, form: TaskForm, order: OrderView) -> None:
+        if order.status not in OrderStatus.BEFORE_SHIPMENT:
+            form.say(f"订单 {order.order_no}：" + can_modify(order.status, form.get("modify_field") or "address").reason)
+            form.end()
+        else:
+            form.say(f"订单 {order.order_no} 目前{order.status_label}，还可以修改。")
+
+    def prompt(self, form: TaskForm, slot: str) -> Optional[str]:
+        if slot == "modify_field":
+            return "请问要修改哪一项？1. 收货地址 2. 收货手机号 3. 颜色/尺码 4. 购买数量"
+        if slot == "new_value":
+            item = form.item()
+            return self.PROMPTS[form.get("modify_field")].format(
+                qty=item.qty if item else "", color=item.color if item else "", size=item.size if item else "")
+        return None
+
+    def extract(self, form: TaskForm, slot: str, turn: TurnLike, *, as_answer: bool) -> Any:
+        if slot == "modify_field":
+            return parsing.modify_field(turn.text, as_answer=as_answer)
+        if slot != "new_value":
+            return None
+        kind = form.get("modify_field")
+        if kind == "address":
+            parts = parsing.address(turn.text)
+            return json.dumps(parts, ensure_ascii=False) if parts else None
+        if kind == "phone":
+            return parsing.find_phone(turn.text, turn.entities.get("phone"))
+        if kind == "quantity":
+            n = parsing.quantity(turn.text)
+            return str(n) if n is not None else None
+        if kind == "variant":
+            return variant_named(form, turn)
+        return None
+
+    def accept(self, form: TaskForm, slot: str, value: Any) -> Optional[Any]:
+        kind = form.get("modify_field")
+        if slot == "new_value" and kind == "phone":
+            check = validate_phone(value)
+            if not check.allowed:
+                form.say(check.reason)
+                return None
+            return check.details["value"]
+        if slot == "new_value" and kind == "quantity" and not 1 <= int(value) <= 99:
+            form.say("购买数量需要在 1 到 99 件之间，请重新告诉我数量。")
+            return None
+        return value
+
+    def call(self, form: TaskForm, service: Any) -> Outcome:
+        sid, no = form.shopper.id, form.get("order_id")
+        kind, value = form.get("modify_field"), form.get("new_value")
+        if kind == "address":
+            parts = loads_json(value) or {}
+            return service.change_address(sid, no, province=parts.get("province", ""), city=parts.get("city", ""),
+                                          district=parts.get("district", ""), detail=parts.get("detail", ""))
+        if kind == "phone":
+            return service.change_phone(sid, no, value)
+        if kind == "quantity":
+            return service.change_quantity(sid, no, int(value), item=form.item_ref())
+        variant = loads_json(value) or {}
+        return service.change_variant(sid, no, color=variant.get("color", ""), size=variant.get("size", ""),
+                                      item=form.item_ref())
+
+    finish = OrderTask.change
+
+
+class Return(OrderTask):
+    name, label, family = "return", "申请退货", "after_sales"
+    intents = ("request_return",)
+    keeps_photo = True
+    rules = "returns"
+    value_slot = "return_reason"
+    question = "确认提交退货申请吗？"
+    kind_label = "退货"
+
+    def slots(self, form: TaskForm) -> list[str]:
+        item = ["order_item"] if len(form.order().items) > 1 else []
+        return item + [self.value_slot, "confirmed"]
+
+    def on_order(self, form: TaskForm, order: OrderView) -> None:
+        if order.status != OrderStatus.DELIVERED:
+            preview = form.service.preview().request_return(form.shopper.id, order.order_no, item=order.items[0].id)
+            form.say(f"订单 {order.order_no}（{order.status_label}）：{preview.reason}")
+            form.end()
+
+    def prompt(self, form: TaskForm, slot: str) -> Optional[str]:
+        if slot == "return_reason":
+            return "请问退货原因是？1. 不想要了（七天无理由） 2. 尺码不合适 3. 质量问题 4. 与描述/图片不符 5. 发错货"
+        return None
+
+    def extract(self, form: TaskForm, slot: str, turn: TurnLike, *, as_answer: bool) -> Any:
+        if slot == "return_reason":
+            return parsing.return_reason(turn.text, as_answer=as_answer)
+        return None
+
+    def accept(self, form: TaskForm, slot: str, value: Any) -> Optional[Any]:
+        if slot == "return_reason":
+            sorry = "非常抱歉给您带来不便，" if value in ReturnReason.SELLER_FAULT else ""
+            form.say(f"{sorry}好的，退货原因：{ReturnReason.LABELS[value]}。")
+        return value
+
+    def call(self, form: TaskForm, service: Any) -> Outcome:
+        return service.request_return(form.shopper.id, form.get("order_id"), reason=form.get("return_reason"),
+                                      item=form.item_ref(), photo_path=form.get("evidence_photo"))
+
+    def done(self, form: TaskForm, outcome: Outcome) -> list[str]:
+        return [f"{self.kind_label}申请已提交（售后单号 {outcome.data['return_id']}）。{outcome.reason}"]
+
+    finish = OrderTask.change
+
+
+class Exchange(Return):
+    name, label, family = "exchange", "申请换货", "after_sales"
+    intents = ("request_exchange",)
+    value_slot = "exchange_variant"
+    question = "确认提交换货申请吗？"
+    kind_label = "换货"
+
+    def prompt(self, form: TaskForm, slot: str) -> Optional[str]:
+        if slot != "exchange_variant":
+            return None
+        from shop.store.products import demo_products
+        item = form.item()
+        product = next((p for p in demo_products() if p.id == item.product_id), None) if item else None
+        options = "、".join(f"{v.color} {v.size}" for v in product.variants if v.stock > 0)[:200] if product else ""
+        return f"您收到的是{item.color} {item.size}，想换成什么颜色和尺码？" + (f"目前有货：{options}。" if options else "")
+
+    def extract(self, form: TaskForm, slot: str, turn: TurnLike, *, as_answer: bool) -> Any:
+        return variant_named(form, turn) if slot == "exchange_variant" else None
+
+    def accept(self, form: TaskForm, slot: str, value: Any) -> Optional[Any]:
+        return value
+
+    def call(self, form: TaskForm, service: Any) -> Outcome:
+        variant = loads_json(form.get("exchange_variant")) or {}
+        return service.request_exchange(form.shopper.id, form.get("order_id"), color=variant.get("color", ""),
+                                        size=variant.get("size", ""), item=form.item_ref(),
+                                        photo_path=form.get("evidence_photo"))
+
+
+# -- payment ---------------------------------------------------------------------------------------------
+class DuplicateCharge(OrderTask):
+    name, label, family = "duplicate_charge", "重复扣款核查", "payment"
+    intents = ("ask_payment_invoice",)
+    words = ("扣了两次", "扣两次", "重复扣", "多扣", "扣了2次", "重复支付", "付了两次", "扣款两次", "扣了两笔")
+
+    def finish(self, form: TaskForm, metadata: Any = None) -> list[str]:
+        outcome = form.service.file_complaint(form.shopper.id, "重复扣款：" + (form.get("task_text") or ""),
+                                              order_no=form.get("order_id"), category="payment")
+        return [f"已为您登记重复扣款核查（工单号 {outcome.data['ticket_no']}）。财务会在 1 个工作日内核实，"
+                "确认多扣的款项将在 1-3 个工作日内原路退回。"]
+
+
+class Invoice(OrderTask):
+    name, label, family = "invoice", "申请发票", "payment"
+    intents = ("ask_payment_invoice",)
+    words = ("发票", "开票", "税号", "抬头", "报销")
+
+    def slots(self, form: TaskForm) -> list[str]:
+        title = loads_json(form.get("invoice_title"))
+        return ["invoice_title"] + (["invoice_tax_number"] if title and title.get("type") == "company" else [])
+
+    def prompt(self, form: TaskForm, slot: str) -> Optional[str]:
+        return {"invoice_title": "请告诉我发票抬头：个人请回复姓名或「个人」，企业请回复单位全称。",
+                "invoice_tax_number": "企业发票还需要纳税人识别号（18 位统一社会信用代码），请提供。"}.get(slot)
+
+    def extract(self, form: TaskForm, slot: str, turn: TurnLike, *, as_answer: bool) -> Any:
+        if slot == "invoice_title":
+            if not as_answer and not any(w in turn.text for w in ("抬头", "个人", "公司")):
+                return None
+            found = parsing.invoice_title(turn.text)
+            return json.dumps({"type": found[0], "title": found[1]}, ensure_ascii=False) if found else None
+        if slot == "invoice_tax_number":
+            return parsing.tax_number(turn.text)
+        return None
+
+    def accept(self, form: TaskForm, slot: str, value: Any) -> Optional[Any]:
+        if slot == "invoice_title":
+            title = loads_json(value)
+            if title["type"] == "personal":
+                check = validate_invoice("personal", title["title"])
+                if not check.allowed:
+                    form.say(check.reason)
+                    return None
+        if slot == "invoice_tax_number":
+            check = validate_tax_number(value)
+            if not check.allowed:
+                form.say(check.reason)
+                return None
+            title = loads_json(form.get("invoice_title")) or {}
+            full = validate_invoice("company", title.get("title", ""), check.details["value"])
+            if not full.allowed:
+                form.say(full.reason)
+                return None
+            return check.details["value"]
+        return value
+
+    def finish(self, form: TaskForm, metadata: Any = None) -> list[str]:
+        title = loads_json(form.get("invoice_title")) or {}
+        outcome = form.service.request_invoice(form.shopper.id, form.get("order_id"),
+                                               title_type=title.get("type", "personal"),
+                                               title=title.get("title", ""),
+                                               tax_number=form.get("invoice_tax_number"))
+        return [outcome.reason]
+
+
+class PaymentInfo(OrderTask):
+    """How to pay, why a payment failed: the shop's answer, no order and no identification needed."""
+    name, label, family = "payment_info", "支付咨询", "payment"
+    intents = ("ask_payment_invoice",)
+    needs_identity = False
+    HELP = {
+        "methods": "亲，我们支持" + "、".join(PAYMENT_LABELS.values()) + "（含信用卡）付款，也支持花呗分期（满 300 元可分 3/6 期）。",
+        "failed": ("付款失败常见的原因：余额或单日限额不足、银行卡未开通网上支付、网络中断。可以换一种支付方式，"
+                   "或稍后在「我的订单」里重新付款；订单在下单 30 分钟内会为您保留。"),
+        "invoice": "下单后在订单详情里可以申请电子发票，个人和企业抬头都支持；也可以直接告诉我订单号，我来帮您申请。",
+    }
+    FAILED_WORDS = ("失败", "付不了", "付不了款", "支付不了", "付款不成功", "付不出", "没付成功", "卡住", "扣款失败")
+
+    def needs_order(self, form: TaskForm) -> bool:
+        return False
+
+    def finish(self, form: TaskForm, metadata: Any = None) -> list[str]:
+        text = form.get("task_text") or ""
+        if any(w in text for w in self.FAILED_WORDS):
+            return [self.HELP["failed"]]
+        return [self.HELP["invoice"] if "发票" in text else self.HELP["methods"]]
+
+
+# -- complaints ------------------------------------------------------------------------------------------
+class Complaint(OrderTask):
+    name, label, family = "complaint", "投诉", "complaint"
+    intents = ("complain_quality", "complain_mismatch", "complain_service")
+    keeps_photo = True
+    CATEGORY_BY_INTENT = {"complain_quality": "quality", "complain_mismatch": "mismatch",
+                          "complain_service": "service"}
+    OFFER_TEXT = {"return": "退货", "exchange": "换货"}
+    PHOTO_LINES = {
+        "colour_differs": "照片比对结果：{evidence}。已附在工单上。",
+        "different_item": "照片比对结果：{evidence}。已附在工单上。",
+        "match": "照片比对结果：{evidence}，照片和工单会一并交给专员复核。",
+        "unclear": "照片已附在工单上，{evidence}",
+    }
+
+    def begin(self, form: TaskForm, turn: TurnLike) -> None:
+        form.set("complaint_category", self.CATEGORY_BY_INTENT.get(turn.intent))
+
+    def needs_order(self, form: TaskForm) -> bool:
+        return form.get("complaint_category") in ("quality", "mismatch")
+
+    def finish(self, form: TaskForm, metadata: Any = None) -> list[str]:
+        checked = complaint_photo(form, metadata)
+        refused = checked.refused if checked is not None else None
+        if refused:
+            checked = None  # the complaint is filed without the photo; the shopper is asked to resend it
+        photo = None if checked is None else {
+            "media_id": checked.media_id, "verdict": checked.verdict.verdict,
+            "evidence": checked.verdict.evidence, "measures": checked.verdict.numbers}
+        outcome = form.service.file_complaint(form.shopper.id, form.get("task_text") or "",
+                                              order_no=form.get("order_id"),
+                                              category=form.get("complaint_category"), photo=photo)
+        if outcome.data.get("flagged_for_human"):
+            form.set("handoff_reason", "angry_complaint")
+        lines = [f"非常抱歉给您带来不好的体验。{outcome.reason}工单号 {outcome.data['ticket_no']}。"]
+        if checked is not None:
+            lines.append(self.PHOTO_LINES[checked.verdict.verdict].format(evidence=checked.verdict.evidence))
+        elif refused:
+            lines.append("照片没能收到。" + refused)
+        offers = [o for o in outcome.data.get("offers", ()) if o in self.OFFER_TEXT]
+        if offers and form.get("order_id"):
+            lines.append("您可以申请" + "或".join(self.OFFER_TEXT[o] for o in offers)
+                         + "（质量问题、与描述不符的运费由我们承担），需要的话直接告诉我「退货」或「换货」。")
+        return lines
+
+
+def complaint_photo(form: TaskForm, metadata: Any):
+    """A mismatch complaint's photo compared with the order's items (in the colours ordered), or None.
+    The photo is read through shop.media (path, url or the platform's media id), whatever the channel."""
+    if form.get("complaint_category") != "mismatch":
+        return None
+    from shop.media import attachment_from_ref, first_attachment, media_store
+    from shop.vision.service import photo_verdict
+    attachment = first_attachment(metadata, "image") or attachment_from_ref(form.get("evidence_photo"), "image")
+    if attachment is None:
+        return None
+    order = form.order()
+    items = [(i.product_id, i.color) for i in order.items] if order else []
+    if not items and form.get("product_in_focus"):
+        items = [(form.get("product_in_focus"), None)]
+    item = form.item()
+    if item is not None:  # the shopper said which item: compare with that one only
+        items = [(item.product_id, item.color)]
+    return photo_verdict(attachment, media_store(), items)
+
+
+# -- the variant a shopper names ---------------------------------------------------------------------------
+_CHANGE_TO = re.compile(r"(?:改成|改为|换成|换为|改到|换到|换个|改个)(.+)$")
+_LETTER_SIZES = ["XS", "S", "M", "L", "XL", "XXL", "2XL", "XXXL", "3XL", "4XL"]
+
+
+def variant_named(form: TaskForm, turn: TurnLike) -> str | None:
+    """{'color','size'} (JSON) for the item's product: what the shopper named, the rest kept as it is."""
+    from shop.store.products import demo_products
+    from shop.text.numbers import to_digits
+    item = form.item()
+    if item is None:
+        return None
+    product = next((p for p in demo_products() if p.id == item.product_id), None)
+    colors = sorted({v.color for v in product.variants}) if product else []
+    sizes = sorted({v.size for v in product.variants}) if product else []
+    # 九十的帮我改成八十的: numerals as digits, and what follows 改成/换成 is the new variant
+    text = to_digits(turn.text)
+    wanted = _CHANGE_TO.search(text)
+    target = wanted.group(1) if wanted else text
+    c = parsing.color(target, None, colors) or (None if wanted else parsing.color(text, turn.entities.get("color"), colors))
+    s = parsing.size(target, None, sizes) or (None if wanted else parsing.size(text, turn.entities.get("size"), sizes))
+    if c is None and s is None:
+        step = 1 if any(w in turn.text for w in ("大一码", "大一号")) else -1 if any(
+            w in turn.text for w in ("小一码", "小一号")) else 0
+        ordered = size_order(sizes)
+        if step and item.size in ordered and 0 <= ordered.index(item.size) + step < len(ordered):
+            s = ordered[ordered.index(item.size) + step]
+        else:
+            return None
+    return json.dumps({"color": c or item.color, "size": s or item.size}, ensure_ascii=False)
+
+
+def size_order(sizes: Iterable[str]) -> list[str]:
+    def key(s: str):
+        if s in _LETTER_SIZES:
+            return (0, _LETTER_SIZES.index(s), s)
+        digits = "".join(ch for ch in s if ch.isdigit())
+        return (1, int(digits) if digits else 0, s)
+    return sorted(sizes, key=key)
+
+
+# -- the registry ----------------------------------------------------------------------------------------
+TASKS: dict[str, OrderTask] = {t.name: t for t in (
+    Status(), Track(), Cancel(), Modify(), Return(), Exchange(), Refund(),
+    DuplicateCharge(), Invoice(), PaymentInfo(), Complaint(),
+)}
+
+
+def task_named(name: Optional[str]) -> Optional[OrderTask]:
+    return TASKS.get(name or "")
+
+
+def task_for(intent: Optional[str], text: str) -> Optional[str]:
+    """The task an intent starts; where several tasks share it, the first whose words the text uses,
+    else the one without words (ask_payment_invoice: 重复扣款 → duplicate_charge, 发票 → invoice,
+    otherwise payment_info)."""
+    candidates = [t for t in TASKS.values() if intent in t.intents]
+    for task in candidates:
+        if task.words and any(w in text for w in task.words):
+            return task.name
+    plain = [t for t in candidates if not t.words]
+    return plain[0].name if plain else None
+
+
+def order_intents() -> set[str]:
+    """Every intent that starts an order task (the NLU contract check and the form's domain read these)."""
+    return {i for t in TASKS.values() for i in t.intents}
+
+
+def families() -> dict[str, tuple[str, ...]]:
+    """The dashboard's topic families of the order tasks: family → the intents that start its tasks."""
+    out: dict[str, list[str]] = {}
+    for t in TASKS.values():
+        for i in t.intents:
+            if i not in out.setdefault(t.family, []):
+                out[t.family].append(i)
+    return {k: tuple(v) for k, v in out.items()}

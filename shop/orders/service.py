@@ -92,6 +92,18 @@ class OrderService:
         copy of the rules."""
         return OrderService(self.sessions, self.clock, dry_run=True)
 
+    # What a change did, worded as a proposal when it is only previewed: the shopper reads
+    # "将改为…确认修改吗？" before the yes and "已改为…" after it (issue 16).
+    PROPOSAL_WORDS = (("已改为", "将改为"), ("已把", "将把"), ("已为您预留库存", "确认后为您预留库存"))
+
+    def _worded(self, outcome: Outcome) -> Outcome:
+        if not self.dry_run or not outcome.ok:
+            return outcome
+        reason = outcome.reason
+        for done, proposed in self.PROPOSAL_WORDS:
+            reason = reason.replace(done, proposed)
+        return Outcome(outcome.ok, outcome.code, reason, outcome.data)
+
     @contextmanager
     def _tx(self) -> Iterator[Session]:
         with self.sessions() as session:
@@ -262,8 +274,8 @@ class OrderService:
             if receiver_name:
                 order.receiver_name = receiver_name.strip()[:64]
             order.updated_at = self.clock()
-            return Outcome(True, "address_changed", f"收货地址已改为：{order.province}{order.city}{order.district}"
-                           f"{order.address_detail}。", {"order_no": order.order_no})
+            return self._worded(Outcome(True, "address_changed", f"收货地址已改为：{order.province}{order.city}"
+                                        f"{order.district}{order.address_detail}。", {"order_no": order.order_no}))
 
     def change_phone(self, shopper_id: int, order_no: str, phone: str) -> Outcome:
         check = validate_phone(phone)
@@ -276,8 +288,8 @@ class OrderService:
                 return _outcome(decision)
             order.receiver_phone = check.details["value"]
             order.updated_at = self.clock()
-            return Outcome(True, "phone_changed", f"收货手机号已改为 {order.receiver_phone[:3]}****{order.receiver_phone[-4:]}。",
-                           {"order_no": order.order_no})
+            return self._worded(Outcome(True, "phone_changed", f"收货手机号已改为 {order.receiver_phone[:3]}****"
+                                        f"{order.receiver_phone[-4:]}。", {"order_no": order.order_no}))
 
     def change_variant(self, shopper_id: int, order_no: str, *, color: str, size: str,
                        item: int | str | None = None) -> Outcome:
@@ -297,8 +309,8 @@ class OrderService:
             self._give_stock(s, target.product_id, target.color, target.size, target.qty)
             target.color, target.size = color, size
             order.updated_at = self.clock()
-            return Outcome(True, "variant_changed", f"已把「{target.product_name}」改为{color} {size}。",
-                           {"order_no": order.order_no, "item_id": target.id})
+            return self._worded(Outcome(True, "variant_changed", f"已把「{target.product_name}」改为{color} {size}。",
+                                        {"order_no": order.order_no, "item_id": target.id}))
 
     def change_quantity(self, shopper_id: int, order_no: str, qty: int, *, item: int | str | None = None) -> Outcome:
         with self._tx() as s:
@@ -323,7 +335,8 @@ class OrderService:
             if decision.details.get("refund") and old_pay > order.pay_amount:
                 refund = self._refund(s, order, old_pay - order.pay_amount, "quantity")
                 data.update(refund_amount=refund.amount, refund_expected_by=refund.expected_by)
-            return Outcome(True, "quantity_changed", decision.reason.replace("可以把数量改为", "已把数量改为"), data)
+            return self._worded(Outcome(True, "quantity_changed",
+                                        decision.reason.replace("可以把数量改为", "已把数量改为"), data))
 
     # -- after-sales ------------------------------------------------------------------
     def _open_request(self, order: m.Order, item: m.OrderItem) -> bool:
@@ -378,7 +391,7 @@ class OrderService:
                                   created_at=now)
             s.add(req)
             s.flush()
-            return _outcome(decision, return_id=req.id, order_no=order.order_no)
+            return self._worded(_outcome(decision, return_id=req.id, order_no=order.order_no))
 
     def _item_refund_amount(self, order: m.Order, item: m.OrderItem, qty: int, reason: str) -> Decimal:
         """The item's share of what was paid: its subtotal less its share of the discount;

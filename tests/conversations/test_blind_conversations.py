@@ -24,11 +24,15 @@ from pathlib import Path
 
 import pytest
 import yaml
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from shop.identity.bindings import bind as bind_sender
 from shop.store.clock import china_now
 from shop.identity.sms import read_outbox
 from shop.store.migrate import upgrade
+from shop.rules.policy import OrderStatus
+from shop.store import models as m
 from shop.store.seed import seed
 from shop.store.session import make_engine, session_factory
 from tests.conversations.conftest import ANCHOR, ROOT, _free_port, wait_until_serving
@@ -211,4 +215,152 @@ def test_blind_conversations_live(blind_rasa, blind_store):
     print(f"\nblind conversations: {report['all']['passed']}/{report['all']['conversations']} "
           f"(tuning half {summary['tune']['rate']:.1%}, held-out half {summary['heldout']['rate']:.1%}) → {REPORT}")
     for half, floor in MIN_PASS.items():
+        assert summary[half]["rate"] >= floor, f"{half} half: {summary[half]} below {floor}"
+
+
+# -- the blind after-sales set (tests/blind/aftersales/): every change checked in the database ------------
+AFTERSALES_SETS = sorted((ROOT / "tests" / "blind" / "aftersales").glob("conversations_*.yaml"))
+AFTERSALES_REPORT = ROOT / "results" / "aftersales_conversations.json"
+# Reached 2026-11-30 (first run of a1 before any change for it: see the README); the test fails below.
+AFTERSALES_MIN_PASS = {"tune": 0.0, "heldout": 0.0}
+STATUS_BY_LABEL = {**{label: status for status, label in OrderStatus.LABELS.items()}, "已付款待发货": OrderStatus.PAID,
+                   "已发货": OrderStatus.SHIPPED}
+KIND_BY_LABEL = {"退货": "return", "换货": "exchange", "return": "return", "exchange": "exchange"}
+
+
+def order_state(db: Path, order_no: str) -> dict | None:
+    """What the after-sales checks read of one order (None: no such order)."""
+    engine = make_engine(f"sqlite:///{db}")
+    try:
+        with session_factory(engine)() as s:
+            o = s.scalar(select(m.Order).where(m.Order.order_no == str(order_no)).options(
+                selectinload(m.Order.items), selectinload(m.Order.return_requests), selectinload(m.Order.invoice)))
+            if o is None:
+                return None
+            return {
+                "status": o.status,
+                "address": f"{o.province}{o.city}{o.district}{o.address_detail}".replace(" ", ""),
+                "phone": o.receiver_phone,
+                "items": sorted((i.product_id, i.color, i.size, i.qty) for i in o.items),
+                "returns": {r.id: {"kind": r.kind, "target_color": r.target_color, "target_size": r.target_size,
+                                   "qty": r.qty} for r in o.return_requests},
+                "invoice": o.invoice is not None,
+                "complaints": s.scalar(select(func.count()).select_from(m.ComplaintTicket)
+                                       .where(m.ComplaintTicket.order_id == o.id)),
+                "delay_coupons": s.scalar(select(func.count()).select_from(m.Coupon).where(
+                    m.Coupon.source == "delay_compensation", m.Coupon.source_order_id == o.id)),
+            }
+    finally:
+        engine.dispose()
+
+
+def open_handoff(db: Path, sender: str) -> str | None:
+    engine = make_engine(f"sqlite:///{db}")
+    try:
+        with session_factory(engine)() as s:
+            return s.scalar(select(m.Handoff.status).where(m.Handoff.conversation_id == sender,
+                                                          m.Handoff.status.in_(("waiting", "active"))))
+    finally:
+        engine.dispose()
+
+
+def check_db(db: Path, sender: str, checks: list[dict], before: dict) -> list[str]:
+    """What the database says is wrong after the conversation ([] = every check holds)."""
+    problems = []
+    for c in checks or []:
+        if "handoff" in c and "order" not in c:
+            state = open_handoff(db, sender)
+            want = str(c["handoff"])
+            if (want == "waiting") != (state == "waiting"):
+                problems.append(f"handoff: want {want}, is {state or 'none'}")
+            continue
+        no = str(c.get("order"))
+        now, was = order_state(db, no), before.get(no)
+        if now is None:
+            problems.append(f"{no}: no such order")
+            continue
+        if c.get("unchanged") and now != was:
+            changed = [k for k in now if now[k] != was[k]]
+            problems.append(f"{no}: changed {changed}")
+        if "status" in c and now["status"] != STATUS_BY_LABEL.get(str(c["status"]), c["status"]):
+            problems.append(f"{no}: status {OrderStatus.LABELS.get(now['status'])}, want {c['status']}")
+        if "address_has" in c and str(c["address_has"]).replace(" ", "") not in now["address"]:
+            problems.append(f"{no}: address {now['address']!r} lacks {c['address_has']!r}")
+        if "phone" in c and now["phone"] != str(c["phone"]):
+            problems.append(f"{no}: phone {now['phone']}, want {c['phone']}")
+        if "item" in c:
+            want = c["item"] or {}
+            found = [i for i in now["items"] if i[0] == str(want.get("product"))]
+            ok = any(all(str(want[k]) == str(v) for k, v in zip(("color", "size", "qty"), i[1:]) if k in want)
+                     for i in found)
+            if not ok:
+                problems.append(f"{no}: items {now['items']}, want {want}")
+        new = [r for rid, r in now["returns"].items() if rid not in was["returns"]]
+        if "return_request" in c:
+            want = c["return_request"] or {}
+            match = [r for r in new if all(
+                (KIND_BY_LABEL.get(str(v), v) if k == "kind" else str(v)) == str(r.get(k)) for k, v in want.items())]
+            if not match:
+                problems.append(f"{no}: new return requests {new}, want {want}")
+        if c.get("no_return_request") and new:
+            problems.append(f"{no}: a return request was opened: {new}")
+        for key, field_ in (("delay_coupon", "delay_coupons"), ("complaint", "complaints")):
+            if key in c and bool(c[key]) != (now[field_] > was[field_]):
+                problems.append(f"{no}: {key} {now[field_] > was[field_]}, want {c[key]}")
+        if "invoice" in c and bool(c["invoice"]) != (now["invoice"] and not was["invoice"]):
+            problems.append(f"{no}: invoice requested {now['invoice'] and not was['invoice']}, want {c['invoice']}")
+    return problems
+
+
+def test_blind_aftersales_conversations_live(blind_rasa, blind_store):
+    """The after-sales set: replies as in the product set, then the database (db checks) after the last turn.
+    A guest who gives the phone on file reads the texted code and types it (both replies count)."""
+    conversations = []
+    for path in AFTERSALES_SETS:
+        for i, conv in enumerate(yaml.safe_load(path.read_text(encoding="utf-8"))):
+            conversations.append({**conv, "half": "tune" if i % 2 == 0 else "heldout", "file": path.name})
+    assert len(conversations) >= 60
+    results = []
+    for n, conv in enumerate(conversations):
+        sender = f"aftersales-{os.getpid()}-{n}"
+        restore(blind_store)
+        if conv.get("shopper") == "demo":
+            bind(blind_store, sender)
+        orders = {str(c["order"]) for c in conv.get("db") or [] if "order" in c}
+        before = {no: order_state(blind_store, no) for no in orders}
+        turns, ok = [], True
+        for turn in conv["turns"]:
+            reply = say(blind_rasa, sender, str(turn.get("say", "")))
+            code = texted_code(blind_rasa, reply)
+            if code:
+                reply = reply + "\n" + say(blind_rasa, sender, code)
+            problems = check(reply, turn.get("expect"))
+            ok = ok and not problems
+            turns.append({"say": turn.get("say"), "reply": reply, "problems": problems})
+        db_problems = check_db(blind_store, sender, conv.get("db"), before)
+        ok = ok and not db_problems
+        results.append({"id": conv["id"], "half": conv["half"], "kind": conv.get("kind"), "passed": ok,
+                        "file": conv["file"], "db_problems": db_problems if conv["half"] == "tune" else None,
+                        "turns": turns if conv["half"] == "tune" else None})
+    summary = {}
+    for half in ("tune", "heldout"):
+        mine = [r for r in results if r["half"] == half]
+        summary[half] = {"conversations": len(mine), "passed": sum(r["passed"] for r in mine),
+                         "rate": round(sum(r["passed"] for r in mine) / max(1, len(mine)), 3)}
+    by_kind: dict[str, list[int]] = {}
+    for r in results:
+        by_kind.setdefault(r["kind"], [0, 0])
+        by_kind[r["kind"]][0] += r["passed"]
+        by_kind[r["kind"]][1] += 1
+    report = {"date": dt.datetime.now().isoformat(timespec="seconds"), "sets": [p.name for p in AFTERSALES_SETS],
+              "summary": summary, "all": {"conversations": len(results), "passed": sum(r["passed"] for r in results),
+                                          "rate": round(sum(r["passed"] for r in results) / len(results), 3)},
+              "by_kind": {k: {"passed": v[0], "total": v[1]} for k, v in sorted(by_kind.items())},
+              "tune_failures": [r for r in results if r["half"] == "tune" and not r["passed"]]}
+    AFTERSALES_REPORT.parent.mkdir(exist_ok=True)
+    AFTERSALES_REPORT.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
+    print(f"\nblind after-sales: {report['all']['passed']}/{report['all']['conversations']} "
+          f"(tuning half {summary['tune']['rate']:.1%}, held-out half {summary['heldout']['rate']:.1%}) "
+          f"→ {AFTERSALES_REPORT}")
+    for half, floor in AFTERSALES_MIN_PASS.items():
         assert summary[half]["rate"] >= floor, f"{half} half: {summary[half]} below {floor}"

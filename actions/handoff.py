@@ -20,6 +20,7 @@ from actions import services
 from actions.services import channel_of
 from shop.handoff import HandoffLimited, HandoffQueue
 from shop.handoff.ratings import record_rating, stars_in
+from shop.handoff.waiting import NO_AGENT
 
 logger = logging.getLogger(__name__)
 
@@ -84,6 +85,16 @@ class ActionHandoff(Action):
             # Without a queue entry no agent would ever see the conversation: keep the bot on.
             logger.exception("handoff: could not queue %s", tracker.sender_id)
             dispatcher.utter_message(text="抱歉，人工客服暂时无法接入，请稍后再试，我也可以继续为您服务。")
+            return [SlotSet("handoff_reason", None)]
+        try:
+            online = handoff_queue().agents_online()
+        except SQLAlchemyError:
+            logger.exception("handoff: could not count the agents on duty")
+            online = 1
+        if online <= 0:
+            # Nights, holidays: nobody can take it. The request stays in the queue as a message for the
+            # agents, and the bot stays on — never paused for a conversation nobody can take.
+            dispatcher.utter_message(text=NO_AGENT)
             return [SlotSet("handoff_reason", None)]
         ahead = (view.position or 1) - 1
         wait = f"您前面还有 {ahead} 位顾客在等待" if ahead else "您是下一位"

@@ -13,6 +13,7 @@ and ``voice_seconds``, so the tracker holds both what was sent and what was hear
 """
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import json
 import logging
@@ -22,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable, Mapping, Optional
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from rasa.shared.core.events import BotUttered, ConversationResumed, UserUttered
 from sanic import response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -235,7 +237,58 @@ def plain_text(message: Mapping[str, Any]) -> str:
     return "\n".join(lines)
 
 
-WAITING_FOR_AGENT = "亲，消息已收到～正在为您安排人工客服，客服接入后会在这里直接回复您，请稍候。"
+WAITING_FOR_AGENT = "亲，消息已收到～正在为您安排人工客服，客服接入后会在这里直接回复您，请稍候；不想等了回复「不等了」。"
+_QUEUE: list = []
+
+
+def _handoff_queue():
+    """The handoff queue on the shop's store (SHOP_DB_URL, as the action server's), built once."""
+    if not _QUEUE:
+        from shop.handoff.queue import HandoffQueue
+        from shop.store.session import session_factory
+        _QUEUE.append(HandoffQueue(session_factory()))
+    return _QUEUE[0]
+
+
+async def waiting_turn(agent: Any, conversation_id: str, text: str) -> Optional[str]:
+    """For a shopper waiting in the human queue (shop.handoff.waiting): the answer to 排第几了 / 要等多久,
+    or leaving the queue on 算了不等了 (and resuming the bot if it was paused). The exchange is kept in
+    the conversation's tracker. None: the message goes to the bot as usual — also after leaving, when
+    the message asks for more (不等了 帮我取消订单…)."""
+    from shop.handoff import waiting
+    kind = waiting.reading(text)
+    if kind is None or getattr(agent, "tracker_store", None) is None:
+        return None
+    try:
+        queue = _handoff_queue()
+        view = await asyncio.to_thread(queue.open_for, conversation_id)
+        if view is None or view.status != "waiting":
+            return None
+        if kind == "leave":
+            await asyncio.to_thread(queue.leave, conversation_id)
+            await _append_events(agent, conversation_id, [ConversationResumed()], only_if_paused=True)
+            if waiting.rest_of(text):
+                return None
+            reply = waiting.LEFT
+        else:
+            online = await asyncio.to_thread(queue.agents_online)
+            minutes = await asyncio.to_thread(queue.expected_wait_minutes, view.position or 1)
+            reply = waiting.wait_text(view.position, minutes, online)
+    except Exception:
+        logger.exception("waiting: the queue could not be read for %s", conversation_id)
+        return None
+    await _append_events(agent, conversation_id, [UserUttered(text), BotUttered(reply)])
+    return reply
+
+
+async def _append_events(agent: Any, conversation_id: str, events: list, only_if_paused: bool = False) -> None:
+    async with agent.lock_store.lock(conversation_id):
+        tracker = await agent.tracker_store.get_or_create_tracker(conversation_id)
+        if only_if_paused and not tracker.is_paused():
+            return
+        for event in events:
+            tracker.update(event, agent.domain)
+        await agent.tracker_store.save(tracker)
 
 
 async def waiting_notice(agent: Any, conversation_id: str) -> Optional[str]:

@@ -40,7 +40,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse, ResponseStream
 
 from channels.common import (MAX_BODY_BYTES, MAX_ID_CHARS, MAX_TEXT_CHARS, Refused, check_id, clean_text,
-                             clean_value, json_of, json_response, read_body, secret, waiting_notice)
+                             clean_value, json_of, json_response, read_body, secret, waiting_notice,
+                             waiting_turn)
 from shop.inputs import same_secret
 
 logger = logging.getLogger(__name__)
@@ -131,6 +132,10 @@ class RestInput(RasaRestInput):
             if rasa.utils.endpoints.bool_arg(request, "stream", default=False):
                 return response.stream(self.stream_response(on_new_message, text, sender, self.name(), metadata),
                                        content_type="text/event-stream")
+            # 排第几了 / 算了不等了 while waiting for a human: the queue answers (shop.handoff.waiting)
+            waited = await waiting_turn(getattr(request.app.ctx, "agent", None), sender, text)
+            if waited is not None:
+                return response.json([{"recipient_id": sender, "text": waited}])
             collector = CollectingOutputChannel()
             try:
                 await on_new_message(UserMessage(text, collector, sender, input_channel=self.name(),

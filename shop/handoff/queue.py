@@ -195,6 +195,36 @@ class HandoffQueue:
                 row.status, row.agent, row.taken_at = "active", agent, self.clock()
             return self._view(s, row)
 
+    def agents_online(self) -> int:
+        """Agents signed in to the workbench now (an unexpired session of an active account)."""
+        with self.sessions() as s:
+            return s.scalar(select(func.count(func.distinct(m.AgentSession.agent_id)))
+                            .join(m.Agent, m.Agent.id == m.AgentSession.agent_id)
+                            .where(m.AgentSession.expires_at > self.clock(), m.Agent.active.is_(True))) or 0
+
+    def leave(self, conversation_id: str) -> Optional[HandoffView]:
+        """The shopper gives up waiting (算了/不等了): the waiting handoff is closed, unserved.
+        None when nothing was waiting (an agent already serving keeps the conversation)."""
+        with self.sessions() as s, s.begin():
+            row = self._open_row(s, conversation_id)
+            if row is None or row.status != "waiting":
+                return None
+            row.status, row.closed_at = "closed", self.clock()
+            return self._view(s, row)
+
+    def expected_wait_minutes(self, position: int) -> Optional[int]:
+        """About how long the shopper at ``position`` waits: the median time the last 50 taken handoffs
+        waited (taken_at − created_at), times the place in the queue; None without any history
+        (the shopper is then told the place only)."""
+        with self.sessions() as s:
+            rows = s.execute(select(m.Handoff.created_at, m.Handoff.taken_at).where(m.Handoff.taken_at.is_not(None))
+                             .order_by(m.Handoff.taken_at.desc()).limit(50)).all()
+        waits = sorted(max(0.0, (taken - created).total_seconds() / 60) for created, taken in rows)
+        if not waits:
+            return None
+        median = waits[len(waits) // 2]
+        return max(1, round(median * max(1, position)))
+
     def release(self, handoff_id: int, agent: str) -> HandoffView:
         """Hands the conversation back to the bot; only the agent serving it may."""
         with self.sessions() as s, s.begin():

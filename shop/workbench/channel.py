@@ -24,7 +24,7 @@ from typing import Any, Awaitable, Callable, Mapping, Optional, Text
 
 from rasa.core.channels.channel import InputChannel, UserMessage
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
-from rasa.shared.core.events import ActionExecuted, BotUttered, ConversationResumed
+from rasa.shared.core.events import ActionExecuted, BotUttered, ConversationPaused, ConversationResumed
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -318,7 +318,11 @@ class WorkbenchInput(InputChannel):
         @bp.route("/api/handoffs/<handoff_id:int>/take", methods=["POST"])
         @api
         async def take(request: Request, who: SignedIn, handoff_id: int) -> HTTPResponse:
-            return _json({"handoff": self.queue().take(handoff_id, who.agent.username).as_json()})
+            view = self.queue().take(handoff_id, who.agent.username)
+            # A request left while nobody was on duty kept the bot on (actions/handoff.py): from now on
+            # the agent answers, so the bot pauses — as it does for a handoff taken from a live queue.
+            await _pause(request, view.conversation_id)
+            return _json({"handoff": view.as_json()})
 
         @bp.route("/api/handoffs/<handoff_id:int>/reply", methods=["POST"])
         @api
@@ -385,6 +389,15 @@ def _reply_text(request: Request) -> Any:
 
 def _first_text(variations: Optional[list]) -> Optional[str]:
     return next((v["text"] for v in variations or [] if isinstance(v, dict) and v.get("text")), None)
+
+
+async def _pause(request: Request, conversation_id: str) -> None:
+    agent = request.app.ctx.agent
+    async with agent.lock_store.lock(conversation_id):
+        tracker = await agent.tracker_store.get_or_create_tracker(conversation_id)
+        if not tracker.is_paused():
+            tracker.update(ConversationPaused(), agent.domain)
+            await agent.tracker_store.save(tracker)
 
 
 async def _append(request: Request, conversation_id: str, events: list) -> None:

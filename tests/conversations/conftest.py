@@ -199,3 +199,15 @@ def talk(agent, loop, sessions):
                 bind(s, "rest", sender, shopper_id, "otp", china_now())
         return Conversation(agent, loop, sender)
     return make
+
+
+@pytest.fixture
+def agent_on_duty(sessions):
+    """An agent signed in to the workbench for the length of one test (then signed out again)."""
+    from shop.workbench.accounts import Accounts
+    accounts = Accounts(sessions)
+    agent = accounts.authenticate("duty01", "a-long-enough-password-1") or \
+        accounts.add_agent("duty01", "值班客服", "a-long-enough-password-1")
+    token, _ = accounts.open_session(agent)
+    yield agent
+    accounts.close_session(token)

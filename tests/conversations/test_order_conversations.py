@@ -216,7 +216,7 @@ def test_switch_from_modify_to_cancel_mid_form(talk, sessions):
     assert reload(sessions, o.order_no).status == OrderStatus.CANCELLED
 
 
-def test_request_human_in_the_middle_of_a_form(talk, sessions):
+def test_request_human_in_the_middle_of_a_form(talk, sessions, agent_on_duty):
     c = talk(11)
     c.expect("我要改订单", "请问是哪个订单")
     c.expect("转人工", "已为您转接人工客服")
@@ -234,7 +234,19 @@ def queued(sessions, sender: str):
     return handoff.reason if handoff else None
 
 
-def test_two_misses_in_a_row_hand_over_to_a_human(talk, sessions):
+def test_with_nobody_on_duty_a_shopper_asking_for_a_human_is_told_and_served_on(talk, sessions):
+    """No agent signed in (nights, holidays): told at once, the request left for the agents, and the
+    bot goes on — a task asked next is done (issue 16)."""
+    o = find(sessions, lambda o: o.status == OrderStatus.PENDING_PAYMENT)
+    c = talk(o.shopper_id)
+    c.expect("人工", "不在线", "留言")
+    assert not paused(c) and queued(sessions, c.sender) == "asked"
+    c.expect(f"那帮我取消{o.order_no}吧", "确认取消订单")
+    c.expect("确认", "已为您取消订单")
+    assert reload(sessions, o.order_no).status == OrderStatus.CANCELLED
+
+
+def test_two_misses_in_a_row_hand_over_to_a_human(talk, sessions, agent_on_duty):
     c = talk(12)
     c.expect("阿巴阿巴阿巴", "")
     c.expect("咕噜咕噜哗啦啦", "已为您转接人工客服")
@@ -326,7 +338,7 @@ def test_quality_complaint_then_return_of_the_same_order(talk, sessions):
     c.expect("确认", "退货申请已提交", "运费由商家承担")
 
 
-def test_angry_complaint_is_flagged_for_a_human(talk, sessions):
+def test_angry_complaint_is_flagged_for_a_human(talk, sessions, agent_on_duty):
     c = talk(14)
     c.expect("你们客服态度太差了，垃圾，我要投诉到12315", "工单号", "已为您转接人工客服")
     assert paused(c) and queued(sessions, c.sender) == "angry_complaint"

@@ -160,6 +160,10 @@ def test_agent_takes_over_a_miniprogram_conversation_replies_and_hands_back(rasa
     assert push(rasa_server.url, "偏远地区包邮吗", 80002, "oBrowserOther") != "success"
     assert push(rasa_server.url, "谢谢，服务很好", 80003, "oBrowserOther") != "success"
 
+    # agent01 is on duty (signed in on another device): the handoff pauses the bot and waits for them.
+    from shop.workbench.accounts import Accounts
+    accounts = Accounts(sessions)
+    on_duty, _ = accounts.open_session(accounts.authenticate("agent01", PASSWORD))
     passive = push(rasa_server.url, "转人工", 90001)
     # Earlier live tests share the store and may have queued conversations of their own.
     position = HandoffQueue(sessions).position(f"miniprogram:{SHOPPER}")
@@ -215,6 +219,7 @@ def test_agent_takes_over_a_miniprogram_conversation_replies_and_hands_back(rasa
         assert "1-5" in capture.received[-1]["text"]["content"]  # the rating question, in WeChat's format
         browser.close()
     assert not dialogs  # nothing the shopper typed ran as script
+    accounts.close_session(on_duty)
 
     # Handed back: the bot answers again, and the rating lands with the agent who served.
     assert "收到您的 5 星评价" in push(rasa_server.url, "5", 90003)

@@ -109,3 +109,13 @@ def verification(service, outbox, monkeypatch):
 @pytest.fixture
 def chat(service, verification):
     return FormDriver
+
+
+@pytest.fixture
+def agent_on_duty(sessions):
+    """An agent signed in to the workbench (a session opened as the sign-in page opens one)."""
+    from shop.workbench.accounts import Accounts
+    accounts = Accounts(sessions)
+    agent = accounts.add_agent("duty01", "值班客服", "a-long-enough-password-1")
+    accounts.open_session(agent)
+    return agent

@@ -18,7 +18,7 @@ def hand_over(sender, text="转人工", intent="request_human", slots=None):
     return run(ActionHandoff(), tracker(sender, text, intent, slots=slots))
 
 
-def test_asking_for_a_human_queues_pauses_and_tells_the_position(service, sessions):
+def test_asking_for_a_human_queues_pauses_and_tells_the_position(service, sessions, agent_on_duty):
     out, events = hand_over("miniprogram:oA")
     assert "转接人工" in out[0] and "下一位" in out[0]
     assert [e["event"] for e in events] == ["slot", "pause"]
@@ -40,11 +40,20 @@ def test_the_slot_given_reason_and_context_reach_the_queue(service, sessions):
     assert view.context == {"order_id": "202511230006", "product_in_focus": "P0007"}
 
 
-def test_asking_twice_keeps_the_place(service, sessions):
+def test_asking_twice_keeps_the_place(service, sessions, agent_on_duty):
     hand_over("a")
     hand_over("b")
     out, _ = hand_over("a", "人呢？转人工啊")
     assert "下一位" in out[0]
+
+
+def test_with_nobody_on_duty_the_shopper_is_told_at_once_and_the_bot_stays_on(service, sessions):
+    """Nights and holidays: the request is left in the queue for the agents, but the bot is not paused
+    for a conversation nobody can take, and the shopper is offered to go on with it (issue 16)."""
+    out, events = hand_over("rest-night", "人工")
+    assert "不在线" in out[0] and "留言" in out[0] and "继续问我" in out[0]
+    assert "pause" not in [e["event"] for e in events]
+    assert HandoffQueue(sessions, service.clock).open_for("rest-night").status == "waiting"
 
 
 def test_when_the_queue_is_down_the_bot_stays_on(service, monkeypatch):
@@ -90,7 +99,7 @@ def test_reason_of_falls_back_to_unresolved():
     assert handoff_actions.reason_of(trk) == "unresolved"
 
 
-def test_made_up_senders_missing_twice_do_not_fill_the_queue(service, sessions):
+def test_made_up_senders_missing_twice_do_not_fill_the_queue(service, sessions, agent_on_duty):
     """Finding 5: two messages the bot did not understand, from any sender, opened a waiting handoff."""
     queue = HandoffQueue(sessions, service.clock)
     paused = 0

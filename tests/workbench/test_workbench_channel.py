@@ -119,6 +119,21 @@ async def paused_conversation(store, domain, queue, sender="miniprogram:oA", tex
     return queue.enqueue(sender, "angry_complaint", text, {"order_id": "202511230006"})
 
 
+async def test_taking_a_request_left_while_nobody_was_on_duty_pauses_the_bot(bench, queue, domain):
+    """With nobody on duty the bot stayed on (actions/handoff.py); once an agent takes the request the
+    agent answers and the bot keeps quiet (issue 16)."""
+    tracker = DialogueStateTracker("miniprogram:oNight", domain.slots)
+    for e in [ActionExecuted("action_listen"), UserUttered("人工", {"name": "request_human", "confidence": 0.9}),
+              ActionExecuted("action_handoff")]:
+        tracker.update(e, domain)
+    await bench.trackers.save(tracker)
+    h = queue.enqueue("miniprogram:oNight", "asked", "人工")
+    await bench.login()
+    assert not (await bench.trackers.retrieve("miniprogram:oNight")).is_paused()
+    assert (await bench.post(f"api/handoffs/{h.id}/take")).json()["handoff"]["status"] == "active"
+    assert (await bench.trackers.retrieve("miniprogram:oNight")).is_paused()
+
+
 async def test_pages_and_api_need_a_login(bench):
     r = await bench.c.get(W)
     assert r.status_code == 302 and r.headers["location"].endswith("/webhooks/workbench/login")

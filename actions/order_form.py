@@ -44,13 +44,15 @@ FORM = "order_form"
 MAX_ATTEMPTS = 3
 
 # Questions a rule answers in the middle of the form (data/order_form.yml), after which the form resumes.
-INTERRUPTIONS = {"greet", "thank", "ask_shipping_policy", "out_of_scope", "ask_price_promotion"}
+INTERRUPTIONS = {"greet", "thank", "ask_shipping_policy", "out_of_scope", "ask_price_promotion", "ask_care_method",
+                 "ask_product_info", "ask_stock", "ask_size_advice"}
 # Every slot a task may fill; cleared when a task starts or ends (order_id is kept: "查一下 → 那取消吧").
 TASK_SLOTS = ("order_item", "modify_field", "new_value", "return_reason", "exchange_variant", "invoice_title",
               "invoice_tax_number", "confirmed", "form_attempts", "task_text", "complaint_category",
               "listed_orders", "evidence_photo")
 SWITCH_CONFIDENCE = 0.6
-STOP_WORDS = ("算了", "不用了", "不需要了", "不要了", "先不", "不办了", "不弄了")
+STOP_WORDS = ("算了", "不用了", "不需要了", "不要了", "先不", "不办了", "不弄了", "不改了", "不退了", "不换了",
+              "不取消了", "先这样", "不查了")
 RESEND_WORDS = ("重新发", "重发", "再发", "没收到", "没有收到", "收不到")
 VERIFIED = "verified"  # login_code once the code came back
 
@@ -372,19 +374,19 @@ def _is_resume(tracker: Tracker) -> bool:
 
 # A question about the rules rather than about an order of one's own (能退吗 / 运费谁出 / 几天能到).
 RULE_QUESTION = re.compile(r"能退吗|能不能退|可以退吗|能退不|还能.{0,6}退|怎么算|从哪天|几天内|多少天|谁出|谁承担|运费险|"
-                           r"吊牌|拆封|规则|政策|条件")
+                           r"吊牌|拆封|规则|政策|条件|寄到哪|寄回哪|寄哪|退货地址|寄回地址|地址发")
 OWN_ORDER = re.compile(r"我的|我那|我买的|我刚|订单|单号|到哪|到了吗|还没到|发货了吗|这单|那单|我这")
 SHIPPING_QUESTION = re.compile(r"几天能?到|几天才能|多久能?到|多长时间|几天收到|几天送到")
 
 
-def rule_question(task: str | None, text: str) -> str | None:
+def rule_question(task: str | None, text: str, *, order_in_hand: bool = False) -> str | None:
     """The rules' answer when a shopper asks how after-sales or delivery works in general, without an
     order of their own in the words; None when the message is about an order."""
     if parsing.find_order_no(text) or OWN_ORDER.search(text):
         return None
     rules = getattr(task_named(task), "rules", None)
     if rules == "returns" and RULE_QUESTION.search(text):
-        return policy_answer(text)
+        return policy_answer(text, order_in_hand=order_in_hand)
     if rules == "shipping" and SHIPPING_QUESTION.search(text):
         return shipping_answer(text)
     return None
@@ -410,13 +412,27 @@ def start(form: Form, turn: Turn) -> None:
         TASKS[task].begin(form, turn)
     if not task or not TASKS[task].needs_identity:
         return
-    # Whatever the first message already says is taken, in the order the task asks for it.
     if form.get("order_id") and not form.shopper:
         form.set("order_id", None)  # remembered from before the sender was known: ask again after login
-    for slot in ("login_phone", "order_id", "modify_field", "return_reason", "invoice_title",
-                 "invoice_tax_number"):
-        if slot not in form.required() or form.get(slot) is not None and slot != "order_id":
-            continue
+    take_said(form, turn, first=True)
+
+
+# The slots a message may fill before they are asked, in the order a task asks for them.
+SAID_BEFORE_ORDER = ("login_phone", "order_id", "modify_field", "return_reason", "invoice_title", "invoice_tax_number")
+SAID_AFTER_ORDER = ("order_item", "modify_field", "new_value", "exchange_variant", "return_reason")
+
+
+def take_said(form: Form, turn: Turn, *, first: bool = False) -> None:
+    """Whatever a message already says is taken, in the order the task asks for it: the first message
+    of a task, the words a shopper wrote before proving who they are (read again once they have), and
+    the rest of a message that answered one question (202511220009 改成文三路100号 → the order, the
+    field and the new address)."""
+    for slot in SAID_BEFORE_ORDER:
+        if not form.task or slot not in form.required() or form.get(slot) is not None:
+            if not (first and slot == "order_id" and form.get("order_id") and form.shopper):
+                continue
+        if slot == "login_phone" and form.task == "modify":
+            continue  # 把电话改成138…: the number in a change request is the new one, not who is asking
         if slot == "order_id":
             if not form.shopper:
                 continue  # who is asking comes first; the order is asked for after login
@@ -425,18 +441,24 @@ def start(form: Form, turn: Turn) -> None:
                 continue
             form.slots["order_id"] = None
             accept(form, slot, value)
-            if not form.task:
-                return
             continue
         value = extract(form, slot, turn, as_answer=False)
         if value is not None:
             accept(form, slot, value)
     if form.order() is not None and form.task:
-        for slot in ("order_item", "new_value", "exchange_variant"):
-            if slot in form.required() and form.get(slot) is None:
+        for slot in SAID_AFTER_ORDER:
+            if form.task and slot in form.required() and form.get(slot) is None:
                 value = extract(form, slot, turn, as_answer=False)
                 if value is not None:
                     accept(form, slot, value)
+
+
+def _resume_after_login(form: Form) -> None:
+    """The shopper has just proven who they are: what they asked before (the task's words, an order
+    number given while the code was on its way) is read again, so the task goes on from there."""
+    said = form.get("task_text") or ""
+    if said and form.task:
+        take_said(form, Turn(None, 0.0, said, {}))
 
 
 def answer(form: Form, turn: Turn, requested: str | None) -> bool:
@@ -445,6 +467,15 @@ def answer(form: Form, turn: Turn, requested: str | None) -> bool:
         form.set("evidence_photo", turn.photo)
         if not turn.text.strip():
             form.say("照片收到了，会附在申请上。")
+            return True
+    if requested in ("login_phone", "login_code") and not parsing.find_phone(turn.text, turn.entities.get("phone")) \
+            and not code_in(turn.text):
+        noted = parsing.find_order_no(turn.text, turn.entities.get("order_id"))
+        if noted and form.task:
+            # 订单号是2025… while the phone is asked for: kept with the task's words, read after login
+            form.set("task_text", f"{form.get('task_text') or ''} {turn.text}"[:500])
+            form.say(f"好的，订单 {noted} 记下了，确认身份后马上为您办理。")
+            prompt(form, requested)
             return True
     if requested == "login_code":
         # A new number while waiting for the code: the shopper corrects the phone.
@@ -496,8 +527,19 @@ def answer(form: Form, turn: Turn, requested: str | None) -> bool:
             return True
         if accept(form, requested, value):
             form.set("form_attempts", 0.0)
+            if requested == "login_code" and form.get("login_code") == VERIFIED:
+                _resume_after_login(form)
+            elif form.task and len(re.sub(r"[\d\s，。,.]+", "", turn.text)) >= 2:
+                take_said(form, turn)  # the rest of the message: 2025… 改成文三路100号
         else:
             _count_attempt(form)
+        return True
+    general = rule_question(form.task, turn.text, order_in_hand=bool(form.get("order_id"))) \
+        if requested not in ("login_phone", "login_code") else None
+    if general:
+        # 那还能退吗 / 退货地址在哪 while a return is under way: the rules' answer, and the task goes on
+        form.say(general)
+        form.say(_hint(requested))
         return True
     new_task = task_for(turn.intent, turn.text) if turn.confidence >= SWITCH_CONFIDENCE else None
     if turn.intent == "request_human":

@@ -77,6 +77,9 @@ class OrderTask:
     question: Optional[str] = None    # the confirmation question under the preview; None: nothing to confirm
     kept = "好的，不做修改。"   # said when the shopper says no to the question
     keeps_photo = False        # a photo sent during the task is kept as evidence
+    # The order states in which the task can be done: when the shopper's words fit several orders,
+    # these are preferred (shop.dialogue.order_words); the rules decide the details afterwards.
+    possible: tuple[str, ...] = OrderStatus.ALL
 
     def begin(self, form: TaskForm, turn: TurnLike) -> None:
         """The task starts with this message (slots the first message fills are read by the form)."""
@@ -151,6 +154,7 @@ class Status(OrderTask):
 
 class Track(Status):
     name, label, family = "track", "查询物流", "logistics"
+    possible = (OrderStatus.SHIPPED, OrderStatus.DELIVERED)
     intents = ("track_logistics",)
 
     def slots(self, form: TaskForm) -> list[str]:
@@ -167,6 +171,7 @@ class Track(Status):
 
 class Refund(OrderTask):
     name, label, family = "refund", "查询退款", "after_sales"
+    possible = (OrderStatus.REFUNDED, OrderStatus.CANCELLED, OrderStatus.DELIVERED)
     intents = ("ask_refund_status",)
     rules = "returns"
 
@@ -177,6 +182,7 @@ class Refund(OrderTask):
 # -- changes ---------------------------------------------------------------------------------------------
 class Cancel(OrderTask):
     name, label, family = "cancel", "取消订单", "order"
+    possible = OrderStatus.BEFORE_SHIPMENT
     intents = ("cancel_order",)
     kept = "好的，订单保留不取消。"
 
@@ -212,6 +218,7 @@ class Cancel(OrderTask):
 
 class Modify(OrderTask):
     name, label, family = "modify", "修改订单", "order"
+    possible = OrderStatus.BEFORE_SHIPMENT
     intents = ("modify_order",)
     value_slot = "new_value"
     question = "确认修改吗？"
@@ -246,7 +253,7 @@ class Modify(OrderTask):
 
     def extract(self, form: TaskForm, slot: str, turn: TurnLike, *, as_answer: bool) -> Any:
         if slot == "modify_field":
-            return parsing.modify_field(turn.text, as_answer=as_answer)
+            return parsing.modify_field(turn.text, as_answer=as_answer) or self.field_of_value(form, turn)
         if slot != "new_value":
             return None
         kind = form.get("modify_field")
@@ -262,6 +269,23 @@ class Modify(OrderTask):
             return variant_named(form, turn)
         return None
 
+    @staticmethod
+    def field_of_value(form: TaskForm, turn: TurnLike) -> Optional[str]:
+        """What is changed, read from the new value itself (改成13700001111 / 改成广州市天河区… /
+        改成两件 / 换成80码) when the shopper does not name the field."""
+        text = turn.text
+        if not _CHANGE_TO.search(text) and not any(w in text for w in ("改", "换", "写错", "填错")):
+            return None
+        if parsing.find_phone(text, turn.entities.get("phone")):
+            return "phone"
+        if parsing.address(text):
+            return "address"
+        if re.search(r"(?:改成|改为|要)\s*[\d一二两三四五六七八九十百千零]+\s*(?:件|个|条|双|套|份|瓶|支)", text):
+            return "quantity"
+        if form.order() is not None and variant_named(form, turn):
+            return "variant"
+        return None
+
     def accept(self, form: TaskForm, slot: str, value: Any) -> Optional[Any]:
         kind = form.get("modify_field")
         if slot == "new_value" and kind == "phone":
@@ -271,7 +295,8 @@ class Modify(OrderTask):
                 return None
             return check.details["value"]
         if slot == "new_value" and kind == "quantity" and not 1 <= int(value) <= 99:
-            form.say("购买数量需要在 1 到 99 件之间，请重新告诉我数量。")
+            form.say("每件商品的购买数量至少 1 件、最多 99 件，不能改成这个数量（整单不要了可以取消订单）。"
+                     "请重新告诉我数量。")
             return None
         return value
 
@@ -295,6 +320,7 @@ class Modify(OrderTask):
 
 class Return(OrderTask):
     name, label, family = "return", "申请退货", "after_sales"
+    possible = (OrderStatus.DELIVERED,)
     intents = ("request_return",)
     keeps_photo = True
     rules = "returns"
@@ -382,6 +408,7 @@ class DuplicateCharge(OrderTask):
 
 class Invoice(OrderTask):
     name, label, family = "invoice", "申请发票", "payment"
+    possible = (OrderStatus.PAID, OrderStatus.SHIPPED, OrderStatus.DELIVERED)
     intents = ("ask_payment_invoice",)
     words = ("发票", "开票", "税号", "抬头", "报销")
 
@@ -459,6 +486,7 @@ class PaymentInfo(OrderTask):
 # -- complaints ------------------------------------------------------------------------------------------
 class Complaint(OrderTask):
     name, label, family = "complaint", "投诉", "complaint"
+    possible = (OrderStatus.DELIVERED, OrderStatus.SHIPPED)
     intents = ("complain_quality", "complain_mismatch", "complain_service")
     keeps_photo = True
     CATEGORY_BY_INTENT = {"complain_quality": "quality", "complain_mismatch": "mismatch",

@@ -8,25 +8,13 @@ order to cancel one that has not); the caller asks only when it is still ambiguo
 """
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import Sequence
 
+from shop.dialogue.order_tasks import TASKS
 from shop.rules.policy import OrderStatus
 from shop.search.query import ProductQuery, parse
-
-# The order states in which each task can be done (the rules decide the details afterwards).
-POSSIBLE = {
-    "track": (OrderStatus.SHIPPED, OrderStatus.DELIVERED),
-    "status": OrderStatus.ALL,
-    "cancel": OrderStatus.BEFORE_SHIPMENT,
-    "modify": OrderStatus.BEFORE_SHIPMENT,
-    "return": (OrderStatus.DELIVERED,),
-    "exchange": (OrderStatus.DELIVERED,),
-    "complaint": (OrderStatus.DELIVERED, OrderStatus.SHIPPED),
-    "refund": (OrderStatus.REFUNDED, OrderStatus.CANCELLED, OrderStatus.DELIVERED),
-    "invoice": (OrderStatus.PAID, OrderStatus.SHIPPED, OrderStatus.DELIVERED),
-}
-
 
 @lru_cache(maxsize=1)
 def _type_of() -> dict[str, str]:
@@ -57,12 +45,34 @@ def orders_named(orders: Sequence, text: str, task: str | None) -> list[str]:
 
     orders: OrderView-like objects (order_no, status, items with product_id and product_name)."""
     q = parse(text)
-    if not (q.named or q.wanted_types or _words(q)):
-        return []
-    hits = [o for o in orders if any(item_named(i, q) for i in o.items)]
+    named = bool(q.named or q.wanted_types or _words(q))
+    goods = [o for o in orders if any(item_named(i, q) for i in o.items)] if named else []
+    # 寄到青岛的那单 / 西安那单的盖毯: where it goes narrows the goods named, or picks on its own
+    placed = [o for o in (goods or orders) if _place_named(o, text)]
+    hits = placed or goods
     if len(hits) <= 1:
         return [o.order_no for o in hits]
-    possible = [o for o in hits if o.status in POSSIBLE.get(task or "", OrderStatus.ALL)]
+    task_ = TASKS.get(task or "")
+    possible = [o for o in hits if o.status in (task_.possible if task_ else OrderStatus.ALL)]
     if len(possible) == 1:
         return [possible[0].order_no]
     return [o.order_no for o in (possible or hits)]
+
+
+_ADMIN_SUFFIX = ("特别行政区", "自治区", "省", "市", "区", "县")
+
+
+def _place_named(order, text: str) -> bool:
+    """Does the message name where the order goes (寄到青岛的 / 深圳那单 / 北京的)? The ship-to
+    address's city or district, without its 省/市/区 suffix (2 characters at least)."""
+    address = getattr(order, "address", "") or ""
+    places = re.findall(r"[\u4e00-\u9fff]{2,7}?(?:省|市|区|县)", address)[:3]
+    for place in places:
+        bare = place
+        for suffix in _ADMIN_SUFFIX:
+            if bare.endswith(suffix) and len(bare) - len(suffix) >= 2:
+                bare = bare[: -len(suffix)]
+                break
+        if len(bare) >= 2 and bare in text:
+            return True
+    return False

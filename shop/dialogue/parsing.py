@@ -106,17 +106,23 @@ _NO = ("不用", "不要", "不需要", "算了", "先不", "不了", "不对", 
 
 # Saying the task again confirms it: "对 取消" to 确认取消订单吗, "退吧" to 确认退货吗.
 TASK_YES = {"cancel": ("取消",), "return": ("退",), "exchange": ("换",), "modify": ("改",), "refund": ("退款",)}
+_WORDS = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")
+_UNSURE = re.compile(r"^\s*[\u4e00-\u9fffA-Za-z]{0,2}\s*[?？]+\s*$|^\s*(?:啊|哈|呃|额|哦)\s*[?？。.…!！]*\s*$")
 _YES_ALONE = re.compile(r"^\s*(?:对|是|好|嗯)(?![了不么吗])[\s,，。!！~～啊呀吧的]*")
 
 
 def yes_no(text: str | None, intent: str | None = None, task: str | None = None) -> bool | None:
     """True / False for a confirmation; the intent decides first, words are the fallback (a leading
     对/是/好 is yes, and so is naming the task being confirmed)."""
+    t = ascii_text(text).lower()
+    if not _WORDS.search(t) or _UNSURE.match(t):
+        # ，/ 。/ 👌 / 嗯？: no words, or a question back — unclear, so the question is asked again
+        # whatever the intent model read into it (a change is made only on a clear yes).
+        return None
     if intent == "affirm":
         return True
     if intent == "deny":
         return False
-    t = ascii_text(text).lower()
     if any(w in t for w in _NO):
         return False
     if any(w in t for w in _YES) or _YES_ALONE.match(t) or any(w in t for w in TASK_YES.get(task or "", ())):

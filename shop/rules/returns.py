@@ -156,7 +156,7 @@ POLICY_TOPICS = (  # checked in order; a question may hit several
 )
 
 
-def policy_answer(text: str | None) -> str:
+def policy_answer(text: str | None, *, order_in_hand: bool = False) -> str:
     """The rules a general after-sales question asks about (七天无理由从哪天算, 运费谁出, 吊牌剪了还能退吗),
     worded from shop/rules/policy.py; every fact is the policy's."""
     from shop.store.products import category_names
@@ -175,4 +175,4 @@ def policy_answer(text: str | None) -> str:
                    f"银行卡最长 {REFUND_DAYS['bank_card']} 天。"),
         "address": f"退货请寄到：{RETURN_ADDRESS}，申请通过后 {SEND_BACK_DAYS} 天内寄回。",
     }
-    return "亲，" + "".join(parts[name] for name in hit) + "需要办理的话，告诉我订单号就行。"
+    return "亲，" + "".join(parts[name] for name in hit) + ("" if order_in_hand else "需要办理的话，告诉我订单号就行。")

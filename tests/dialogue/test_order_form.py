@@ -1,4 +1,5 @@
 """The order form and action_order_task on tracker fixtures: every flow, refusals, corrections."""
+import pytest
 import json
 
 from shop.rules.policy import OrderStatus, ReturnStatus
@@ -557,3 +558,125 @@ def test_an_address_in_the_same_message_keeps_the_order_just_discussed(chat, ses
     c.start(f"訂單{paid.order_no}幾時發貨呀？", "check_order_status")
     reply = c.say("可唔可以改地址？改做广东省深圳市南山区科技园南区深南大道9988号7栋502", "modify_order")
     assert "深圳" in reply and "确认修改吗" in reply and "订单号应为" not in reply
+
+
+# -- issue 16: the task survives identification, order picking, corrections and interruptions -------------
+def verify(c, sessions, outbox, shopper_id=1) -> str:
+    """The guest gives the phone on file and types the texted code; returns the bot's answer to the code."""
+    with sessions() as s:
+        phone = s.get(m.Shopper, shopper_id).phone
+    c.say(phone, phone=phone)
+    return c.say(read_outbox(outbox)[-1]["code"])
+
+
+def test_a_task_stated_before_identification_goes_on_for_that_order(chat, sessions, outbox):
+    """202511220009取消 → phone → code: the cancel of that very order is proposed, not the order list."""
+    paid = own(sessions, OrderStatus.PAID)
+    c = chat("guest-before-1")
+    reply = c.start(f"{paid.order_no}取消 拍错了 快点", "cancel_order")
+    assert "手机号" in reply and paid.order_no not in reply
+    reply = verify(c, sessions, outbox)
+    assert "已确认您的身份" in reply and f"确认取消订单 {paid.order_no}" in reply and "您最近的订单" not in reply
+    assert status_of(sessions, paid.order_no) == OrderStatus.PAID  # nothing before the yes
+    c.say("对 取消 确定", "affirm")
+    assert status_of(sessions, paid.order_no) == OrderStatus.CANCELLED
+
+
+def test_an_order_number_given_while_the_phone_is_asked_is_kept(chat, sessions, outbox):
+    pending = one(sessions, lambda o: o.shopper_id == 1 and o.status == OrderStatus.PENDING_PAYMENT)
+    c = chat("guest-before-2")
+    c.start("下单的时候电话号码写错了，想改一下", "modify_order")
+    reply = c.say(f"订单号是{pending.order_no}")
+    assert "记下了" in reply and c.slots["requested_slot"] == "login_phone"
+    reply = verify(c, sessions, outbox)
+    assert pending.order_no in reply and "新的收货手机号" in reply
+    reply = c.say("麻烦改成13787654321", phone="13787654321")
+    assert "将改为" in reply and "确认修改吗" in reply  # a proposal until the yes
+    c.say("是的没错", "affirm")
+    assert one(sessions, lambda o: o.order_no == pending.order_no).receiver_phone == "13787654321"
+
+
+def test_the_new_number_in_a_change_request_is_not_taken_as_who_is_asking(chat, sessions, outbox):
+    paid = own(sessions, OrderStatus.PAID)
+    c = chat("guest-before-3")
+    reply = c.start(f"{paid.order_no}帮我改个收货电话 改成13700001111", "modify_order")
+    assert "手机号" in reply and read_outbox(outbox) == []  # no code texted to the new number
+    reply = verify(c, sessions, outbox)
+    assert "137****1111" in reply and "确认修改吗" in reply
+
+
+def test_the_field_is_read_from_the_new_value_with_the_order(chat, sessions):
+    """地址填措了 要改 → list → 2025… 改成广州市…: the order, the field and the address in one answer."""
+    paid = own(sessions, OrderStatus.PAID)
+    c = chat()
+    c.start("地址填措了 要改", "modify_order")
+    reply = c.say(f"{paid.order_no} 改成广州市天河区体育西路191号中石化大厦B座1208")
+    assert "体育西路191号" in reply and "确认修改吗" in reply and "要修改哪一项" not in reply
+
+
+def test_an_order_is_picked_by_where_it_goes(chat, sessions):
+    from shop.dialogue.order_words import orders_named
+    from shop.orders import OrderService
+    service = OrderService(sessions, clock=lambda: ANCHOR)
+    mine = service.orders(1)
+    target = next(o for o in mine if o.status == OrderStatus.PENDING_PAYMENT)
+    city = next(p for p in ("青岛", "武汉", "广州", "深圳", "北京") if p in target.address)
+    assert orders_named(mine, f"寄到{city}的那个订单", "cancel") == [target.order_no]
+
+
+def test_a_rule_question_during_a_return_is_answered_and_the_return_goes_on(chat, sessions):
+    target = one(sessions, lambda o: returnable(o, ANCHOR))
+    c = chat(sender_of(sessions, target))
+    c.start(f"{target.order_no} 退了吧", "request_return")
+    reply = c.say("哦等等 我好像拆开用过一次了 那还能退吗", "request_return")
+    assert "拆封" in reply and c.slots["order_task"] == "return" and c.slots["requested_slot"] == "return_reason"
+    assert "告诉我订单号" not in reply  # the order is in hand
+    reply = c.say("退货地址发我")
+    assert "文一西路" in reply and c.slots["order_task"] == "return"
+
+
+@pytest.mark.parametrize("reply", ["，", "。", "?", "…", "👌", "嗯？"])
+def test_punctuation_or_an_emoji_to_a_confirmation_changes_nothing(chat, sessions, reply):
+    paid = own(sessions, OrderStatus.PAID)
+    c = chat()
+    c.start(f"{paid.order_no} 地址改到浙江省杭州市西湖区文三路 100 号", "modify_order")
+    assert c.slots["requested_slot"] == "confirmed"
+    asked = c.say(reply, "affirm")  # whatever the intent model reads into it
+    assert "确认" in asked and c.slots["requested_slot"] == "confirmed"
+    assert one(sessions, lambda o: o.order_no == paid.order_no).address_detail == paid.address_detail
+
+
+def test_a_zero_quantity_is_refused_by_the_rule(chat, sessions):
+    pending = one(sessions, lambda o: o.shopper_id == 1 and o.status == OrderStatus.PENDING_PAYMENT
+                  and len(o.items) == 1)
+    reply = chat().start(f"{pending.order_no} 数量改成零件", "modify_order")
+    assert "至少 1 件" in reply
+    reply = chat().start(f"{pending.order_no} 数量改成一百件", "modify_order")
+    assert "最多 99 件" in reply
+
+
+def test_stop_words_while_a_value_is_asked_end_the_task(chat, sessions):
+    paid = own(sessions, OrderStatus.PAID)
+    c = chat()
+    c.start(f"{paid.order_no}改地址", "modify_order")
+    reply = c.say("那就不改了 先这样")
+    assert "已停止" in reply and c.slots["order_task"] is None
+
+
+@pytest.mark.parametrize("metadata", [{"attachments": 5}, {"attachments": "x"}, {"attachments": [None, 3]},
+                                      {"attachments": [{"type": "image"}]}])
+def test_malformed_attachments_are_ignored_not_an_exception(chat, sessions, metadata):
+    pending = one(sessions, lambda o: o.shopper_id == 1 and o.status == OrderStatus.PENDING_PAYMENT)
+    c = chat()
+    reply = c.say(f"取消订单{pending.order_no}", "cancel_order", metadata=metadata)
+    assert "确认取消订单" in reply
+
+
+def test_an_app_photo_by_media_id_is_kept_as_return_evidence(chat, sessions):
+    target = one(sessions, lambda o: returnable(o, ANCHOR))
+    c = chat(sender_of(sessions, target))
+    c.start(f"{target.order_no} 质量有问题要退货", "request_return")
+    c.say("", "inform", metadata={"attachments": [{"type": "image", "media_id": "app-media-7781"}]})
+    c.say("确认", "affirm")
+    req = one(sessions, lambda o: o.order_no == target.order_no).return_requests[0]
+    assert req.photo_path == "app-media-7781"

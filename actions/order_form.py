@@ -29,7 +29,7 @@ from actions import services
 from actions.services import channel_of
 from shop.dialogue import order_text, parsing
 from shop.dialogue.order_tasks import TASKS, loads_json, task_for, task_named
-from shop.dialogue.order_words import orders_named
+from shop.dialogue.order_words import items_named, order_tracked, orders_named
 from shop.identity import code_in
 from shop.media import first_attachment
 from shop.orders import InvalidOrderNumber, OrderNotFound, OrderService, OrderView
@@ -195,6 +195,10 @@ def extract(form: Form, slot: str, turn: Turn, *, as_answer: bool) -> Any:
     if slot == "login_code":
         return code_in(text) if as_answer else None
     if slot == "order_id":
+        mine = form.service.orders(form.shopper.id) if form.shopper else []
+        tracked = order_tracked(mine, text)  # YT69…: the order whose parcel that is
+        if tracked:
+            return tracked
         found = parsing.find_order_no(text, ents.get("order_id"))
         if found is None and as_answer and form.get("listed_orders"):
             listed = form.get("listed_orders")
@@ -203,7 +207,7 @@ def extract(form: Form, slot: str, turn: Turn, *, as_answer: bool) -> Any:
                 return listed[idx]
         if found is None and form.shopper:
             # 我那支口红到哪了: the order whose goods the shopper names (preferring one the task fits)
-            named = orders_named(form.service.orders(form.shopper.id), text, form.task)
+            named = orders_named(mine, text, form.task)
             if len(named) == 1:
                 return named[0]
         return found
@@ -215,7 +219,11 @@ def extract(form: Form, slot: str, turn: Turn, *, as_answer: bool) -> Any:
             if item.product_name in text or (len(item.product_name) > 2 and item.product_name[-2:] in text):
                 return str(item.id)
         idx = parsing.pick_index(text, len(order.items)) if as_answer else None
-        return str(order.items[idx].id) if idx is not None else None
+        if idx is None:
+            # 鞋换80码 / 那条毯子: the item whose kind or name words the message uses, when only one fits
+            named = items_named(order.items, text)
+            return str(named[0].id) if len(named) == 1 else None
+        return str(order.items[idx].id)
     if slot == "confirmed":
         return parsing.yes_no(text, turn.intent, form.task) if as_answer else None
     task = task_named(form.task)

@@ -333,10 +333,19 @@ class Return(OrderTask):
         return item + [self.value_slot, "confirmed"]
 
     def on_order(self, form: TaskForm, order: OrderView) -> None:
+        if order.status in OrderStatus.BEFORE_SHIPMENT:
+            # 这单退掉 / 鞋换80码 before it ships: what a shop does then is cancel it or change it
+            self.before_shipment(form, order)
+            return
         if order.status != OrderStatus.DELIVERED:
             preview = form.service.preview().request_return(form.shopper.id, order.order_no, item=order.items[0].id)
             form.say(f"订单 {order.order_no}（{order.status_label}）：{preview.reason}")
             form.end()
+
+    def before_shipment(self, form: TaskForm, order: OrderView) -> None:
+        form.say(f"订单 {order.order_no} 还没发货（{order.status_label}），不用退货，可以直接取消。")
+        form.set("order_task", "cancel")
+        TASKS["cancel"].on_order(form, order)
 
     def prompt(self, form: TaskForm, slot: str) -> Optional[str]:
         if slot == "return_reason":
@@ -370,6 +379,12 @@ class Exchange(Return):
     value_slot = "exchange_variant"
     question = "确认提交换货申请吗？"
     kind_label = "换货"
+
+    def before_shipment(self, form: TaskForm, order: OrderView) -> None:
+        form.say(f"订单 {order.order_no} 还没发货（{order.status_label}），不用换货，直接把颜色/尺码改过来就行。")
+        form.set("order_task", "modify")
+        form.set("modify_field", "variant")
+        TASKS["modify"].on_order(form, order)
 
     def prompt(self, form: TaskForm, slot: str) -> Optional[str]:
         if slot != "exchange_variant":

@@ -39,6 +39,29 @@ def item_named(item, q: ProductQuery) -> bool:
     return sum(w in name for w in _words(q)) >= 2 or any(len(w) >= 3 and w in name for w in _words(q))
 
 
+def items_named(items: Sequence, text: str) -> list:
+    """The items of one order the words name (by product, kind or name words)."""
+    q = parse(text)
+    if not (q.named or q.wanted_types or _words(q)):
+        return []
+    hits = [i for i in items if item_named(i, q)]
+    if not hits:
+        # within one order a kind word is enough: 鞋 for the 学步鞋, 毯子 for the 盖毯
+        words = {t.word for t in q.terms if t.kind in ("category", "type")}
+        hits = [i for i in items if any(w and (w in i.product_name or w[0] == i.product_name[-1]) for w in words)]
+    return hits
+
+
+def order_tracked(orders: Sequence, text: str) -> str | None:
+    """The order whose parcel's tracking number the message quotes (YT6965970600030 6天没动了)."""
+    compact = re.sub(r"\s+", "", text or "").upper()
+    for o in orders:
+        for shipment in getattr(o, "shipments", ()) or ():
+            if shipment.tracking_no and shipment.tracking_no.upper() in compact:
+                return o.order_no
+    return None
+
+
 def orders_named(orders: Sequence, text: str, task: str | None) -> list[str]:
     """Order numbers of the orders the words point at, best first: [] when the words name no goods
     of any order, one number when they settle it, several when the caller must still ask.

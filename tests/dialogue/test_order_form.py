@@ -680,3 +680,35 @@ def test_an_app_photo_by_media_id_is_kept_as_return_evidence(chat, sessions):
     c.say("确认", "affirm")
     req = one(sessions, lambda o: o.order_no == target.order_no).return_requests[0]
     assert req.photo_path == "app-media-7781"
+
+
+def test_a_tracking_number_names_its_order(chat, sessions):
+    moving = one(sessions, lambda o: o.shopper_id == 1 and o.status == OrderStatus.SHIPPED and o.shipments)
+    reply = chat().start(f"{moving.shipments[0].tracking_no} 到哪了", "track_logistics")
+    assert moving.order_no in reply and moving.shipments[0].carrier in reply
+
+
+def test_a_return_asked_before_shipping_becomes_a_cancel(chat, sessions):
+    pending = one(sessions, lambda o: o.shopper_id == 1 and o.status == OrderStatus.PENDING_PAYMENT)
+    c = chat()
+    reply = c.start(f"{pending.order_no}这单退掉吧 不要了", "request_return")
+    assert "还没发货" in reply and "确认取消订单" in reply
+    c.say("确认", "affirm")
+    assert status_of(sessions, pending.order_no) == OrderStatus.CANCELLED
+
+
+def test_an_exchange_asked_before_shipping_changes_the_item(chat, sessions):
+    """202511230014 鞋换80码: the item named by its kind, the size changed before it ships."""
+    from shop.store.products import demo_products
+    stocked = {(p.id, v.color, v.size) for p in demo_products() for v in p.variants if v.stock > 0}
+    for o in orders(sessions, lambda o: o.shopper_id == 1 and o.status in OrderStatus.BEFORE_SHIPMENT):
+        for item in o.items:
+            other = next((s for (pid, col, s) in stocked if pid == item.product_id and col == item.color
+                          and s != item.size), None)
+            kind = item.product_name[-1]
+            if other and sum(i.product_name.endswith(kind) for i in o.items) == 1:
+                c = chat()
+                reply = c.start(f"{o.order_no} {kind}换{other}", "request_exchange")
+                assert "还没发货" in reply and "确认修改吗" in reply and other in reply
+                return
+    pytest.skip("no unshipped order with another size in stock")

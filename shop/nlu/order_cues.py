@@ -1,0 +1,55 @@
+"""Messages about the shopper's own order, read from what they point at rather than how they say it.
+
+The intent model learns phrasing; a shopper who writes 202511230014 鞋换80码, YT6965970600030 6天没动了
+or 最近买的那个枕套啥时候到 points at an order (its number, a tracking number, goods they bought) and
+says what to do with it. When the model reads such a message as a product or policy question (the
+goods named look like a shopping request), the words decide: the order task they name. Messages
+that point at no order of the shopper's, or name no task, keep the model's reading.
+
+Used by custom_components/order_cues.py after the intent classifier and before the fallback.
+"""
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+# What the message points at: an order number, a tracking number, or goods the shopper bought.
+ORDER_NUMBER = re.compile(r"(?<!\d)20\d{10}(?!\d)")
+TRACKING_NUMBER = re.compile(r"(?<![A-Za-z0-9])(?:SF|YT|JD|JT|ZT)\d{10,15}(?!\d)|(?<!\d)(?:7\d|4\d|98)\d{10,13}(?!\d)")
+OWN_PURCHASE = re.compile(
+    r"我买的|我拍的|我下单的|我订的|(?:最近|上次|上周|前几天|前两天|之前|刚才|刚刚|昨天|今天|上个月|这个月初?|月初)"
+    r"[^，。,.!?！？]{0,12}?(?:买|拍|下单|收到|到)的|收到的|寄来的|寄到.{1,6}的|买了(?:[一两二三四五六七八九十\d]+)?(?:条|件|双|个|套|瓶|支)|"
+    r"那单|这单|那个订单|这个订单|我的订单|我的快递|我的包裹|我那(?:个|件|双|条|套|瓶|支|单)")
+# What to do with it, most specific first: a refund before a return, an exchange before a return.
+TASK_WORDS = (
+    ("ask_refund_status", re.compile(r"退款|钱.{0,6}(?:退|到账|回来)|到账")),
+    ("cancel_order", re.compile(r"取消|不想要了.{0,4}没发|还没发.{0,6}不要")),
+    ("request_exchange", re.compile(r"换货|换成|换个|换一(?:个|件|双|条|下)|换(?:大|小)一?[码号]|换\s*\d{2,3}|换[A-Z]{1,3}码")),
+    ("request_return", re.compile(r"退货|退掉|退了吧|都退|要退|想退|退回去|能退吗|给退")),
+    ("modify_order", re.compile(r"改成|改为|改地址|改电话|改手机|改收货|改一下|填错|写错|改个")),
+    ("complain_mismatch", re.compile(r"不符|不一样|发错|货不对版|跟图片|和图片|色差")),
+    ("complain_quality", re.compile(r"质量|坏了|破了|裂了|异味|塑胶味|味道很大|掉色|起球|开线|漏|断了|不亮")),
+    ("track_logistics", re.compile(r"到哪|啥时候到|什么时候到|几时到|还没到|没到|没动|不动|物流|快递员|派送|催一下|帮我催|"
+                                   r"怎么还没|到了没|放在哪|放哪")),
+)
+# Readings that are already about orders, or that answer a question (yes/no, a human): never overridden.
+KEEP = {"check_order_status", "track_logistics", "modify_order", "cancel_order", "request_return",
+        "request_exchange", "ask_refund_status", "complain_mismatch", "complain_quality", "complain_service",
+        "ask_payment_invoice", "affirm", "deny", "request_human", "rate_service"}
+
+
+def points_at_an_order(text: str) -> bool:
+    return bool(ORDER_NUMBER.search(text) or TRACKING_NUMBER.search(text) or OWN_PURCHASE.search(text))
+
+
+def order_intent(text: str | None, intent: Optional[str]) -> Optional[str]:
+    """The order intent a message's words make plain when the model read another one; None to keep it.
+
+    text: the (normalised) message; intent: the model's top intent name (None or nlu_fallback allowed)."""
+    t = (text or "")[:500]
+    if intent in KEEP or not t or not points_at_an_order(t):
+        return None
+    for name, words in TASK_WORDS:
+        if words.search(t):
+            return name
+    return None

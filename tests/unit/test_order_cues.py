@@ -1,0 +1,29 @@
+"""shop.nlu.order_cues: a message pointing at the shopper's own order and naming a task (issue 16)."""
+import pytest
+
+from shop.nlu.order_cues import order_intent
+
+
+@pytest.mark.parametrize("text, read, cue", [
+    ("202511230014 鞋换80码", "ask_recommendation", "request_exchange"),
+    ("YT6965970600030 6天没动了", "ask_price_promotion", "track_logistics"),
+    ("最近买的那个枕套啥时候到 急", "ask_recommendation", "track_logistics"),
+    ("盖毯买了两条 两条都退", "ask_recommendation", "request_return"),
+    ("上次和哺乳内衣一起买的那个围兜 有股塑胶味", "ask_recommendation", "complain_quality"),
+    ("表带那单退款呢 钱没看到", "nlu_fallback", "ask_refund_status"),
+    ("帮我把这个订单取消了", "ask_shipping_policy", "cancel_order"),
+])
+def test_the_task_an_order_message_names(text, read, cue):
+    assert order_intent(text, read) == cue
+
+
+@pytest.mark.parametrize("text, read", [
+    ("我买的那件衬衫能机洗吗", "ask_care_method"),      # about the goods, no task
+    ("有没有适合夏天的防晒衣", "ask_recommendation"),   # no order pointed at
+    ("衬衫退货运费谁出", "ask_shipping_policy"),         # the rules, not an order of one's own
+    ("换个颜色有吗", "ask_stock"),
+    ("202511230014 鞋换80码", "request_exchange"),      # already an order reading: kept
+    ("对 那单取消", "affirm"),                          # an answer is never overridden
+])
+def test_other_messages_keep_the_models_reading(text, read):
+    assert order_intent(text, read) is None

@@ -402,11 +402,18 @@ def respond(intent: str | None, text: str | None, state: State, shelf: Shelf, *,
               and (q.cheaper or q.dearer or q.gender or q.facets() or q.price or r.more))
     if refine:
         return _list(_merge(parse(state.last_query), q), state, shelf, more=r.more)
-    if ((q.cheaper or q.dearer) and t.how in ("implicit", "referring", "page") and len(t.rows) == 1
-            and not q.wanted_types and not fact_aspects and not r.measures and state.last_aspect != A.LISTING):
-        # 有便宜点的吗 about the product in focus: others of its kind, cheaper (or dearer) than it
-        row = t.rows[0]
+    kin_of_focus = bool(state.focus) and len(t.rows) >= 1 and q.wanted_types and any(
+        x["id"] == state.focus for x in t.rows) and (shelf.product(state.focus) or {}).get("type") in q.wanted_types
+    if ((q.cheaper or q.dearer) and len(t.rows) == 1 and t.how in ("implicit", "referring", "page")
+            and not q.wanted_types or (q.cheaper or q.dearer) and kin_of_focus) \
+            and not fact_aspects and not r.measures and state.last_aspect != A.LISTING:
+        # 有便宜点的吗 / 有没有便宜点的雪地靴 about the product in focus: others of its kind, cheaper (or
+        # dearer) than it
+        row = next(x for x in t.rows if x["id"] == state.focus) if kin_of_focus else t.rows[0]
         return _list(_merge(parse(row.get("type") or ""), q), replace(state, listed=[], focus=row["id"]), shelf)
+    carried = _carried_aspect(r, state)
+    if carried and not fact_aspects and not r.measures and t.rows and t.how == "search" and not q.facets():
+        fact_aspects = [carried]  # 纯棉四件套能机洗吗 → 那珊瑚绒毯子呢: the same question about another kind
     listing = t.how == "search" and (len(t.rows) != 1 or bool(t.search and t.search.unmet))
     # A wish without a fact asked (送同事的小礼物 一百以内) is a recommendation, whatever the intent model said;
     # a colour or size alone about the product in focus (那粉色L呢) is still about it.
@@ -431,6 +438,18 @@ def respond(intent: str | None, text: str | None, state: State, shelf: Shelf, *,
     if asked is None:
         return None
     return _answer(t.rows, asked, r, state, shelf, t.how)
+
+
+# 那珊瑚绒毯子呢 / 羊毛的呢: a short follow-up naming another product or kind and asking nothing of its own
+FOLLOW_UP = re.compile(r"^\s*(?:那|那么|还有|再问下)?[^，。？?,!！]{1,14}(?:呢|咧|嘞)\s*[?？]?\s*$")
+CARRIED = ("care", "price", "material", "colors", "sizes", "season")
+
+
+def _carried_aspect(r: Reading, state: State) -> str | None:
+    """The aspect the last answer was about, when this message is a bare follow-up (那X呢) to it."""
+    if state.last_aspect in CARRIED and FOLLOW_UP.match(r.text or "") and not r.aspects:
+        return state.last_aspect
+    return None
 
 
 # The shopper's own coupons asked about (我账户里有什么券能用, 我的优惠券), not the shop's offers.
@@ -638,6 +657,11 @@ def _facts(row: dict, asked: list[str], r: Reading, state: State, shelf: Shelf, 
         elif aspect == "stock":
             color = r.colors[0] if r.colors else None
             size = parsing.size(r.text, None, row["sizes"]) or P.size_by_number(r.text, row["sizes"]) or r.size
+            # 黑色42码有货没 → 藏青色呢: the variant asked last keeps what this message does not change
+            before = _last_variant(state, row)
+            if before and (color or size) and not (color and size):
+                color, size = color or before[0], size or before[1]
+            extra["last_query"] = f"{VARIANT}{color or ''}|{size or ''}"
             body = {"height": state.height, "weight": state.weight, **r.measures}
             if size is None and color and (body.get("height") or body.get("weight") or body.get("foot")):
                 # 粉色的有吗 after the size advice (or with the measures): in the size advised
@@ -659,6 +683,17 @@ def _facts(row: dict, asked: list[str], r: Reading, state: State, shelf: Shelf, 
         else:
             parts.append(P.attribute_fact(row, aspect, text, r.query))
     return [p for p in parts if p], extra
+
+
+VARIANT = "variant:"   # last_query after a stock answer: the colour and size asked ("variant:黑色|42")
+
+
+def _last_variant(state: State, row: dict) -> tuple[str | None, str | None] | None:
+    """The colour and size of the last stock question about this same product, if that was the last turn."""
+    if state.last_aspect != "stock" or state.focus != row["id"] or not (state.last_query or "").startswith(VARIANT):
+        return None
+    color, _, size = state.last_query[len(VARIANT):].partition("|")
+    return (color if color in row["colors"] else None), (size if size in row["sizes"] else None)
 
 
 def _size_advice(row: dict, r: Reading, state: State, shelf: Shelf) -> tuple[str, dict]:

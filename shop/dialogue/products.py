@@ -319,7 +319,10 @@ def _why(row: Row, q) -> str:
         reasons.append("有" + "、".join(sorted(set(q.colors) & set(row["colors"]))))
     if row.get("gender"):
         reasons.append(f"{row['gender']}款")
-    return "、".join(reasons) or "、".join(row["tags"][:2])
+    # 有酒精吗 / 无香精的: the tags the question touches come first, so the list answers it for each one
+    asked = [t for t in tags_asked(q.text, row.get("tags", []), q.attributes) if t not in reasons]
+    reasons = asked + reasons
+    return "、".join(dict.fromkeys(reasons)) or "、".join(row["tags"][:2])
 
 
 FACET_NAMES = {"attributes": "功能", "profiles": "人群", "scenes": "场景", "seasons": "季节", "materials": "材质",

@@ -150,7 +150,7 @@ def with_young(profiles) -> set:
     return profiles | YOUNG if profiles & YOUNG else profiles
 
 
-def _for_whom(types: set, terms, profiles: set, adult: bool = False) -> frozenset:
+def _for_whom(types: set, terms, profiles: set, adult: bool = False, self_too: bool = False) -> frozenset:
     """Drop types made for other people (儿童羽绒服 for a plain 羽绒服) unless the shopper asked for
     them by name or asked for their people; when every type is such a type (奶粉), keep them all.
     An adult (大人睡的) never gets a kind made only for babies or children, even named."""
@@ -173,7 +173,14 @@ def _for_whom(types: set, terms, profiles: set, adult: bool = False) -> frozense
         family = {b for t in kept for b in info[t].get("broader", [])}
         made_for = {u for u, e in info.items() if set(e.get("for") or []) & profiles
                     and set(e.get("broader", [])) & family}
+    if made_for and self_too:
+        # 给自己和娃各买件羽绒服: the kind for the child and the plain kind for the shopper
+        return frozenset(made_for | {t for t in kept if not info[t].get("for")})
     return frozenset(made_for or kept or types)
+
+
+# 给自己和娃各买一件 / 大人小孩都要 / 全家: the shopper buys for themself (or adults) as well
+_SELF_TOO = re.compile(r"自己和|自己跟|我和|我跟|我俩|大人和|大人小孩|大人孩子|大人跟|一家|全家|亲子|各买|各一|各来")
 
 
 # "…用的小锅": a purpose clause (what it is used for, eaten with, worn for) just before the next kind
@@ -237,10 +244,11 @@ def parse(text: str | None) -> ProductQuery:
     aged = age_profile(corrected)
     if aged:
         values["profile"].add(aged)
-    q.types = _for_whom(types, terms, values["profile"], adult)
+    self_too = bool(_SELF_TOO.search(corrected))
+    q.types = _for_whom(types, terms, values["profile"], adult, self_too)
     q.no_such_kind = bool(types) and not q.types
     q.type_words = tuple(t.word for t in terms if t.kind == "type")
-    q.category_types = _for_whom(category_types, terms, values["profile"], adult)
+    q.category_types = _for_whom(category_types, terms, values["profile"], adult, self_too)
     q.not_sold = tuple(t.word for t in terms if t.kind == "not_sold")
     q.attributes = frozenset(values["attribute"])
     q.profiles = frozenset(values["profile"])

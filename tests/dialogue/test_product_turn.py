@@ -418,3 +418,34 @@ def test_the_price_of_shipping_is_not_the_price_of_the_goods():
     chat.say("ask_product_info", "神经酰胺氨基酸洁面乳是什么包装")
     reply = chat.say("ask_shipping_policy", "运费多少钱")
     assert "包邮" in reply and "售价" not in reply     # the fee, not a price answer for the cleanser
+
+
+def test_a_list_answers_the_free_from_question_for_each_product():
+    """有酒精吗 / 无香精的 about a kind: each listed product says whether its tags have it (w7)."""
+    reply = Chat().say("ask_recommendation", "宝宝脸蛋干 儿童霜有没有无香精的")
+    lines = [x for x in reply.splitlines() if x[:1].isdigit()]
+    assert lines and all("无香精" in x for x in lines)
+    reply = Chat().say("ask_product_info", "孕妇可用保湿精华里有酒精吗？有香精吗？")
+    assert all("无酒精" in x and "无香精" in x for x in reply.splitlines() if x[:1].isdigit())
+
+
+def test_a_colour_alone_after_a_stock_question_keeps_the_size_asked():
+    chat = Chat()
+    chat.say("ask_stock", "透气中老年健步鞋男款黑色42码有货没")
+    reply = chat.say("inform", "藏青色呢")
+    assert "藏青色 42码" in reply and "缺货" in reply      # the stock table: 藏青色 42 is sold out
+    assert "藏青色 43码有货" in chat.say("inform", "那43码呢")
+
+
+def test_a_bare_follow_up_about_another_kind_asks_the_same_question():
+    chat = Chat()
+    chat.say("ask_care_method", "纯棉四件套第一次洗能机洗吧 水温最高多少")
+    reply = chat.say("inform", "那珊瑚绒毯子呢")
+    assert "珊瑚绒" in reply and "30" in reply and "推荐" not in reply
+
+
+def test_cheaper_ones_of_the_kind_in_focus_when_the_kind_is_named():
+    chat = Chat()
+    chat.say("ask_product_info", "复古加绒雪地靴女款是什么材质的")
+    reply = chat.say("ask_recommendation", "有没有便宜点的雪地靴")
+    assert "防滑加绒雪地靴" in reply and "349" not in reply

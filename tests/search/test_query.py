@@ -1,3 +1,5 @@
+"""shop.search.query: who the goods are for."""
+from shop.search.query import parse
 
 
 def test_buying_for_oneself_and_a_child_keeps_both_kinds():

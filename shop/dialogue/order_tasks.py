@@ -494,8 +494,27 @@ class PaymentInfo(OrderTask):
     def finish(self, form: TaskForm, metadata: Any = None) -> list[str]:
         text = form.get("task_text") or ""
         if any(w in text for w in self.FAILED_WORDS):
-            return [self.HELP["failed"]]
-        return [self.HELP["invoice"] if "发票" in text else self.HELP["methods"]]
+            return self.unpaid(form, text) + [self.HELP["failed"]]
+        if "发票" in text:
+            return [self.HELP["invoice"]]
+        return self.unpaid(form, text) + [self.HELP["methods"]]
+
+    @staticmethod
+    def unpaid(form: TaskForm, text: str) -> list[str]:
+        """我买的那个砧板还没付钱 怎么付: the shopper's unpaid order the words name, with what to pay and where
+        (only for a shopper already known: payment help asks nobody to identify)."""
+        if form.shopper is None:
+            return []
+        from shop.dialogue.order_words import orders_named
+        pending = [o for o in form.service.orders(form.shopper.id) if o.status == OrderStatus.PENDING_PAYMENT]
+        named = parsing.find_order_no(text)
+        hits = [o for o in pending if o.order_no == named] or [
+            o for o in pending if o.order_no in orders_named(pending, text, None)]
+        if len(hits) != 1:
+            return []
+        o = hits[0]
+        return [f"您的订单 {o.order_no}（{order_text.items_brief(o)}）待付款 {o.pay_amount:.2f} 元：在「我的订单」里"
+                "找到这笔订单，点「去支付」即可，超时未付会自动取消。"]
 
 
 # -- complaints ------------------------------------------------------------------------------------------

@@ -712,3 +712,11 @@ def test_an_exchange_asked_before_shipping_changes_the_item(chat, sessions):
                 assert "还没发货" in reply and "确认修改吗" in reply and other in reply
                 return
     pytest.skip("no unshipped order with another size in stock")
+
+
+def test_how_to_pay_for_an_unpaid_order_named_by_its_goods(chat, sessions):
+    pending = one(sessions, lambda o: o.shopper_id == 1 and o.status == OrderStatus.PENDING_PAYMENT
+                  and len(o.items) == 1)
+    kind = pending.items[0].product_name[-2:]
+    reply = chat().start(f"我买的那个{kind}还没付钱，不知道怎么付", "ask_payment_invoice")
+    assert pending.order_no in reply and f"{pending.pay_amount:.2f}" in reply and "去支付" in reply

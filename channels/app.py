@@ -188,9 +188,9 @@ class AppInput(ShopChannel):
         async def health(_: Request) -> HTTPResponse:
             return json_response({"status": "ok"})
 
-        async def answer(message: InboundMessage, reply_audio: Optional[str]) -> HTTPResponse:
+        async def answer(message: InboundMessage, reply_audio: Optional[str], request: Request) -> HTTPResponse:
             output = AppOutput(self.hub, in_reply_to=message.message_id)
-            delivered = await self.deliver(on_new_message, message, output)
+            delivered = await self.deliver(on_new_message, message, output, getattr(request.app.ctx, "agent", None))
             if not delivered:
                 return json_response({"message_id": message.message_id, "duplicate": True, "messages": []})
             body = {"message_id": message.message_id,
@@ -208,7 +208,7 @@ class AppInput(ShopChannel):
                 message, reply_audio = self.inbound(payload), self.reply_audio(payload)
             except Refused as e:
                 return refusal(e)
-            return await answer(message, reply_audio)
+            return await answer(message, reply_audio, request)
 
         @bp.route("/voice", methods=["POST"], stream=True)
         async def receive_voice(request: Request) -> HTTPResponse:
@@ -233,7 +233,7 @@ class AppInput(ShopChannel):
                                       "messages": await spoken([for_client(m) for m in output.messages],
                                                                reply_audio)})
             return await answer(self.inbound({**payload, "text": "", "attachments": [
-                {"type": "voice", "media_id": stored.media_id, **({"format": fmt} if fmt else {})}]}), reply_audio)
+                {"type": "voice", "media_id": stored.media_id, **({"format": fmt} if fmt else {})}]}), reply_audio, request)
 
         @bp.route("/stream/<sender>", methods=["GET"])
         async def stream(request: Request, sender: str) -> HTTPResponse:

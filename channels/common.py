@@ -333,7 +333,7 @@ class ShopChannel(InputChannel):
         return settings
 
     async def deliver(self, on_new_message: OnNewMessage, message: InboundMessage,
-                      output: OutputChannel) -> Optional[InboundMessage]:
+                      output: OutputChannel, agent: Any = None) -> Optional[InboundMessage]:
         """Runs the bot on ``message`` unless its id was delivered before (then None).
 
         Returns the message as handled: with its transcript as text when it was
@@ -351,6 +351,11 @@ class ShopChannel(InputChannel):
                 logger.info("%s: voice message %s not understood: %s", message.channel, message.message_id, e)
                 await output.send_text_message(message.conversation_id, e.message)
                 return dataclasses.replace(message, extra={**message.extra, "voice_error": e.code})
+        # 排第几了 / 算了不等了 while waiting for a human: the queue answers (shop.handoff.waiting)
+        waited = await waiting_turn(agent, message.conversation_id, message.text or "") if agent is not None else None
+        if waited is not None:
+            await output.send_text_message(message.conversation_id, waited)
+            return message
         # The id stays claimed even when the bot fails: a failed turn may already
         # have acted (cancelled an order), and running it twice is worse than once.
         try:

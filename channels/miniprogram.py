@@ -220,7 +220,7 @@ class MiniProgramInput(ShopChannel):
             if inbound is None:
                 return response.text(wechat.NO_REPLY)
             output = CollectingOutputChannel()
-            if not await self.deliver_in_time(on_new_message, inbound, output):
+            if not await self.deliver_in_time(on_new_message, inbound, output, getattr(request.app.ctx, "agent", None)):
                 return response.text(wechat.NO_REPLY)
             reply = wechat.passive_reply("\n\n".join(filter(None, map(plain_text, output.messages))), message, fmt)
             if reply == wechat.NO_REPLY:
@@ -234,9 +234,9 @@ class MiniProgramInput(ShopChannel):
 
 
     async def deliver_in_time(self, on_new_message: OnNewMessage, inbound: InboundMessage,
-                              output: CollectingOutputChannel) -> Optional[InboundMessage]:
+                              output: CollectingOutputChannel, agent: Any = None) -> Optional[InboundMessage]:
         """The delivered message, or None for a duplicate or a turn that will answer late."""
-        turn = asyncio.ensure_future(self.deliver(on_new_message, inbound, output))
+        turn = asyncio.ensure_future(self.deliver(on_new_message, inbound, output, agent))
         if not self.passive_reply_seconds:
             return await turn
         try:

@@ -153,7 +153,7 @@ class SocialInput(ShopChannel):
             replies = []
             for message in messages:
                 output = CollectingOutputChannel()
-                if await self.deliver(on_new_message, message, output):
+                if await self.deliver(on_new_message, message, output, getattr(request.app.ctx, "agent", None)):
                     replies += send_api_bodies(message, output.messages)
             return json_response({"replies": replies})
 

@@ -95,3 +95,21 @@ def test_an_agent_already_serving_keeps_the_conversation(agent, queue):
     h = queue.enqueue(SENDER, "asked")
     queue.take(h.id, "duty01")
     assert turn(agent, "算了不等了") is None and queue.open_for(SENDER).status == "active"
+
+
+def test_every_channel_asks_the_queue_before_the_bot(agent, queue):
+    """APP, mini-program and social messages go through ShopChannel.deliver, which asks the queue first."""
+    from rasa.core.channels.channel import CollectingOutputChannel
+    message = common.InboundMessage(channel="app", sender_id="u-wait", message_id="m-1", text="前面还有几个人")
+    queue.enqueue(message.conversation_id, "asked")
+    bot_calls = []
+
+    async def on_new_message(user_message):
+        bot_calls.append(user_message.text)
+
+    output = CollectingOutputChannel()
+    asyncio.run(common.ShopChannel().deliver(on_new_message, message, output, agent))
+    assert bot_calls == [] and "第 1 位" in output.messages[0]["text"]
+    later = common.InboundMessage(channel="app", sender_id="u-wait", message_id="m-2", text="这件衬衫多少钱")
+    asyncio.run(common.ShopChannel().deliver(on_new_message, later, CollectingOutputChannel(), agent))
+    assert bot_calls == ["这件衬衫多少钱"]   # anything else is the bot's, waiting or not

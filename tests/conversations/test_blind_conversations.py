@@ -171,6 +171,52 @@ def texted_code(url: str, reply: str) -> str | None:
     return str(sent[-1]["code"]) if sent else None
 
 
+def play(url: str, sender: str, turns: list[dict], *, both_replies: bool) -> tuple[bool, list[dict]]:
+    """One conversation, turn by turn: (every turn passed, the transcript). A turn whose reply says an SMS
+    code was sent is followed by the code, as the shopper would type it; `both_replies`: the turn is
+    checked against both replies (the after-sales set), else against the code's reply."""
+    ok, transcript = True, []
+    for turn in turns:
+        reply = say(url, sender, str(turn.get("say", "")))
+        code = texted_code(url, reply)
+        if code:    # the shopper reads the SMS and types its code, as a real one would
+            after = say(url, sender, code)
+            reply = reply + "\n" + after if both_replies else after
+        problems = check(reply, turn.get("expect"))
+        ok = ok and not problems
+        transcript.append({"say": turn.get("say"), "reply": reply, "problems": problems})
+    return ok, transcript
+
+
+def gate(report: dict, path: Path, label: str, floors: dict) -> None:
+    """Writes the report, says the figures, and fails when a half falls below what has been reached."""
+    summary = report["summary"]
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
+    print(f"\n{label}: {report['all']['passed']}/{report['all']['conversations']} (tuning half "
+          f"{summary['tune']['rate']:.1%}, held-out half {summary['heldout']['rate']:.1%}) → {path}")
+    for half, floor in floors.items():
+        assert summary[half]["rate"] >= floor, f"{half} half: {summary[half]} below {floor}"
+
+
+def summarise(results: list[dict], sets: list[Path], key: str) -> dict:
+    """The report: each half's pass rate, all of it, by `key` (area / kind), by writer's set, the tuning failures."""
+    def rate(rows):
+        return {"conversations": len(rows), "passed": sum(r["passed"] for r in rows),
+                "rate": round(sum(r["passed"] for r in rows) / max(1, len(rows)), 3)}
+
+    def counts(field_):
+        groups = sorted({r[field_] or "" for r in results})
+        return {g: {"passed": sum(r["passed"] for r in results if (r[field_] or "") == g),
+                    "total": sum((r[field_] or "") == g for r in results)} for g in groups}
+    return {"date": dt.datetime.now().isoformat(timespec="seconds"), "sets": [p.name for p in sets],
+            "summary": {half: rate([r for r in results if r["half"] == half]) for half in ("tune", "heldout")},
+            "all": rate(results), f"by_{key}": counts(key),
+            # each writer's set on its own: a new set's first run is the figure a stranger would see
+            "by_set": counts("file"),
+            "tune_failures": [r for r in results if r["half"] == "tune" and not r["passed"]]}
+
+
 def test_blind_conversations_live(blind_rasa, blind_store):
     conversations = load_sets()
     assert len(conversations) >= 150
@@ -180,42 +226,11 @@ def test_blind_conversations_live(blind_rasa, blind_store):
         if conv.get("shopper") == "demo":
             restore(blind_store)
             bind(blind_store, sender)
-        turns, ok = [], True
-        for turn in conv["turns"]:
-            reply = say(blind_rasa, sender, str(turn.get("say", "")))
-            code = texted_code(blind_rasa, reply)
-            if code:    # the shopper reads the SMS and types its code, as a real one would
-                reply = say(blind_rasa, sender, code)
-            problems = check(reply, turn.get("expect"))
-            ok = ok and not problems
-            turns.append({"say": turn.get("say"), "reply": reply, "problems": problems})
+        ok, turns = play(blind_rasa, sender, conv["turns"], both_replies=False)
         results.append({"id": conv["id"], "half": conv["half"], "area": conv.get("area"), "passed": ok,
                         "file": conv["file"],
                         "turns": turns if conv["half"] == "tune" else None})
-    summary = {}
-    for half in ("tune", "heldout"):
-        mine = [r for r in results if r["half"] == half]
-        summary[half] = {"conversations": len(mine), "passed": sum(r["passed"] for r in mine),
-                         "rate": round(sum(r["passed"] for r in mine) / max(1, len(mine)), 3)}
-    by_area: dict[str, list[int]] = {}
-    for r in results:
-        by_area.setdefault(r["area"], [0, 0])
-        by_area[r["area"]][0] += r["passed"]
-        by_area[r["area"]][1] += 1
-    report = {"date": dt.datetime.now().isoformat(timespec="seconds"), "sets": [p.name for p in SETS],
-              "summary": summary, "all": {"conversations": len(results), "passed": sum(r["passed"] for r in results),
-                                          "rate": round(sum(r["passed"] for r in results) / len(results), 3)},
-              "by_area": {k: {"passed": v[0], "total": v[1]} for k, v in sorted(by_area.items())},
-              # each writer's set on its own: a new set's first run is the figure a stranger would see
-              "by_set": {f: {"passed": sum(r["passed"] for r in results if r["file"] == f),
-                             "total": sum(r["file"] == f for r in results)} for f in sorted({r["file"] for r in results})},
-              "tune_failures": [r for r in results if r["half"] == "tune" and not r["passed"]]}
-    REPORT.parent.mkdir(exist_ok=True)
-    REPORT.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
-    print(f"\nblind conversations: {report['all']['passed']}/{report['all']['conversations']} "
-          f"(tuning half {summary['tune']['rate']:.1%}, held-out half {summary['heldout']['rate']:.1%}) → {REPORT}")
-    for half, floor in MIN_PASS.items():
-        assert summary[half]["rate"] >= floor, f"{half} half: {summary[half]} below {floor}"
+    gate(summarise(results, SETS, "area"), REPORT, "blind conversations", MIN_PASS)
 
 
 # -- the blind after-sales set (tests/blind/aftersales/): every change checked in the database ------------
@@ -328,39 +343,10 @@ def test_blind_aftersales_conversations_live(blind_rasa, blind_store):
             bind(blind_store, sender)
         orders = {str(c["order"]) for c in conv.get("db") or [] if "order" in c}
         before = {no: order_state(blind_store, no) for no in orders}
-        turns, ok = [], True
-        for turn in conv["turns"]:
-            reply = say(blind_rasa, sender, str(turn.get("say", "")))
-            code = texted_code(blind_rasa, reply)
-            if code:
-                reply = reply + "\n" + say(blind_rasa, sender, code)
-            problems = check(reply, turn.get("expect"))
-            ok = ok and not problems
-            turns.append({"say": turn.get("say"), "reply": reply, "problems": problems})
+        ok, turns = play(blind_rasa, sender, conv["turns"], both_replies=True)
         db_problems = check_db(blind_store, sender, conv.get("db"), before)
         ok = ok and not db_problems
         results.append({"id": conv["id"], "half": conv["half"], "kind": conv.get("kind"), "passed": ok,
                         "file": conv["file"], "db_problems": db_problems if conv["half"] == "tune" else None,
                         "turns": turns if conv["half"] == "tune" else None})
-    summary = {}
-    for half in ("tune", "heldout"):
-        mine = [r for r in results if r["half"] == half]
-        summary[half] = {"conversations": len(mine), "passed": sum(r["passed"] for r in mine),
-                         "rate": round(sum(r["passed"] for r in mine) / max(1, len(mine)), 3)}
-    by_kind: dict[str, list[int]] = {}
-    for r in results:
-        by_kind.setdefault(r["kind"], [0, 0])
-        by_kind[r["kind"]][0] += r["passed"]
-        by_kind[r["kind"]][1] += 1
-    report = {"date": dt.datetime.now().isoformat(timespec="seconds"), "sets": [p.name for p in AFTERSALES_SETS],
-              "summary": summary, "all": {"conversations": len(results), "passed": sum(r["passed"] for r in results),
-                                          "rate": round(sum(r["passed"] for r in results) / len(results), 3)},
-              "by_kind": {k: {"passed": v[0], "total": v[1]} for k, v in sorted(by_kind.items())},
-              "tune_failures": [r for r in results if r["half"] == "tune" and not r["passed"]]}
-    AFTERSALES_REPORT.parent.mkdir(exist_ok=True)
-    AFTERSALES_REPORT.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
-    print(f"\nblind after-sales: {report['all']['passed']}/{report['all']['conversations']} "
-          f"(tuning half {summary['tune']['rate']:.1%}, held-out half {summary['heldout']['rate']:.1%}) "
-          f"→ {AFTERSALES_REPORT}")
-    for half, floor in AFTERSALES_MIN_PASS.items():
-        assert summary[half]["rate"] >= floor, f"{half} half: {summary[half]} below {floor}"
+    gate(summarise(results, AFTERSALES_SETS, "kind"), AFTERSALES_REPORT, "blind after-sales", AFTERSALES_MIN_PASS)

@@ -43,6 +43,8 @@ logger = logging.getLogger(__name__)
 FORM = "order_form"
 MAX_ATTEMPTS = 3
 
+ASKS_FOR_HUMAN = re.compile(r"转人工|人工客服|人工服务|真人|我要人工|要人工|找人工|找个人|活人|换个人|叫你们.{0,4}(?:经理|主管)")
+COMPLAINT_BY_INTENT_SERVICE = "complain_service"
 # Questions a rule answers in the middle of the form (data/order_form.yml), after which the form resumes.
 INTERRUPTIONS = {"greet", "thank", "ask_shipping_policy", "out_of_scope", "ask_price_promotion", "ask_care_method",
                  "ask_product_info", "ask_stock", "ask_size_advice"}
@@ -416,6 +418,11 @@ def start(form: Form, turn: Turn) -> None:
     if turn.photo:
         form.set("evidence_photo", turn.photo)
     form.set("form_attempts", 0.0)
+    if task == "complaint" and COMPLAINT_BY_INTENT_SERVICE == turn.intent and ASKS_FOR_HUMAN.search(turn.text):
+        # 什么破服务 我要人工 / 给我找个真人客服: a person is what is asked; they take the complaint too
+        form.set("handoff_reason", "asked")
+        form.end()
+        return
     if task:
         TASKS[task].begin(form, turn)
     if not task or not TASKS[task].needs_identity:

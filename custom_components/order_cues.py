@@ -1,5 +1,6 @@
 """Rasa component: a message that points at the shopper's own order and names a task gets that task's
-intent when the model read something else (shop/nlu/order_cues.py says which, and why).
+intent when the model read something else, or read it without confidence (shop/nlu/order_cues.py says
+which, and why).
 
 Placed after the intent classifier and before FallbackClassifier; the model's reading stays in the
 intent ranking, and the message is marked (`order_cue`) so the override can be seen in /model/parse.
@@ -31,7 +32,7 @@ class OrderCueClassifier(GraphComponent):
         for message in messages:
             read = (message.get(INTENT) or {}).get("name")
             cue = order_intent(message.get(TEXT), read)
-            if cue is None:
+            if cue is None or (cue == read and (message.get(INTENT) or {}).get("confidence", 0) >= CONFIDENCE):
                 continue
             ranking = [r for r in (message.get(INTENT_RANKING_KEY) or []) if r.get("name") != cue]
             message.set(INTENT, {"name": cue, "confidence": CONFIDENCE}, add_to_output=True)

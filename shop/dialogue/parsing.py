@@ -100,12 +100,14 @@ def pick_index(text: str | None, count: int) -> int | None:
 
 
 # -- yes / no ---------------------------------------------------------------------------------
-_YES = ("确认", "确定", "是的", "对的", "好的", "可以", "没问题", "嗯", "行", "要的", "需要", "同意", "ok", "yes")
+_YES = ("确认", "确定", "是的", "对的", "好的", "可以", "没问题", "嗯", "行", "要的", "需要", "同意", "ok", "yes",
+        "发吧", "发我", "给我发", "办吧", "弄吧", "来吧", "就这样吧", "好吧", "要了")
 _NO = ("不用", "不要", "不需要", "算了", "先不", "不了", "不对", "别", "不是", "no", "取消操作", "再想想")
 
 
 # Saying the task again confirms it: "对 取消" to 确认取消订单吗, "退吧" to 确认退货吗.
 TASK_YES = {"cancel": ("取消",), "return": ("退",), "exchange": ("换",), "modify": ("改",), "refund": ("退款",)}
+_NEGATED_TASK = re.compile(r"(?:不|别|甭|先不|不要|不用|不想|不必)(?:再)?(?:取消|退|换|改|修改|申请|提交|办)")
 _WORDS = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")
 _UNSURE = re.compile(r"^\s*[\u4e00-\u9fffA-Za-z]{0,2}\s*[?？]+\s*$|^\s*(?:啊|哈|呃|额|哦)\s*[?？。.…!！]*\s*$")
 _YES_ALONE = re.compile(r"^\s*(?:对|是|好|嗯)(?![了不么吗])[\s,，。!！~～啊呀吧的]*")
@@ -115,6 +117,8 @@ def yes_no(text: str | None, intent: str | None = None, task: str | None = None)
     """True / False for a confirmation; the intent decides first, words are the fallback (a leading
     对/是/好 is yes, and so is naming the task being confirmed)."""
     t = ascii_text(text).lower()
+    if _NEGATED_TASK.search(t):
+        return False  # 不取消了 / 别退了 / 先不改: a no, whatever the intent model read into the task word
     if not _WORDS.search(t) or _UNSURE.match(t):
         # ，/ 。/ 👌 / 嗯？: no words, or a question back — unclear, so the question is asked again
         # whatever the intent model read into it (a change is made only on a clear yes).
@@ -151,8 +155,12 @@ def choice(text: str | None, words: Sequence[tuple[str, Sequence[str]]], numbere
     return numbered[n] if n is not None else None
 
 
+# 寄到青岛的那个订单的收货电话: where the order goes names the order, not the field to change
+_WHERE_IT_GOES = re.compile(r"(?:寄到|送到)[\u4e00-\u9fff]{1,8}?的")
+
+
 def modify_field(text: str | None, *, as_answer: bool = False) -> str | None:
-    return choice(text, MODIFY_FIELD_WORDS, MODIFY_FIELD_CHOICES, as_answer=as_answer)
+    return choice(_WHERE_IT_GOES.sub("", text or ""), MODIFY_FIELD_WORDS, MODIFY_FIELD_CHOICES, as_answer=as_answer)
 
 
 RETURN_REASON_WORDS = (

@@ -32,10 +32,13 @@ TASK_WORDS = (
     ("track_logistics", re.compile(r"到哪|啥时候到|什么时候到|几时到|还没到|没到|没动|不动|物流|快递员|派送|催一下|帮我催|"
                                    r"怎么还没|到了没|放在哪|放哪")),
 )
-# Readings that are already about orders, or that answer a question (yes/no, a human): never overridden.
-KEEP = {"check_order_status", "track_logistics", "modify_order", "cancel_order", "request_return",
-        "request_exchange", "ask_refund_status", "complain_mismatch", "complain_quality", "complain_service",
-        "ask_payment_invoice", "affirm", "deny", "request_human", "rate_service"}
+# Readings about orders: another order task is never overridden (the model may know better which), the
+# same one is confirmed (its confidence raised above the fallback threshold). Answers to a question
+# (yes/no, a human, a rating) are never touched.
+ORDER_READINGS = {"check_order_status", "track_logistics", "modify_order", "cancel_order", "request_return",
+                  "request_exchange", "ask_refund_status", "complain_mismatch", "complain_quality",
+                  "complain_service", "ask_payment_invoice"}
+ANSWERS = {"affirm", "deny", "request_human", "rate_service"}
 
 
 def points_at_an_order(text: str) -> bool:
@@ -43,13 +46,14 @@ def points_at_an_order(text: str) -> bool:
 
 
 def order_intent(text: str | None, intent: Optional[str]) -> Optional[str]:
-    """The order intent a message's words make plain when the model read another one; None to keep it.
+    """The order intent a message's words make plain: another one than the model read (a product question),
+    or the same one it read without confidence; None to keep the model's reading.
 
     text: the (normalised) message; intent: the model's top intent name (None or nlu_fallback allowed)."""
     t = (text or "")[:500]
-    if intent in KEEP or not t or not points_at_an_order(t):
+    if intent in ANSWERS or not t or not points_at_an_order(t):
         return None
-    for name, words in TASK_WORDS:
-        if words.search(t):
-            return name
-    return None
+    cue = next((name for name, words in TASK_WORDS if words.search(t)), None)
+    if cue is None or (intent in ORDER_READINGS and intent != cue):
+        return None
+    return cue

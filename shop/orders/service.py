@@ -288,8 +288,9 @@ class OrderService:
                 return _outcome(decision)
             order.receiver_phone = check.details["value"]
             order.updated_at = self.clock()
-            return self._worded(Outcome(True, "phone_changed", f"收货手机号已改为 {order.receiver_phone[:3]}****"
-                                        f"{order.receiver_phone[-4:]}。", {"order_no": order.order_no}))
+            # In full: the shopper typed it in this chat and checks it for a slip (15866668888 / 15866686888)
+            return self._worded(Outcome(True, "phone_changed", f"收货手机号已改为 {order.receiver_phone}。",
+                                        {"order_no": order.order_no}))
 
     def change_variant(self, shopper_id: int, order_no: str, *, color: str, size: str,
                        item: int | str | None = None) -> Outcome:

@@ -179,3 +179,11 @@ def test_a_shipping_question_that_also_asks_the_total_gets_both(graph):
     assert "142.2" in out[0] and "包邮" in " ".join(out)
     out, _ = run(ActionShippingPolicy(), tracker("s", "运费多少钱", "ask_shipping_policy", slots=focus))
     assert "¥79" not in out[0] and "包邮" in out[0]    # the fee of shipping, not the goods' price
+
+
+def test_sending_goods_back_is_answered_by_the_return_policy():
+    """我还没寄回去呢 要寄到哪 几天内要寄 (read as a shipping question): the return address and window."""
+    from actions.shipping import reply
+    answer = reply("我还没寄回去呢 要寄到哪 几天内要寄")
+    assert "文一西路" in answer and "7 天" in answer
+    assert "文一西路" not in reply("几天能到")

@@ -12,7 +12,7 @@ import datetime as dt
 import logging
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ConversationPaused, SlotSet
+from rasa_sdk.events import ConversationPaused, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -62,6 +62,9 @@ def trigger_of(tracker: Tracker, reason: str) -> dict:
     return {"words": last_words(tracker, 2 if reason == "not_understood" else 1), "intent": intent}
 
 
+# The bot stays on without a human: the turn ends here and the shopper speaks next (reached as a
+# follow-up of action_order_task, no rule says what comes after it).
+LISTEN = FollowupAction("action_listen")
 LIMITED = ("现在排队等待人工的顾客比较多，暂时无法为您转接。您可以先说「查订单」并用手机验证码确认身份，"
            "已验证的顾客会优先转接；也可以稍后再试，我会继续为您服务。")
 
@@ -80,12 +83,12 @@ class ActionHandoff(Action):
         except HandoffLimited as e:
             logger.info("handoff: %s not queued (unverified, %s limit)", tracker.sender_id, e.scope)
             dispatcher.utter_message(text=LIMITED)
-            return [SlotSet("handoff_reason", None)]
+            return [SlotSet("handoff_reason", None), LISTEN]
         except (SQLAlchemyError, ValueError):
             # Without a queue entry no agent would ever see the conversation: keep the bot on.
             logger.exception("handoff: could not queue %s", tracker.sender_id)
             dispatcher.utter_message(text="抱歉，人工客服暂时无法接入，请稍后再试，我也可以继续为您服务。")
-            return [SlotSet("handoff_reason", None)]
+            return [SlotSet("handoff_reason", None), LISTEN]
         try:
             online = handoff_queue().agents_online()
         except SQLAlchemyError:
@@ -95,7 +98,7 @@ class ActionHandoff(Action):
             # Nights, holidays: nobody can take it. The request stays in the queue as a message for the
             # agents, and the bot stays on — never paused for a conversation nobody can take.
             dispatcher.utter_message(text=NO_AGENT)
-            return [SlotSet("handoff_reason", None)]
+            return [SlotSet("handoff_reason", None), LISTEN]
         ahead = (view.position or 1) - 1
         wait = f"您前面还有 {ahead} 位顾客在等待" if ahead else "您是下一位"
         dispatcher.utter_message(text=f"好的，已为您转接人工客服，{wait}。客服接入后会在这里直接回复您，请稍候～")

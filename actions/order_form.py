@@ -53,6 +53,8 @@ TASK_SLOTS = ("order_item", "modify_field", "new_value", "return_reason", "excha
               "invoice_tax_number", "confirmed", "form_attempts", "task_text", "complaint_category",
               "listed_orders", "evidence_photo")
 SWITCH_CONFIDENCE = 0.6
+UNSURE_QUESTION = 0.3
+QUESTION = re.compile(r"[?？]|吗|么|多少|怎么|几天|哪|什么|能不能|可以.{0,4}吗")
 STOP_WORDS = ("算了", "不用了", "不需要了", "不要了", "先不", "不办了", "不弄了", "不改了", "不退了", "不换了",
               "不取消了", "先这样", "不查了")
 RESEND_WORDS = ("重新发", "重发", "再发", "没收到", "没有收到", "收不到")
@@ -335,7 +337,8 @@ def prompt(form: Form, slot: str) -> None:
         recent = form.service.recent_orders(form.shopper.id) if form.shopper else []
         if recent:
             form.set("listed_orders", [o.order_no for o in recent])
-            form.say(f"请问是哪个订单？您最近的订单：\n{order_text.order_list(recent)}\n"
+            prefix = getattr(task_named(task), "order_prompt_prefix", "")
+            form.say(f"{prefix}请问是哪个订单？您最近的订单：\n{order_text.order_list(recent)}\n"
                      "回复序号或 12 位订单号即可。")
         else:
             form.say("请提供 12 位订单号（在「我的订单」里可以找到）。")
@@ -549,6 +552,10 @@ def answer(form: Form, turn: Turn, requested: str | None) -> bool:
         else:
             _count_attempt(form)
         return True
+    aside = task_named(form.task).aside(form, turn) if task_named(form.task) else None
+    if aside:
+        form.say(aside)
+        return True
     general = rule_question(form.task, turn.text, order_in_hand=bool(form.get("order_id"))) \
         if requested not in ("login_phone", "login_code") else None
     if general:
@@ -570,7 +577,10 @@ def answer(form: Form, turn: Turn, requested: str | None) -> bool:
         form.say(f"好的，已停止{getattr(task_named(form.task), 'label', '本次操作')}。还有什么可以帮您？")
         form.end()
         return True
-    if turn.intent in INTERRUPTIONS and turn.confidence >= SWITCH_CONFIDENCE:
+    # A question while a yes is awaited is not an answer (等下 顺丰多少钱): the rule answers it even when the
+    # model is only fairly sure what it asks; the form asks for the yes again afterwards.
+    if turn.intent in INTERRUPTIONS and turn.confidence >= (
+            UNSURE_QUESTION if requested == "confirmed" and QUESTION.search(turn.text) else SWITCH_CONFIDENCE):
         return False
     form.say(_hint(requested))
     _count_attempt(form)

@@ -5,14 +5,11 @@ and never the way the conversation's last bot message was worded.
 """
 from __future__ import annotations
 
-import re
-
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from shop.dialogue.phrasing import last_bot_text, phrases
 from shop.rules import shipping
-from shop.rules.returns import policy_answer
 
 # The rules module opens with its own 亲; the variants below choose the opener instead.
 RULES_OPENER = "亲，"
@@ -25,13 +22,7 @@ ANSWER = phrases(
 )
 
 
-# 退货要寄到哪 / 我还没寄回去呢 几天内要寄: shipping the goods back is the return policy's, not the delivery's
-RETURN_SHIPPING = re.compile(r"寄回|退回去|退货地址|退货.{0,6}(?:寄到|寄哪|地址|运费)|寄回去|还没寄")
-
-
 def reply(question: str | None, *, avoid: str | None = None) -> str:
-    if RETURN_SHIPPING.search(question or ""):
-        return policy_answer(question)
     facts = shipping.answer(question).removeprefix(RULES_OPENER)
     return ANSWER.say(avoid, facts=facts)
 

@@ -256,10 +256,14 @@ async def waiting_turn(agent: Any, conversation_id: str, text: str) -> Optional[
     the conversation's tracker. None: the message goes to the bot as usual — also after leaving, when
     the message asks for more (不等了 帮我取消订单…)."""
     from shop.handoff import waiting
-    kind = waiting.reading(text)
-    if kind is None or getattr(agent, "tracker_store", None) is None:
+    if getattr(agent, "tracker_store", None) is None or waiting.reading(text) is None and not \
+            waiting.LEAVE_WHILE_PAUSED.search(text or ""):
         return None
     try:
+        tracker = await agent.tracker_store.retrieve(conversation_id)
+        kind = waiting.reading(text, paused=bool(tracker and tracker.is_paused()))
+        if kind is None:
+            return None
         queue = _handoff_queue()
         view = await asyncio.to_thread(queue.open_for, conversation_id)
         if view is None or view.status != "waiting":

@@ -31,7 +31,7 @@ class OrderCueClassifier(GraphComponent):
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             read = (message.get(INTENT) or {}).get("name")
-            cue = order_intent(message.get(TEXT), read)
+            cue = order_intent(message.get(TEXT), read, float((message.get(INTENT) or {}).get("confidence") or 0.0))
             if cue is None or (cue == read and (message.get(INTENT) or {}).get("confidence", 0) >= CONFIDENCE):
                 continue
             ranking = [r for r in (message.get(INTENT_RANKING_KEY) or []) if r.get("name") != cue]

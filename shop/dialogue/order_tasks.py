@@ -84,8 +84,15 @@ class OrderTask:
     def begin(self, form: TaskForm, turn: TurnLike) -> None:
         """The task starts with this message (slots the first message fills are read by the form)."""
 
+    order_prompt_prefix = ""    # said before the list of orders when the task starts by asking which one
+
     def needs_order(self, form: TaskForm) -> bool:
         return True
+
+    def aside(self, form: TaskForm, turn: TurnLike) -> Optional[str]:
+        """What to say to a message that answers nothing the task asked but is about the task (帮我催一下
+        while a compensation is offered); None when the message is not for the task."""
+        return None
 
     def slots(self, form: TaskForm) -> list[str]:
         """What the task still needs once the shopper and the order are known, in asking order."""
@@ -159,6 +166,16 @@ class Track(Status):
 
     def slots(self, form: TaskForm) -> list[str]:
         return ["confirmed"] if form.delay_offer() is not None else []
+
+    CHASE = re.compile(r"催|快点|加急|跟进|联系快递|问问快递|查一下快递")
+
+    def aside(self, form: TaskForm, turn: TurnLike) -> Optional[str]:
+        order = form.order()
+        if order is None or not self.CHASE.search(turn.text) or not order.shipments:
+            return None
+        parcel = order.shipments[-1]
+        return (f"好的，已为您联系{parcel.carrier}催件（运单号 {parcel.tracking_no}），有新进展会第一时间通知您。"
+                "补偿券要为您发放吗？（回复「要」或「不用了」）")
 
     def finish(self, form: TaskForm, metadata: Any = None) -> list[str]:
         order, delay = form.service.track(form.shopper.id, form.get("order_id"))
@@ -532,6 +549,8 @@ class Complaint(OrderTask):
         "match": "照片比对结果：{evidence}，照片和工单会一并交给专员复核。",
         "unclear": "照片已附在工单上，{evidence}",
     }
+
+    order_prompt_prefix = "非常抱歉给您带来不好的体验。"
 
     def begin(self, form: TaskForm, turn: TurnLike) -> None:
         form.set("complaint_category", self.CATEGORY_BY_INTENT.get(turn.intent))

@@ -70,6 +70,10 @@ def orders_named(orders: Sequence, text: str, task: str | None) -> list[str]:
     q = parse(text)
     named = bool(q.named or q.wanted_types or _words(q))
     goods = [o for o in orders if any(item_named(i, q) for i in o.items)] if named else []
+    if len(goods) > 1:
+        # 和哺乳内衣一起买的那个围兜: the order holding more of the goods named is the one meant
+        most = max(sum(item_named(i, q) for i in o.items) for o in goods)
+        goods = [o for o in goods if sum(item_named(i, q) for i in o.items) == most]
     # 寄到青岛的那单 / 西安那单的盖毯: where it goes narrows the goods named, or picks on its own
     placed = [o for o in (goods or orders) if _place_named(o, text)]
     hits = placed or goods

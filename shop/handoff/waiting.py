@@ -11,7 +11,10 @@ import re
 from typing import Optional
 
 LEAVE = re.compile(r"不等了|不想等|等不了|不排了|不排队|取消排队|退出排队|不用人工|不要人工|不找人工|不需要人工|不转人工|不转了|"
-                   r"不用转|算了|不用了")
+                   r"不用转|那就你|你帮我看|你来帮我|还是你来|那你帮我|你先帮我")
+# 算了 / 不用了 leave the queue only while the bot is paused for it: with the bot on (nobody on duty) they
+# are as likely to answer the bot's own question (确认取消订单吗？— 不用了).
+LEAVE_WHILE_PAUSED = re.compile(r"算了|不用了|不要了")
 ASK_WAIT = re.compile(r"排第几|第几位|第几个|排到|前面.{0,4}(?:几|多少)|几个人|多少人|多久|多长时间|还要等|要等|等了半天|"
                       r"怎么还没人|有人吗|人呢|客服呢|还在吗|什么时候.{0,4}(?:接|回)|排队|等着|我等|那等")
 _FILLER = re.compile(r"[\s,，。.!！?？~～…、啊吧呀呢哈了那就我还是先]+")
@@ -21,10 +24,11 @@ NO_AGENT = ("抱歉，现在人工客服不在线（暂时没有客服值班）�
             "您也可以继续问我，查订单、物流、退换货我都能直接办理；不想等了回复「不等了」即可。")
 
 
-def reading(text: str | None) -> Optional[str]:
-    """"leave", "ask_wait" or None (a message for the bot) for a shopper who is waiting."""
+def reading(text: str | None, paused: bool = True) -> Optional[str]:
+    """"leave", "ask_wait" or None (a message for the bot) for a shopper who is waiting; `paused`: the bot is
+    paused for the handoff (an agent was on duty), so nothing but the queue can be meant."""
     t = (text or "").strip()
-    if t.startswith("/restart") or LEAVE.search(t):
+    if t.startswith("/restart") or LEAVE.search(t) or (paused and LEAVE_WHILE_PAUSED.search(t)):
         return "leave"
     if ASK_WAIT.search(t):
         return "ask_wait"
@@ -36,8 +40,8 @@ def rest_of(text: str | None) -> str:
     t = (text or "").strip()
     if t.startswith("/"):
         return t  # a command (/restart) goes to the bot as it is
-    rest = _FILLER.sub("", LEAVE.sub("", t))
-    return LEAVE.sub("", t).strip(" ，,。") if len(rest) >= 2 else ""
+    left = LEAVE_WHILE_PAUSED.sub("", LEAVE.sub("", t))
+    return left.strip(" ，,。") if len(_FILLER.sub("", left)) >= 2 else ""
 
 
 def wait_text(position: Optional[int], minutes: Optional[int], agents_online: int) -> str:

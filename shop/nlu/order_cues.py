@@ -45,15 +45,17 @@ def points_at_an_order(text: str) -> bool:
     return bool(ORDER_NUMBER.search(text) or TRACKING_NUMBER.search(text) or OWN_PURCHASE.search(text))
 
 
-def order_intent(text: str | None, intent: Optional[str]) -> Optional[str]:
+def order_intent(text: str | None, intent: Optional[str], confidence: float = 1.0,
+                 unsure_below: float = 0.45) -> Optional[str]:
     """The order intent a message's words make plain: another one than the model read (a product question),
     or the same one it read without confidence; None to keep the model's reading.
 
-    text: the (normalised) message; intent: the model's top intent name (None or nlu_fallback allowed)."""
+    text: the (normalised) message; intent: the model's top intent name (None or nlu_fallback allowed) and
+    its confidence; below `unsure_below` (the fallback threshold) the model has no reading worth keeping."""
     t = (text or "")[:500]
     if intent in ANSWERS or not t or not points_at_an_order(t):
         return None
     cue = next((name for name, words in TASK_WORDS if words.search(t)), None)
-    if cue is None or (intent in ORDER_READINGS and intent != cue):
+    if cue is None or (intent in ORDER_READINGS and intent != cue and confidence >= unsure_below):
         return None
     return cue

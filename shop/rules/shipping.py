@@ -6,6 +6,8 @@ vague question still gets the essentials.
 """
 from __future__ import annotations
 
+import re
+
 from functools import lru_cache
 from pathlib import Path
 
@@ -66,10 +68,17 @@ TOPICS = (  # checked in order; a question may hit several
 )
 
 
+# 退货要寄到哪 / 我还没寄回去呢 几天内要寄: sending goods back is the return policy's question, not delivery's
+RETURN_SHIPPING = re.compile(r"寄回|退回去|退货地址|退货.{0,6}(?:寄到|寄哪|地址)|还没寄")
+
+
 def answer(text: str | None) -> str:
     from shop.text.normalize import normalize
     p = policy()
     text = normalize(text)  # 運費怎麼算 asks the same as 运费怎么算
+    if RETURN_SHIPPING.search(text):
+        from shop.rules.returns import policy_answer
+        return policy_answer(text)
     region = _remote_region(text, p)
     hit = [name for name, words in TOPICS if any(w in text for w in words)]
     parts = {"free": lambda: _free(p), "remote": lambda: _remote(p, region), "carriers": lambda: _carriers(p),

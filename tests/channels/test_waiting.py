@@ -42,9 +42,16 @@ def turn(agent, text):
 
 @pytest.mark.parametrize("text, kind", [("排第几了", "ask_wait"), ("前面几个人", "ask_wait"), ("要排多久啊", "ask_wait"),
                                         ("那我排队 等着", "ask_wait"), ("算了不等了", "leave"), ("不用人工了", "leave"),
-                                        ("/restart", "leave"), ("我的快递到哪了", None), ("这个能机洗吗", None)])
+                                        ("/restart", "leave"), ("那就你帮我看看吧", "leave"),
+                                        ("我的快递到哪了", None), ("这个能机洗吗", None)])
 def test_what_a_waiting_shopper_means(text, kind):
     assert reading(text) == kind
+
+
+def test_a_bare_no_leaves_the_queue_only_while_the_bot_is_paused_for_it():
+    """确认取消订单吗？— 不用了: with the bot on (nobody on duty) it answers the bot, not the queue."""
+    assert reading("不用了", paused=True) == "leave"
+    assert reading("不用了", paused=False) is None
 
 
 def test_leaving_with_a_request_passes_the_request_on():

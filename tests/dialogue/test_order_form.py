@@ -1,4 +1,5 @@
 """The order form and action_order_task on tracker fixtures: every flow, refusals, corrections."""
+import datetime as dt
 import pytest
 import json
 
@@ -743,3 +744,29 @@ def test_a_service_complaint_asking_for_a_person_goes_to_a_person(chat):
     c = chat("guest-angry-1")
     c.start("你们这什么破服务 枕套等了一个多礼拜了 我要人工！！", "complain_service")
     assert c.followup == "action_handoff" and c.slots["handoff_reason"] == "asked"
+
+
+def test_chasing_a_stalled_parcel_while_the_coupon_is_offered(chat, sessions):
+    late = one(sessions, lambda o: o.shopper_id == 1 and o.status == OrderStatus.SHIPPED and o.shipments
+               and ANCHOR - max(e.occurred_at for e in o.shipments[0].events) >= dt.timedelta(days=3))
+    c = chat()
+    reply = c.start(f"{late.order_no}到哪了", "track_logistics")
+    assert "抱歉" in reply and c.slots["requested_slot"] == "confirmed"
+    reply = c.say("都多少天没动了 帮我催一下")
+    assert "催件" in reply and late.shipments[0].tracking_no in reply and c.slots["requested_slot"] == "confirmed"
+    assert "券码" in c.say("券要 发我")
+
+
+def test_the_order_holding_more_of_the_goods_named_is_meant(chat, sessions):
+    from shop.dialogue.order_words import orders_named
+    from shop.orders import OrderService
+    mine = OrderService(sessions, clock=lambda: ANCHOR).orders(1)
+    pairs = [o for o in mine if len(o.items) >= 2]
+    target = pairs[0]
+    a, b = target.items[0].product_name, target.items[1].product_name
+    assert orders_named(mine, f"上次和{a}一起买的那个{b}有问题", "complaint") == [target.order_no]
+
+
+def test_a_complaint_that_asks_which_order_apologises_first(chat):
+    reply = chat().start("东西有股很大的塑胶味", "complain_quality")
+    assert reply.startswith("非常抱歉") and "请问是哪个订单" in reply

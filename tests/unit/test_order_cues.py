@@ -29,6 +29,12 @@ def test_other_messages_keep_the_models_reading(text, read):
     assert order_intent(text, read) is None
 
 
+def test_an_unsure_order_reading_gives_way_to_the_words():
+    """我想把前两天收到的盖毯退掉一条: the model leaned to track_logistics at 0.18."""
+    assert order_intent("你好，我想把前两天收到的盖毯退掉一条", "track_logistics", 0.18) == "request_return"
+    assert order_intent("你好，我想把前两天收到的盖毯退掉一条", "track_logistics", 0.8) is None
+
+
 def test_the_same_order_reading_is_confirmed():
     """最近买的那个枕套啥时候到: the model leaned to track_logistics below the fallback threshold."""
     assert order_intent("最近买的那个枕套啥时候到 急", "track_logistics") == "track_logistics"

@@ -413,6 +413,7 @@ def start(form: Form, turn: Turn) -> None:
         form.say(general)   # answered from the rules; no order, no identification needed
         form.set("order_task", None)
         return
+    before = {name: form.get(name) for name in TASK_SLOTS}  # what the last task on this order kept
     for name in TASK_SLOTS:
         if form.get(name) is not None:
             form.set(name, None)
@@ -428,6 +429,8 @@ def start(form: Form, turn: Turn) -> None:
         return
     if task:
         TASKS[task].begin(form, turn)
+        if form.get("order_id") and form.shopper and not parsing.find_order_no(turn.text):
+            TASKS[task].carry(form, before)
     if not task or not TASKS[task].needs_identity:
         return
     if form.get("order_id") and not form.shopper:

@@ -31,8 +31,12 @@ class ActionOrderTask(Action):
                 dispatcher.utter_message(text=text)
         except (OrderNotFound, InvalidOrderNumber) as refused:
             dispatcher.utter_message(text=refused.reason)
-        # The task is finished either way; keep the order in mind for a follow-up ("那取消吧").
-        events = [SlotSet("order_task", None)] + [SlotSet(name, None) for name in TASK_SLOTS] + _order_products(form)
+        # The task is finished either way; keep the order in mind for a follow-up ("那取消吧"), and what
+        # the task hands on to the next one on it (a complaint's item and category for 退了吧).
+        task = task_named(form.task)
+        kept = task.kept_after(form) if task is not None and form.shopper is not None else {}
+        events = [SlotSet("order_task", None)] + [SlotSet(name, kept.get(name)) for name in TASK_SLOTS] \
+            + _order_products(form)
         # 转人工 during the form, or a complaint the rules flag for a human: queue it now.
         handoff = form.updates.get("handoff_reason") or form.get("handoff_reason")
         if handoff:

@@ -94,6 +94,14 @@ class OrderTask:
         while a compensation is offered); None when the message is not for the task."""
         return None
 
+    def kept_after(self, form: TaskForm) -> dict:
+        """Slots the next task on the same order starts from (a complaint's item and category for the
+        return it offers); every other task slot is cleared when a task ends."""
+        return {}
+
+    def carry(self, form: TaskForm, before: dict) -> None:
+        """Take over what the previous task on the same order kept (`kept_after`), as this task starts."""
+
     def slots(self, form: TaskForm) -> list[str]:
         """What the task still needs once the shopper and the order are known, in asking order."""
         return []
@@ -380,6 +388,14 @@ class Return(OrderTask):
             form.say(f"{sorry}好的，退货原因：{ReturnReason.LABELS[value]}。")
         return value
 
+    def carry(self, form: TaskForm, before: dict) -> None:
+        # 退了吧 after a quality complaint: the complained-of item, for the reason complained of
+        if before.get("order_item") and not form.get("order_item"):
+            form.set("order_item", before["order_item"])
+        if self.value_slot == "return_reason" and before.get("complaint_category") in ("quality", "mismatch") \
+                and not form.get("return_reason"):
+            form.set("return_reason", before["complaint_category"])
+
     def call(self, form: TaskForm, service: Any) -> Outcome:
         return service.request_return(form.shopper.id, form.get("order_id"), reason=form.get("return_reason"),
                                       item=form.item_ref(), photo_path=form.get("evidence_photo"))
@@ -557,6 +573,20 @@ class Complaint(OrderTask):
 
     def needs_order(self, form: TaskForm) -> bool:
         return form.get("complaint_category") in ("quality", "mismatch")
+
+    def kept_after(self, form: TaskForm) -> dict:
+        order = form.order()
+        if order is None:
+            return {}
+        from shop.dialogue.order_words import items_named
+        text = form.get("task_text") or ""
+        named = items_named(order.items, text)
+        if len(named) > 1:
+            # 和哺乳内衣一起买的那个围兜: the goods named last are what the sentence is about
+            named = [max(named, key=lambda i: max(text.rfind(i.product_name), text.rfind(i.product_name[-2:])))]
+        item = named[0].id if len(named) == 1 else (order.items[0].id if len(order.items) == 1 else None)
+        return {"complaint_category": form.get("complaint_category"),
+                "order_item": str(item) if item is not None else None}
 
     def finish(self, form: TaskForm, metadata: Any = None) -> list[str]:
         checked = complaint_photo(form, metadata)

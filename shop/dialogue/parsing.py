@@ -113,23 +113,46 @@ _UNSURE = re.compile(r"^\s*[\u4e00-\u9fffA-Za-z]{0,2}\s*[?？]+\s*$|^\s*(?:啊|�
 _YES_ALONE = re.compile(r"^\s*(?:对|是|好|嗯)(?![了不么吗])[\s,，。!！~～啊呀吧的]*")
 
 
+# "Don't want it any more" about the goods is a yes to cancelling or returning them (这个订单不要了，帮我取消吧).
+TASK_WANT = {"cancel": ("不要了", "不想要了", "不买了", "不要这单"), "return": ("不要了", "不想要了")}
+_NEGATION_BEFORE = re.compile(r"(?:不|别|甭|没|不要|不用|不想|不必)(?:再)?$")
+_STARTS_NO = re.compile(r"^\s*(?:不用|不要|不需要|算了|先不|别|不了|不是|不对|no\b)")
+
+
+def _said_plainly(t: str, word: str) -> bool:
+    """Is the task word said somewhere without a negation right before it (就退身体乳, 帮我取消吧)?"""
+    start = t.find(word)
+    while start >= 0:
+        if not _NEGATION_BEFORE.search(t[max(0, start - 3):start]):
+            return True
+        start = t.find(word, start + 1)
+    return False
+
+
 def yes_no(text: str | None, intent: str | None = None, task: str | None = None) -> bool | None:
-    """True / False for a confirmation; the intent decides first, words are the fallback (a leading
-    对/是/好 is yes, and so is naming the task being confirmed)."""
+    """True / False for a confirmation, None when unclear (asked again).
+
+    The words about the task decide first: the task's word said plainly is a yes even beside a no about
+    something else (对 就退身体乳 盖毯不退) or goods no longer wanted (这个订单不要了 帮我取消吧); said negated it
+    is a no (不取消了 / 别退了), whatever the intent model read. Then the intent, then yes/no words."""
     t = ascii_text(text).lower()
-    if _NEGATED_TASK.search(t):
-        return False  # 不取消了 / 别退了 / 先不改: a no, whatever the intent model read into the task word
     if not _WORDS.search(t) or _UNSURE.match(t):
         # ，/ 。/ 👌 / 嗯？: no words, or a question back — unclear, so the question is asked again
         # whatever the intent model read into it (a change is made only on a clear yes).
         return None
+    words = TASK_YES.get(task or "", ())
+    if not _STARTS_NO.match(t) and (any(_said_plainly(t, w) for w in words)
+                                    or any(w in t for w in TASK_WANT.get(task or "", ()))):
+        return True
+    if _NEGATED_TASK.search(t) or _STARTS_NO.match(t):
+        return False
     if intent == "affirm":
         return True
     if intent == "deny":
         return False
     if any(w in t for w in _NO):
         return False
-    if any(w in t for w in _YES) or _YES_ALONE.match(t) or any(w in t for w in TASK_YES.get(task or "", ())):
+    if any(w in t for w in _YES) or _YES_ALONE.match(t):
         return True
     return None
 

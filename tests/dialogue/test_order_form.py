@@ -770,3 +770,19 @@ def test_the_order_holding_more_of_the_goods_named_is_meant(chat, sessions):
 def test_a_complaint_that_asks_which_order_apologises_first(chat):
     reply = chat().start("东西有股很大的塑胶味", "complain_quality")
     assert reply.startswith("非常抱歉") and "请问是哪个订单" in reply
+
+
+def test_a_return_after_a_quality_complaint_takes_its_item_and_reason(chat, sessions):
+    """上次和哺乳内衣一起买的那个围兜 有股塑胶味 → 退了吧: the bib, for quality, nothing asked again."""
+    target = one(sessions, lambda o: o.shopper_id == 1 and o.status == OrderStatus.DELIVERED and len(o.items) >= 2
+                 and not o.return_requests and ANCHOR - o.delivered_at < dt.timedelta(days=14))
+    first, second = target.items[0], target.items[1]
+    c = chat()
+    reply = c.start(f"上次和{first.product_name}一起买的那个{second.product_name} 有股很大的塑胶味 洗了两遍还有",
+                    "complain_quality")
+    assert "工单号" in reply and "退货" in reply
+    reply = c.say("退了吧 不敢给宝宝用", "request_return")
+    assert "确认提交退货申请吗" in reply and "哪一件" not in reply and "退货原因是" not in reply
+    c.say("确认", "affirm")
+    req = one(sessions, lambda o: o.order_no == target.order_no).return_requests[-1]
+    assert req.reason == "quality" and req.order_item_id == second.id

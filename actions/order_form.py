@@ -29,7 +29,7 @@ from actions import services
 from actions.services import channel_of
 from shop.dialogue import order_text, parsing
 from shop.dialogue.order_tasks import TASKS, loads_json, task_for, task_named
-from shop.dialogue.order_words import items_named, order_tracked, orders_named
+from shop.dialogue.order_words import another_order, items_named, order_tracked, orders_named
 from shop.identity import code_in
 from shop.media import first_attachment
 from shop.orders import InvalidOrderNumber, OrderNotFound, OrderService, OrderView
@@ -203,6 +203,9 @@ def extract(form: Form, slot: str, turn: Turn, *, as_answer: bool) -> Any:
         tracked = order_tracked(mine, text)  # YT69…: the order whose parcel that is
         if tracked:
             return tracked
+        other = another_order(mine, text, form.get("order_id"), form.task)  # 另一个没付款的也取消
+        if other:
+            return other
         found = parsing.find_order_no(text, ents.get("order_id"))
         if found is None and as_answer and form.get("listed_orders"):
             listed = form.get("listed_orders")

@@ -74,8 +74,10 @@ def orders_named(orders: Sequence, text: str, task: str | None) -> list[str]:
         # 和哺乳内衣一起买的那个围兜: the order holding more of the goods named is the one meant
         most = max(sum(item_named(i, q) for i in o.items) for o in goods)
         goods = [o for o in goods if sum(item_named(i, q) for i in o.items) == most]
-    # 寄到青岛的那单 / 西安那单的盖毯: where it goes narrows the goods named, or picks on its own
-    placed = [o for o in (goods or orders) if _place_named(o, text)]
+    # 寄到青岛的那单 / 西安那单的盖毯: where it goes narrows the goods named, or picks on its own — but not a
+    # new address (地址改成上海市…): what follows 改成 is where it should go, not where it goes
+    where = _NEW_VALUE.split(text)[0]
+    placed = [o for o in (goods or orders) if _place_named(o, where)]
     hits = placed or goods
     if len(hits) <= 1:
         return [o.order_no for o in hits]
@@ -84,6 +86,30 @@ def orders_named(orders: Sequence, text: str, task: str | None) -> list[str]:
     if len(possible) == 1:
         return [possible[0].order_no]
     return [o.order_no for o in (possible or hits)]
+
+
+_NEW_VALUE = re.compile(r"改成|改为|改到|换成|换到|改去|送到新|新地址")
+# 另一个没付款的也取消: another of the shopper's orders, in the state the words say, than the one just handled
+ANOTHER = re.compile(r"另一个|另一单|另外一个|另外那个|另外一单|另一笔|另外那单")
+STATE_WORDS = (
+    (re.compile(r"没付|未付|待付|没支付"), (OrderStatus.PENDING_PAYMENT,)),
+    (re.compile(r"没发货|未发货|待发货|还没发"), (OrderStatus.PAID, OrderStatus.PENDING_PAYMENT)),
+    (re.compile(r"在路上|运输中|还没到|没收到"), (OrderStatus.SHIPPED,)),
+    (re.compile(r"签收|收到的|已经到"), (OrderStatus.DELIVERED,)),
+)
+
+
+def another_order(orders: Sequence, text: str, current: str | None, task: str | None) -> str | None:
+    """The one other order 另一个/另外那单 means: of the state the words name (or where the task is possible),
+    not the order just handled; None when that is not one order."""
+    if not current or not ANOTHER.search(text or ""):
+        return None
+    states = next((st for words, st in STATE_WORDS if words.search(text)), None)
+    if states is None:
+        task_ = TASKS.get(task or "")
+        states = task_.possible if task_ else OrderStatus.ALL
+    others = [o for o in orders if o.order_no != current and o.status in states]
+    return others[0].order_no if len(others) == 1 else None
 
 
 _ADMIN_SUFFIX = ("特别行政区", "自治区", "省", "市", "区", "县")

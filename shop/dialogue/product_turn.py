@@ -414,6 +414,9 @@ def respond(intent: str | None, text: str | None, state: State, shelf: Shelf, *,
     carried = _carried_aspect(r, state)
     if carried and not fact_aspects and not r.measures and t.rows and t.how == "search" and not q.facets():
         fact_aspects = [carried]  # 纯棉四件套能机洗吗 → 那珊瑚绒毯子呢: the same question about another kind
+    apart = kinds_apart(r.text) if t.how in ("search", "none") and not r.measures else None
+    if apart:
+        return _lists(apart, state, shelf)  # 帐篷预算700以内，椅子200以内，各推荐一款: each kind its own list
     listing = t.how == "search" and (len(t.rows) != 1 or bool(t.search and t.search.unmet))
     # A wish without a fact asked (送同事的小礼物 一百以内) is a recommendation, whatever the intent model said;
     # a colour or size alone about the product in focus (那粉色L呢) is still about it.
@@ -615,8 +618,9 @@ def _answer(rows: list[dict], asked: list[str], r: Reading, state: State, shelf:
             how: str = "") -> Turn:
     slots: dict = {"pending_question": None, "last_aspect": asked[0] if asked[0] != "tags" else "features"}
     if len(rows) > 1 and how == "named":
-        # The shopper named each of them: every fact asked, for each, and which is cheaper if asked
-        lines = [P.one_product(row, _facts(row, asked, r, state, shelf)[0]) for row in rows]
+        # The shopper named each of them: every fact asked, for each (with the colour and size said next to
+        # its own name: A黑色S码，和B红色S码), and which is cheaper if asked
+        lines = [P.one_product(row, _facts(row, asked, _own_words(row, rows, r), state, shelf)[0]) for row in rows]
         if CHEAPER_OF.search(r.text):
             cheap = min(rows, key=lambda x: x["price"])
             lines.append(f"「{cheap['name']}」更便宜（{P.price_fact(cheap, ())}）。")
@@ -637,6 +641,22 @@ def _answer(rows: list[dict], asked: list[str], r: Reading, state: State, shelf:
         lines.append((row, parts))
     slots["listed_products"] = [row["id"] for row in rows]
     return Turn(P.several_products(lines, r.query), slots)
+
+
+def _own_words(row: dict, rows: list[dict], r: Reading) -> Reading:
+    """The reading of the words that go with this one of several named products: from its name to the next
+    product's name. A variant said there (黑色S码) is its own; said nowhere near a name, it is for all."""
+    text = r.text.lower()
+    starts = sorted((text.find(x["name"].lower()), x["id"]) for x in rows if x["name"].lower() in text)
+    at = next((i for i, (pos, pid) in enumerate(starts) if pid == row["id"]), None)
+    if at is None or len(starts) < 2:
+        return r
+    end = starts[at + 1][0] if at + 1 < len(starts) else len(text)
+    segment = text[starts[at][0] + len(row["name"]):end]
+    own = read(segment)
+    if not (own.colors or own.size):
+        return r
+    return replace(r, colors=own.colors, size=own.size, text=row["name"] + segment)
 
 
 def _facts(row: dict, asked: list[str], r: Reading, state: State, shelf: Shelf, *,
@@ -755,6 +775,54 @@ def _list(q: ProductQuery, state: State, shelf: Shelf, *, more: bool = False,
     seen = list(dict.fromkeys([*exclude, *ids])) if more else ids
     return Turn(reply, {"listed_products": ids, "product_in_focus": rows[0]["id"], "seen_products": seen,
                         "last_aspect": A.LISTING, "last_query": _query_text(q), "pending_question": None})
+
+
+# Where one wish ends and the next begins: 帐篷预算700以内，椅子200以内 / 买双棉拖鞋 再给家里添条厚毯子
+KIND_SPLIT = re.compile(r"[，,；;。！!？?\n]|再(?:给|买|来|添|要|看)|还(?:要|想)|另外|以及|顺便|和|跟")
+PER_KIND = 2
+
+
+def kinds_apart(text: str) -> list[ProductQuery] | None:
+    """One query per kind when a message wants several kinds, each with its own words (its budget, who it is
+    for), and the words before the first kind (天冷了 给爸妈) for all of them; None for one kind."""
+    parts = [x for x in KIND_SPLIT.split(text or "") if x.strip()]
+    prefix, groups = "", []
+    for part in parts:
+        if parse(part).wanted_types:
+            groups.append(part)
+        elif groups:
+            groups[-1] += "，" + part
+        else:
+            prefix += part + "，"
+    if len(groups) < 2:
+        return None
+    queries = [parse(prefix + g) for g in groups]
+    kinds = [frozenset(x.wanted_types) for x in queries]
+    if len(set(kinds)) < 2:
+        return None  # the same kind said twice (羽绒服，要那种长款羽绒服)
+    return queries
+
+
+def _lists(queries: list[ProductQuery], state: State, shelf: Shelf) -> Turn:
+    """A list for each kind wanted, a few each; 第二个 afterwards counts through them in order."""
+    replies, ids = [], []
+    for q in queries:
+        found = shelf.index().search(q, k=SHOWN * 3)
+        if not found.products:
+            replies.append(_nothing_found(found, shelf))
+            continue
+        rows = [x for x in _personal_order(found, shelf) if x["id"] not in ids][:PER_KIND]
+        start = len(ids) + 1
+        lines = P.product_list(rows, found).splitlines()[:-1]   # without the closing question, said once below
+        if replies:
+            lines[0] = lines[0].removeprefix("亲，")
+        replies.append("\n".join([lines[0]] + [f"{start + i}. {line.split('. ', 1)[1]}" for i, line in enumerate(lines[1:])]))
+        ids += [x["id"] for x in rows]
+    reply = "\n".join(replies) + ("\n想了解哪一款？可以说「第一个怎么样」，也可以问价格、尺码、库存～" if ids else "")
+    slots = {"last_aspect": A.LISTING, "last_query": _query_text(queries[-1]), "pending_question": None}
+    if ids:
+        slots.update({"listed_products": ids, "product_in_focus": ids[0], "seen_products": ids})
+    return Turn(reply, slots)
 
 
 def pid_ok(row: dict | None) -> bool:

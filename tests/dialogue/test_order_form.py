@@ -786,3 +786,21 @@ def test_a_return_after_a_quality_complaint_takes_its_item_and_reason(chat, sess
     c.say("确认", "affirm")
     req = one(sessions, lambda o: o.order_no == target.order_no).return_requests[-1]
     assert req.reason == "quality" and req.order_item_id == second.id
+
+
+def test_another_unpaid_order_after_one_was_cancelled(chat, sessions):
+    unpaid = orders(sessions, lambda o: o.shopper_id == 1 and o.status == OrderStatus.PENDING_PAYMENT)
+    assert len(unpaid) == 2, "the demo shopper has two unpaid orders"
+    c = chat()
+    c.start(f"{unpaid[0].order_no}取消", "cancel_order")
+    c.say("确认", "affirm")
+    reply = c.say("另一个没付款的也取消", "cancel_order")
+    assert f"确认取消订单 {unpaid[1].order_no}" in reply
+
+
+def test_a_new_address_does_not_pick_the_order_that_goes_there(chat, sessions):
+    from shop.dialogue.order_words import orders_named
+    from shop.orders import OrderService
+    mine = OrderService(sessions, clock=lambda: ANCHOR).orders(1)
+    shanghai = next(o for o in mine if "上海" in o.address)
+    assert shanghai.order_no not in orders_named(mine, "那顺便把地址改成上海市浦东新区张杨路500号 能改吗", "modify")

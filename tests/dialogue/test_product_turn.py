@@ -449,3 +449,16 @@ def test_cheaper_ones_of_the_kind_in_focus_when_the_kind_is_named():
     chat.say("ask_product_info", "复古加绒雪地靴女款是什么材质的")
     reply = chat.say("ask_recommendation", "有没有便宜点的雪地靴")
     assert "防滑加绒雪地靴" in reply and "349" not in reply
+
+
+def test_several_kinds_in_one_message_each_get_their_own_list():
+    """帐篷预算700以内，椅子200以内，各推荐一款 / 买双棉拖鞋 再给家里添条厚毯子 (w6, w7)."""
+    chat = Chat()
+    reply = chat.say("ask_recommendation", "下个月去露营，帐篷预算700以内，椅子200以内，各推荐一款吧")
+    assert "帐篷" in reply and "露营椅" in reply and "不卖" not in reply
+    chair_lines = [x for x in reply.splitlines() if "露营椅" in x]
+    assert chair_lines and all(float(x.split("¥")[1].split("（")[0]) <= 200 for x in chair_lines)
+    picked = chat.say("ask_price_promotion", "第三个多少钱")
+    assert "露营椅" in picked
+    reply = Chat().say("ask_recommendation", "天冷了 给爸妈一人买双棉拖鞋 再给家里添条厚毯子 有啥推荐")
+    assert "拖鞋" in reply and "毛毯" in reply

@@ -43,6 +43,9 @@ logger = logging.getLogger(__name__)
 FORM = "order_form"
 MAX_ATTEMPTS = 3
 
+DONE_ASKED = re.compile(r"改好了[吗么没？?]|改了[吗么没？?]|真的改|改成功了[吗么没？?]|改过来了[吗么没？?]|确定改了")
+# 为什么要我手机号 / 不会是骗子吧 while the phone is asked for: why the shop asks, then the question again
+WHY_PHONE = re.compile(r"为什么|为啥|干嘛|凭什么|骗子|安全吗|靠谱吗|泄露|不想给|不给")
 ASKS_FOR_HUMAN = re.compile(r"转人工|人工客服|人工服务|真人|我要人工|要人工|找人工|找个人|活人|换个人|叫你们.{0,4}(?:经理|主管)")
 COMPLAINT_BY_INTENT_SERVICE = "complain_service"
 # Questions a rule answers in the middle of the form (data/order_form.yml), after which the form resumes.
@@ -390,7 +393,8 @@ def _is_resume(tracker: Tracker) -> bool:
 
 # A question about the rules rather than about an order of one's own (能退吗 / 运费谁出 / 几天能到).
 RULE_QUESTION = re.compile(r"能退吗|能不能退|可以退吗|能退不|还能.{0,6}退|怎么算|从哪天|几天内|多少天|谁出|谁承担|运费险|"
-                           r"吊牌|拆封|规则|政策|条件|寄到哪|寄回哪|寄哪|退货地址|寄回地址|地址发")
+                           r"吊牌|拆封|规则|政策|条件|寄到哪|寄回哪|寄哪|退货地址|寄回地址|地址发|退到哪|钱.{0,6}(?:多久|什么时候|几天)|"
+                           r"多久.{0,3}到账|几天.{0,3}到账")
 OWN_ORDER = re.compile(r"我的|我那|我买的|我刚|订单|单号|到哪|到了吗|还没到|发货了吗|这单|那单|我这")
 SHIPPING_QUESTION = re.compile(r"几天能?到|几天才能|多久能?到|多长时间|几天收到|几天送到")
 
@@ -398,7 +402,7 @@ SHIPPING_QUESTION = re.compile(r"几天能?到|几天才能|多久能?到|多长
 def rule_question(task: str | None, text: str, *, order_in_hand: bool = False) -> str | None:
     """The rules' answer when a shopper asks how after-sales or delivery works in general, without an
     order of their own in the words; None when the message is about an order."""
-    if parsing.find_order_no(text) or OWN_ORDER.search(text):
+    if not order_in_hand and (parsing.find_order_no(text) or OWN_ORDER.search(text)):
         return None
     rules = getattr(task_named(task), "rules", None)
     if rules == "returns" and RULE_QUESTION.search(text):
@@ -409,8 +413,10 @@ def rule_question(task: str | None, text: str, *, order_in_hand: bool = False) -
 
 
 def start(form: Form, turn: Turn) -> None:
-    # A bare order number (intent inform) shows that order.
+    # A bare order number (intent inform) shows that order; 真的改好了？ after a change asks how it stands.
     task = task_for(turn.intent, turn.text) or ("status" if turn.intent == "inform" else None)
+    if task == "modify" and DONE_ASKED.search(turn.text) and form.get("order_id"):
+        task = "status"
     general = rule_question(task, turn.text)
     if general:
         form.say(general)   # answered from the rules; no order, no identification needed
@@ -469,7 +475,9 @@ def take_said(form: Form, turn: Turn, *, first: bool = False) -> None:
         value = extract(form, slot, turn, as_answer=False)
         if value is not None:
             accept(form, slot, value)
-    if form.order() is not None and form.task:
+    for _ in range(2):  # a slot filled on the first pass may make another needed (the item, then its size)
+        if form.order() is None or not form.task:
+            break
         for slot in SAID_AFTER_ORDER:
             if form.task and slot in form.required() and form.get(slot) is None:
                 value = extract(form, slot, turn, as_answer=False)
@@ -492,6 +500,11 @@ def answer(form: Form, turn: Turn, requested: str | None) -> bool:
         if not turn.text.strip():
             form.say("照片收到了，会附在申请上。")
             return True
+    if requested == "login_phone" and WHY_PHONE.search(turn.text) and not parsing.find_phone(turn.text):
+        form.say("订单里有您的收货地址和电话，为了保护您的隐私和账户安全，需要先确认是您本人：验证码只发到下单时的"
+                 "手机号，我们不会给您打电话，也不会把号码给别人。")
+        prompt(form, requested)
+        return True
     if requested in ("login_phone", "login_code") and not parsing.find_phone(turn.text, turn.entities.get("phone")) \
             and not code_in(turn.text):
         noted = parsing.find_order_no(turn.text, turn.entities.get("order_id"))
@@ -526,13 +539,29 @@ def answer(form: Form, turn: Turn, requested: str | None) -> bool:
     # While confirming, a new value is a change of mind about the value, not a yes/no.
     if requested == "confirmed":
         value_slot = getattr(task_named(form.task), "value_slot", None)
+        fixed = _corrected(form.get(value_slot), turn.text) if value_slot else None
+        if fixed is not None:   # 是1808 不是1801: the part of the value the shopper corrects
+            form.set("confirmed", None)
+            if accept(form, value_slot, fixed):
+                form.say("好的，已按您的新要求更新。")
+            return True
         if value_slot:
             new = extract(form, value_slot, turn, as_answer=False)
+            if new is not None and new == form.get(value_slot) and parsing.yes_no(
+                    turn.text, None, form.task) is None:
+                form.set("confirmed", None)   # 就换白色 还是1.8米的: the same value said again; ask once more
+                return True
             if new is not None and new != form.get(value_slot):
                 form.set("confirmed", None)
                 if accept(form, value_slot, new):
                     form.say("好的，已按您的新要求更新。")
                 return True
+    if requested == "confirmed" and parsing.yes_no(turn.text, None, form.task) is None:
+        general = rule_question(form.task, turn.text, order_in_hand=True)
+        if general:   # 先问清楚 退款退到哪 多久能到: the rules' answer; the yes is still awaited
+            form.say(general)
+            form.say(_hint(requested))
+            return True
     if requested == "confirmed" and turn.confidence >= SWITCH_CONFIDENCE:
         # 那我不要了 能直接取消吗 to "需要为您发放吗？": another task asked, not a no to the question
         switch = task_for(turn.intent, turn.text)
@@ -591,6 +620,25 @@ def answer(form: Form, turn: Turn, requested: str | None) -> bool:
     form.say(_hint(requested))
     _count_attempt(form)
     return True
+
+
+_CORRECTION = re.compile(r"是\s*([^\s，,。不]{1,20}?)\s*[，,、]?\s*不是\s*([^\s，,。]{1,20})|不是\s*([^\s，,。]{1,20}?)"
+                         r"\s*[，,、]?\s*(?:而)?是\s*([^\s，,。]{1,20})")
+
+
+def _corrected(value: Any, text: str) -> str | None:
+    """The pending value with the part the shopper corrects replaced (是1808 不是1801 / 不是1801是1808);
+    None when the message corrects nothing in it."""
+    if not value:
+        return None
+    m = _CORRECTION.search(text or "")
+    if not m:
+        return None
+    new, old = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
+    new, old = new.strip("的了啊呀"), old.strip("的了啊呀")
+    if not old or not new or old == new or old not in str(value):
+        return None
+    return str(value).replace(old, new)
 
 
 def _hint(slot: str | None) -> str:

@@ -163,8 +163,14 @@ class Status(OrderTask):
             form.say(order_text.tracking(order))
             form.say(offer)
 
+    ASKS_RECEIVER = re.compile(r"地址|电话|手机号|收货人|收货信息|寄到哪|送到哪|改好|改了吗|改过来|改成功")
+
     def finish(self, form: TaskForm, metadata: Any = None) -> list[str]:
-        return [order_text.status(form.service.get_order(form.shopper.id, form.get("order_id")))]
+        order = form.service.get_order(form.shopper.id, form.get("order_id"))
+        lines = [order_text.status(order)]
+        if self.ASKS_RECEIVER.search(form.get("task_text") or ""):
+            lines.append(order_text.receiver(order))   # 真的改好了？ / 地址还是香港中路那个对吧
+        return lines
 
 
 class Track(Status):
@@ -176,14 +182,21 @@ class Track(Status):
         return ["confirmed"] if form.delay_offer() is not None else []
 
     CHASE = re.compile(r"催|快点|加急|跟进|联系快递|问问快递|查一下快递")
+    WHY = re.compile(r"怎么回事|为什么|咋回事|怎么还不|怎么还没|到底|补偿|赔|怎么办|怎么处理|给个说法")
 
     def aside(self, form: TaskForm, turn: TurnLike) -> Optional[str]:
         order = form.order()
-        if order is None or not self.CHASE.search(turn.text) or not order.shipments:
+        if order is None or not order.shipments:
             return None
         parcel = order.shipments[-1]
-        return (f"好的，已为您联系{parcel.carrier}催件（运单号 {parcel.tracking_no}），有新进展会第一时间通知您。"
-                "补偿券要为您发放吗？（回复「要」或「不用了」）")
+        if self.CHASE.search(turn.text):
+            return (f"好的，已为您联系{parcel.carrier}催件（运单号 {parcel.tracking_no}），有新进展会第一时间通知您。"
+                    "补偿券要为您发放吗？（回复「要」或「不用了」）")
+        offer = form.delay_offer()
+        if offer and self.WHY.search(turn.text):
+            # 到底怎么回事 / 那你们怎么补偿: where it is stuck, the apology and what the rules offer, again
+            return f"{order_text.latest_event(order)}\n{offer}"
+        return None
 
     def finish(self, form: TaskForm, metadata: Any = None) -> list[str]:
         order, delay = form.service.track(form.shopper.id, form.get("order_id"))
@@ -307,8 +320,12 @@ class Modify(OrderTask):
             return "address"
         if re.search(r"(?:改成|改为|要)\s*[\d一二两三四五六七八九十百千零]+\s*(?:件|个|条|双|套|份|瓶|支)", text):
             return "quantity"
-        if form.order() is not None and variant_named(form, turn):
-            return "variant"
+        order = form.order()
+        if order is not None:
+            from shop.dialogue.order_words import items_named
+            named = items_named(order.items, text) if form.item() is None else []
+            if variant_named(form, turn, item=named[0] if len(named) == 1 else None):
+                return "variant"
         return None
 
     def accept(self, form: TaskForm, slot: str, value: Any) -> Optional[Any]:
@@ -399,6 +416,11 @@ class Return(OrderTask):
     def call(self, form: TaskForm, service: Any) -> Outcome:
         return service.request_return(form.shopper.id, form.get("order_id"), reason=form.get("return_reason"),
                                       item=form.item_ref(), photo_path=form.get("evidence_photo"))
+
+    def confirmation(self, form: TaskForm, outcome: Outcome) -> str:
+        item = form.item()
+        what = f"（{item.product_name} {item.color} {item.size} ×{item.qty}）" if item else ""
+        return f"{outcome.reason}\n{self.question}{what}（回复「确认」或「不用了」）"
 
     def done(self, form: TaskForm, outcome: Outcome) -> list[str]:
         return [f"{self.kind_label}申请已提交（售后单号 {outcome.data['return_id']}）。{outcome.reason}"]
@@ -638,11 +660,12 @@ _CHANGE_TO = re.compile(r"(?:改成|改为|换成|换为|改到|换到|换个|�
 _LETTER_SIZES = ["XS", "S", "M", "L", "XL", "XXL", "2XL", "XXXL", "3XL", "4XL"]
 
 
-def variant_named(form: TaskForm, turn: TurnLike) -> str | None:
-    """{'color','size'} (JSON) for the item's product: what the shopper named, the rest kept as it is."""
+def variant_named(form: TaskForm, turn: TurnLike, item: Any = None) -> str | None:
+    """{'color','size'} (JSON) for the item's product (the form's item unless one is given): what the
+    shopper named, the rest kept as it is."""
     from shop.store.products import demo_products
     from shop.text.numbers import to_digits
-    item = form.item()
+    item = item or form.item()
     if item is None:
         return None
     product = next((p for p in demo_products() if p.id == item.product_id), None)
@@ -654,6 +677,11 @@ def variant_named(form: TaskForm, turn: TurnLike) -> str | None:
     target = wanted.group(1) if wanted else text
     c = parsing.color(target, None, colors) or (None if wanted else parsing.color(text, turn.entities.get("color"), colors))
     s = parsing.size(target, None, sizes) or (None if wanted else parsing.size(text, turn.entities.get("size"), sizes))
+    if s is None:
+        # 改成1.5的 for 1.5m床: the number a catalog size starts with, when only one size does
+        lead = [z for z in sizes if (m := re.match(r"\d+(?:\.\d+)?", z)) and re.search(
+            rf"(?<![\d.]){re.escape(m.group())}(?![\d.])", target)]
+        s = lead[0] if len(lead) == 1 else None
     if c is None and s is None:
         step = 1 if any(w in turn.text for w in ("大一码", "大一号")) else -1 if any(
             w in turn.text for w in ("小一码", "小一号")) else 0

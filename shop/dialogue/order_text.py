@@ -144,13 +144,20 @@ def _status(order: OrderView, *, avoid: str | None = None) -> str:
         method = PAYMENT_LABELS.get(order.payment_method or "", "")
         return head + PAID.say(avoid, when=when(order.paid_at), method=method, hours=SHIP_WITHIN_HOURS)
     if order.status == OrderStatus.SHIPPED:
-        return head + SHIPPED.say(avoid, when=when(order.shipped_at)) + latest_event(order, avoid=avoid)
+        outbound = next((x for x in order.shipments if x.kind == "outbound"), None)
+        parcel = f"（{outbound.carrier}，运单号 {outbound.tracking_no}）" if outbound else ""
+        return head + SHIPPED.say(avoid, when=when(order.shipped_at)) + parcel + latest_event(order, avoid=avoid)
     if order.status == OrderStatus.DELIVERED:
         return head + DELIVERED.say(avoid, when=when(order.delivered_at), days=NO_REASON_DAYS)
     if order.status == OrderStatus.CANCELLED:
         refund = " " + REFUNDED_BACK.say(avoid) if order.refunds else ""
         return head + CANCELLED.say(avoid, when=when(order.cancelled_at)) + refund
     return head + RETURNED.say(avoid)
+
+
+def receiver(order: OrderView) -> str:
+    """Where the order goes and to whom, as it stands now (after any change)."""
+    return f"收货信息：{order.receiver_name} {order.receiver_phone}，{order.address}。"
 
 
 def latest_event(order: OrderView, *, avoid: str | None = None) -> str:

@@ -79,6 +79,9 @@ def orders_named(orders: Sequence, text: str, task: str | None) -> list[str]:
     where = _NEW_VALUE.split(text)[0]
     placed = [o for o in (goods or orders) if _place_named(o, where)]
     hits = placed or goods
+    states = next((st for words, st in STATE_WORDS if words.search(text)), None)
+    if states and len(hits) > 1 and any(o.status in states for o in hits):
+        hits = [o for o in hits if o.status in states]   # 厦门那个一直没到的: the one still on its way
     if len(hits) <= 1:
         return [o.order_no for o in hits]
     task_ = TASKS.get(task or "")
@@ -94,7 +97,7 @@ ANOTHER = re.compile(r"另一个|另一单|另外一个|另外那个|另外一�
 STATE_WORDS = (
     (re.compile(r"没付|未付|待付|没支付"), (OrderStatus.PENDING_PAYMENT,)),
     (re.compile(r"没发货|未发货|待发货|还没发"), (OrderStatus.PAID, OrderStatus.PENDING_PAYMENT)),
-    (re.compile(r"在路上|运输中|还没到|没收到"), (OrderStatus.SHIPPED,)),
+    (re.compile(r"在路上|运输中|还没到|没到|没收到|不动"), (OrderStatus.SHIPPED,)),
     (re.compile(r"签收|收到的|已经到"), (OrderStatus.DELIVERED,)),
 )
 

@@ -106,7 +106,10 @@ _NO = ("不用", "不要", "不需要", "算了", "先不", "不了", "不对", 
 
 
 # Saying the task again confirms it: "对 取消" to 确认取消订单吗, "退吧" to 确认退货吗.
-TASK_YES = {"cancel": ("取消",), "return": ("退",), "exchange": ("换",), "modify": ("改",), "refund": ("退款",)}
+TASK_YES = {"cancel": ("取消",), "return": ("退吧", "退了吧", "退货", "要退", "退掉", "都退", "就退", "帮我退", "提交"),
+            "exchange": ("换吧", "换货", "要换", "就换", "帮我换", "提交"), "modify": ("改吧", "就改", "帮我改", "要改", "改了吧")}
+# A question back (退款退到哪？/ 确定只退身体乳 对吧 / 多久能到) is not a yes, whatever words it holds.
+_ASKING = re.compile(r"[?？]|吗|对吧|是吧|多久|哪|怎么|什么|几天|为什么|为啥")
 _NEGATED_TASK = re.compile(r"(?:不|别|甭|先不|不要|不用|不想|不必)(?:再)?(?:取消|退|换|改|修改|申请|提交|办)")
 _WORDS = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")
 _UNSURE = re.compile(r"^\s*[\u4e00-\u9fffA-Za-z]{0,2}\s*[?？]+\s*$|^\s*(?:啊|哈|呃|额|哦)\s*[?？。.…!！]*\s*$")
@@ -141,6 +144,8 @@ def yes_no(text: str | None, intent: str | None = None, task: str | None = None)
         # whatever the intent model read into it (a change is made only on a clear yes).
         return None
     words = TASK_YES.get(task or "", ())
+    if _ASKING.search(t):
+        return None
     if not _STARTS_NO.match(t) and (any(_said_plainly(t, w) for w in words)
                                     or any(w in t for w in TASK_WANT.get(task or "", ()))):
         return True

@@ -136,6 +136,7 @@ class OrderView:
     refunds: tuple[RefundView, ...]
     coupon_code: str | None
     has_invoice: bool
+    receiver_phone: str = ""   # in full, for the shopper who proved who they are (checking a change they made)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -185,4 +186,5 @@ def order_view(o: m.Order) -> OrderView:
         returns=tuple(return_view(r) for r in o.return_requests),
         refunds=tuple(refund_view(r) for r in o.refunds),
         coupon_code=o.coupon.code if o.coupon else None, has_invoice=o.invoice is not None,
+        receiver_phone=o.receiver_phone,
     )

@@ -173,16 +173,20 @@ def texted_code(url: str, reply: str) -> str | None:
 
 def play(url: str, sender: str, turns: list[dict], *, both_replies: bool) -> tuple[bool, list[dict]]:
     """One conversation, turn by turn: (every turn passed, the transcript). A turn whose reply says an SMS
-    code was sent is followed by the code, as the shopper would type it; `both_replies`: the turn is
-    checked against both replies (the after-sales set), else against the code's reply."""
+    code was sent is followed by the code, as the shopper would type it; `both_replies`: the turn's `has`
+    is checked against both replies and its `not` against its own (the after-sales set), else all of it
+    against the code's reply."""
     ok, transcript = True, []
     for turn in turns:
-        reply = say(url, sender, str(turn.get("say", "")))
+        reply = own = say(url, sender, str(turn.get("say", "")))
         code = texted_code(url, reply)
         if code:    # the shopper reads the SMS and types its code, as a real one would
             after = say(url, sender, code)
             reply = reply + "\n" + after if both_replies else after
-        problems = check(reply, turn.get("expect"))
+        expect = turn.get("expect") or {}
+        problems = check(reply, {**expect, "not": []} if both_replies and code else expect)
+        if both_replies and code:   # what must not be said is the turn's own reply's: before the code came back
+            problems += [p for p in check(own, {"not": expect.get("not")}) if p.startswith("has ")]
         ok = ok and not problems
         transcript.append({"say": turn.get("say"), "reply": reply, "problems": problems})
     return ok, transcript

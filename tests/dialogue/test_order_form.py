@@ -804,3 +804,56 @@ def test_a_new_address_does_not_pick_the_order_that_goes_there(chat, sessions):
     mine = OrderService(sessions, clock=lambda: ANCHOR).orders(1)
     shanghai = next(o for o in mine if "上海" in o.address)
     assert shanghai.order_no not in orders_named(mine, "那顺便把地址改成上海市浦东新区张杨路500号 能改吗", "modify")
+
+
+def test_a_correction_of_part_of_the_new_value(chat, sessions):
+    """改成…A座1801 → 等下 是1808 不是1801: the address with 1808, asked again; nothing changed before."""
+    paid = own(sessions, OrderStatus.PAID)
+    c = chat()
+    c.start(f"帮我改下{paid.order_no}的地址 改成广东省广州市天河区体育西路103号维多利广场A座1801", "modify_order")
+    reply = c.say("等下 我爸说写错了 是1808 不是1801", "deny")
+    assert "A座1808" in reply and "确认修改吗" in reply
+    c.say("对 这回没问题了", "affirm")
+    assert one(sessions, lambda o: o.order_no == paid.order_no).address_detail.endswith("A座1808")
+
+
+def test_asked_whether_the_change_was_made_the_order_says_how_it_stands(chat, sessions):
+    paid = own(sessions, OrderStatus.PAID)
+    c = chat()
+    c.start(f"{paid.order_no} 收货电话改成13700001243", "modify_order")
+    c.say("对 改吧", "affirm")
+    reply = c.say("真的改好了？", "modify_order")
+    assert "13700001243" in reply and paid.order_no in reply
+
+
+def test_a_size_named_by_its_number_alone(chat, sessions):
+    """褥子改成1.5的: 1.5 is the 1.5m床 of that product."""
+    from shop.store.products import demo_products
+    by_id = {p.id: p for p in demo_products()}
+    for o in orders(sessions, lambda o: o.shopper_id == 1 and o.status in OrderStatus.BEFORE_SHIPMENT
+                    and len(o.items) == 1):
+        item = o.items[0]
+        sizes = [v.size for v in by_id[item.product_id].variants if v.stock > 0 and v.size != item.size
+                 and v.color == item.color and v.size[:1].isdigit()]
+        if sizes:
+            number = sizes[0].rstrip("m床cmx0123456789")[:0] or sizes[0].split("m")[0]
+            reply = chat().start(f"{o.order_no} 改成{number}的", "modify_order")
+            assert sizes[0] in reply and "确认修改吗" in reply
+            return
+    pytest.skip("no unshipped single-item order with another numbered size in stock")
+
+
+def test_why_the_phone_is_asked_for(chat):
+    c = chat("guest-why-1")
+    c.start("订单202511160004 为什么一直不动", "track_logistics")
+    reply = c.say("为什么要我手机号？你们不是有订单号吗 不会是骗子吧")
+    assert "本人" in reply and "手机号" in reply and c.slots["requested_slot"] == "login_phone"
+
+
+def test_a_rule_question_while_a_return_awaits_the_yes(chat, sessions):
+    target = one(sessions, lambda o: returnable(o, ANCHOR))
+    c = chat(sender_of(sessions, target))
+    reply = c.start(f"{target.order_no} 不想要了 退货", "request_return")
+    assert "确认提交退货申请吗" in reply and target.items[0].product_name in reply
+    reply = c.say("先问清楚 退款退到哪 多久能到", "ask_refund_status")
+    assert "到账" in reply and c.slots["order_task"] == "return" and c.slots["requested_slot"] == "confirmed"

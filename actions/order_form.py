@@ -29,7 +29,7 @@ from actions import services
 from actions.services import channel_of
 from shop.dialogue import order_text, parsing
 from shop.dialogue.order_tasks import TASKS, loads_json, task_for, task_named
-from shop.dialogue.order_words import another_order, items_named, order_tracked, orders_named
+from shop.dialogue.order_words import another_order, items_named, order_priced, order_tracked, orders_named
 from shop.identity import code_in
 from shop.media import first_attachment
 from shop.orders import InvalidOrderNumber, OrderNotFound, OrderService, OrderView
@@ -209,6 +209,9 @@ def extract(form: Form, slot: str, turn: Turn, *, as_answer: bool) -> Any:
         other = another_order(mine, text, form.get("order_id"), form.task)  # 另一个没付款的也取消
         if other:
             return other
+        priced = order_priced(mine, text)  # 三百六十九块的那个订单
+        if priced:
+            return priced
         found = parsing.find_order_no(text, ents.get("order_id"))
         if found is None and as_answer and form.get("listed_orders"):
             listed = form.get("listed_orders")
@@ -562,6 +565,10 @@ def answer(form: Form, turn: Turn, requested: str | None) -> bool:
             form.say(general)
             form.say(_hint(requested))
             return True
+    aside = task_named(form.task).aside(form, turn) if task_named(form.task) and requested == "confirmed" else None
+    if aside:   # 帮我催一下 / 到底怎么回事 / 那你们怎么补偿 while the compensation is offered
+        form.say(aside)
+        return True
     if requested == "confirmed" and turn.confidence >= SWITCH_CONFIDENCE:
         # 那我不要了 能直接取消吗 to "需要为您发放吗？": another task asked, not a no to the question
         switch = task_for(turn.intent, turn.text)
@@ -586,10 +593,6 @@ def answer(form: Form, turn: Turn, requested: str | None) -> bool:
                 take_said(form, turn)  # the rest of the message: 2025… 改成文三路100号
         else:
             _count_attempt(form)
-        return True
-    aside = task_named(form.task).aside(form, turn) if task_named(form.task) else None
-    if aside:
-        form.say(aside)
         return True
     general = rule_question(form.task, turn.text, order_in_hand=bool(form.get("order_id"))) \
         if requested not in ("login_phone", "login_code") else None
@@ -617,6 +620,9 @@ def answer(form: Form, turn: Turn, requested: str | None) -> bool:
     if turn.intent in INTERRUPTIONS and turn.confidence >= (
             UNSURE_QUESTION if requested == "confirmed" and QUESTION.search(turn.text) else SWITCH_CONFIDENCE):
         return False
+    if requested == "confirmed" and re.search(r"[?？]|吗|对吧|是吧", turn.text):
+        form.set("confirmed", None)   # 确定只退身体乳 对吧？: the proposal again, with what it covers
+        return True
     form.say(_hint(requested))
     _count_attempt(form)
     return True

@@ -261,7 +261,11 @@ async def waiting_turn(agent: Any, conversation_id: str, text: str) -> Optional[
         return None
     try:
         tracker = await agent.tracker_store.retrieve(conversation_id)
-        kind = waiting.reading(text, paused=bool(tracker and tracker.is_paused()))
+        last_bot = next((e for e in reversed(tracker.events) if getattr(e, "type_name", "") == "bot"), None) \
+            if tracker else None
+        # 算了 right after being told about the queue (or while paused for it) is about the queue
+        about_queue = bool(tracker and tracker.is_paused()) or "不等了" in (getattr(last_bot, "text", "") or "")
+        kind = waiting.reading(text, paused=about_queue)
         if kind is None:
             return None
         queue = _handoff_queue()

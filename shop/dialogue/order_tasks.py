@@ -167,10 +167,11 @@ class Status(OrderTask):
 
     def finish(self, form: TaskForm, metadata: Any = None) -> list[str]:
         order = form.service.get_order(form.shopper.id, form.get("order_id"))
-        lines = [order_text.status(order)]
-        if self.ASKS_RECEIVER.search(form.get("task_text") or ""):
-            lines.append(order_text.receiver(order))   # 真的改好了？ / 地址还是香港中路那个对吧
-        return lines
+        return [order_text.status(order)] + self.receiver_asked(form, order)
+
+    def receiver_asked(self, form: TaskForm, order: OrderView) -> list[str]:
+        """真的改好了？ / 地址还是香港中路那个对吧: where it goes and to whom, as it stands now."""
+        return [order_text.receiver(order)] if self.ASKS_RECEIVER.search(form.get("task_text") or "") else []
 
 
 class Track(Status):
@@ -182,7 +183,8 @@ class Track(Status):
         return ["confirmed"] if form.delay_offer() is not None else []
 
     CHASE = re.compile(r"催|快点|加急|跟进|联系快递|问问快递|查一下快递")
-    WHY = re.compile(r"怎么回事|为什么|咋回事|怎么还不|怎么还没|到底|补偿|赔|怎么办|怎么处理|给个说法")
+    WHY = re.compile(r"怎么回事|为什么|咋回事|怎么还不|怎么还没|到底|补偿|赔|怎么办|怎么处理|给个说法|没到|不动|没动")
+    kept = "好的，券先不发。我们已联系快递催件，会继续跟进包裹，有进展第一时间通知您。"
 
     def aside(self, form: TaskForm, turn: TurnLike) -> Optional[str]:
         order = form.order()
@@ -195,13 +197,13 @@ class Track(Status):
         offer = form.delay_offer()
         if offer and self.WHY.search(turn.text):
             # 到底怎么回事 / 那你们怎么补偿: where it is stuck, the apology and what the rules offer, again
-            return f"{order_text.latest_event(order)}\n{offer}"
+            return f"{parcel.carrier}（运单号 {parcel.tracking_no}）{order_text.latest_event(order)}\n{offer}"
         return None
 
     def finish(self, form: TaskForm, metadata: Any = None) -> list[str]:
         order, delay = form.service.track(form.shopper.id, form.get("order_id"))
         if not delay.allowed:
-            return [order_text.tracking(order)]
+            return [order_text.tracking(order)] + self.receiver_asked(form, order)
         if form.get("confirmed") is True:
             return [form.service.claim_delay_compensation(form.shopper.id, order.order_no).reason]
         return ["好的，我们会继续跟进包裹的进度，有更新会第一时间通知您。"]
@@ -227,7 +229,12 @@ class Cancel(OrderTask):
     def slots(self, form: TaskForm) -> list[str]:
         return ["confirmed"]
 
+    MONEY = re.compile(r"钱|退款|退了没|退了多少|到账|退回")
+
     def on_order(self, form: TaskForm, order: OrderView) -> None:
+        if order.status == OrderStatus.CANCELLED and self.MONEY.search(form.get("task_text") or ""):
+            form.set("order_task", "refund")   # 米粉那单取消了 钱退了没: where the money is
+            return
         preview = form.service.preview().cancel(form.shopper.id, order.order_no)
         if not preview.ok:
             form.say(f"订单 {order.order_no}（{order.status_label}）：{preview.reason}")
@@ -482,6 +489,12 @@ class Invoice(OrderTask):
     intents = ("ask_payment_invoice",)
     words = ("发票", "开票", "税号", "抬头", "报销")
 
+    def on_order(self, form: TaskForm, order: OrderView) -> None:
+        if order.status in (OrderStatus.PENDING_PAYMENT, OrderStatus.CANCELLED, OrderStatus.REFUNDED):
+            form.say(f"订单 {order.order_no}（{order.status_label}）没有可开票的实付金额，无法开具发票。"
+                     + ("付款后就可以申请。" if order.status == OrderStatus.PENDING_PAYMENT else ""))
+            form.end()
+
     def slots(self, form: TaskForm) -> list[str]:
         title = loads_json(form.get("invoice_title"))
         return ["invoice_title"] + (["invoice_tax_number"] if title and title.get("type") == "company" else [])
@@ -623,7 +636,13 @@ class Complaint(OrderTask):
                                               category=form.get("complaint_category"), photo=photo)
         if outcome.data.get("flagged_for_human"):
             form.set("handoff_reason", "angry_complaint")
-        lines = [f"非常抱歉给您带来不好的体验。{outcome.reason}工单号 {outcome.data['ticket_no']}。"]
+        order, item = form.order(), form.item()
+        about = ""
+        if order is not None:
+            from shop.dialogue.order_words import items_named
+            named = [item] if item else items_named(order.items, form.get("task_text") or "")
+            about = f"（订单 {order.order_no}" + (f"，{named[0].product_name}" if len(named) == 1 else "") + "）"
+        lines = [f"非常抱歉给您带来不好的体验。{outcome.reason}{about}工单号 {outcome.data['ticket_no']}。"]
         if checked is not None:
             lines.append(self.PHOTO_LINES[checked.verdict.verdict].format(evidence=checked.verdict.evidence))
         elif refused:

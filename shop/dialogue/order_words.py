@@ -62,6 +62,17 @@ def order_tracked(orders: Sequence, text: str) -> str | None:
     return None
 
 
+_AMOUNT = re.compile(r"(\d+(?:\.\d{1,2})?)\s*(?:块|元|的|那)")
+
+
+def order_priced(orders: Sequence, text: str) -> str | None:
+    """The one order whose paid amount the message says (三百六十九块的那个订单 / 369那单)."""
+    from shop.text.numbers import to_digits
+    said = {float(x) for x in _AMOUNT.findall(to_digits(text or ""))}
+    hits = [o for o in orders if float(o.pay_amount) in said]
+    return hits[0].order_no if len(hits) == 1 else None
+
+
 def orders_named(orders: Sequence, text: str, task: str | None) -> list[str]:
     """Order numbers of the orders the words point at, best first: [] when the words name no goods
     of any order, one number when they settle it, several when the caller must still ask.

@@ -293,6 +293,8 @@ def address(text: str | None) -> dict | None:
 # -- invoices -----------------------------------------------------------------------------------------
 _COMPANY_WORDS = ("公司", "有限", "集团", "企业", "研究院", "事务所", "工作室", "中心", "学校", "医院", "大学", "协会")
 _TAX = re.compile(r"[0-9A-Za-z]{15,20}")
+_ORG_NAME = re.compile(r"[\u4e00-\u9fff（）()A-Za-z]{2,40}?(?:股份有限公司|有限责任公司|有限公司|集团|研究院|事务所|工作室|中心|学校|"
+                       r"医院|大学|协会|公司)(?![\u4e00-\u9fff]{0,1}报销)")
 _TITLE_LEAD = re.compile(r"^.*?(?:抬头(?:是|为|写|开)?|开给|单位是|公司是|名称是)[:：]?\s*")
 
 
@@ -307,7 +309,9 @@ def invoice_title(text: str | None) -> tuple[str, str] | None:
     if t in ("个人", "个人发票", "开个人", "个人抬头"):
         return "personal", "个人"
     if any(w in t for w in _COMPANY_WORDS):
-        return "company", t
+        # 厦门立信贸易有限公司 — a name ending in what organisations are called; 公司报销用 names none
+        org = _ORG_NAME.search(t)
+        return ("company", org.group()) if org else None
     if re.fullmatch(r"[\u4e00-\u9fff·]{2,6}", t):  # a person's name
         return "personal", t
     return None

@@ -120,3 +120,11 @@ def test_every_channel_asks_the_queue_before_the_bot(agent, queue):
     later = common.InboundMessage(channel="app", sender_id="u-wait", message_id="m-2", text="这件衬衫多少钱")
     asyncio.run(common.ShopChannel().deliver(on_new_message, later, CollectingOutputChannel(), agent))
     assert bot_calls == ["这件衬衫多少钱"]   # anything else is the bot's, waiting or not
+
+
+def test_a_bare_no_right_after_the_queue_was_explained_leaves_it(agent, queue):
+    """人工 → 多久能有人 → 6 那算了: with nobody on duty the bot is on, but 算了 answers the queue's message."""
+    queue.enqueue(SENDER, "asked")
+    assert "第 1 位" in turn(agent, "多久能有人")
+    assert "取消人工排队" in turn(agent, "6 那算了")
+    assert queue.open_for(SENDER) is None

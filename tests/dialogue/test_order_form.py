@@ -857,3 +857,41 @@ def test_a_rule_question_while_a_return_awaits_the_yes(chat, sessions):
     assert "确认提交退货申请吗" in reply and target.items[0].product_name in reply
     reply = c.say("先问清楚 退款退到哪 多久能到", "ask_refund_status")
     assert "到账" in reply and c.slots["order_task"] == "return" and c.slots["requested_slot"] == "confirmed"
+
+
+def test_no_invoice_for_an_order_without_a_payment(chat, sessions):
+    cancelled = one(sessions, lambda o: o.shopper_id == 1 and o.status == OrderStatus.CANCELLED)
+    reply = chat().start(f"{cancelled.order_no} 这单能开发票吗 我妈要报销", "ask_payment_invoice")
+    assert "无法开具发票" in reply and "抬头" not in reply
+
+
+def test_a_company_invoice_is_not_titled_with_the_request_itself(chat, sessions):
+    paid = own(sessions, OrderStatus.DELIVERED)
+    reply = chat().start(f"我爸那个{paid.order_no}要开发票 公司报销用", "ask_payment_invoice")
+    assert "发票抬头" in reply and "纳税人识别号" not in reply
+
+
+def test_the_money_of_a_cancelled_order(chat, sessions):
+    cancelled = one(sessions, lambda o: o.shopper_id == 1 and o.status == OrderStatus.CANCELLED and o.refunds)
+    kind = cancelled.items[0].product_name[-2:]
+    reply = chat().start(f"{kind}那单取消了 钱退了没 退了多少", "cancel_order")
+    assert f"{cancelled.refunds[0].amount:.2f}" in reply and "无需重复" not in reply
+
+
+def test_an_order_named_by_what_was_paid(chat, sessions):
+    from shop.dialogue.order_words import order_priced
+    from shop.orders import OrderService
+    mine = OrderService(sessions, clock=lambda: ANCHOR).orders(1)
+    target = next(o for o in mine if sum(x.pay_amount == o.pay_amount for x in mine) == 1)
+    import cn2an
+    said = cn2an.an2cn(str(int(target.pay_amount))) if target.pay_amount == int(target.pay_amount) else target.pay_amount
+    assert order_priced(mine, f"我妈有个{said}块的订单 想改一下") == target.order_no
+
+
+def test_declining_the_coupon_keeps_the_chase(chat, sessions):
+    late = one(sessions, lambda o: o.shopper_id == 1 and o.status == OrderStatus.SHIPPED and o.shipments
+               and ANCHOR - max(e.occurred_at for e in o.shipments[0].events) >= dt.timedelta(days=3))
+    c = chat()
+    c.start(f"{late.order_no}到哪了", "track_logistics")
+    reply = c.say("不要券 只要快点送到", "deny")
+    assert "催件" in reply and "不做修改" not in reply

@@ -396,8 +396,10 @@ def _is_resume(tracker: Tracker) -> bool:
 
 # A question about the rules rather than about an order of one's own (能退吗 / 运费谁出 / 几天能到).
 RULE_QUESTION = re.compile(r"能退吗|能不能退|可以退吗|能退不|还能.{0,6}退|怎么算|从哪天|几天内|多少天|谁出|谁承担|运费险|"
-                           r"吊牌|拆封|规则|政策|条件|寄到哪|寄回哪|寄哪|退货地址|寄回地址|地址发|退到哪|钱.{0,6}(?:多久|什么时候|几天)|"
-                           r"多久.{0,3}到账|几天.{0,3}到账")
+                           r"吊牌|拆封|规则|政策|条件|寄到哪|寄回哪|寄哪|退货地址|寄回地址|地址发")
+# With the order in hand, how the money comes back is a rule question too (退款退到哪 多久能到); without one
+# it is a question about the shopper's own refund (开衫退货的钱什么时候退).
+REFUND_TIMING = re.compile(r"退到哪|钱.{0,6}(?:多久|什么时候|几天)|多久.{0,3}到账|几天.{0,3}到账")
 OWN_ORDER = re.compile(r"我的|我那|我买的|我刚|订单|单号|到哪|到了吗|还没到|发货了吗|这单|那单|我这")
 SHIPPING_QUESTION = re.compile(r"几天能?到|几天才能|多久能?到|多长时间|几天收到|几天送到")
 
@@ -408,7 +410,7 @@ def rule_question(task: str | None, text: str, *, order_in_hand: bool = False) -
     if not order_in_hand and (parsing.find_order_no(text) or OWN_ORDER.search(text)):
         return None
     rules = getattr(task_named(task), "rules", None)
-    if rules == "returns" and RULE_QUESTION.search(text):
+    if rules == "returns" and (RULE_QUESTION.search(text) or order_in_hand and REFUND_TIMING.search(text)):
         return policy_answer(text, order_in_hand=order_in_hand)
     if rules == "shipping" and SHIPPING_QUESTION.search(text):
         return shipping_answer(text)

@@ -81,10 +81,13 @@ def orders_named(orders: Sequence, text: str, task: str | None) -> list[str]:
     q = parse(text)
     named = bool(q.named or q.wanted_types or _words(q))
     goods = [o for o in orders if any(item_named(i, q) for i in o.items)] if named else []
-    if len(goods) > 1:
-        # 和哺乳内衣一起买的那个围兜: the order holding more of the goods named is the one meant
-        most = max(sum(item_named(i, q) for i in o.items) for o in goods)
-        goods = [o for o in goods if sum(item_named(i, q) for i in o.items) == most]
+    if len(goods) > 1 and len(set(q.type_words)) + len(q.named) >= 2:
+        # 和哺乳内衣一起买的那个围兜: when several goods are named, the order holding more kinds of them is
+        # meant (one word matching several items of an order, 衣服, counts once)
+        def kinds(o) -> int:
+            return len({_type_of().get(i.product_id) for i in o.items if item_named(i, q)})
+        most = max(kinds(o) for o in goods)
+        goods = [o for o in goods if kinds(o) == most]
     # 寄到青岛的那单 / 西安那单的盖毯: where it goes narrows the goods named, or picks on its own — but not a
     # new address (地址改成上海市…): what follows 改成 is where it should go, not where it goes
     where = _NEW_VALUE.split(text)[0]

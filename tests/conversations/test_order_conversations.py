@@ -331,10 +331,13 @@ def test_duplicate_charge_opens_a_ticket(talk, sessions):
 def test_quality_complaint_then_return_of_the_same_order(talk, sessions):
     o = find(sessions, returnable)
     c = talk(o.shopper_id)
-    c.expect("衣服洗一次就掉色了", "请问是哪个订单")
-    c.expect(o.order_no, "工单号", "退货")
-    c.expect("那我要退货", "退货原因")  # the order is remembered
-    c.expect("质量问题", "确认提交退货申请吗")
+    reply = c.expect("衣服洗一次就掉色了", "非常抱歉")
+    if "请问是哪个订单" in reply:
+        c.expect(o.order_no, "工单号", "退货")
+    else:   # the shopper's one order of clothes it could be: picked, and named in the ticket's reply
+        assert "工单号" in reply and "退货" in reply and "（订单 " in reply
+    # the order is remembered, and so is why: a quality return, nothing asked again
+    c.expect("那我要退货", "确认提交退货申请吗")
     c.expect("确认", "退货申请已提交", "运费由商家承担")
 
 

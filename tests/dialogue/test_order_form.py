@@ -895,3 +895,9 @@ def test_declining_the_coupon_keeps_the_chase(chat, sessions):
     c.start(f"{late.order_no}到哪了", "track_logistics")
     reply = c.say("不要券 只要快点送到", "deny")
     assert "催件" in reply and "不做修改" not in reply
+
+
+def test_when_ones_own_refund_comes_is_not_a_rule_question(chat):
+    """开衫退货的钱什么时候退啊: about the shopper's own refund, so who they are comes first."""
+    reply = chat("guest-refund-1").start("开衫退货的钱什么时候退啊", "ask_refund_status")
+    assert "手机号" in reply

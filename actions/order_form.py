@@ -28,7 +28,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import services
 from actions.services import channel_of
 from shop.dialogue import order_text, parsing
-from shop.dialogue.order_tasks import TASKS, loads_json, task_for, task_named
+from shop.dialogue.order_tasks import TASKS, follow_up_task, loads_json, task_for, task_named
 from shop.dialogue.order_words import another_order, items_named, order_priced, order_tracked, orders_named
 from shop.identity import code_in
 from shop.media import first_attachment
@@ -396,7 +396,7 @@ def _is_resume(tracker: Tracker) -> bool:
 
 # A question about the rules rather than about an order of one's own (能退吗 / 运费谁出 / 几天能到).
 RULE_QUESTION = re.compile(r"能退吗|能不能退|可以退吗|能退不|还能.{0,6}退|怎么算|从哪天|几天内|多少天|谁出|谁承担|运费险|"
-                           r"吊牌|拆封|规则|政策|条件|寄到哪|寄回哪|寄哪|退货地址|寄回地址|地址发")
+                           r"吊牌|拆封|规则|政策|条件|寄到哪|寄回哪|寄哪|退货地址|寄回地址|地址发|运费.{0,3}(?:我出|要我出|我付)")
 # With the order in hand, how the money comes back is a rule question too (退款退到哪 多久能到); without one
 # it is a question about the shopper's own refund (开衫退货的钱什么时候退).
 REFUND_TIMING = re.compile(r"退到哪|钱.{0,6}(?:多久|什么时候|几天)|多久.{0,3}到账|几天.{0,3}到账")
@@ -419,9 +419,12 @@ def rule_question(task: str | None, text: str, *, order_in_hand: bool = False) -
 
 def start(form: Form, turn: Turn) -> None:
     # A bare order number (intent inform) shows that order; 真的改好了？ after a change asks how it stands.
-    task = task_for(turn.intent, turn.text) or ("status" if turn.intent == "inform" else None)
+    task = task_for(turn.intent, turn.text) or (follow_up_task(turn.text) if form.get("order_id") else None) or (
+        "status" if turn.intent == "inform" else None)
     if task == "modify" and DONE_ASKED.search(turn.text) and form.get("order_id"):
         task = "status"
+    if task in ("track", "status") and form.get("order_id") and follow_up_task(turn.text) == "refund":
+        task = "refund"   # 银行卡咋还没看到钱 啥时候到 about the order just handled: the money, not the parcel
     general = rule_question(task, turn.text)
     if general:
         form.say(general)   # answered from the rules; no order, no identification needed

@@ -16,11 +16,12 @@ import time
 from typing import Sequence
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import services
 from shop.dialogue import products as P
+from shop.dialogue.order_tasks import follow_up_task
 from shop.dialogue.product_turn import MAX_TEXT, State, Turn, asks_own_coupons, read, respond
 from shop.graph import GraphError
 from shop.graph import queries as gq
@@ -277,6 +278,8 @@ class ActionProductFallback(ProductAction):
         return "action_product_fallback"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict]:
+        if order_follow_up(tracker):
+            return [SlotSet("fallback_answered", True), FollowupAction("order_form")]
         events = await super().run(dispatcher, tracker, domain)
         answered = not any(e.get("event") == "slot" and e.get("name") == "fallback_answered" for e in events)
         return events + ([SlotSet("fallback_answered", True)] if answered else [])
@@ -286,6 +289,22 @@ class ActionProductFallback(ProductAction):
         return [SlotSet("fallback_answered", False)]
 
 
+def order_follow_up(tracker: Tracker, within: int = 2) -> bool:
+    """Is this message a short follow-up about the order a task has just handled (退哪了 / 那它放在哪了)?
+    Then the order form answers it for that order, whatever the intent model could not read."""
+    if not tracker.get_slot("order_id") or not follow_up_task((tracker.latest_message or {}).get("text")):
+        return False
+    users = 0
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            users += 1
+            if users > within:
+                return False
+        elif event.get("event") == "action" and event.get("name") == "action_order_task":
+            return True
+    return False
+
+
 class ActionOutOfScope(ProductAction):
     """Off-topic by the intent model: answered as a product question only when the words plainly
     are one (看看冲锋衣 is not chit-chat); otherwise the polite steer back to shopping."""
@@ -293,6 +312,11 @@ class ActionOutOfScope(ProductAction):
 
     def name(self) -> str:
         return "action_out_of_scope"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict]:
+        if order_follow_up(tracker):
+            return [FollowupAction("order_form")]
+        return await super().run(dispatcher, tracker, domain)
 
     def not_a_product_turn(self, dispatcher, tracker, text):
         dispatcher.utter_message(response="utter_out_of_scope")

@@ -80,6 +80,9 @@ class OrderTask:
     # The order states in which the task can be done: when the shopper's words fit several orders,
     # these are preferred (shop.dialogue.order_words); the rules decide the details afterwards.
     possible: tuple[str, ...] = OrderStatus.ALL
+    # A short question right after a task on an order, about that order (退哪了 / 放在哪了 / 运费我出吗),
+    # that the intent model cannot place: the words that make it this task's (follow_up_task).
+    follow_up: Optional[re.Pattern] = None
 
     def begin(self, form: TaskForm, turn: TurnLike) -> None:
         """The task starts with this message (slots the first message fills are read by the form)."""
@@ -176,6 +179,7 @@ class Status(OrderTask):
 
 class Track(Status):
     name, label, family = "track", "查询物流", "logistics"
+    follow_up = re.compile(r"放在哪|放哪|驿站|快递柜|取件|单号|快递员|派件员|电话多少|到哪|在哪里|到了没")
     possible = (OrderStatus.SHIPPED, OrderStatus.DELIVERED)
     intents = ("track_logistics",)
 
@@ -211,6 +215,7 @@ class Track(Status):
 
 class Refund(OrderTask):
     name, label, family = "refund", "查询退款", "after_sales"
+    follow_up = re.compile(r"退哪|退到哪|到账|钱.{0,8}(?:没|还没|什么时候|啥时候|多久|到)|退了多少|退多少|怎么还没看到钱")
     possible = (OrderStatus.REFUNDED, OrderStatus.CANCELLED, OrderStatus.DELIVERED)
     intents = ("ask_refund_status",)
     rules = "returns"
@@ -742,6 +747,12 @@ def task_for(intent: Optional[str], text: str) -> Optional[str]:
             return task.name
     plain = [t for t in candidates if not t.words]
     return plain[0].name if plain else None
+
+
+def follow_up_task(text: str | None) -> Optional[str]:
+    """The task a short follow-up about the order just handled asks (退哪了 → refund), or None."""
+    t = (text or "")[:60]
+    return next((task.name for task in TASKS.values() if task.follow_up and task.follow_up.search(t)), None)
 
 
 def order_intents() -> set[str]:

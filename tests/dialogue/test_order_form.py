@@ -901,3 +901,32 @@ def test_when_ones_own_refund_comes_is_not_a_rule_question(chat):
     """开衫退货的钱什么时候退啊: about the shopper's own refund, so who they are comes first."""
     reply = chat("guest-refund-1").start("开衫退货的钱什么时候退啊", "ask_refund_status")
     assert "手机号" in reply
+
+
+def test_a_follow_up_about_the_order_just_handled(chat, sessions):
+    """表带那单退款呢 → 退哪了: the refund of that same order, when the model could not place 退哪了."""
+    refunded = one(sessions, lambda o: o.shopper_id == 1 and o.status == OrderStatus.REFUNDED)
+    c = chat()
+    c.start(f"{refunded.order_no} 退款呢", "ask_refund_status")
+    assert c.slots["order_id"] == refunded.order_no and c.slots["order_task"] is None
+    reply = c.start("退哪了", "nlu_fallback")
+    assert "退款" in reply and refunded.order_no not in ("",) and c.slots["order_id"] == refunded.order_no
+
+
+def test_the_product_fallback_hands_a_follow_up_to_the_order_form(service):
+    from actions.products import order_follow_up
+    from tests.dialogue.conftest import tracker
+    events = [{"event": "action", "name": "action_order_task"}]
+    assert order_follow_up(tracker("demo", "退哪了", "nlu_fallback", slots={"order_id": "202511050001"},
+                                   events=events))
+    assert not order_follow_up(tracker("demo", "退哪了", "nlu_fallback", events=events))   # no order in hand
+    assert not order_follow_up(tracker("demo", "这件衬衫多少钱", "nlu_fallback",
+                                       slots={"order_id": "202511050001"}, events=events))
+
+
+def test_the_money_not_the_parcel_after_a_refund_answer(chat, sessions):
+    refunded = one(sessions, lambda o: o.shopper_id == 1 and o.status == OrderStatus.REFUNDED)
+    c = chat()
+    c.start(f"{refunded.order_no} 退款到了没", "ask_refund_status")
+    reply = c.start("银行卡咋还没看到钱 我就想知道啥时候到", "track_logistics")
+    assert "退款" in reply and "运单号" not in reply

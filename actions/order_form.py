@@ -581,6 +581,15 @@ def answer(form: Form, turn: Turn, requested: str | None) -> bool:
             start(form, turn)
             form.say(f"好的，改为帮您{TASKS[switch].label}。")
             return True
+    if requested in ("order_id", "order_item") and turn.confidence >= SWITCH_CONFIDENCE:
+        # 202611300010 鞋子改成80码 / 西安那单的盖毯 其实是想换小一号的 to "which order?": the order, and a
+        # different task said with it — the new task starts from this message (which names the order too)
+        switch = task_for(turn.intent, turn.text)
+        if switch and switch != form.task and switch != "status" and TASKS[switch].needs_identity:
+            start(form, turn)
+            if form.task:
+                form.say(f"好的，改为帮您{TASKS[form.task].label}。")
+            return True
     value = extract(form, requested, turn, as_answer=True) if requested else None
     if value is not None:
         if requested == "confirmed":

@@ -930,3 +930,13 @@ def test_the_money_not_the_parcel_after_a_refund_answer(chat, sessions):
     c.start(f"{refunded.order_no} 退款到了没", "ask_refund_status")
     reply = c.start("银行卡咋还没看到钱 我就想知道啥时候到", "track_logistics")
     assert "退款" in reply and "运单号" not in reply
+
+
+def test_an_order_given_with_another_task_switches_to_it(chat, sessions):
+    """那你帮我看下…到哪了 → (which order?) → 2026… 鞋子改成80码: the change, for that order."""
+    pending = one(sessions, lambda o: o.shopper_id == 1 and o.status == OrderStatus.PENDING_PAYMENT)
+    c = chat()
+    c.start("我的快递到哪了", "track_logistics")
+    assert c.slots["requested_slot"] == "order_id"
+    reply = c.say(f"{pending.order_no} 地址改成浙江省杭州市西湖区文三路100号", "modify_order")
+    assert "修改订单" in reply and "确认修改吗" in reply and c.slots["order_task"] == "modify"

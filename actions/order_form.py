@@ -536,6 +536,13 @@ def answer(form: Form, turn: Turn, requested: str | None) -> bool:
     # A different order number at any point is a correction (“不对，是 2024…”).
     if requested not in ("login_phone", "login_code", "order_id") and form.get("order_id"):
         other = parsing.find_order_no(turn.text, turn.entities.get("order_id"))
+        switch = task_for(turn.intent, turn.text) if turn.confidence >= SWITCH_CONFIDENCE else None
+        if other and switch and switch != form.task and TASKS[switch].needs_identity:
+            # 那你帮我看下2026…到哪了 in the middle of another task: that task, for that order
+            start(form, turn)
+            if form.task:
+                form.say(f"好的，改为帮您{TASKS[form.task].label}。")
+            return True
         if other and other != form.get("order_id") and validate_order_no(other).allowed:
             for name in ("order_item", "new_value", "exchange_variant", "confirmed"):
                 form.set(name, None)

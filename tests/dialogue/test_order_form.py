@@ -940,3 +940,13 @@ def test_an_order_given_with_another_task_switches_to_it(chat, sessions):
     assert c.slots["requested_slot"] == "order_id"
     reply = c.say(f"{pending.order_no} 地址改成浙江省杭州市西湖区文三路100号", "modify_order")
     assert "修改订单" in reply and "确认修改吗" in reply and c.slots["order_task"] == "modify"
+
+
+def test_another_order_with_another_task_mid_form_is_that_task(chat, sessions):
+    paid = own(sessions, OrderStatus.PAID)
+    moving = one(sessions, lambda o: o.shopper_id == 1 and o.status == OrderStatus.SHIPPED)
+    c = chat()
+    c.start(f"{paid.order_no} 我要改订单", "modify_order")
+    assert c.slots["requested_slot"] == "modify_field"
+    reply = c.say(f"那你帮我看下{moving.order_no}到哪了", "track_logistics")
+    assert moving.order_no in reply and "无法修改" not in reply and c.slots["order_task"] in (None, "track")

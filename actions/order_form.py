@@ -401,7 +401,8 @@ RULE_QUESTION = re.compile(r"能退吗|能不能退|可以退吗|能退不|还�
 # it is a question about the shopper's own refund (开衫退货的钱什么时候退).
 REFUND_TIMING = re.compile(r"退到哪|钱.{0,6}(?:多久|什么时候|几天)|多久.{0,3}到账|几天.{0,3}到账")
 OWN_ORDER = re.compile(r"我的|我那|我买的|我刚|订单|单号|到哪|到了吗|还没到|发货了吗|这单|那单|我这")
-SHIPPING_QUESTION = re.compile(r"几天能?到|几天才能|多久能?到|多长时间|几天收到|几天送到")
+SHIPPING_QUESTION = re.compile(r"几天能?到|几天才能|多久能?到|多长时间|几天收到|几天送到|多久.{0,3}发货|几天.{0,3}发货|什么时候发货|"
+                               r"几点前.{0,3}发")
 
 
 def rule_question(task: str | None, text: str, *, order_in_hand: bool = False) -> str | None:
@@ -412,7 +413,7 @@ def rule_question(task: str | None, text: str, *, order_in_hand: bool = False) -
     rules = getattr(task_named(task), "rules", None)
     if rules == "returns" and (RULE_QUESTION.search(text) or order_in_hand and REFUND_TIMING.search(text)):
         return policy_answer(text, order_in_hand=order_in_hand)
-    if rules == "shipping" and SHIPPING_QUESTION.search(text):
+    if (rules == "shipping" or order_in_hand) and SHIPPING_QUESTION.search(text):
         return shipping_answer(text)
     return None
 

@@ -950,3 +950,13 @@ def test_another_order_with_another_task_mid_form_is_that_task(chat, sessions):
     assert c.slots["requested_slot"] == "modify_field"
     reply = c.say(f"那你帮我看下{moving.order_no}到哪了", "track_logistics")
     assert moving.order_no in reply and "无法修改" not in reply and c.slots["order_task"] in (None, "track")
+
+
+def test_a_delivery_question_while_a_change_awaits_the_yes(chat, sessions):
+    pending = one(sessions, lambda o: o.shopper_id == 1 and o.status == OrderStatus.PENDING_PAYMENT)
+    c = chat()
+    c.start(f"帮我妈把{pending.order_no}的收货电话改成13866668888", "modify_order")
+    reply = c.say("哦对了 顺便问下 这单付完款多久能发货", "check_order_status", confidence=0.5)
+    assert "48 小时" in reply and c.slots["requested_slot"] == "confirmed"
+    c.say("好的 电话就改那个 确认", "affirm")
+    assert one(sessions, lambda o: o.order_no == pending.order_no).receiver_phone == "13866668888"

@@ -415,7 +415,11 @@ def respond(intent: str | None, text: str | None, state: State, shelf: Shelf, *,
     if carried and not fact_aspects and not r.measures and t.rows and t.how == "search" and not q.facets():
         fact_aspects = [carried]  # 纯棉四件套能机洗吗 → 那珊瑚绒毯子呢: the same question about another kind
     apart = kinds_apart(r.text) if t.how in ("search", "none") and not r.measures else None
-    if apart:
+    if apart and "care" in fact_aspects:
+        turn = _care_of_kinds(apart, shelf)   # 莫代尔的家居服能烘干吗？还有乳胶枕能泡水洗不: each kind's care
+        if turn:
+            return turn
+    elif apart:
         return _lists(apart, state, shelf)  # 帐篷预算700以内，椅子200以内，各推荐一款: each kind its own list
     listing = t.how == "search" and (len(t.rows) != 1 or bool(t.search and t.search.unmet))
     # A wish without a fact asked (送同事的小礼物 一百以内) is a recommendation, whatever the intent model said;
@@ -604,6 +608,21 @@ def _care_of_materials(materials: list[str], shelf: Shelf) -> Turn | None:
     rows = [row for m in materials for row in shelf.care_of_material(m)]
     # the material stays in last_query, so 水温多少 / 能挂着晾吗 go on about it
     return Turn(P.care_for_material(rows), {"last_aspect": "care", "last_query": " ".join(materials)}) if rows else None
+
+
+def _care_of_kinds(queries: list[ProductQuery], shelf: Shelf) -> Turn | None:
+    """Care for each kind asked about: by the materials named, else those the kind's products are made of."""
+    parts, materials = [], []
+    for q in queries:
+        found = shelf.index().search(q, k=SHOWN)
+        mats = sorted(q.materials) or sorted({m for x in found.products[:SHOWN] for m in (x.get("materials") or [])})
+        rows = [row for m in mats for row in shelf.care_of_material(m)]
+        if rows:
+            parts.append(f"「{'、'.join(q.type_words) or '、'.join(mats)}」：" + P.care_lines(rows))
+            materials += mats
+    if not parts:
+        return None
+    return Turn("亲，" + "\n".join(parts), {"last_aspect": "care", "last_query": " ".join(dict.fromkeys(materials))})
 
 
 def _nothing_found(found: SearchResult, shelf: Shelf) -> str:

@@ -462,3 +462,9 @@ def test_several_kinds_in_one_message_each_get_their_own_list():
     assert "露营椅" in picked
     reply = Chat().say("ask_recommendation", "天冷了 给爸妈一人买双棉拖鞋 再给家里添条厚毯子 有啥推荐")
     assert "拖鞋" in reply and "毛毯" in reply
+
+
+def test_care_of_two_kinds_in_one_message():
+    """Two kinds, one care question each: the care of each, not two lists."""
+    reply = Chat().say("ask_care_method", "真丝枕套怎么洗？另外羽绒被能水洗吗")
+    assert "真丝" in reply and "羽绒" in reply and "推荐" not in reply

@@ -578,7 +578,8 @@ def answer(form: Form, turn: Turn, requested: str | None) -> bool:
             form.say(general)
             form.say(_hint(requested))
             return True
-    aside = task_named(form.task).aside(form, turn) if task_named(form.task) and requested == "confirmed" else None
+    aside = task_named(form.task).aside(form, turn) if task_named(form.task) and requested == "confirmed" \
+        and parsing.yes_no(turn.text, None, form.task) is None else None   # 补偿券她要的 发吧 is a yes, not an aside
     if aside:   # 帮我催一下 / 到底怎么回事 / 那你们怎么补偿 while the compensation is offered
         form.say(aside)
         return True

@@ -960,3 +960,11 @@ def test_a_delivery_question_while_a_change_awaits_the_yes(chat, sessions):
     assert "48 小时" in reply and c.slots["requested_slot"] == "confirmed"
     c.say("好的 电话就改那个 确认", "affirm")
     assert one(sessions, lambda o: o.order_no == pending.order_no).receiver_phone == "13866668888"
+
+
+def test_taking_the_coupon_in_words_that_name_it(chat, sessions):
+    late = one(sessions, lambda o: o.shopper_id == 1 and o.status == OrderStatus.SHIPPED and o.shipments
+               and ANCHOR - max(e.occurred_at for e in o.shipments[0].events) >= dt.timedelta(days=3))
+    c = chat()
+    c.start(f"{late.order_no}到哪了", "track_logistics")
+    assert "券码" in c.say("补偿券她要的 发吧")

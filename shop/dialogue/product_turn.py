@@ -807,7 +807,7 @@ def kinds_apart(text: str) -> list[ProductQuery] | None:
     parts = [x for x in KIND_SPLIT.split(text or "") if x.strip()]
     prefix, groups = "", []
     for part in parts:
-        if parse(part).wanted_types:
+        if parse(part).type_words:   # a kind named (帐篷, 椅子), not a need that implies one (走路锻炼)
             groups.append(part)
         elif groups:
             groups[-1] += "，" + part
@@ -817,8 +817,8 @@ def kinds_apart(text: str) -> list[ProductQuery] | None:
         return None
     queries = [parse(prefix + g) for g in groups]
     kinds = [frozenset(x.wanted_types) for x in queries]
-    if len(set(kinds)) < 2:
-        return None  # the same kind said twice (羽绒服，要那种长款羽绒服)
+    if len(set(kinds)) < 2 or any(a & b for i, a in enumerate(kinds) for b in kinds[i + 1:]):
+        return None  # the same kind said twice, or one within the other (鞋 … 健步鞋)
     return queries
 
 

@@ -40,9 +40,9 @@ from tests.conversations.conftest import ANCHOR, ROOT, _free_port, wait_until_se
 SETS = sorted((ROOT / "tests" / "blind").glob("conversations_*.yaml"))
 REPORT = ROOT / "results" / "blind_conversations.json"
 # The pass rates reached (tuning half, held-out half); a change that loses conversations fails here.
-# Reached 2026-11-30 21:33 with model shop-config-250cec8904ebed16 (seven writers, a fresh clone): tuning
-# 230/232 (0.991), held-out 183/231 (0.792). A model trained again on the same data moves a few conversations either way,
-# hence the margin.
+# Reached 2026-11-30 21:33 with model shop-config-250cec8904ebed16 (seven writers, a fresh clone):
+# tuning 230/232 (0.991), held-out 183/231 (0.792). A model trained again on the same data moves a few
+# conversations either way, hence the margin.
 MIN_PASS = {"tune": 0.95, "heldout": 0.75}
 DEMO_SHOPPER = 1
 TIMEOUT_S = 60
@@ -241,8 +241,9 @@ def test_blind_conversations_live(blind_rasa, blind_store):
 # -- the blind after-sales set (tests/blind/aftersales/): every change checked in the database ------------
 AFTERSALES_SETS = sorted((ROOT / "tests" / "blind" / "aftersales").glob("conversations_*.yaml"))
 AFTERSALES_REPORT = ROOT / "results" / "aftersales_conversations.json"
-# Reached 2026-11-30 21:33 with model shop-config-250cec8904ebed16 (a1 + a2, a fresh clone): tuning 68/86 (0.791), held-out
-# 47/86 (0.547); first runs before any change for them: a1 24/84, a2 31/88 (README). Margin as above.
+# Reached 2026-11-30 21:33 with model shop-config-250cec8904ebed16 (a1 + a2, a fresh clone): tuning 68/86
+# (0.791), held-out 47/86 (0.547); first runs before any change for them: a1 24/84, a2 31/88 (README).
+# Margin as above.
 AFTERSALES_MIN_PASS = {"tune": 0.74, "heldout": 0.49}
 STATUS_BY_LABEL = {**{label: status for status, label in OrderStatus.LABELS.items()}, "已付款待发货": OrderStatus.PAID,
                    "已发货": OrderStatus.SHIPPED}

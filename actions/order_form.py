@@ -15,7 +15,6 @@ any point; three unusable answers in a row end the form with an offer of a human
 """
 from __future__ import annotations
 
-import json
 import logging
 import re
 from dataclasses import dataclass, field
@@ -28,12 +27,12 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import services
 from actions.services import channel_of
 from shop.dialogue import order_text, parsing
-from shop.dialogue.order_tasks import TASKS, follow_up_task, loads_json, task_for, task_named
+from shop.dialogue.order_tasks import TASKS, follow_up_task, task_for, task_named
 from shop.dialogue.order_words import another_order, items_named, order_priced, order_tracked, orders_named
 from shop.identity import code_in
 from shop.media import first_attachment
 from shop.orders import InvalidOrderNumber, OrderNotFound, OrderService, OrderView
-from shop.orders.views import Outcome, ShopperView
+from shop.orders.views import ShopperView
 from shop.rules.formats import validate_order_no
 from shop.rules.returns import policy_answer
 from shop.rules.shipping import answer as shipping_answer
@@ -47,7 +46,6 @@ DONE_ASKED = re.compile(r"改好了[吗么没？?]|改了[吗么没？?]|真的�
 # 为什么要我手机号 / 不会是骗子吧 while the phone is asked for: why the shop asks, then the question again
 WHY_PHONE = re.compile(r"为什么|为啥|干嘛|凭什么|骗子|安全吗|靠谱吗|泄露|不想给|不给")
 ASKS_FOR_HUMAN = re.compile(r"转人工|人工客服|人工服务|真人|我要人工|要人工|找人工|找个人|活人|换个人|叫你们.{0,4}(?:经理|主管)")
-COMPLAINT_BY_INTENT_SERVICE = "complain_service"
 # Questions a rule answers in the middle of the form (data/order_form.yml), after which the form resumes.
 INTERRUPTIONS = {"greet", "thank", "ask_shipping_policy", "out_of_scope", "ask_price_promotion", "ask_care_method",
                  "ask_product_info", "ask_stock", "ask_size_advice"}
@@ -440,7 +438,8 @@ def start(form: Form, turn: Turn) -> None:
     if turn.photo:
         form.set("evidence_photo", turn.photo)
     form.set("form_attempts", 0.0)
-    if task == "complaint" and COMPLAINT_BY_INTENT_SERVICE == turn.intent and ASKS_FOR_HUMAN.search(turn.text):
+    if task == "complaint" and TASKS["complaint"].CATEGORY_BY_INTENT.get(turn.intent) == "service" \
+            and ASKS_FOR_HUMAN.search(turn.text):
         # 什么破服务 我要人工 / 给我找个真人客服: a person is what is asked; they take the complaint too
         form.set("handoff_reason", "asked")
         form.end()

@@ -256,8 +256,8 @@ async def waiting_turn(agent: Any, conversation_id: str, text: str) -> Optional[
     the conversation's tracker. None: the message goes to the bot as usual — also after leaving, when
     the message asks for more (不等了 帮我取消订单…)."""
     from shop.handoff import waiting
-    if getattr(agent, "tracker_store", None) is None or waiting.reading(text) is None and not \
-            waiting.LEAVE_WHILE_PAUSED.search(text or ""):
+    # read as if paused (the widest reading) first: most messages are about nothing in the queue
+    if getattr(agent, "tracker_store", None) is None or waiting.reading(text, paused=True) is None:
         return None
     try:
         tracker = await agent.tracker_store.retrieve(conversation_id)

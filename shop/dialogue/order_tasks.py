@@ -755,11 +755,6 @@ def follow_up_task(text: str | None) -> Optional[str]:
     return next((task.name for task in TASKS.values() if task.follow_up and task.follow_up.search(t)), None)
 
 
-def order_intents() -> set[str]:
-    """Every intent that starts an order task (the NLU contract check and the form's domain read these)."""
-    return {i for t in TASKS.values() for i in t.intents}
-
-
 def families() -> dict[str, tuple[str, ...]]:
     """The dashboard's topic families of the order tasks: family → the intents that start its tasks."""
     out: dict[str, list[str]] = {}

@@ -52,7 +52,7 @@ INTERRUPTIONS = {"greet", "thank", "ask_shipping_policy", "out_of_scope", "ask_p
 # Every slot a task may fill; cleared when a task starts or ends (order_id is kept: "查一下 → 那取消吧").
 TASK_SLOTS = ("order_item", "modify_field", "new_value", "return_reason", "exchange_variant", "invoice_title",
               "invoice_tax_number", "confirmed", "form_attempts", "task_text", "complaint_category",
-              "listed_orders", "evidence_photo")
+              "listed_orders", "evidence_photo", "return_qty")
 SWITCH_CONFIDENCE = 0.6
 UNSURE_QUESTION = 0.3
 QUESTION = re.compile(r"[?？]|吗|么|多少|怎么|几天|哪|什么|能不能|可以.{0,4}吗")
@@ -341,7 +341,8 @@ def prompt(form: Form, slot: str) -> None:
         if "login_phone" not in form.updates:  # the turn that sent the code has just said so
             form.say(f"请回复发到 {form.get('login_phone')} 的 6 位短信验证码（没收到可以回复「重新发送」）。")
     elif slot == "order_id":
-        recent = form.service.recent_orders(form.shopper.id) if form.shopper else []
+        recent = _orders_to_list(form.service.recent_orders(form.shopper.id, limit=20), task_named(task)) \
+            if form.shopper else []
         if recent:
             form.set("listed_orders", [o.order_no for o in recent])
             prefix = getattr(task_named(task), "order_prompt_prefix", "")
@@ -358,6 +359,14 @@ def prompt(form: Form, slot: str) -> None:
             form.say(text)
     elif slot == "confirmed":
         _ask_confirmation(form)
+
+
+def _orders_to_list(recent: list, task, limit: int = 5) -> list:
+    """The orders offered for a task: those where the task is possible first (a return lists the
+    delivered orders, not the unpaid ones), then the rest, newest first within each group."""
+    possible = getattr(task, "possible", None) or ()
+    fitting = [o for o in recent if o.status in possible]
+    return (fitting + [o for o in recent if o.status not in possible])[:limit]
 
 
 def _ask_confirmation(form: Form) -> None:
@@ -398,7 +407,11 @@ RULE_QUESTION = re.compile(r"能退吗|能不能退|可以退吗|能退不|还�
 # With the order in hand, how the money comes back is a rule question too (退款退到哪 多久能到); without one
 # it is a question about the shopper's own refund (开衫退货的钱什么时候退).
 REFUND_TIMING = re.compile(r"退到哪|钱.{0,6}(?:多久|什么时候|几天)|多久.{0,3}到账|几天.{0,3}到账")
-OWN_ORDER = re.compile(r"我的|我那|我买的|我刚|订单|单号|到哪|到了吗|还没到|发货了吗|这单|那单|我这")
+# 还没寄回去 要寄到哪 / 退货地址: sending goods back to the shop, whatever the model read (logistics)
+SENDING_BACK = re.compile(r"寄回|退回去|还没寄|没寄出|退货地址|退回地址|寄给你们|寄去哪|寄到哪.{0,6}(?:退|换)")
+# 我要退货 先说清楚 运费谁出: a task asked for together with a rule question (not 我想问下退货运费谁出)
+WANTS_TASK = re.compile(r"(?:我要|我想|想要|帮我|给我|申请|要)(?:退|换|取消|开票|开发票)")
+OWN_ORDER = re.compile(r"我的|我那|我买的|我刚|订单|单号|(?<!寄)到哪|到了吗|还没到|发货了吗|这单|那单|我这")
 SHIPPING_QUESTION = re.compile(r"几天能?到|几天才能|多久能?到|多长时间|几天收到|几天送到|多久.{0,3}发货|几天.{0,3}发货|什么时候发货|"
                                r"几点前.{0,3}发")
 
@@ -424,11 +437,15 @@ def start(form: Form, turn: Turn) -> None:
         task = "status"
     if task in ("track", "status") and form.get("order_id") and follow_up_task(turn.text) == "refund":
         task = "refund"   # 银行卡咋还没看到钱 啥时候到 about the order just handled: the money, not the parcel
+    if task in ("track", "status") and SENDING_BACK.search(turn.text):
+        task = "return"   # 我还没寄回去呢 要寄到哪: where a return goes, not where the parcel is
     general = rule_question(task, turn.text)
     if general:
         form.say(general)   # answered from the rules; no order, no identification needed
-        form.set("order_task", None)
-        return
+        if not WANTS_TASK.search(turn.text):
+            form.set("order_task", None)
+            return
+        # 我要退货 先说清楚 运费谁出: the rule first, then the return goes on
     before = {name: form.get(name) for name in TASK_SLOTS}  # what the last task on this order kept
     for name in TASK_SLOTS:
         if form.get(name) is not None:
@@ -465,6 +482,7 @@ def take_said(form: Form, turn: Turn, *, first: bool = False) -> None:
     of a task, the words a shopper wrote before proving who they are (read again once they have), and
     the rest of a message that answered one question (202511220009 改成文三路100号 → the order, the
     field and the new address)."""
+    _notice(form, turn)
     for slot in SAID_BEFORE_ORDER:
         if not form.task or slot not in form.required() or form.get(slot) is not None:
             if not (first and slot == "order_id" and form.get("order_id") and form.shopper):
@@ -493,6 +511,12 @@ def take_said(form: Form, turn: Turn, *, first: bool = False) -> None:
                     accept(form, slot, value)
 
 
+def _notice(form: Form, turn: Turn) -> None:
+    task = task_named(form.task)
+    if task is not None:
+        task.notice(form, turn)
+
+
 def _resume_after_login(form: Form) -> None:
     """The shopper has just proven who they are: what they asked before (the task's words, an order
     number given while the code was on its way) is read again, so the task goes on from there."""
@@ -503,6 +527,7 @@ def _resume_after_login(form: Form) -> None:
 
 def answer(form: Form, turn: Turn, requested: str | None) -> bool:
     """Handle the shopper's reply to `requested`. False: the message is for a rule (reject the form)."""
+    _notice(form, turn)
     if turn.photo and getattr(task_named(form.task), "keeps_photo", False):
         form.set("evidence_photo", turn.photo)
         if not turn.text.strip():
@@ -571,9 +596,9 @@ def answer(form: Form, turn: Turn, requested: str | None) -> bool:
                 if accept(form, value_slot, new):
                     form.say("好的，已按您的新要求更新。")
                 return True
-    if requested == "confirmed" and parsing.yes_no(turn.text, None, form.task) is None:
-        general = rule_question(form.task, turn.text, order_in_hand=True)
-        if general:   # 先问清楚 退款退到哪 多久能到: the rules' answer; the yes is still awaited
+    if requested not in ("login_phone", "login_code") and parsing.yes_no(turn.text, None, form.task) is None:
+        general = rule_question(form.task, turn.text, order_in_hand=bool(form.get("order_id")))
+        if general:   # 先问清楚 退款退到哪 多久能到 / 寄到哪: the rules' answer; the question asked is still open
             form.say(general)
             form.say(_hint(requested))
             return True

@@ -28,6 +28,7 @@ from shop.rules.formats import validate_phone
 from shop.rules.invoices import validate_invoice, validate_tax_number
 from shop.rules.orders import can_modify
 from shop.rules.policy import PAYMENT_LABELS, OrderStatus, ReturnReason
+from shop.text.numbers import part_quantity
 
 logger = logging.getLogger(__name__)
 
@@ -96,6 +97,9 @@ class OrderTask:
         """What to say to a message that answers nothing the task asked but is about the task (帮我催一下
         while a compensation is offered); None when the message is not for the task."""
         return None
+
+    def notice(self, form: TaskForm, turn: TurnLike) -> None:
+        """Take what any message of the task says in passing, without it being asked (换一条就好)."""
 
     def kept_after(self, form: TaskForm) -> dict:
         """Slots the next task on the same order starts from (a complaint's item and category for the
@@ -417,6 +421,16 @@ class Return(OrderTask):
             form.say(f"{sorry}好的，退货原因：{ReturnReason.LABELS[value]}。")
         return value
 
+    def notice(self, form: TaskForm, turn: TurnLike) -> None:
+        # 换一条就好 另一条留着 / 两件都退: how many of the item; never asked, all of them unless said
+        part = part_quantity(turn.text)
+        if part is not None:
+            form.set("return_qty", part)
+
+    def qty(self, form: TaskForm) -> Optional[int]:
+        """The pieces the request covers, as said (None: all of them)."""
+        return int(form.get("return_qty") or 0) or None
+
     def carry(self, form: TaskForm, before: dict) -> None:
         # 退了吧 after a quality complaint: the complained-of item, for the reason complained of
         if before.get("order_item") and not form.get("order_item"):
@@ -427,15 +441,18 @@ class Return(OrderTask):
 
     def call(self, form: TaskForm, service: Any) -> Outcome:
         return service.request_return(form.shopper.id, form.get("order_id"), reason=form.get("return_reason"),
-                                      item=form.item_ref(), photo_path=form.get("evidence_photo"))
+                                      item=form.item_ref(), photo_path=form.get("evidence_photo"),
+                                      qty=self.qty(form))
 
     def confirmation(self, form: TaskForm, outcome: Outcome) -> str:
         item = form.item()
-        what = f"（{item.product_name} {item.color} {item.size} ×{item.qty}）" if item else ""
+        what = f"（{item.product_name} {item.color} {item.size} ×{self.qty(form) or item.qty}）" if item else ""
         return f"{outcome.reason}\n{self.question}{what}（回复「确认」或「不用了」）"
 
     def done(self, form: TaskForm, outcome: Outcome) -> list[str]:
-        return [f"{self.kind_label}申请已提交（售后单号 {outcome.data['return_id']}）。{outcome.reason}"]
+        item = form.item()
+        pieces = f"，{self.qty(form) or item.qty} 件" if item and item.qty > 1 else ""
+        return [f"{self.kind_label}申请已提交（售后单号 {outcome.data['return_id']}{pieces}）。{outcome.reason}"]
 
     finish = OrderTask.change
 
@@ -472,7 +489,7 @@ class Exchange(Return):
         variant = loads_json(form.get("exchange_variant")) or {}
         return service.request_exchange(form.shopper.id, form.get("order_id"), color=variant.get("color", ""),
                                         size=variant.get("size", ""), item=form.item_ref(),
-                                        photo_path=form.get("evidence_photo"))
+                                        photo_path=form.get("evidence_photo"), qty=self.qty(form))
 
 
 # -- payment ---------------------------------------------------------------------------------------------
@@ -560,6 +577,7 @@ class PaymentInfo(OrderTask):
         "invoice": "下单后在订单详情里可以申请电子发票，个人和企业抬头都支持；也可以直接告诉我订单号，我来帮您申请。",
     }
     FAILED_WORDS = ("失败", "付不了", "付不了款", "支付不了", "付款不成功", "付不出", "没付成功", "卡住", "扣款失败")
+    follow_up = re.compile(r"怎么付|咋付|如何付|怎样付|怎么支付|如何支付|在哪.{0,2}付|去哪.{0,2}付|怎么交钱|怎么给钱|付款入口")
 
     def needs_order(self, form: TaskForm) -> bool:
         return False
@@ -582,7 +600,8 @@ class PaymentInfo(OrderTask):
         pending = [o for o in form.service.orders(form.shopper.id) if o.status == OrderStatus.PENDING_PAYMENT]
         named = parsing.find_order_no(text)
         hits = [o for o in pending if o.order_no == named] or [
-            o for o in pending if o.order_no in orders_named(pending, text, None)]
+            o for o in pending if o.order_no in orders_named(pending, text, None)] or [
+            o for o in pending if o.order_no == form.get("order_id")]  # 那我怎么付钱 about the order just shown
         if len(hits) != 1:
             return []
         o = hits[0]

@@ -345,11 +345,15 @@ class OrderService:
 
     def request_return(self, shopper_id: int, order_no: str, *, reason: str = ReturnReason.NO_REASON,
                        item: int | str | None = None, detail: str | None = None, photo_path: str | None = None,
-                       opened: bool = False) -> Outcome:
+                       opened: bool = False, qty: int | None = None) -> Outcome:
+        """A return of `qty` pieces of one item (all of them when None)."""
         with self._tx() as s:
             order, target = self._order_item(s, shopper_id, order_no, item)
             if isinstance(target, Outcome):
                 return target
+            qty = _part(target, qty, "退")
+            if isinstance(qty, Outcome):
+                return qty
             now = self.clock()
             decision = return_rules.can_return(order.status, delivered_at=order.delivered_at, now=now,
                                                category=target.category, product_name=target.product_name,
@@ -358,7 +362,7 @@ class OrderService:
             if not decision.allowed:
                 return _outcome(decision)
             req = m.ReturnRequest(order_id=order.id, order_item_id=target.id, kind=ReturnKind.RETURN, reason=reason,
-                                  detail=(detail or "")[:1000] or None, qty=target.qty, photo_path=photo_path,
+                                  detail=(detail or "")[:1000] or None, qty=qty, photo_path=photo_path,
                                   opened=opened, status=ReturnStatus.REQUESTED,
                                   send_back_by=decision.details["send_back_by"], created_at=now)
             s.add(req)
@@ -367,11 +371,15 @@ class OrderService:
 
     def request_exchange(self, shopper_id: int, order_no: str, *, color: str, size: str,
                          reason: str = ReturnReason.SIZE, item: int | str | None = None, detail: str | None = None,
-                         photo_path: str | None = None, opened: bool = False) -> Outcome:
+                         photo_path: str | None = None, opened: bool = False, qty: int | None = None) -> Outcome:
+        """An exchange of `qty` pieces of one item (all of them when None) for another colour/size."""
         with self._tx() as s:
             order, target = self._order_item(s, shopper_id, order_no, item)
             if isinstance(target, Outcome):
                 return target
+            qty = _part(target, qty, "换")
+            if isinstance(qty, Outcome):
+                return qty
             now = self.clock()
             stock = self._stock(s, target.product_id, color, size)
             decision = return_rules.can_exchange(
@@ -383,10 +391,10 @@ class OrderService:
             if not decision.allowed:
                 return _outcome(decision)
             # Reserve the replacement now, so it is still there when the original arrives back.
-            if not self._take_stock(s, target.product_id, color, size, target.qty):
-                return Outcome(False, "exchange_no_stock", f"{color} {size}库存不足 {target.qty} 件，无法换货。")
+            if not self._take_stock(s, target.product_id, color, size, qty):
+                return Outcome(False, "exchange_no_stock", f"{color} {size}库存不足 {qty} 件，无法换货。")
             req = m.ReturnRequest(order_id=order.id, order_item_id=target.id, kind=ReturnKind.EXCHANGE,
-                                  reason=reason, detail=(detail or "")[:1000] or None, qty=target.qty,
+                                  reason=reason, detail=(detail or "")[:1000] or None, qty=qty,
                                   target_color=color, target_size=size, photo_path=photo_path, opened=opened,
                                   status=ReturnStatus.REQUESTED, send_back_by=decision.details["send_back_by"],
                                   created_at=now)
@@ -585,3 +593,12 @@ class OrderService:
             order = self._order(s, shopper_id, order_no) if order_no else None
             s.add(m.BehaviourEvent(shopper_id=shopper_id, product_id=product_id, kind=kind,
                                    order_id=order.id if order else None, occurred_at=self.clock()))
+
+
+def _part(item: m.OrderItem, qty: int | None, verb: str) -> int | Outcome:
+    """How many pieces of `item` an after-sales request covers: all when `qty` is None or 0."""
+    if not qty:
+        return item.qty
+    if not 1 <= qty <= item.qty:
+        return Outcome(False, "qty_over", f"「{item.product_name}」您买了 {item.qty} 件，最多可以{verb} {item.qty} 件。")
+    return qty

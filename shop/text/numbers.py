@@ -96,6 +96,7 @@ _MAX_BEFORE = re.compile(rf"(?:不超过|不要超过|别超过|不能超过|低
 _AROUND = re.compile(rf"(?:¥|￥)?{_NUM}{_YUAN}\s*(?:左右|上下|前后|差不多)")
 _MIN = re.compile(rf"(?:¥|￥)?{_NUM}{_YUAN}\s*(?:以上|起|往上|朝上)|(?:高于|超过|不低于|至少)\s*(?:¥|￥)?{_NUM}{_YUAN}{_NOT_MONEY}")
 _MORE = re.compile(r"(\d+)多\s*(?:元|块)")          # 一百多块 → 100-199
+_ABOUT_LAI = re.compile(r"(?<![\d.])(\d+)来\s*(?:元|块|蚊)")   # 一百来块 / 五十来块
 _FEW = re.compile(r"(几十|十几|几百|几千)\s*(?:元|块)")
 AROUND_SHARE = 0.25  # "两百左右" accepts ±25 %
 
@@ -133,7 +134,7 @@ def price_range(text: str | None) -> tuple[float, float] | None:
     """(low, high) in yuan for a budget in the text, else None. Unbounded sides are 0 / inf.
 
     '300以内' → (0, 300); '两百左右' → (150, 250); '一百到两百' → (100, 200); '500以上' → (500, inf);
-    '一百多块' → (100, 200); '几十块' → (10, 100); '还差三十多' (a top-up) → (30, 40)."""
+    '一百多块' → (100, 200); '一百来块' → (95, 150); '几十块' → (10, 100); '还差三十多' (a top-up) → (30, 40)."""
     rough = _rough(text)
     if rough and re.search(r"(?:十|百|千)\s*(?:元|块|蚊)?\s*(?:左右|的|块|元|以内|$)|差", text or ""):
         return rough
@@ -163,6 +164,10 @@ def price_range(text: str | None) -> tuple[float, float] | None:
         v = float(m.group(1))
         step = 10 ** (len(m.group(1)) - 1) if v >= 10 else 1
         return (v, v + step)
+    m = _ABOUT_LAI.search(t)
+    if m:   # 一百来块: about a hundred, a little more rather than less
+        v = float(m.group(1))
+        return (v * (1 - AROUND_SHARE / 5), v * (1 + 2 * AROUND_SHARE))
     m = _FEW.search(t)
     if m:
         return {"几十": (10.0, 100.0), "十几": (10.0, 20.0), "几百": (100.0, 1000.0),
@@ -244,3 +249,22 @@ def quantity(text: str | None) -> int | None:
         return int(found[-1].group(1))
     bare = re.fullmatch(r"\s*(\d{1,6})\s*[。.!！]?\s*", t)
     return int(bare.group(1)) if bare else None
+
+
+# -- part of an item's quantity (returns, exchanges) ------------------------------------------------
+_UNIT = r"(?:件|个|双|套|盒|瓶|条|份|包|只|台|支|袋|罐|箱|床)"
+_ALL_OF = re.compile(rf"(?:\d{{1,2}}\s*{_UNIT}|全部|全)都|都(?:要)?(?:退|换)|全部(?:退|换)|全(?:退|换)|一起(?:退|换)")
+_PART = re.compile(rf"(?:只|就|先|仅)?(?:退|换|要退|要换|退掉|换掉)(?:其中)?\s*(\d{{1,2}})\s*{_UNIT}"
+                   rf"|(?:只|就|仅)?(?:退|换)?(?:其中)?\s*(\d{{1,2}})\s*{_UNIT}\s*(?:就好|就行|就够|就可以|就成)"
+                   rf"|(?:只|仅)(?:退|换)?(?:其中)?\s*(\d{{1,2}})\s*{_UNIT}")
+
+
+def part_quantity(text: str | None) -> int | None:
+    """How many of an item a return or an exchange is for, when the shopper says so:
+    '换一条就好，另一条留着' → 1, '只退两件' → 2; 0 for all of them ('两条都换', '全部退');
+    None when the text says nothing about it (a size like '换小一号' is no amount)."""
+    t = to_digits(text)
+    part = _PART.search(t)
+    if part:
+        return int(next(g for g in part.groups() if g))
+    return 0 if _ALL_OF.search(t) else None

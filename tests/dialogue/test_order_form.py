@@ -968,3 +968,90 @@ def test_taking_the_coupon_in_words_that_name_it(chat, sessions):
     c = chat()
     c.start(f"{late.order_no}到哪了", "track_logistics")
     assert "券码" in c.say("补偿券她要的 发吧")
+
+
+# -- kinds from the after-sales blind set (tune half), 2026-11-30 ------------------------------------------
+def _delivered_with_several_pieces(sessions):
+    from shop.rules.returns import no_reason_exclusion
+    return one(sessions, lambda o: o.shopper_id == 1 and o.status == OrderStatus.DELIVERED and not o.return_requests
+               and ANCHOR - o.delivered_at < dt.timedelta(days=5)
+               and any(i.qty > 1 and no_reason_exclusion(i.category, i.product_name, opened=False) is None
+                       for i in o.items))
+
+
+def test_part_of_an_item_is_returned_when_the_shopper_says_how_many(chat, sessions):
+    # 盖毯 ×2: 只退一条 — the request covers one piece, the other stays with the shopper
+    target = _delivered_with_several_pieces(sessions)
+    item = next(i for i in target.items if i.qty > 1)
+    c = chat(sender_of(sessions, target))
+    c.start(f"{target.order_no} 我要退货 只退一件", "request_return")
+    if c.slots.get("order_item") is None and len(target.items) > 1:
+        c.say(item.product_name)
+    reply = c.say("不想要了")
+    assert "×1" in reply and "确认提交退货申请吗" in reply
+    c.say("确认", "affirm")
+    req = one(sessions, lambda o: o.order_no == target.order_no).return_requests[0]
+    assert (req.kind, req.qty) == ("return", 1)
+
+
+def test_all_pieces_are_returned_unless_a_number_is_said(chat, sessions):
+    target = _delivered_with_several_pieces(sessions)
+    item = next(i for i in target.items if i.qty > 1)
+    c = chat(sender_of(sessions, target))
+    c.start(f"{target.order_no} 都退了吧", "request_return")
+    if c.slots.get("order_item") is None and len(target.items) > 1:
+        c.say(item.product_name)
+    c.say("不想要了")
+    c.say("确认", "affirm")
+    req = one(sessions, lambda o: o.order_no == target.order_no).return_requests[0]
+    assert req.qty == item.qty
+
+
+def test_more_pieces_than_bought_are_refused_by_the_service(service, sessions):
+    target = _delivered_with_several_pieces(sessions)
+    item = next(i for i in target.items if i.qty > 1)
+    out = service.preview().request_return(1, target.order_no, item=item.id, qty=item.qty + 1)
+    assert not out.ok and out.code == "qty_over" and f"{item.qty} 件" in out.reason
+
+
+def test_a_return_lists_the_orders_it_is_possible_for_first(chat, sessions):
+    c = chat(sender_of(sessions, own(sessions, OrderStatus.DELIVERED)))
+    reply = c.start("我要退货", "request_return")
+    listed = c.slots["listed_orders"]
+    statuses = [status_of(sessions, no) for no in listed]
+    assert statuses[0] == OrderStatus.DELIVERED and "请问是哪个订单" in reply
+    # the delivered ones come before any other, newest first within each group
+    assert statuses == sorted(statuses, key=lambda s: s != OrderStatus.DELIVERED)
+
+
+def test_how_to_pay_after_an_unpaid_order_was_shown_names_that_order(chat, sessions):
+    unpaid = own(sessions, OrderStatus.PENDING_PAYMENT)
+    c = chat(sender_of(sessions, unpaid))
+    c.start(f"{unpaid.order_no} 什么状态", "check_order_status")
+    c2 = chat(c.sender)
+    c2.slots = {"order_id": unpaid.order_no}
+    reply = c2.start("那我现在应该怎么付钱呀", "ask_payment_invoice")
+    assert unpaid.order_no in reply and "去支付" in reply
+
+
+def test_where_to_send_a_return_is_a_return_rule_whatever_the_model_read(chat):
+    # 我还没寄回去呢 要寄到哪: the return address, not the parcel's tracking
+    reply = chat("nobody").start("我还没寄回去呢 要寄到哪 几天内要寄", "track_logistics")
+    assert "文一西路" in reply
+
+
+def test_a_task_asked_with_a_rule_question_gets_both(chat, sessions):
+    # 我要退货 先说清楚 运费谁出: the rule, and the return goes on
+    target = one(sessions, lambda o: returnable(o, ANCHOR))
+    c = chat(sender_of(sessions, target))
+    reply = c.start("我要退货 先说清楚 运费谁出", "request_return")
+    assert "运费" in reply and c.slots.get("order_task") == "return" and "请问是哪个订单" in reply
+
+
+def test_a_rule_question_while_the_item_is_asked_is_answered_and_the_question_stays(chat, sessions):
+    several = one(sessions, lambda o: o.shopper_id == 1 and o.status == OrderStatus.DELIVERED and len(o.items) > 1)
+    c = chat(sender_of(sessions, several))
+    reply = c.start(f"{several.order_no} 退货", "request_return")
+    assert "哪一件" in reply
+    reply = c.say("寄到哪", "track_logistics")
+    assert "文一西路" in reply and c.slots.get("order_task") == "return"

@@ -60,3 +60,17 @@ def test_quantity(text, expected):
 def test_normalize(text, expected):
     out = normalize(text)
     assert out == expected and len(out) == len(text)
+
+
+def test_part_of_an_items_quantity_for_returns_and_exchanges():
+    from shop.text.numbers import part_quantity
+    assert part_quantity("换一条就好，另一条黄的我留着") == 1
+    assert part_quantity("只退两件") == 2
+    assert part_quantity("两条都换") == 0 and part_quantity("全部退掉") == 0   # 0: all of them
+    assert part_quantity("换小一号的") is None and part_quantity("我要退货") is None
+
+
+def test_about_a_hundred_is_a_little_more_rather_than_less():
+    from shop.text.numbers import price_range
+    low, high = price_range("一百来块的T恤")
+    assert low <= 100 <= high and high >= 140 and low >= 90

@@ -1,7 +1,8 @@
 """NLU benchmark: the shipped BERT+BiLSTM pipeline against stock Rasa baselines.
 
 Trains every pipeline on the same data (data/), evaluates each on the held-out
-tests/nlu_test.yml through Rasa's own parse path (Agent.parse_message), and
+tests/nlu_test.yml and on the blind held-out set tests/blind/nlu/ (all of it, and `blind_novel`: the part
+that is no near-copy of a training example) through Rasa's own parse path (Agent.parse_message), and
 prints and writes bench/results/nlu.json: intent accuracy (of the classifier's
 own intent, as `rasa test nlu` scores it), the share that fell back, macro-F1, fallback rate, expected calibration
 error, entity micro-F1, training time, single-message parse latency p50/p95,
@@ -10,6 +11,7 @@ model size on disk.
     python bench/nlu.py                          # all pipelines, one seed
     python bench/nlu.py --seeds 42 43 44         # BERT+BiLSTM over several seeds
     python bench/nlu.py --only bert_bilstm
+    python bench/nlu.py --shipped                # the shipped model stands for BERT+BiLSTM (seed 42)
 """
 from __future__ import annotations
 
@@ -107,15 +109,44 @@ async def evaluate(model_path: str, examples) -> Dict[str, Any]:
     }
 
 
-def run_one(name: str, config_path: Path, seed: int, workdir: Path, examples) -> Dict[str, Any]:
+def blind_sets(train_texts: List[str]) -> Dict[str, list]:
+    """The blind held-out intent set (tests/blind/nlu/, never trained on): all of it, and the part that
+    is not a near-copy of a training example (short common phrases both sides wrote independently)."""
+    import difflib
+
+    from rasa.shared.nlu.training_data.loading import load_data
+    from scripts.check_nlu_data import NEAR_COPY_RATIO, normalise
+
+    examples = []
+    for path in sorted((ROOT / "tests" / "blind" / "nlu").glob("*.yml")):
+        examples += load_data(str(path)).intent_examples
+    known = [normalise(t) for t in train_texts]
+    novel = [e for e in examples if not difflib.get_close_matches(
+        normalise(e.get("text")), known, n=1, cutoff=NEAR_COPY_RATIO)]
+    return {"blind": examples, "blind_novel": novel}
+
+
+def run_one(name: str, config_path: Path, seed: int, workdir: Path, examples,
+            extra: Dict[str, list] | None = None, model_path: str | None = None) -> Dict[str, Any]:
+    """Train one pipeline (or take `model_path`, already trained) and evaluate it on the project's test
+    set (top-level keys) and on each set of `extra` (result[set name])."""
     from rasa.model_training import train_nlu
 
-    config = with_seed(config_path, seed, workdir)
     started = time.perf_counter()
-    model_path = train_nlu(config=str(config), nlu_data=str(ROOT / "data" / "nlu"), output=str(workdir),
-                           fixed_model_name=f"{name}-{seed}", domain=str(ROOT / "domain"))
-    train_seconds = time.perf_counter() - started
+    if model_path is None:
+        config = with_seed(config_path, seed, workdir)
+        model_path = train_nlu(config=str(config), nlu_data=str(ROOT / "data" / "nlu"), output=str(workdir),
+                               fixed_model_name=f"{name}-{seed}", domain=str(ROOT / "domain"))
+        train_seconds = time.perf_counter() - started
+    else:
+        train_seconds = float("nan")   # the shipped model, trained by scripts/train.sh
     result = asyncio.run(evaluate(model_path, examples))
+    for set_name, set_examples in (extra or {}).items():
+        scored = asyncio.run(evaluate(model_path, set_examples))
+        result[set_name] = {k: v for k, v in scored.items() if not k.startswith("parse_ms")}
+        print(f"{name:16s} seed {seed}: {set_name} ({len(set_examples)}) accuracy "
+              f"{scored['intent_accuracy']:.3f} macro-F1 {scored['intent_macro_f1']:.3f} "
+              f"fallback {scored['fallback_rate']:.3f} ECE {scored['expected_calibration_error']:.3f}", flush=True)
     result.update({
         "pipeline": name, "config": str(config_path.relative_to(ROOT)), "seed": seed,
         "train_seconds": round(train_seconds, 1),
@@ -139,6 +170,11 @@ def summarise(runs: List[Dict[str, Any]]) -> Dict[str, Any]:
                         "expected_calibration_error", "entity_micro_f1", "train_seconds",
                         "parse_ms_p50", "parse_ms_p95", "model_mb"]
         }
+        for set_name in ("blind", "blind_novel"):
+            if all(set_name in r for r in mine):
+                summary[name][set_name] = {
+                    key: round(statistics.mean(r[set_name][key] for r in mine), 4)
+                    for key in ["intent_accuracy", "intent_macro_f1", "fallback_rate", "expected_calibration_error"]}
         summary[name]["seeds"] = [r["seed"] for r in mine]
         if len(mine) > 1:
             summary[name]["intent_accuracy_min"] = min(r["intent_accuracy"] for r in mine)
@@ -152,13 +188,22 @@ def main() -> int:
                         help="seeds for the BERT+BiLSTM pipeline (baselines use the first)")
     parser.add_argument("--only", choices=list(PIPELINES), nargs="+")
     parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "nlu.json"))
+    parser.add_argument("--shipped", action="store_true",
+                        help="evaluate the shipped model (scripts/train.sh) as bert_bilstm instead of training one")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
 
     from rasa.shared.nlu.training_data.loading import load_data
 
     examples = [e for e in load_data(str(ROOT / "tests" / "nlu_test.yml")).intent_examples]
-    train_count = len(load_data(str(ROOT / "data" / "nlu")).intent_examples)
+    training = load_data(str(ROOT / "data" / "nlu")).intent_examples
+    train_count = len(training)
+    extra = blind_sets([e.get("text") for e in training])
+    shipped = None
+    if args.shipped:
+        import subprocess
+        shipped = subprocess.run(["bash", "scripts/train.sh", "config.yml"], cwd=ROOT, check=True,
+                                 capture_output=True, text=True).stdout.strip().splitlines()[-1]
     runs = []
     with tempfile.TemporaryDirectory() as tmp:
         for name, config_path in PIPELINES.items():
@@ -166,13 +211,15 @@ def main() -> int:
                 continue
             seeds = args.seeds if name == "bert_bilstm" else args.seeds[:1]
             for seed in seeds:
-                runs.append(run_one(name, config_path, seed, Path(tmp), examples))
+                model = str(ROOT / shipped) if shipped and name == "bert_bilstm" and seed == 42 else None
+                runs.append(run_one(name, config_path, seed, Path(tmp), examples, extra, model))
     result = {
         "measured_at": time.strftime("%Y-%m-%d %H:%M:%S"),
         "machine": {"cores": os.cpu_count(), "python": platform.python_version(),
                     "platform": platform.platform()},
         "train_examples": train_count,
         "test_examples": len(examples),
+        "blind_examples": {k: len(v) for k, v in extra.items()},
         "summary": summarise(runs),
         "runs": runs,
     }

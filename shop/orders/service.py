@@ -343,6 +343,21 @@ class OrderService:
     def _open_request(self, order: m.Order, item: m.OrderItem) -> bool:
         return any(r.order_item_id == item.id and r.status in ReturnStatus.OPEN for r in order.return_requests)
 
+    @staticmethod
+    def _open_refused(order: m.Order, item: m.OrderItem, decision) -> Outcome:
+        """The rules' refusal for an item already under an after-sales request, naming the order, the
+        goods and where that request is (外套买大了 能换小一号吗 → which coat, which request)."""
+        if decision.code != "after_sales_open":
+            return _outcome(decision)
+        r = next(r for r in order.return_requests if r.order_item_id == item.id and r.status in ReturnStatus.OPEN)
+        kind = "换货" if r.kind == ReturnKind.EXCHANGE else "退货"
+        where = ReturnStatus.LABELS.get(r.status, r.status)
+        back_by = f"，请在 {r.send_back_by.month}月{r.send_back_by.day}日前寄回" \
+            if r.status == ReturnStatus.REQUESTED and r.send_back_by else ""
+        return Outcome(False, decision.code, f"订单 {order.order_no} 的「{item.product_name}」（{item.color} {item.size}）"
+                       f"已有一个进行中的{kind}申请（{where}{back_by}），同一件商品要等这个申请完成或撤销后才能再申请。",
+                       {"return_id": r.id})
+
     def request_return(self, shopper_id: int, order_no: str, *, reason: str = ReturnReason.NO_REASON,
                        item: int | str | None = None, detail: str | None = None, photo_path: str | None = None,
                        opened: bool = False, qty: int | None = None) -> Outcome:
@@ -360,7 +375,7 @@ class OrderService:
                                                reason=reason, opened=opened,
                                                has_open_request=self._open_request(order, target))
             if not decision.allowed:
-                return _outcome(decision)
+                return self._open_refused(order, target, decision)
             req = m.ReturnRequest(order_id=order.id, order_item_id=target.id, kind=ReturnKind.RETURN, reason=reason,
                                   detail=(detail or "")[:1000] or None, qty=qty, photo_path=photo_path,
                                   opened=opened, status=ReturnStatus.REQUESTED,
@@ -389,7 +404,7 @@ class OrderService:
                 target_stock=stock.stock if stock else 0, opened=opened,
                 has_open_request=self._open_request(order, target))
             if not decision.allowed:
-                return _outcome(decision)
+                return self._open_refused(order, target, decision)
             # Reserve the replacement now, so it is still there when the original arrives back.
             if not self._take_stock(s, target.product_id, color, size, qty):
                 return Outcome(False, "exchange_no_stock", f"{color} {size}库存不足 {qty} 件，无法换货。")
@@ -477,8 +492,8 @@ class OrderService:
                 return Outcome(False, "refund_none_for_order", "这个订单没有退款或退货记录。",
                                {"order_no": order.order_no})
             # Each line says how much and for what, then where it stands (之前退的表带 钱退回来了没 → 57 元).
-            reason = "\n".join((f"退款 {rv.amount:.2f} 元" + (f"（{ret.product_name}）" if ret else "") + "："
-                                 if rv else (f"{ret.product_name}：" if ret else "")) + d.reason
+            reason = "\n".join((f"退款 {rv.amount:.2f} 元" + (f"（{ret.product_name}）" if ret else _made_of(order, rv))
+                                 + "：" if rv else (f"{ret.product_name}：" if ret else "")) + d.reason
                                 for d, rv, ret in lines)
             return Outcome(True, lines[0][0].code if len(lines) == 1 else "refund_several", reason,
                            {"order_no": order.order_no,
@@ -602,3 +617,11 @@ def _part(item: m.OrderItem, qty: int | None, verb: str) -> int | Outcome:
     if not 1 <= qty <= item.qty:
         return Outcome(False, "qty_over", f"「{item.product_name}」您买了 {item.qty} 件，最多可以{verb} {item.qty} 件。")
     return qty
+
+
+def _made_of(order: m.Order, refund) -> str:
+    """What a whole-order refund is made of (确定是87不是79？ → goods 79 + shipping 8), when it holds shipping."""
+    if refund.amount != order.pay_amount or not order.shipping_fee:
+        return ""
+    goods = order.items_total - order.discount
+    return f"（商品 {goods:.2f} 元 + 运费 {order.shipping_fee:.2f} 元，全额退回）"

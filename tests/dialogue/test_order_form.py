@@ -1055,3 +1055,11 @@ def test_a_rule_question_while_the_item_is_asked_is_answered_and_the_question_st
     assert "哪一件" in reply
     reply = c.say("寄到哪", "track_logistics")
     assert "文一西路" in reply and c.slots.get("order_task") == "return"
+
+
+def test_a_whole_order_refund_says_it_holds_the_shipping(chat, sessions):
+    # 确定是87不是79？: the refund of a cancelled order is what was paid, goods and shipping
+    cancelled = one(sessions, lambda o: o.shopper_id == 1 and o.status == OrderStatus.CANCELLED and o.refunds
+                    and o.shipping_fee > 0)
+    reply = chat().start(f"{cancelled.order_no}退款到哪了", "ask_refund_status")
+    assert f"运费 {cancelled.shipping_fee:.2f} 元" in reply and f"{cancelled.pay_amount:.2f}" in reply

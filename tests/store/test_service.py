@@ -209,6 +209,8 @@ def test_return_then_receive_then_refund(service, sessions, clock):
     assert out.data["send_back_by"] == (ANCHOR + dt.timedelta(days=7)).date() and "退货仓" in out.reason
     again = service.request_return(order.shopper_id, order.order_no)
     assert again.code == "after_sales_open"
+    # the refusal says which goods and where their request is, not only that one exists
+    assert order.order_no in again.reason and order.items[0].product_name in again.reason and "待寄回" in again.reason
     status = service.refund_status(order.shopper_id, order.order_no)
     assert status.code == "refund_waiting_return"
     assert not [r for r in reload(sessions, order.order_no).refunds]  # no refund before the item is back

@@ -174,13 +174,14 @@ class Lexicon:
         fixed_at = {pos: typed for pos, typed, _ in fixes}
         found: list[Term] = []
         i = 0
+        last_end = -1   # where the last word found ends: 运动|手表 — 动手 is no word across that border
         while i < len(corrected):
             for n in range(min(self.max_len, len(corrected) - i), 0, -1):
                 word = corrected[i:i + n]
                 entry = self.terms.get(word)
                 if not entry:
                     continue
-                if n <= 2 and not _short_word_ok(word, corrected, i):
+                if n <= 2 and not _short_word_ok(word, corrected, i, after_word=i == last_end):
                     continue
                 if n <= 2 and self._longer_inside(corrected, i, i + n):
                     continue    # 有没电饭煲: 电饭煲, not the 没电 of a dead phone
@@ -191,6 +192,7 @@ class Lexicon:
                         found.append(Term(kind, word, entry[kind], origin[i][0], origin[i + n - 1][1],
                                           fixed_at.get(i), i, i + n))
                 i += n
+                last_end = i
                 break
             else:
                 i += 1
@@ -236,7 +238,7 @@ _GRAMMAR_TOO = {"被": re.compile(r"$|[\s,，.。!！?？~～、吗呢吧啊呀�
 _UNIT_CHARS = "米寸斤克号码个件套毫升"
 
 
-def _short_word_ok(word: str, text: str, i: int) -> bool:
+def _short_word_ok(word: str, text: str, i: int, *, after_word: bool = False) -> bool:
     # Short words only when they do not make another word with the character before them
     # ("白的" in "高蛋白的" no: 蛋白 is a word; "鞋" in "什么鞋" yes) — and, for one character,
     # after them ("轻" in "年轻", "女" in "女儿" no).
@@ -245,7 +247,7 @@ def _short_word_ok(word: str, text: str, i: int) -> bool:
         return False
     if before and (before.isdigit() or before in "一二两三四五六七八九十百千") and word[0] in _UNIT_CHARS:
         return False    # 1.8米的 is a length, not 米色; 两件套 a count
-    if before and known_word(before + word[0]) and (before + word[0]) not in lexicon_terms_cache:
+    if before and not after_word and known_word(before + word[0]) and (before + word[0]) not in lexicon_terms_cache:
         return False
     return len(word) > 1 or not (after and known_word(word + after))
 
@@ -308,6 +310,10 @@ def build(catalog: Catalog) -> Lexicon:
     # two or more characters, where no English word is spelled so.
     from pypinyin import lazy_pinyin
     for t in catalog.types:
+        for word in t["synonyms"]:
+            if word.isascii() and any(ch.isalpha() for ch in word):
+                # yoga pants as one kind, before yoga and pants are read word by word (瑜伽 / 裤子)
+                lex.english.setdefault(re.sub(r"\s+", " ", word.lower()), t["type"])
         for word in (t["type"], *t["synonyms"]):
             if len(word) >= 2 and not word.isascii():
                 spelled = "".join(lazy_pinyin(word)).lower()

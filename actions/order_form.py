@@ -664,8 +664,10 @@ def answer(form: Form, turn: Turn, requested: str | None) -> bool:
         return True
     # A question while a yes is awaited is not an answer (等下 顺丰多少钱): the rule answers it even when the
     # model is only fairly sure what it asks; the form asks for the yes again afterwards.
+    # So is a question while a free value is asked (先问下 改地址会多收运费吗 while the new address is awaited).
     if turn.intent in INTERRUPTIONS and turn.confidence >= (
-            UNSURE_QUESTION if requested == "confirmed" and QUESTION.search(turn.text) else SWITCH_CONFIDENCE):
+            UNSURE_QUESTION if requested in ("confirmed", "new_value", "exchange_variant", "invoice_title")
+            and QUESTION.search(turn.text) else SWITCH_CONFIDENCE):
         return False
     if requested == "confirmed" and re.search(r"[?？]|吗|对吧|是吧", turn.text):
         form.set("confirmed", None)   # 确定只退身体乳 对吧？: the proposal again, with what it covers

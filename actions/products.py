@@ -305,6 +305,22 @@ def order_follow_up(tracker: Tracker, within: int = 2) -> bool:
     return False
 
 
+class ActionAcknowledge(Action):
+    """好的 / 不用了 / 你好 outside a form: the plain acknowledgement (utter_affirm / utter_deny / utter_greet),
+    unless the message is a question about the order a task has just handled that the model read as one of
+    those (确定是这个单号？ / 确定是87不是79？ / 那它现在放在哪里了呀): then the order form answers it for that order."""
+
+    def name(self) -> str:
+        return "action_acknowledge"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict]:
+        if order_follow_up(tracker):
+            return [FollowupAction("order_form")]
+        intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
+        dispatcher.utter_message(response={"deny": "utter_deny", "greet": "utter_greet"}.get(intent, "utter_affirm"))
+        return []
+
+
 class ActionOutOfScope(ProductAction):
     """Off-topic by the intent model: answered as a product question only when the words plainly
     are one (看看冲锋衣 is not chit-chat); otherwise the polite steer back to shopping."""

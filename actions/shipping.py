@@ -33,6 +33,11 @@ class ActionShippingPolicy(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict]:
         question = (tracker.latest_message or {}).get("text")
+        from actions.products import order_follow_up
+        if order_follow_up(tracker):
+            # 运费我出吗 / 钱都退回来了吗 我记得还有八块运费 right after a return or a refund: about that order
+            from rasa_sdk.events import FollowupAction
+            return [FollowupAction("order_form")]
         if asks_more_than_shipping(question):
             # 那两瓶算下来一共多少钱？运费另算吗？: the product turn answers both (price, then shipping)
             from actions.products import ActionProductPrice

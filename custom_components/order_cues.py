@@ -13,10 +13,10 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from shop.nlu.order_cues import order_intent
+from shop.nlu.order_cues import order_intent, product_intent
 
 CONFIDENCE = 0.9  # above the fallback threshold: the words are unambiguous about the task
 
@@ -31,7 +31,11 @@ class OrderCueClassifier(GraphComponent):
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             read = (message.get(INTENT) or {}).get("name")
-            cue = order_intent(message.get(TEXT), read, float((message.get(INTENT) or {}).get("confidence") or 0.0))
+            confidence = float((message.get(INTENT) or {}).get("confidence") or 0.0)
+            cue = order_intent(message.get(TEXT), read, confidence)
+            if cue is None:
+                goods = any(e.get("entity") in ("product", "product_type") for e in message.get(ENTITIES) or [])
+                cue = product_intent(message.get(TEXT), read, confidence, message.get(INTENT_RANKING_KEY) or [], goods)
             if cue is None or (cue == read and (message.get(INTENT) or {}).get("confidence", 0) >= CONFIDENCE):
                 continue
             ranking = [r for r in (message.get(INTENT_RANKING_KEY) or []) if r.get("name") != cue]

@@ -171,6 +171,8 @@ class Status(OrderTask):
             form.say(offer)
 
     ASKS_RECEIVER = re.compile(r"地址|电话|手机号|收货人|收货信息|寄到哪|送到哪|改好|改了吗|改过来|改成功")
+    # 所以现在地址还是香港中路那个 对吧 right after a change was dropped: how the order stands now
+    follow_up = re.compile(r"地址还是|现在.{0,4}地址|地址是不是|收货地址是|改好了[吗没]|改了[吗没]|改过来了[吗没]|还是原来的")
 
     def finish(self, form: TaskForm, metadata: Any = None) -> list[str]:
         order = form.service.get_order(form.shopper.id, form.get("order_id"))
@@ -183,7 +185,7 @@ class Status(OrderTask):
 
 class Track(Status):
     name, label, family = "track", "查询物流", "logistics"
-    follow_up = re.compile(r"放在哪|放哪|驿站|快递柜|取件|单号|快递员|派件员|电话多少|到哪|在哪里|到了没")
+    follow_up = re.compile(r"放在哪|放哪|驿站|快递柜|取件|单号|快递员|派件员|电话多少|到哪|在哪里|到了没|哪家快递|什么快递")
     possible = (OrderStatus.SHIPPED, OrderStatus.DELIVERED)
     intents = ("track_logistics",)
 
@@ -219,7 +221,8 @@ class Track(Status):
 
 class Refund(OrderTask):
     name, label, family = "refund", "查询退款", "after_sales"
-    follow_up = re.compile(r"退哪|退到哪|到账|钱.{0,8}(?:没|还没|什么时候|啥时候|多久|到)|退了多少|退多少|怎么还没看到钱")
+    follow_up = re.compile(r"退哪|退到哪|到账|钱.{0,8}(?:没|还没|什么时候|啥时候|多久|到)|退了多少|退多少|怎么还没看到钱|"
+                           r"退回来了?[吗没]|都退了[吗没]|退了[吗没]|钱.{0,4}都退|(?:确定|真的)是\s*\d+(?:\.\d+)?\s*(?:块|元)?\s*(?:吗|？|\?|不是)|不是\s*\d+(?:\.\d+)?\s*(?:块|元)?[吗？?]")
     possible = (OrderStatus.REFUNDED, OrderStatus.CANCELLED, OrderStatus.DELIVERED)
     intents = ("ask_refund_status",)
     rules = "returns"
@@ -380,6 +383,8 @@ class Return(OrderTask):
     name, label, family = "return", "申请退货", "after_sales"
     possible = (OrderStatus.DELIVERED,)
     intents = ("request_return",)
+    # 运费我出吗 / 寄回的运费谁付 right after a return: who pays to send it back, by the rules
+    follow_up = re.compile(r"运费.{0,4}(?:我出|谁出|要我|我付|谁付|谁承担|你们出|你们承担)|寄回.{0,4}运费")
     keeps_photo = True
     rules = "returns"
     value_slot = "return_reason"
@@ -399,6 +404,13 @@ class Return(OrderTask):
             preview = form.service.preview().request_return(form.shopper.id, order.order_no, item=order.items[0].id)
             form.say(f"订单 {order.order_no}（{order.status_label}）：{preview.reason}")
             form.end()
+            return
+        if len(order.items) == 1:
+            # 开衫申请退货好几天了 到底通过没有: the goods are already under a request — say where it is
+            preview = form.service.preview().request_return(form.shopper.id, order.order_no, item=order.items[0].id)
+            if preview.code == "after_sales_open":
+                form.say(preview.reason)
+                form.end()
 
     def before_shipment(self, form: TaskForm, order: OrderView) -> None:
         form.say(f"订单 {order.order_no} 还没发货（{order.status_label}），不用退货，可以直接取消。")

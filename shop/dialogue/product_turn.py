@@ -402,6 +402,14 @@ def respond(intent: str | None, text: str | None, state: State, shelf: Shelf, *,
               and (q.cheaper or q.dearer or q.gender or q.facets() or q.price or r.more))
     if refine:
         return _list(_merge(parse(state.last_query), q), state, shelf, more=r.more)
+    if (t.how in ("implicit", "none", "page") and state.last_query and len(state.listed or []) > 1
+            and state.last_aspect not in (A.LISTING, "care", "stock", "shipping")
+            and not state.last_query.startswith(VARIANT) and not fact_aspects and not r.measures and not r.pick
+            and not q.wanted_types and (q.gender or q.price or q.facets())):
+        # 速干运动T恤 男款都有啥颜色 → 那女款呢: the same question about the same kind, for the other wish
+        found = shelf.index().search(_merge(parse(state.last_query), q), k=SHOWN * 3)
+        if found.products:
+            return _answer(_personal_order(found, shelf)[:SHOWN], [state.last_aspect], r, state, shelf)
     kin_of_focus = bool(state.focus) and len(t.rows) >= 1 and q.wanted_types and any(
         x["id"] == state.focus for x in t.rows) and (shelf.product(state.focus) or {}).get("type") in q.wanted_types
     if ((q.cheaper or q.dearer) and len(t.rows) == 1 and t.how in ("implicit", "referring", "page")
@@ -659,6 +667,8 @@ def _answer(rows: list[dict], asked: list[str], r: Reading, state: State, shelf:
         parts, _ = _facts(row, asked, r, state, shelf, brief=True)
         lines.append((row, parts))
     slots["listed_products"] = [row["id"] for row in rows]
+    if r.query is not None:
+        slots["last_query"] = _query_text(r.query)   # 那女款呢 asks the same about the same kind, for women
     return Turn(P.several_products(lines, r.query), slots)
 
 

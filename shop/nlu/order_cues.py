@@ -29,8 +29,8 @@ TASK_WORDS = (
     ("modify_order", re.compile(r"改成|改为|改地址|改电话|改手机|改收货|改一下|填错|写错|改个")),
     ("complain_mismatch", re.compile(r"不符|不一样|发错|货不对版|跟图片|和图片|色差")),
     ("complain_quality", re.compile(r"质量|坏了|破了|裂了|异味|塑胶味|味道很大|掉色|起球|开线|漏|断了|不亮")),
-    ("track_logistics", re.compile(r"到哪|啥时候到|什么时候到|几时到|还没到|没到|没动|不动|物流|快递员|派送|催一下|帮我催|"
-                                   r"怎么还没|到了没|放在哪|放哪")),
+    ("track_logistics", re.compile(r"到哪|到了哪|(?:啥|什么)时候能?到|几时能?到|多久能?到|还没到|没到|没动|不动|物流|快递员|派送|"
+                                   r"催一下|帮我催|怎么还没|到了没|放在哪|放哪")),
 )
 # Readings about orders: another order task is never overridden (the model may know better which), the
 # same one is confirmed (its confidence raised above the fallback threshold). Answers to a question
@@ -39,6 +39,7 @@ ORDER_READINGS = {"check_order_status", "track_logistics", "modify_order", "canc
                   "request_exchange", "ask_refund_status", "complain_mismatch", "complain_quality",
                   "complain_service", "ask_payment_invoice"}
 ANSWERS = {"affirm", "deny", "request_human", "rate_service"}
+NOT_AN_ANSWER_WITH_A_NUMBER = {"deny"}
 
 
 def points_at_an_order(text: str) -> bool:
@@ -53,11 +54,59 @@ def order_intent(text: str | None, intent: Optional[str], confidence: float = 1.
     text: the (normalised) message; intent: the model's top intent name (None or nlu_fallback allowed) and
     its confidence; below `unsure_below` (the fallback threshold) the model has no reading worth keeping."""
     t = (text or "")[:500]
-    if intent in ANSWERS or not t or not points_at_an_order(t):
+    if not t or not points_at_an_order(t):
+        return None
+    # 202511230014 不想要了: a number that names the order makes the words a request about it, not a bare
+    # no (or goodbye); a yes and the other answers are still never touched
+    if intent in ANSWERS and not (intent in NOT_AN_ANSWER_WITH_A_NUMBER and ORDER_NUMBER.search(t)):
         return None
     cue = next((name for name, words in TASK_WORDS if words.search(t)), None)
     if cue is None:
         return None
     if intent in ORDER_READINGS and intent != cue and confidence >= unsure_below:
-        return None   # 申请退货好几天了 到底通过没有 is a status question with a change word in it
+        # 申请退货好几天了 到底通过没有 is a status question with a change word in it: kept. But a reading
+        # whose own words are nowhere in the message gives way when the model was not sure
+        # (我那支口红到哪了 read as a refund question at 0.52: no 退款, no 钱)
+        own_words = dict(TASK_WORDS).get(intent)
+        if own_words is None or own_words.search(t) or confidence >= SURE:
+            return None
     return cue
+
+
+# -- product questions the model read as order business ---------------------------------------------------
+SURE = 0.6
+PRODUCT_INTENTS = ("ask_product_info", "ask_recommendation", "ask_stock", "ask_size_advice", "ask_price_promotion",
+                   "ask_care_method")
+SMALL_TALK = {"deny", "affirm", "goodbye", "greet", "thank"}
+# 有没有…/X防水不/有咩颜色/多钱: a question about goods
+ASKS_GOODS = re.compile(r"有没有|有冇|有无|有木有|有咩|有啥|有什么|有哪些|什么颜色|啥颜色|咩颜色|几种颜色|多少钱|多钱|几钱|"
+                        r"推荐|想看看|想买|想要|求一?个|\S{1,6}不[？?]?\s*$|[吗么嘛呢][？?]*\s*$")
+WANTS_GOODS = re.compile(r"想看看|想买|想要|有没有|有冇|有木有|推荐|看看")
+
+
+def product_intent(text: str | None, intent: Optional[str], confidence: float, ranking: list,
+                   names_goods: bool) -> Optional[str]:
+    """The product intent a message's words make plain when the model read order business or small talk
+    without being sure: 轻量三合一冲峰衣 防水不 (read as a quality complaint), 嗰件法式嘅有咩颜色 (a mismatch),
+    不好意思刚才按错了 我想看看中老年奶粉 (a no). None to keep the model's reading.
+
+    The message must point at no order of the shopper's, say nothing a complaint or an order task says
+    (坏了, 退货 …), and ask about goods; the product intent is the likeliest one in the model's own
+    ranking. ranking: [{"name", "confidence"}]; names_goods: a product or kind of product was found."""
+    t = (text or "")[:500]
+    if not t or confidence >= SURE or points_at_an_order(t):
+        return None
+    if any(words.search(t) for name, words in TASK_WORDS if name != "track_logistics"):
+        return None
+    if intent in ORDER_READINGS:
+        if not ASKS_GOODS.search(t):
+            return None
+    elif intent in SMALL_TALK:
+        if not (names_goods and WANTS_GOODS.search(t)):
+            return None
+    else:
+        return None
+    best = next((r for r in ranking if r.get("name") in PRODUCT_INTENTS), None)
+    if best is None or (float(best.get("confidence") or 0.0) < 0.1 and not names_goods):
+        return None
+    return best["name"]

@@ -72,6 +72,9 @@ TOPICS = (  # checked in order; a question may hit several
 RETURN_SHIPPING = re.compile(r"寄回|退回去|退货地址|退货.{0,6}(?:寄到|寄哪|地址)|还没寄")
 
 
+STREET_NAMED = re.compile(r"(?:香港|澳门|台湾|新疆|西藏|青海|内蒙古?|宁夏|甘肃|海南)(?:[东西南北中]{0,2}路|大道|大街|街|巷|广场|花园)")
+
+
 def answer(text: str | None) -> str:
     from shop.text.normalize import normalize
     p = policy()
@@ -80,7 +83,10 @@ def answer(text: str | None) -> str:
         from shop.rules.returns import policy_answer
         return policy_answer(text)
     region = _remote_region(text, p)
-    hit = [name for name, words in TOPICS if any(w in text for w in words)]
+    # 香港中路 / 台湾路 / 新疆路: a street named after a place, not the place (Chinese cities have many)
+    places = STREET_NAMED.sub("", text)
+    hit = [name for name, words in TOPICS if any(w in (places if name in ("abroad", "remote") else text)
+                                                   for w in words)]
     parts = {"free": lambda: _free(p), "remote": lambda: _remote(p, region), "carriers": lambda: _carriers(p),
              "cut_off": lambda: _cut_off(p), "transit": lambda: _transit(p), "abroad": lambda: _abroad(p)}
     if not hit:

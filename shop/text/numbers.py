@@ -254,6 +254,7 @@ def quantity(text: str | None) -> int | None:
 # -- part of an item's quantity (returns, exchanges) ------------------------------------------------
 _UNIT = r"(?:件|个|双|套|盒|瓶|条|份|包|只|台|支|袋|罐|箱|床)"
 _ALL_OF = re.compile(rf"(?:\d{{1,2}}\s*{_UNIT}|全部|全)都|都(?:要)?(?:退|换)|全部(?:退|换)|全(?:退|换)|一起(?:退|换)")
+_NONE_KEPT = re.compile(rf"(?:1|一)\s*{_UNIT}\s*都不(?:要|留)")
 _PART = re.compile(rf"(?:只|就|先|仅)?(?:退|换|要退|要换|退掉|换掉)(?:其中)?\s*(\d{{1,2}})\s*{_UNIT}"
                    rf"|(?:只|就|仅)?(?:退|换)?(?:其中)?\s*(\d{{1,2}})\s*{_UNIT}\s*(?:就好|就行|就够|就可以|就成)"
                    rf"|(?:只|仅)(?:退|换)?(?:其中)?\s*(\d{{1,2}})\s*{_UNIT}")
@@ -264,7 +265,7 @@ def part_quantity(text: str | None) -> int | None:
     '换一条就好，另一条留着' → 1, '只退两件' → 2; 0 for all of them ('两条都换', '全部退');
     None when the text says nothing about it (a size like '换小一号' is no amount)."""
     t = to_digits(text)
+    if _ALL_OF.search(t) or _NONE_KEPT.search(t):
+        return 0     # 两条都退 一条都不要了: all of them, whatever number comes after
     part = _PART.search(t)
-    if part:
-        return int(next(g for g in part.groups() if g))
-    return 0 if _ALL_OF.search(t) else None
+    return int(next(g for g in part.groups() if g)) if part else None

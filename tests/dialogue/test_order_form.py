@@ -1063,3 +1063,22 @@ def test_a_whole_order_refund_says_it_holds_the_shipping(chat, sessions):
                     and o.shipping_fee > 0)
     reply = chat().start(f"{cancelled.order_no}退款到哪了", "ask_refund_status")
     assert f"运费 {cancelled.shipping_fee:.2f} 元" in reply and f"{cancelled.pay_amount:.2f}" in reply
+
+
+def test_a_return_asked_for_goods_already_under_a_request_says_where_that_request_is(chat, service, sessions):
+    target = one(sessions, lambda o: returnable(o, ANCHOR))
+    assert service.request_return(target.shopper_id, target.order_no).ok
+    c = chat(sender_of(sessions, target))
+    reply = c.start(f"{target.order_no} 申请退货好几天了 到底通过没有", "request_return")
+    assert "进行中的退货申请" in reply and "待寄回" in reply and "退货原因" not in reply
+    assert c.slots.get("order_task") is None
+
+
+def test_an_unsure_question_while_the_new_address_is_awaited_is_left_to_the_rules(chat, sessions):
+    # 等等 先问下 改地址会多收运费吗: not an address; the rule answers and the form asks again
+    pending = own(sessions, OrderStatus.PENDING_PAYMENT)
+    c = chat(sender_of(sessions, pending))
+    reply = c.start(f"{pending.order_no} 地址要改一下", "modify_order")
+    assert "新的收货地址" in reply
+    c.say("等等 先问下 改地址会多收运费吗 你们运费怎么算的", "ask_shipping_policy", confidence=0.4)
+    assert c.rejected and c.slots.get("requested_slot") == "new_value"

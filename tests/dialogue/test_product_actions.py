@@ -187,3 +187,39 @@ def test_sending_goods_back_is_answered_by_the_return_policy():
     answer = reply("我还没寄回去呢 要寄到哪 几天内要寄")
     assert "文一西路" in answer and "7 天" in answer
     assert "文一西路" not in reply("几天能到")
+
+
+def test_a_yes_or_no_outside_a_form_is_acknowledged_unless_it_asks_about_the_order_just_handled():
+    import asyncio
+    from rasa_sdk.executor import CollectingDispatcher
+    from actions.products import ActionAcknowledge
+    from tests.dialogue.conftest import tracker
+
+    def ack(text, intent, slots, events=()):
+        d = CollectingDispatcher()
+        out = asyncio.run(ActionAcknowledge().run(d, tracker("s", text, intent, slots=slots, events=list(events)), {}))
+        return [m.get("response") for m in d.messages], out
+
+    handled = [{"event": "action", "name": "action_order_task"}]
+    # 确定是这个单号？ right after the tracking was shown: the order form answers it
+    said, events = ack("确定是这个单号？我自己去查", "affirm", {"order_id": "202511220001"}, handled)
+    assert said == [] and [(e["event"], e["name"]) for e in events] == [("followup", "order_form")]
+    # the same words with no task just handled, or a plain yes/no: the acknowledgement
+    assert ack("确定是这个单号？", "affirm", {"order_id": None}, handled)[0] == ["utter_affirm"]
+    assert ack("好的", "affirm", {"order_id": "202511220001"}, handled)[0] == ["utter_affirm"]
+    assert ack("不用了", "deny", {}, [])[0] == ["utter_deny"]
+
+
+def test_a_greeting_that_asks_where_the_parcel_just_shown_is_goes_to_the_order_form():
+    import asyncio
+    from rasa_sdk.executor import CollectingDispatcher
+    from actions.products import ActionAcknowledge
+    from tests.dialogue.conftest import tracker
+    d = CollectingDispatcher()
+    trk = tracker("s", "那它现在放在哪里了呀", "greet", slots={"order_id": "202511170002"},
+                  events=[{"event": "action", "name": "action_order_task"}])
+    out = asyncio.run(ActionAcknowledge().run(d, trk, {}))
+    assert [(e["event"], e["name"]) for e in out] == [("followup", "order_form")] and d.messages == []
+    d = CollectingDispatcher()
+    asyncio.run(ActionAcknowledge().run(d, tracker("s", "你好", "greet"), {}))
+    assert [m.get("response") for m in d.messages] == ["utter_greet"]

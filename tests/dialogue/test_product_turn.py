@@ -468,3 +468,12 @@ def test_care_of_two_kinds_in_one_message():
     """Two kinds, one care question each: the care of each, not two lists."""
     reply = Chat().say("ask_care_method", "真丝枕套怎么洗？另外羽绒被能水洗吗")
     assert "真丝" in reply and "羽绒" in reply and "推荐" not in reply
+
+
+def test_the_same_question_about_a_kind_for_another_wish():
+    """速干运动T恤 男款都有啥颜色 → 那女款呢 (w8): the colours of the women's ones, not a search for 女款."""
+    chat = Chat()
+    reply = chat.say("ask_product_info", "速干运动T恤 男款都有啥颜色")
+    assert "防风速干运动T恤男款" in reply
+    reply = chat.say("inform", "那女款呢")
+    assert "轻量速干运动T恤女款" in reply and "颜色" in reply and "男款" not in reply

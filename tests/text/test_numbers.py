@@ -74,3 +74,8 @@ def test_about_a_hundred_is_a_little_more_rather_than_less():
     from shop.text.numbers import price_range
     low, high = price_range("一百来块的T恤")
     assert low <= 100 <= high and high >= 140 and low >= 90
+
+
+def test_all_of_an_item_when_none_is_kept():
+    from shop.text.numbers import part_quantity
+    assert part_quantity("盖毯买了两条 两条都退 一条都不要了") == 0

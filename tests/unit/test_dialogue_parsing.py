@@ -113,3 +113,10 @@ def test_shipping_answers_come_from_the_policy_file():
 ])
 def test_yes_no_reads_a_leading_yes_and_the_task_named_again(text, task, expected):
     assert p.yes_no(text, None, task) is expected
+
+
+def test_a_street_named_after_a_place_is_not_the_place():
+    """所以现在地址还是香港中路那个 (a street in Qingdao): not a question about shipping to Hong Kong."""
+    from shop.rules import shipping
+    assert "不支持配送" not in shipping.answer("所以现在地址还是香港中路那个 对吧")
+    assert "不支持配送" in shipping.answer("能寄到香港吗")

@@ -42,3 +42,42 @@ def test_the_same_order_reading_is_confirmed():
 
 def test_a_sure_status_question_with_a_change_word_in_it_stays_a_status_question():
     assert order_intent("我那件米色的羊毛开衫申请退货好几天了 到底通过没有", "check_order_status", 0.7) is None
+
+
+def test_a_no_with_the_orders_number_is_a_request_about_that_order():
+    """202511230014 不想要了: the model read a bare no; the number makes it a request about the order
+    (a return before shipment becomes a cancellation in the order form)."""
+    assert order_intent("202511230014 不想要了", "deny", 0.9) == "request_return"
+    assert order_intent("不想要了", "deny", 0.9) is None                 # a plain no stays a no
+    assert order_intent("那单不要了", "deny", 0.9) is None               # no number: still an answer
+    assert order_intent("202511230014 对 取消吧", "affirm", 0.9) is None  # a yes is never touched
+
+
+def test_a_no_whose_task_words_are_absent_gives_way_to_the_words_when_unsure():
+    """我那支口红到哪了 read as a refund question at 0.52: nothing in it is about money."""
+    assert order_intent("我那支口红到哪了 急着用", "ask_refund_status", 0.52) == "track_logistics"
+    assert order_intent("我那支口红到哪了 急着用", "ask_refund_status", 0.8) is None
+    assert order_intent("寄北京那单 口红跟爽肤水 啥时候能到啊", "nlu_fallback", 0.45) == "track_logistics"
+
+
+def _rank(*pairs):
+    return [{"name": n, "confidence": c} for n, c in pairs]
+
+
+def test_a_product_question_read_as_order_business_is_a_product_question():
+    from shop.nlu.order_cues import product_intent
+    ranking = _rank(("complain_quality", 0.49), ("ask_product_info", 0.28), ("ask_recommendation", 0.08))
+    assert product_intent("轻量三合一冲峰衣 防水不", "complain_quality", 0.49, ranking, True) == "ask_product_info"
+    ranking = _rank(("complain_mismatch", 0.57), ("ask_stock", 0.2), ("ask_product_info", 0.16))
+    assert product_intent("那件法式的有什么颜色", "complain_mismatch", 0.57, ranking, False) == "ask_stock"
+    # a sure reading, a complaint's own words, or the shopper's own order keep the model's reading
+    assert product_intent("轻量三合一冲峰衣 防水不", "complain_quality", 0.7, ranking, True) is None
+    assert product_intent("冲锋衣开线了 能修吗", "complain_quality", 0.5, ranking, True) is None
+    assert product_intent("我买的冲锋衣防水不", "complain_quality", 0.5, ranking, True) is None
+
+
+def test_a_want_for_goods_read_as_small_talk_is_a_product_request():
+    from shop.nlu.order_cues import product_intent
+    ranking = _rank(("deny", 0.51), ("ask_stock", 0.06), ("ask_recommendation", 0.05))
+    assert product_intent("不好意思刚才按错了，我想看看中老年奶粉", "deny", 0.51, ranking, True) == "ask_stock"
+    assert product_intent("不用了 谢谢", "deny", 0.51, ranking, False) is None

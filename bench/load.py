@@ -1,0 +1,179 @@
+"""Load benchmark: simulated shoppers against the assistant as `make run` starts it, and against stock
+Rasa's moodbot (`rasa init`, the same Rasa) measured in the same run as the baseline.
+
+    .venv/bin/python bench/load.py                       # 1, 8 and 32 shoppers, 20 s each
+    .venv/bin/python bench/load.py --users 1 8 --seconds 30
+
+For each bot it starts the server on a free loopback port (the shop: scripts/run.sh, i.e. the REST
+channel, the action server, the embedded graph and the SQL stores, all real; the moodbot: `rasa init
+--no-prompt` in a temporary folder, then `rasa run`), runs Locust headless (bench/locustfile.py:
+multi-turn conversations, one new sender per round, no think time) for each number of concurrent
+shoppers, and writes bench/results/load.json: per bot and concurrency the turn latency p50/p95/p99 (ms,
+Locust's percentiles over every turn), turns per second, turns and errors, and the shop's figures as a
+ratio to the moodbot's (latency: shop / moodbot, lower is better; throughput: shop / moodbot, higher is
+better). Only loopback is used; the run is bounded by --seconds per level.
+
+The shop's action server listens on 127.0.0.1:5055 (endpoints.yml): stop `make run` before running this.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import platform
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV = ROOT / ".venv" / "bin"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def port_taken(port: int) -> bool:
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+def wait_for(url: str, proc: subprocess.Popen, seconds: float, log: Path) -> None:
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"server exited ({proc.returncode}); see {log}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(1)
+    raise SystemExit(f"server not up after {seconds:.0f} s; see {log}")
+
+
+def stop(proc: subprocess.Popen) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=60)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+def say(port: int, sender: str, text: str) -> None:
+    body = json.dumps({"sender": sender, "message": text}).encode()
+    req = urllib.request.Request(f"http://127.0.0.1:{port}/webhooks/rest/webhook", data=body,
+                                 headers={"Content-Type": "application/json"})
+    urllib.request.urlopen(req, timeout=60).read()
+
+
+def locust(bot: str, port: int, users: int, seconds: int, workdir: Path) -> dict:
+    """One Locust run; the aggregated row of its stats CSV as figures."""
+    prefix = workdir / f"{bot}-{users}"
+    subprocess.run([str(VENV / "locust"), "-f", str(ROOT / "bench" / "locustfile.py"), "--headless",
+                    "-u", str(users), "-r", str(users), "-t", f"{seconds}s", "--host", f"http://127.0.0.1:{port}",
+                    "--csv", str(prefix), "--only-summary", "--loglevel", "WARNING", "--stop-timeout", "30"],
+                   cwd=ROOT, env={**os.environ, "BENCH_BOT": bot}, check=False,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=seconds + 120)
+    with open(f"{prefix}_stats.csv", encoding="utf-8") as f:
+        row = next(r for r in csv.DictReader(f) if r["Name"] == "Aggregated")
+    turns = int(row["Request Count"])
+    return {"users": users, "seconds": seconds, "turns": turns, "errors": int(row["Failure Count"]),
+            "turns_per_s": round(float(row["Requests/s"]), 2),
+            "p50_ms": float(row["50%"]), "p95_ms": float(row["95%"]), "p99_ms": float(row["99%"])}
+
+
+def measure(bot: str, port: int, levels: list[int], seconds: int, workdir: Path) -> list[dict]:
+    for i in range(5):  # warm-up: model caches, jieba, the first SQL connections
+        say(port, f"warmup-{bot}-{i}", "你好" if bot == "shop" else "hello")
+    out = []
+    for users in levels:
+        figures = locust(bot, port, users, seconds, workdir)
+        print(f"{bot:8s} {users:3d} shoppers: p50 {figures['p50_ms']:.0f} ms  p95 {figures['p95_ms']:.0f} ms  "
+              f"p99 {figures['p99_ms']:.0f} ms  {figures['turns_per_s']:.1f} turns/s  "
+              f"{figures['errors']} errors of {figures['turns']}", flush=True)
+        out.append(figures)
+    return out
+
+
+def run_shop(levels: list[int], seconds: int, workdir: Path) -> tuple[list[dict], str]:
+    if port_taken(5055):
+        raise SystemExit("127.0.0.1:5055 is taken (is `make run` running?): the shop's action server needs it")
+    port = free_port()
+    log = workdir / "shop.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(["bash", "scripts/run.sh"], cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
+                                env={**os.environ, "RASA_PORT": str(port)}, start_new_session=True)
+    try:
+        wait_for(f"http://127.0.0.1:{port}/", proc, 1200, log)
+        model = subprocess.run(["bash", "scripts/train.sh", "config.yml"], cwd=ROOT, capture_output=True, text=True,
+                               env={**os.environ, "SHOP_TRAIN_DRY_RUN": "1"}).stdout.strip().splitlines()[-1]
+        return measure("shop", port, levels, seconds, workdir), model
+    finally:
+        stop(proc)
+
+
+def run_moodbot(levels: list[int], seconds: int, workdir: Path) -> list[dict]:
+    bot = workdir / "moodbot"
+    env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false"}
+    subprocess.run([str(VENV / "rasa"), "init", "--no-prompt", "--init-dir", str(bot)], cwd=workdir, env=env,
+                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=1200)
+    port = free_port()
+    log = workdir / "moodbot.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen([str(VENV / "rasa"), "run", "-i", "127.0.0.1", "-p", str(port),
+                                 "--credentials", "credentials.yml"], cwd=bot, stdout=out,
+                                stderr=subprocess.STDOUT, env=env, start_new_session=True)
+    try:
+        wait_for(f"http://127.0.0.1:{port}/", proc, 600, log)
+        return measure("moodbot", port, levels, seconds, workdir)
+    finally:
+        stop(proc)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, nargs="+", default=[1, 8, 32])
+    parser.add_argument("--seconds", type=int, default=20)
+    parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "load.json"))
+    args = parser.parse_args()
+    if not all(1 <= u <= 64 for u in args.users) or not 5 <= args.seconds <= 300:
+        raise SystemExit("--users 1..64, --seconds 5..300")
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        shop, model = run_shop(args.users, args.seconds, workdir)
+        moodbot = run_moodbot(args.users, args.seconds, workdir)
+    ratios = []
+    for s, m in zip(shop, moodbot):
+        ratios.append({"users": s["users"],
+                       "p50_latency_vs_moodbot": round(s["p50_ms"] / max(m["p50_ms"], 1e-9), 2),
+                       "p95_latency_vs_moodbot": round(s["p95_ms"] / max(m["p95_ms"], 1e-9), 2),
+                       "throughput_vs_moodbot": round(s["turns_per_s"] / max(m["turns_per_s"], 1e-9), 2)})
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                            text=True).stdout.strip()
+    result = {"measured_at": time.strftime("%Y-%m-%d %H:%M:%S"), "commit": commit, "model": model,
+              "machine": {"cores": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+              "profile": "embedded default (make run: one rasa run, SQLite tracker and shop stores, embedded graph)",
+              "conversation": {"shop": "bench/locustfile.py SHOP_TURNS", "moodbot": "bench/locustfile.py MOODBOT_TURNS"},
+              "shop": shop, "moodbot": moodbot, "ratios": ratios}
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
+    print(json.dumps(ratios, indent=1))
+    print(f"written to {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -13,7 +13,7 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
@@ -37,7 +37,18 @@ class TextNormalizer(GraphComponent):
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         for message in training_data.training_examples:
+            typed = message.get(TEXT)
             self._normalise(message)
+            normal = message.get(TEXT)
+            if typed == normal:
+                continue
+            # An entity typed ［１７５](height) or [羽絨被](product_type) has the typed words as its value; the
+            # synonym mapper learns text → value from the normalised text, so it would learn 175 → １７５ and
+            # 羽绒被 → 羽絨被 for every shopper. Its value is the normalised words (explicit synonyms stay).
+            for entity in message.get(ENTITIES) or []:
+                start, end = entity.get("start"), entity.get("end")
+                if isinstance(start, int) and isinstance(end, int) and entity.get("value") == typed[start:end]:
+                    entity["value"] = normal[start:end]
         return training_data
 
     def process(self, messages: List[Message]) -> List[Message]:

@@ -28,6 +28,11 @@ step "train the shipped model (skipped when one matches the data)" train
 step "rasa test nlu on tests/nlu_test.yml (intent accuracy >= 0.90)" \
   bash -c "$RASA test nlu --nlu tests/nlu_test.yml --model $MODEL --domain domain --out results/nlu \
            && $PY scripts/check_nlu_results.py results/nlu --min-intent-accuracy 0.90"
+# The blind held-out set (tests/blind/nlu/, written by someone who saw neither data/ nor tests/, never
+# trained on): gated on the part that is no near-copy of a training example (scripts/check_blind_nlu.py).
+step "rasa test nlu on the blind held-out set tests/blind/nlu (novel intent accuracy >= 0.92)" \
+  bash -c "$RASA test nlu --nlu tests/blind/nlu/heldout_h1.yml --model $MODEL --domain domain --out results/nlu_blind \
+           --successes && $PY scripts/check_blind_nlu.py results/nlu_blind --min-intent-accuracy 0.92"
 # Rasa reads only test_*.yml files as test stories and passes with none: count them too.
 core_test() {
   mkdir -p results

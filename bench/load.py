@@ -127,6 +127,7 @@ def run_shop(levels: list[int], seconds: int, workdir: Path) -> tuple[list[dict]
 
 def run_moodbot(levels: list[int], seconds: int, workdir: Path) -> list[dict]:
     bot = workdir / "moodbot"
+    bot.mkdir()   # rasa init wants the folder to exist
     env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false"}
     subprocess.run([str(VENV / "rasa"), "init", "--no-prompt", "--init-dir", str(bot)], cwd=workdir, env=env,
                    check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=1200)

@@ -43,7 +43,7 @@ REPORT = ROOT / "results" / "blind_conversations.json"
 # Reached 2026-11-30 21:33 with model shop-config-250cec8904ebed16 (seven writers, a fresh clone):
 # tuning 230/232 (0.991), held-out 183/231 (0.792). A model trained again on the same data moves a few
 # conversations either way, hence the margin.
-MIN_PASS = {"tune": 0.95, "heldout": 0.75}
+MIN_PASS = {"tune": 0.95, "heldout": 0.77}
 DEMO_SHOPPER = 1
 TIMEOUT_S = 60
 SMS_OUTBOX = Path(tempfile.gettempdir()) / f"blind-sms-{os.getpid()}.jsonl"   # the action server's texts
@@ -244,7 +244,7 @@ AFTERSALES_REPORT = ROOT / "results" / "aftersales_conversations.json"
 # Reached 2026-11-30 21:33 with model shop-config-250cec8904ebed16 (a1 + a2, a fresh clone): tuning 68/86
 # (0.791), held-out 47/86 (0.547); first runs before any change for them: a1 24/84, a2 31/88 (README).
 # Margin as above.
-AFTERSALES_MIN_PASS = {"tune": 0.74, "heldout": 0.49}
+AFTERSALES_MIN_PASS = {"tune": 0.84, "heldout": 0.56}
 STATUS_BY_LABEL = {**{label: status for status, label in OrderStatus.LABELS.items()}, "已付款待发货": OrderStatus.PAID,
                    "已发货": OrderStatus.SHIPPED}
 KIND_BY_LABEL = {"退货": "return", "换货": "exchange", "return": "return", "exchange": "exchange"}

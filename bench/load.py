@@ -88,11 +88,15 @@ def locust(bot: str, port: int, users: int, seconds: int, workdir: Path) -> dict
                    cwd=ROOT, env={**os.environ, "BENCH_BOT": bot}, check=False,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=seconds + 120)
     with open(f"{prefix}_stats.csv", encoding="utf-8") as f:
-        row = next(r for r in csv.DictReader(f) if r["Name"] == "Aggregated")
+        rows = list(csv.DictReader(f))
+    row = next(r for r in rows if r["Name"] == "Aggregated")
     turns = int(row["Request Count"])
+    by_turn = {r["Name"]: {"p50_ms": float(r["50%"]), "p95_ms": float(r["95%"])}
+               for r in rows if r["Name"].startswith("turn ")}
     return {"users": users, "seconds": seconds, "turns": turns, "errors": int(row["Failure Count"]),
             "turns_per_s": round(float(row["Requests/s"]), 2),
-            "p50_ms": float(row["50%"]), "p95_ms": float(row["95%"]), "p99_ms": float(row["99%"])}
+            "p50_ms": float(row["50%"]), "p95_ms": float(row["95%"]), "p99_ms": float(row["99%"]),
+            "by_turn": dict(sorted(by_turn.items()))}
 
 
 def measure(bot: str, port: int, levels: list[int], seconds: int, workdir: Path) -> list[dict]:

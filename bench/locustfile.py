@@ -5,7 +5,8 @@ BENCH_BOT=shop     a shopper of this project: a product question, a follow-up wi
                    request, in Chinese, as a new sender each round.
 BENCH_BOT=moodbot  stock Rasa's `rasa init` bot, the baseline: its own greet / mood / affirm / goodbye turns.
 
-One request is one turn; every request is named "turn" so the percentiles cover all turns. A reply
+One request is one turn, named by its position ("turn 1" … "turn 5"); Locust's "Aggregated" row covers
+all turns, the named rows show where the time goes. A reply
 that is not a JSON list with at least one message counts as a failure (Rasa answers every turn of
 these conversations). No think time: the shoppers are a closed loop, so turns/s is the throughput.
 """
@@ -29,9 +30,10 @@ class Shopper(HttpUser):
     @task
     def conversation(self) -> None:
         sender = f"load-{uuid.uuid4().hex[:12]}-{next(_round)}"
-        for text in TURNS:
+        for i, text in enumerate(TURNS, start=1):
+            # named by position, so the stats show which turn of the conversation takes the time
             with self.client.post("/webhooks/rest/webhook", json={"sender": sender, "message": text},
-                                  name="turn", catch_response=True, timeout=60) as response:
+                                  name=f"turn {i}", catch_response=True, timeout=60) as response:
                 try:
                     ok = response.status_code == 200 and isinstance(response.json(), list) and response.json()
                 except ValueError:

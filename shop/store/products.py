@@ -42,8 +42,10 @@ def demo_products() -> tuple[Product, ...]:
     )
 
 
+@lru_cache(maxsize=1)
 def category_names() -> dict[str, str]:
-    """Catalog category code → Chinese name (服装, 食品 ...)."""
+    """Catalog category code → Chinese name (服装, 食品 ...). Read once per process, like every other
+    view of the catalog files: a price answer re-parsing every YAML file took ~150 ms (bench/load.py)."""
     from shop.catalog import load_catalog
 
     return {c["code"]: c["name"] for c in load_catalog().categories}

@@ -37,6 +37,7 @@ def test_shoppers_hold_conversations_and_the_figures_are_read(tmp_path):
         httpd.shutdown()
     assert figures["turns"] > 5 and figures["errors"] == 0 and figures["turns_per_s"] > 0
     assert 0 < figures["p50_ms"] <= figures["p95_ms"] <= figures["p99_ms"]
+    assert "turn 1" in figures["by_turn"] and set(figures["by_turn"]) <= {f"turn {i}" for i in range(1, 6)}
     # every sender goes through the shop's conversation in order, in Chinese
     first = [m["message"] for m in seen if m["sender"] == seen[0]["sender"]]
     assert first[:2] == ["宽松真丝衬衫多少钱", "它是什么面料的"]

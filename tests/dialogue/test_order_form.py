@@ -979,31 +979,28 @@ def _delivered_with_several_pieces(sessions):
                        for i in o.items))
 
 
-def test_part_of_an_item_is_returned_when_the_shopper_says_how_many(chat, sessions):
-    # 盖毯 ×2: 只退一条 — the request covers one piece, the other stays with the shopper
+def _return_of(chat, sessions, words: str):
+    """A return of the several-pieces item, asked with `words`: (the preview, the request, the item)."""
     target = _delivered_with_several_pieces(sessions)
     item = next(i for i in target.items if i.qty > 1)
     c = chat(sender_of(sessions, target))
-    c.start(f"{target.order_no} 我要退货 只退一件", "request_return")
+    c.start(f"{target.order_no} {words}", "request_return")
     if c.slots.get("order_item") is None and len(target.items) > 1:
         c.say(item.product_name)
-    reply = c.say("不想要了")
-    assert "×1" in reply and "确认提交退货申请吗" in reply
+    preview = c.say("不想要了")
     c.say("确认", "affirm")
-    req = one(sessions, lambda o: o.order_no == target.order_no).return_requests[0]
+    return preview, one(sessions, lambda o: o.order_no == target.order_no).return_requests[0], item
+
+
+def test_part_of_an_item_is_returned_when_the_shopper_says_how_many(chat, sessions):
+    # 盖毯 ×2: 只退一件 — the request covers one piece, the other stays with the shopper
+    preview, req, _ = _return_of(chat, sessions, "我要退货 只退一件")
+    assert "×1" in preview and "确认提交退货申请吗" in preview
     assert (req.kind, req.qty) == ("return", 1)
 
 
 def test_all_pieces_are_returned_unless_a_number_is_said(chat, sessions):
-    target = _delivered_with_several_pieces(sessions)
-    item = next(i for i in target.items if i.qty > 1)
-    c = chat(sender_of(sessions, target))
-    c.start(f"{target.order_no} 都退了吧", "request_return")
-    if c.slots.get("order_item") is None and len(target.items) > 1:
-        c.say(item.product_name)
-    c.say("不想要了")
-    c.say("确认", "affirm")
-    req = one(sessions, lambda o: o.order_no == target.order_no).return_requests[0]
+    _, req, item = _return_of(chat, sessions, "都退了吧")
     assert req.qty == item.qty
 
 

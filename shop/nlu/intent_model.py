@@ -22,6 +22,8 @@ from shop.nlu.ngram import NgramClassifier
 from shop.nlu.text import normalise
 
 logger = logging.getLogger(__name__)
+# A message at least half of whose characters never occurred in training gets no confident intent.
+UNSEEN_SHARE = 0.5
 
 # Below this a fitted temperature mostly reflects noise.
 MIN_CALIBRATION_EXAMPLES = 30
@@ -216,8 +218,19 @@ class IntentModel:
         probs = self.predict_proba([text], [words] if words is not None else None)[0]
         if not probs.any():
             return []
+        unseen = self.unseen_share(text)
+        if unseen >= UNSEEN_SHARE:
+            # 咕噜咕噜哗啦啦: mostly characters the model never saw — it has no evidence for any intent,
+            # so no confident one (the fallback answers). Order kept, confidence discounted by the share.
+            probs = probs * (1.0 - unseen)
         order = np.argsort(-probs)[: self.config.ranking_length]
         return [(self.labels[i], float(probs[i])) for i in order]
+
+    def unseen_share(self, text: str) -> float:
+        """The share of the text's characters the character vocabulary never saw (0.0 for a
+        pre-trained encoder, whose tokenizer covers the language)."""
+        vocab = getattr(self.encoder, "vocab", None)
+        return vocab.unseen_share(text) if vocab is not None and hasattr(vocab, "unseen_share") else 0.0
 
     # --------------------------------------------------------------- persistence
     def save(self, directory) -> None:

@@ -36,6 +36,11 @@ class CharVocab:
     def __len__(self) -> int:
         return len(self.tokens)
 
+    def unseen_share(self, text: str) -> float:
+        """The share of the text's characters (spaces aside) that never occurred in training: 0.0–1.0."""
+        chars = [ch for ch in characters(text) if not ch.isspace()]
+        return sum(ch not in self.index for ch in chars) / len(chars) if chars else 0.0
+
     def encode(self, text: str, max_length: int) -> Tuple[List[int], List[int]]:
         # Keep the head of very long messages: shoppers state the request first.
         chars = characters(text)[: max_length - 2]

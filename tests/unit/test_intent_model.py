@@ -61,7 +61,20 @@ def test_empty_text_predicts_nothing(network_only, text):
 @pytest.mark.parametrize("text", ["🙏😭👍", "ＸＬ码有吗", "ꙮꙮ\u0000\uffff", "快递" * 5000, "<script>alert(1)</script>"])
 def test_odd_text_still_gets_a_ranking(network_only, text):
     ranking = network_only.rank(text)
-    assert ranking and sum(c for _, c in ranking) == pytest.approx(1.0, abs=1e-6)
+    unseen = network_only.unseen_share(text)
+    expected = 1.0 - unseen if unseen >= 0.5 else 1.0   # mostly unseen characters: no confident intent
+    assert ranking and sum(c for _, c in ranking) == pytest.approx(expected, abs=1e-6)
+
+
+def test_a_message_mostly_of_characters_never_seen_gets_no_confident_intent(network_only):
+    """咕噜咕噜哗啦啦 (a shopper's noise): the model has no evidence, so the fallback answers."""
+    vocab = network_only.encoder.vocab
+    noise = "".join(ch for ch in "咕噜嘀嗒哗啦叮咚" if ch not in vocab.index)[:6] or "ꙮꙮꙮ"
+    assert network_only.unseen_share(noise) == 1.0 and network_only.unseen_share("快递到哪了") == 0.0
+    assert network_only.rank(noise)[0][1] == 0.0
+    half = "快递" + noise[:2]
+    assert network_only.unseen_share(half) == 0.5 and network_only.rank(half)[0][1] <= 0.5
+    assert network_only.rank("快递到哪了")[0][1] > 0.5
 
 
 def test_needs_two_intents():

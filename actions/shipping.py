@@ -6,6 +6,7 @@ and never the way the conversation's last bot message was worded.
 from __future__ import annotations
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
 from shop.dialogue.phrasing import last_bot_text, phrases
@@ -36,7 +37,6 @@ class ActionShippingPolicy(Action):
         from actions.products import order_follow_up
         if order_follow_up(tracker):
             # 运费我出吗 / 钱都退回来了吗 我记得还有八块运费 right after a return or a refund: about that order
-            from rasa_sdk.events import FollowupAction
             return [FollowupAction("order_form")]
         if asks_more_than_shipping(question):
             # 那两瓶算下来一共多少钱？运费另算吗？: the product turn answers both (price, then shipping)

@@ -235,7 +235,9 @@ def measures(text: str | None) -> dict:
 
 
 # -- quantities --------------------------------------------------------------------------------------
-_QTY = re.compile(r"(?<![第\d])(\d{1,6})\s*(?:件|个|双|套|盒|瓶|条|份|包|只|台|支|袋|罐|箱)")
+# The counting words (量词) after a number of items; a bedding item also comes by the 床.
+_COUNTS = "件|个|双|套|盒|瓶|条|份|包|只|台|支|袋|罐|箱"
+_QTY = re.compile(rf"(?<![第\d])(\d{{1,6}})\s*(?:{_COUNTS})")
 _QTY_AFTER = re.compile(r"(?:改成|改为|改到|换成|要|买|数量(?:是|为|改成|改为)?)\s*(\d{1,6})(?![\d.]|\s*(?:码|元|块|号|cm|斤|公斤))")
 
 
@@ -252,7 +254,7 @@ def quantity(text: str | None) -> int | None:
 
 
 # -- part of an item's quantity (returns, exchanges) ------------------------------------------------
-_UNIT = r"(?:件|个|双|套|盒|瓶|条|份|包|只|台|支|袋|罐|箱|床)"
+_UNIT = rf"(?:{_COUNTS}|床)"
 _ALL_OF = re.compile(rf"(?:\d{{1,2}}\s*{_UNIT}|全部|全)都|都(?:要)?(?:退|换)|全部(?:退|换)|全(?:退|换)|一起(?:退|换)")
 _NONE_KEPT = re.compile(rf"(?:1|一)\s*{_UNIT}\s*都不(?:要|留)")
 _PART = re.compile(rf"(?:只|就|先|仅)?(?:退|换|要退|要换|退掉|换掉)(?:其中)?\s*(\d{{1,2}})\s*{_UNIT}"

@@ -42,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     if len(rows) != expected:
         print(f"results hold {len(rows)} predictions, the blind set {expected}: run rasa test nlu with --successes")
         return 1
-    train = [normalise(parse_example(raw)[0]) for v in load_examples(sorted(Path(args.train).glob("*.yml"))).values()
+    train = [normalise(parse_example(raw)[0]) for v in load_examples(sorted(Path(args.train).rglob("*.yml"))).values()
              for raw in v]
     novel_rows, misses = [], Counter()
     for row in rows:

@@ -118,7 +118,7 @@ def main(argv: List[str] | None = None) -> int:
             if intent not in INTENTS:
                 problems.append(f"order task {task.name}: intent {intent} is not in the contract")
     train_path = Path(args.train)
-    train_files = sorted(train_path.glob("*.yml")) if train_path.is_dir() else [train_path]
+    train_files = sorted(train_path.rglob("*.yml")) if train_path.is_dir() else [train_path]
     sets = {"train": (load_examples(train_files), args.min_train)}
     if Path(args.test).exists():
         sets["test"] = (load_examples([Path(args.test)]), args.min_test)

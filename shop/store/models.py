@@ -349,6 +349,9 @@ class Agent(Base):
     display_name = Column(String(64), nullable=False)
     password_hash = Column(String(255), nullable=False)
     active = Column(Boolean, nullable=False, default=True)
+    # Space-separated roles: "agent" serves shoppers; "reviewer" also labels misunderstood messages
+    # (shop.review). Checked by shop.workbench.accounts.ROLES.
+    roles = Column(String(64), nullable=False, server_default="agent")
     created_at = Column(DateTime, nullable=False)
 
 
@@ -409,4 +412,66 @@ class Rating(Base):
     stars = Column(Integer, nullable=False)
     agent = Column(String(64))  # set when a human served the conversation
     comment = Column(Text, nullable=False, default="")
+    created_at = Column(DateTime, nullable=False)
+
+
+REVIEW_STATUSES = ("open", "labelled", "confirmed", "ignored")
+REVIEW_ACTIONS = ("label", "confirm", "override")
+
+
+class ReviewGroup(Base):
+    """Misunderstood messages that read alike (shop.review.queue): one label covers them all.
+
+    ``text`` is the first message's masked text; personal data never reaches this table.
+    ``intent`` is the latest label (a domain intent, or "noise"); ``status`` goes
+    open → labelled (one reviewer) → confirmed (a second reviewer agreed); "ignored" is a
+    confirmed "noise". ``exported_in`` names the data file the example went to (2026-12).
+    """
+    __tablename__ = "review_groups"
+    __table_args__ = (
+        CheckConstraint(_in("status", REVIEW_STATUSES), name="status"),
+        Index("ix_review_groups_status_count", "status", "count"),
+    )
+    id = Column(Integer, primary_key=True)
+    key = Column(String(64), nullable=False, unique=True)  # SHA-256 of the normalised masked text
+    text = Column(Text, nullable=False)
+    count = Column(Integer, nullable=False, default=0)
+    status = Column(String(10), nullable=False, default="open")
+    intent = Column(String(64))
+    entities = Column(Text, nullable=False, default="[]")  # JSON [{start, end, entity, value}] on ``text``
+    labelled_by = Column(String(64))
+    confirmed_by = Column(String(64))
+    exported_in = Column(String(16))
+    first_seen = Column(DateTime, nullable=False)
+    last_seen = Column(DateTime, nullable=False)
+
+
+class ReviewItem(Base):
+    """One collected message: masked text and context, why it was collected, what the model thought."""
+    __tablename__ = "review_items"
+    id = Column(Integer, primary_key=True)
+    group_id = Column(ForeignKey("review_groups.id", ondelete="CASCADE"), nullable=False, index=True)
+    # SHA-256 of the tracker store's event (store URL without password + event id): collecting twice adds nothing
+    source = Column(String(64), nullable=False, unique=True)
+    conversation = Column(String(64), nullable=False)  # SHA-256 of the sender id, never the id itself
+    channel = Column(String(32), nullable=False)
+    occurred_at = Column(DateTime, nullable=False)
+    text = Column(Text, nullable=False)
+    reasons = Column(String(128), nullable=False)  # space-separated: low_confidence fallback handoff ...
+    top_intents = Column(Text, nullable=False, default="[]")  # JSON [[intent, confidence] x 3]
+    entities = Column(Text, nullable=False, default="[]")  # the model's entities, on the masked text
+    context = Column(Text, nullable=False, default="[]")  # JSON [{who, text}] masked turns around it
+    created_at = Column(DateTime, nullable=False)
+
+
+class ReviewLabel(Base):
+    """Every reviewer's decision, kept: who, when, what (the group holds only the latest)."""
+    __tablename__ = "review_labels"
+    __table_args__ = (CheckConstraint(_in("action", REVIEW_ACTIONS), name="action"),)
+    id = Column(Integer, primary_key=True)
+    group_id = Column(ForeignKey("review_groups.id", ondelete="CASCADE"), nullable=False, index=True)
+    reviewer = Column(String(64), nullable=False)
+    action = Column(String(8), nullable=False)
+    intent = Column(String(64), nullable=False)
+    entities = Column(Text, nullable=False, default="[]")
     created_at = Column(DateTime, nullable=False)

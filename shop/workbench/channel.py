@@ -8,7 +8,8 @@ channel's open streams, so an agent's reply leaves on the shopper's own channel.
 Pages: ``login``, ``/`` (queue + conversation). JSON (all need the session
 cookie; POSTs also the ``X-CSRF-Token`` header and a same-origin ``Origin``):
 ``api/me``, ``api/board``, ``api/handoffs/<id>``, ``api/handoffs/<id>/take``,
-``api/handoffs/<id>/reply`` ``{"text": ...}``, ``api/handoffs/<id>/release``.
+``api/handoffs/<id>/reply`` ``{"text": ...}``, ``api/handoffs/<id>/release``; the review page
+and its API (reviewers label misunderstood messages; agents flag them) in shop/workbench/review.py.
 """
 from __future__ import annotations
 
@@ -34,7 +35,7 @@ from shop.handoff import HandoffError, HandoffQueue
 from shop.inputs import BadInput, clean_text, parse_json, same_secret
 from shop.store.session import session_factory
 from shop.media import MediaRejected, media_store
-from shop.workbench import history
+from shop.workbench import history, review
 from shop.workbench.tickets import ticket_photo_id, tickets_for
 from shop.workbench.accounts import USERNAME, Accounts, SignedIn
 
@@ -281,7 +282,7 @@ class WorkbenchInput(InputChannel):
         @api
         async def me(request: Request, who: SignedIn) -> HTTPResponse:
             return _json({"username": who.agent.username, "display_name": who.agent.display_name,
-                          "csrf_token": who.csrf_token})
+                          "roles": list(who.agent.roles), "csrf_token": who.csrf_token})
 
         @bp.route("/api/board", methods=["GET"])
         @api
@@ -354,6 +355,7 @@ class WorkbenchInput(InputChannel):
             await _append(request, view.conversation_id, events)
             return _json({"handoff": view.as_json(), "delivery": delivery.as_json() if delivery else None})
 
+        review.add_routes(bp, self, api, _json, _error, _page)
         return bp
 
 

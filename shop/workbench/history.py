@@ -43,6 +43,7 @@ def turns(events: Iterable[Mapping[str, Any]]) -> list[dict]:
             parse = e.get("parse_data") or {}
             intent = (parse.get("intent") or {}).get("name")
             out.append({"who": "shopper", "text": e.get("text") or "", "time": when, "intent": intent,
+                        "message_id": e.get("message_id") if isinstance(e.get("message_id"), str) else None,
                         "attachments": [a.get("type") for a in meta.get("attachments") or [] if isinstance(a, dict)],
                         "transcript": meta.get("transcript")})
         elif kind == "bot":

@@ -114,6 +114,12 @@
       if (t.transcript) li.append(el("span", { class: "note" }, "语音转写：" + t.transcript));
       if (t.attachments && t.attachments.length) li.append(el("span", { class: "note" }, "附件：" + t.attachments.join("、")));
       if (t.delivery && t.delivery !== "delivered") li.append(el("span", { class: "note warn" }, "送达状态：" + t.delivery));
+      if (t.who === "shopper" && t.message_id) {
+        // The bot misread this? Into the review queue (masked) for the model's next training.
+        const flag = el("button", { type: "button", class: "flag", "data-testid": "flag" }, "标记待审");
+        flag.addEventListener("click", () => flagMessage(t.message_id, flag));
+        li.append(flag);
+      }
       turns.append(li);
     }
     turns.scrollTop = turns.scrollHeight;
@@ -121,6 +127,16 @@
     const quick = document.getElementById("quick");
     if (quick.options.length <= 1) {
       for (const q of data.quick_replies) quick.append(el("option", { value: q.text }, q.text));
+    }
+  }
+
+  async function flagMessage(messageId, button) {
+    try {
+      await call("api/handoffs/" + openId + "/flag", { method: "POST", body: JSON.stringify({ message_id: messageId }) });
+      button.textContent = "已加入审核队列";
+      button.disabled = true;
+    } catch (e) {
+      button.textContent = "标记失败：" + e.message;
     }
   }
 
@@ -167,6 +183,7 @@
     csrf = who.csrf_token;
     me = who.username;
     document.querySelector("[data-testid=me]").textContent = who.display_name + "（" + who.username + "）";
+    document.getElementById("review-link").hidden = !(who.roles || []).includes("reviewer");
     document.getElementById("take").addEventListener("click", () => act("take"));
     document.getElementById("release").addEventListener("click", () => act("release"));
     document.getElementById("reply-form").addEventListener("submit", send);

@@ -4,7 +4,7 @@ export RASA_TELEMETRY_ENABLED := false
 RASA := .venv/bin/rasa
 PY := .venv/bin/python
 
-.PHONY: run test setup train shell actions validate test-unit test-nlu test-core bench-nlu bench-entities bench-recommend bench-vision bench-sentiment bench-search bench-stall bench-load clean
+.PHONY: run test setup train shell actions validate test-unit test-nlu test-core bench-nlu bench-entities bench-recommend bench-vision bench-sentiment bench-search bench-stall bench-load review-collect retrain rollback clean
 
 run:            ## set up, train if needed, start action server + Rasa (REST, API with token)
 	bash scripts/run.sh
@@ -55,6 +55,15 @@ bench-search: setup  ## product retrieval vs legacy, plain BM25 and FalkorDB ful
 
 bench-stall: setup  ## shoppers' latency idle vs under hostile maximum-size messages -> bench/results/stall.json
 	$(PY) bench/stall.py
+review-collect: setup  ## misunderstood messages from the tracker store into the review queue (masked)
+	$(PY) -m shop.review.collect
+
+retrain: setup  ## reviewed messages → data/nlu/reviewed/<month>.yml → candidate → gate → promote (results/retrain/)
+	source scripts/local_secrets.sh && $(PY) scripts/retrain.py retrain
+
+rollback: setup  ## serve the model from before the last promotion again (and its data)
+	source scripts/local_secrets.sh && $(PY) scripts/retrain.py rollback
+
 bench-load: setup  ## Locust shoppers (1/8/32) vs stock moodbot through the REST channel -> bench/results/load.json
 	$(PY) bench/load.py
 

@@ -12,12 +12,16 @@ characters, as on the channels.
 Off by default, because they run for minutes or reach the network on the serving
 process: ``/model/train``, ``/model/test/*``, ``PUT``/``DELETE /model`` and any
 ``callback_url`` (a POST to an arbitrary address) answer 403 unless
-``SHOP_RASA_API_ADMIN=1``.
+``SHOP_RASA_API_ADMIN=1``. One exception, for promoting a reviewed retrain without a restart
+(scripts/retrain.py, make rollback): ``PUT /model`` with exactly ``{"model_file": F}`` where F is
+an existing ``*.tar.gz`` inside the project's models/ folder (``SHOP_MODELS_DIR``); no model
+server, no remote storage, nothing outside that folder.
 """
 from __future__ import annotations
 
 import os
 import re
+from pathlib import Path
 from http import HTTPStatus
 from typing import Any, Optional
 from urllib.parse import unquote
@@ -112,13 +116,37 @@ def bad(message: str) -> Refusal:
     return Refusal(HTTPStatus.BAD_REQUEST, "BadRequest", message)
 
 
+MODELS_DIR_ENV = "SHOP_MODELS_DIR"
+_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _local_model_swap(request: Request) -> bool:
+    """A PUT /model that only names one of this project's trained models."""
+    if request.method != "PUT" or (request.path.rstrip("/") or "/") != "/model" or set(request.args) - {"token"}:
+        return False
+    if len(request.body or b"") > 4096:
+        return False
+    try:
+        body = parse_json(request.body or b"")
+    except BadInput:
+        return False
+    if not isinstance(body, dict) or set(body) != {"model_file"} or not isinstance(body["model_file"], str):
+        return False
+    models = Path(os.environ.get(MODELS_DIR_ENV) or _ROOT / "models").resolve()
+    try:
+        target = Path(body["model_file"]).resolve()
+    except (OSError, ValueError):
+        return False
+    return target.name.endswith(".tar.gz") and target.parent == models and target.is_file()
+
+
 def check(request: Request, token: Optional[str]) -> None:
     """Refuses (``Refusal``) what the route's Rasa handler would fail on; may clean ``request``'s JSON."""
     given = request.args.get("token")
     if not token or not isinstance(given, str) or not same_secret(given, token):
         raise Refusal(HTTPStatus.UNAUTHORIZED, "NotAuthenticated", "User is not authenticated.")
     if (request.method, request.path.rstrip("/") or "/") in _ADMIN_ROUTES or request.path.startswith("/model/test"):
-        if os.environ.get(ADMIN_ENV) != "1":
+        if os.environ.get(ADMIN_ENV) != "1" and not _local_model_swap(request):
             raise Refusal(HTTPStatus.FORBIDDEN, "Disabled",
                           f"Training, testing and replacing the model are off on this server ({ADMIN_ENV}=1 turns "
                           "them on); use make train / rasa test.")

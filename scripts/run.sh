@@ -28,7 +28,9 @@ source scripts/channel_secrets.sh
 .venv/bin/python -m shop.graph.seed
 .venv/bin/python -m shop.store.seed
 # The workbench's demo agent; its password is generated once into var/ (mode 600).
-.venv/bin/python -m shop.workbench.accounts demo var/workbench_agent01.password
+# agent01 and reviewer02 both review misunderstood messages (a label needs two reviewers).
+.venv/bin/python -m shop.workbench.accounts demo var/workbench_agent01.password \
+  --reviewer var/workbench_reviewer02.password
 
 SANIC_HOST=127.0.0.1 .venv/bin/python -m actions.server --actions actions -p "$ACTION_PORT" \
   > var/action_server.log 2>&1 &
@@ -62,6 +64,10 @@ cat <<MSG
     sign in as agent01, password: $(cat var/workbench_agent01.password)   (more agents: python -m shop.workbench.accounts add NAME)
     Say 转人工 on any channel (or miss twice, or complain angrily) and the conversation appears in the queue.
   Live dashboard:     http://$RASA_HOST:$RASA_PORT/webhooks/dashboard/   (JSON: /webhooks/dashboard/api/metrics)
+  Message review:     http://$RASA_HOST:$RASA_PORT/webhooks/workbench/review   (agent01, or reviewer02 with the
+    password in var/workbench_reviewer02.password). make review-collect gathers what the bot misunderstood;
+    make retrain turns confirmed labels into training data, trains, gates and loads the new model here;
+    make rollback goes back.
 
 MSG
 # Rasa as `rasa run` starts it, with the token read from var/rasa_api_token inside the process,

@@ -61,7 +61,9 @@ FALLBACK_ACTIONS = {"action_default_fallback", "utter_ask_rephrase", "action_pro
                     "action_two_stage_fallback", "utter_default"}
 HANDOFF_ACTIONS = {"action_handoff"}
 # Messages that carry no request of their own: a handoff or a bad rating is not blamed on them.
-NO_CONTENT = {"greet", "goodbye", "thank", "affirm", "deny", "rate_service", "request_human", "inform"}
+# (Answers — inform, affirm, deny — are: "手机138… 我的东西呢" read as a bare answer is the
+# kind of misreading that ends with a shopper asking for a human.)
+NO_CONTENT = {"greet", "goodbye", "thank", "rate_service", "request_human"}
 # Slots whose values identify someone; masked wherever the conversation repeats them.
 PERSONAL_SLOTS = {"phone", "login_phone", "login_code", "order_id", "new_value", "invoice_title",
                   "invoice_tax_number", "task_text"}

@@ -148,7 +148,13 @@ def shift_entities(text: str, spans: list[tuple[int, int, str]], entities: Itera
         new_start = _moved(start, spans)
         kept.append({"start": new_start, "end": new_start + (end - start), "entity": name,
                      "value": text[start:end]})
-    return kept
+    # Several extractors may find the same words (the CRF and the shop vocabulary): one span each,
+    # the longest first, so a reviewer starts from a label that can be saved as it is.
+    chosen: list[dict] = []
+    for e in sorted(kept, key=lambda x: (-(x["end"] - x["start"]), x["start"])):
+        if all(e["end"] <= c["start"] or e["start"] >= c["end"] for c in chosen):
+            chosen.append(e)
+    return sorted(chosen, key=lambda x: x["start"])
 
 
 def _moved(position: int, spans: list[tuple[int, int, str]]) -> int:

@@ -55,13 +55,16 @@ def _spans(text: str, entities: Any) -> Any:
     """Entities given by value are placed at the value's first occurrence (the page sends these)."""
     if not isinstance(entities, list):
         return entities
-    out = []
+    out: list = []
     for e in entities:
         if isinstance(e, dict) and "start" not in e and isinstance(e.get("value"), str) and e["value"]:
-            at = text.find(e["value"])
+            value, at = e["value"], text.find(e["value"])
+            # the same words given twice (两条…两条) mean the next occurrence, not the same span
+            while at >= 0 and any(isinstance(o, dict) and o.get("start") == at for o in out):
+                at = text.find(value, at + 1)
             if at < 0:
-                raise ReviewError("invalid", f"“{e['value'][:20]}”不在这句话里")
-            e = {"start": at, "end": at + len(e["value"]), "entity": e.get("entity")}
+                raise ReviewError("invalid", f"“{value[:20]}”不在这句话里")
+            e = {"start": at, "end": at + len(value), "entity": e.get("entity")}
         out.append(e)
     return out
 

@@ -271,3 +271,67 @@ def test_a_voice_push_reaches_nlu_as_its_transcript(rasa_server, capture):
     assert meta["asr_engine"] == "pocketsphinx" and meta["attachments"][0]["type"] == "voice"
     assert event["text"] == meta["transcript"] and "order" in event["text"].split()
     assert event["parse_data"]["intent"]["name"]  # the transcript went through NLU
+
+
+def test_a_misunderstood_message_is_collected_masked_labelled_and_confirmed_in_the_browser(rasa_server, sessions,
+                                                                                            store_url):
+    """Issue 19: a shopper's message the bot could not serve reaches the review queue with the
+    personal data masked; one reviewer labels it on the review page, a second confirms it."""
+    from playwright.sync_api import expect, sync_playwright
+
+    from shop.review.collect import collect, fallback_threshold
+    from shop.review.queue import ReviewQueue
+    from shop.workbench.accounts import Accounts
+
+    accounts = Accounts(sessions)
+    accounts.set_roles("agent01", ("agent", "reviewer"))
+    accounts.add_agent("reviewer02", "审核小李", PASSWORD, ("agent", "reviewer"))
+    shopper = "oBrowserReview"
+    started = time.time() - 1
+    push(rasa_server.url, "我是王芳 手机13812345678 呢个嘢点解仲未嚟嘅 搞咩啊", 95001, shopper)
+    push(rasa_server.url, "转人工", 95002, shopper)
+    queue = ReviewQueue(sessions)
+    report = collect(queue, f"sqlite:///{rasa_server.tracker_db}", started, time.time() + 1, fallback_threshold(),
+                     store_url)
+    assert report.collected >= 1
+    group = next(g for g in queue.groups("all") if "呢个嘢点解仲未嚟嘅" in g["text"])
+    assert "13812345678" not in group["text"] and "王芳" not in group["text"]
+
+    def sign_in(context, username):
+        page = context.new_page()
+        page.goto(rasa_server.url + "/webhooks/workbench/login")
+        page.get_by_test_id("username").fill(username)
+        page.get_by_test_id("password").fill(PASSWORD)
+        page.get_by_test_id("login-submit").click()
+        expect(page.get_by_test_id("review-link")).to_be_visible()
+        page.get_by_test_id("review-link").click()
+        return page
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
+        page = sign_in(browser.new_context(viewport={"width": 1280, "height": 820}), "agent01")
+        item = page.get_by_test_id("group-item").filter(has_text="呢个嘢点解仲未嚟嘅")
+        expect(item).to_have_count(1)
+        expect(item).not_to_contain_text("13812345678")
+        item.click()
+        expect(page.get_by_test_id("group-text")).to_contain_text("〈手机号〉")
+        expect(page.get_by_test_id("item").first).to_contain_text("顾客：")
+        page.get_by_test_id("intent").select_option("check_order_status")
+        page.get_by_test_id("save-label").click()
+        expect(page.get_by_test_id("label-status")).to_have_text("已保存：check_order_status")
+        expect(page.get_by_test_id("confirm")).to_be_hidden()  # not by the one who labelled it
+        page.screenshot(path=str(SHOTS / "review-label.png"), full_page=True)
+
+        page = sign_in(browser.new_context(viewport={"width": 1280, "height": 820}), "reviewer02")
+        page.get_by_test_id("tabs").get_by_text("待确认").click()
+        page.get_by_test_id("group-item").filter(has_text="呢个嘢点解仲未嚟嘅").click()
+        expect(page.get_by_test_id("group-meta")).to_contain_text("标注：agent01（check_order_status）")
+        page.get_by_test_id("confirm").click()
+        expect(page.get_by_test_id("label-status")).to_have_text("已确认")
+        expect(page.get_by_test_id("history-row")).to_have_count(2)
+        page.screenshot(path=str(SHOTS / "review-confirm.png"), full_page=True)
+        browser.close()
+
+    confirmed = queue.confirmed_examples()
+    assert [(c["intent"], c["text"]) for c in confirmed if c["id"] == group["id"]] == \
+        [("check_order_status", group["text"])]

@@ -97,7 +97,7 @@
     items.replaceChildren();
     for (const item of g.items) {
       const li = el("li", { class: "turn shopper", "data-testid": "item" });
-      li.append(el("span", { class: "meta" }, item.occurred_at.replace("T", " ") + " · " + item.channel + " · " +
+      li.append(el("span", { class: "meta" }, item.occurred_at.slice(0, 19).replace("T", " ") + " · " + item.channel + " · " +
                                                (item.reasons || []).map((r) => REASONS[r] || r).join("、") + " · 模型：" + tops(item.top_intents)));
       for (const c of item.context) {
         li.append(el("span", { class: "text" + (c.this ? " this" : "") }, (c.who === "bot" ? "机器人：" : "顾客：") + c.text));
@@ -108,7 +108,7 @@
     history.replaceChildren();
     const ACT = { label: "标注", confirm: "确认", override: "改标" };
     for (const h of g.history) history.append(el("li", { "data-testid": "history-row" },
-      h.at.replace("T", " ") + " " + h.reviewer + " " + (ACT[h.action] || h.action) + " " + h.intent));
+      h.at.slice(0, 19).replace("T", " ") + " " + h.reviewer + " " + (ACT[h.action] || h.action) + " " + h.intent));
   }
 
   async function openGroup(id) {

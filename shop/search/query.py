@@ -205,6 +205,15 @@ def _heads(type_terms: list, text: str) -> list:
     return kept
 
 
+# 手机13812345678 / 电话：138… — the word names the number that follows, not goods wanted.
+_NUMBER_AFTER = re.compile(r"\s*(?:号码|号)?\s*(?:是|为)?\s*[:：]?\s*\+?\d[\d\s-]{5,}")
+
+
+def _labels_a_number(text: str, term) -> bool:
+    end = term.to if term.to >= 0 else term.end
+    return bool(_NUMBER_AFTER.match(text, end))
+
+
 def parse(text: str | None) -> ProductQuery:
     """Read a shopper's message (any form) as a product query."""
     normal = normalize(text).lower()
@@ -249,7 +258,7 @@ def parse(text: str | None) -> ProductQuery:
     q.no_such_kind = bool(types) and not q.types
     q.type_words = tuple(t.word for t in terms if t.kind == "type")
     q.category_types = _for_whom(category_types, terms, values["profile"], adult, self_too)
-    q.not_sold = tuple(t.word for t in terms if t.kind == "not_sold")
+    q.not_sold = tuple(t.word for t in terms if t.kind == "not_sold" and not _labels_a_number(corrected, t))
     q.attributes = frozenset(values["attribute"])
     q.profiles = frozenset(values["profile"])
     q.scenes = frozenset(values["scene"])

@@ -1,31 +1,12 @@
 // The review page. Shopper text (masked, still untrusted) goes in through textContent only.
 "use strict";
 (function () {
-  const BASE = document.body.dataset.base;
   const REASONS = { low_confidence: "置信度低", fallback: "兜底回复", repeated: "顾客重复提问", handoff: "随后转人工",
                     low_rating: "差评", flagged: "客服标记" };
   const STATUS = { open: "待标注", labelled: "待确认", confirmed: "已确认", ignored: "无意义" };
-  let csrf = "", me = "", status = "open", intents = [], entityNames = [], current = null;
+  let me = "", status = "open", intents = [], entityNames = [], current = null;
 
-  function el(tag, attrs, text) {
-    const node = document.createElement(tag);
-    for (const [k, v] of Object.entries(attrs || {})) node.setAttribute(k, v);
-    if (text !== undefined && text !== null) node.textContent = String(text);
-    return node;
-  }
-
-  async function call(path, options) {
-    const opts = Object.assign({ credentials: "same-origin", headers: {} }, options || {});
-    if (opts.method === "POST") {
-      opts.headers["X-CSRF-Token"] = csrf;
-      opts.headers["Content-Type"] = "application/json";
-    }
-    const resp = await fetch(BASE + path, opts);
-    if (resp.status === 401) { window.location.href = BASE + "login"; throw new Error("login"); }
-    const body = await resp.json();
-    if (!resp.ok) throw new Error(body.message || resp.statusText);
-    return body;
-  }
+  const { el, call } = window.workbench;
 
   function tops(list) {
     return (list || []).map(([name, p]) => name + " " + Math.round(p * 100) + "%").join(" · ");
@@ -150,8 +131,8 @@
   }
 
   async function start() {
-    const who = await call("api/me");
-    csrf = who.csrf_token; me = who.username;
+    const who = await window.workbench.me();
+    me = who.username;
     document.querySelector("[data-testid=me]").textContent = who.display_name + "（" + who.username + "）";
     for (const b of document.querySelectorAll("#tabs button")) {
       b.addEventListener("click", () => { status = b.dataset.status; refresh(); });

@@ -2,32 +2,13 @@
 // never innerHTML: shopper text is untrusted.
 "use strict";
 (function () {
-  const BASE = document.body.dataset.base;
+  const BASE = window.workbench.BASE;
   const CHANNELS = { app: "APP", miniprogram: "小程序", social: "社交媒体", rest: "REST" };
   const STATES = { waiting: "排队中", active: "人工服务中", closed: "已交还" };
-  let csrf = "";
   let me = "";
   let openId = null;
 
-  function el(tag, attrs, text) {
-    const node = document.createElement(tag);
-    for (const [k, v] of Object.entries(attrs || {})) node.setAttribute(k, v);
-    if (text !== undefined && text !== null) node.textContent = String(text);
-    return node;
-  }
-
-  async function call(path, options) {
-    const opts = Object.assign({ credentials: "same-origin", headers: {} }, options || {});
-    if (opts.method === "POST") {
-      opts.headers["X-CSRF-Token"] = csrf;
-      opts.headers["Content-Type"] = "application/json";
-    }
-    const resp = await fetch(BASE + path, opts);
-    if (resp.status === 401) { window.location.href = BASE + "login"; throw new Error("login"); }
-    const body = await resp.json();
-    if (!resp.ok) throw new Error(body.message || resp.statusText);
-    return body;
-  }
+  const { el, call } = window.workbench;
 
   function badge(channel) {
     return el("span", { class: "badge badge-" + channel, "data-testid": "badge" }, CHANNELS[channel] || channel);
@@ -179,8 +160,7 @@
   }
 
   async function start() {
-    const who = await call("api/me");
-    csrf = who.csrf_token;
+    const who = await window.workbench.me();
     me = who.username;
     document.querySelector("[data-testid=me]").textContent = who.display_name + "（" + who.username + "）";
     document.getElementById("review-link").hidden = !(who.roles || []).includes("reviewer");

@@ -4,10 +4,13 @@ export RASA_TELEMETRY_ENABLED := false
 RASA := .venv/bin/rasa
 PY := .venv/bin/python
 
-.PHONY: run test setup train shell actions validate test-unit test-nlu test-core bench-nlu bench-entities bench-recommend bench-vision bench-sentiment bench-search bench-stall bench-load review-collect retrain rollback clean
+.PHONY: run test setup train shell actions validate test-unit test-nlu test-core bench-nlu bench-entities bench-recommend bench-vision bench-sentiment bench-search bench-stall bench-load run-cluster review-collect retrain rollback clean
 
 run:            ## set up, train if needed, start action server + Rasa (REST, API with token)
 	bash scripts/run.sh
+
+run-cluster:    ## the production profile here: PostgreSQL, Redis, RabbitMQ, 2 rasa instances behind HAProxy (SHOP_INSTANCES)
+	bash scripts/run_cluster.sh
 
 test:           ## every test; non-zero exit on any failure
 	bash scripts/test.sh

@@ -3,6 +3,7 @@ Rasa's moodbot (`rasa init`, the same Rasa) measured in the same run as the base
 
     .venv/bin/python bench/load.py                       # 1, 8 and 32 shoppers, 20 s each
     .venv/bin/python bench/load.py --users 1 8 --seconds 30
+    .venv/bin/python bench/load.py --profile all --instances 1 2    # also the production profile
 
 For each bot it starts the server on a free loopback port (the shop: scripts/run.sh, i.e. the REST
 channel, the action server, the embedded graph and the SQL stores, all real; the moodbot: `rasa init
@@ -12,6 +13,11 @@ shoppers, and writes bench/results/load.json: per bot and concurrency the turn l
 Locust's percentiles over every turn), turns per second, turns and errors, and the shop's figures as a
 ratio to the moodbot's (latency: shop / moodbot, lower is better; throughput: shop / moodbot, higher is
 better). Only loopback is used; the run is bounded by --seconds per level.
+
+With ``--profile production`` (or ``all``) the shop is also measured as scripts/run_cluster.sh starts it:
+PostgreSQL, Redis, RabbitMQ, HAProxy and 1, 2 … Rasa instances (``--instances``), one after another,
+written beside the embedded default as ``production`` with each instance count's ratio to the moodbot and
+the two-instance throughput as a multiple of one instance's.
 
 The shop's action server listens on 127.0.0.1:5055 (endpoints.yml): stop `make run` before running this.
 """
@@ -129,6 +135,27 @@ def run_shop(levels: list[int], seconds: int, workdir: Path) -> tuple[list[dict]
         stop(proc)
 
 
+def run_cluster(instances: int, levels: list[int], seconds: int, workdir: Path) -> list[dict]:
+    for taken in (5055, 5432, 6379, 5672):
+        if port_taken(taken):
+            raise SystemExit(f"127.0.0.1:{taken} is taken: the production profile needs it (stop make run/run-cluster)")
+    port = free_port()
+    log = workdir / f"cluster-{instances}.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(["bash", "scripts/run_cluster.sh"], cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
+                                env={**os.environ, "CLUSTER_PORT": str(port), "SHOP_INSTANCES": str(instances)},
+                                start_new_session=True)
+    try:
+        wait_for(f"http://127.0.0.1:{port}/", proc, 1200, log)
+        return measure("shop", port, levels, seconds, workdir / f"cluster-{instances}")
+    finally:
+        stop(proc)
+        for _ in range(60):  # the next profile needs the same ports
+            if not any(port_taken(p) for p in (5055, 5432, 6379, 5672)):
+                break
+            time.sleep(1)
+
+
 def run_moodbot(levels: list[int], seconds: int, workdir: Path) -> list[dict]:
     bot = workdir / "moodbot"
     bot.mkdir()   # rasa init wants the folder to exist
@@ -153,19 +180,34 @@ def main() -> int:
     parser.add_argument("--users", type=int, nargs="+", default=[1, 8, 32])
     parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "load.json"))
+    parser.add_argument("--profile", choices=("embedded", "production", "all"), default="embedded")
+    parser.add_argument("--instances", type=int, nargs="+", default=[1, 2])
     args = parser.parse_args()
     if not all(1 <= u <= 64 for u in args.users) or not 5 <= args.seconds <= 300:
         raise SystemExit("--users 1..64, --seconds 5..300")
+    if not all(1 <= n <= 4 for n in args.instances):
+        raise SystemExit("--instances 1..4")
+    production: dict = {}
+    shop: list = []
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
-        shop, model = run_shop(args.users, args.seconds, workdir)
+        model = subprocess.run(["bash", "scripts/train.sh", "config.yml"], cwd=ROOT, capture_output=True, text=True,
+                               env={**os.environ, "SHOP_TRAIN_DRY_RUN": "1"}).stdout.strip().splitlines()[-1]
+        if args.profile in ("embedded", "all"):
+            shop, model = run_shop(args.users, args.seconds, workdir)
+        if args.profile in ("production", "all"):
+            for n in args.instances:
+                (workdir / f"cluster-{n}").mkdir()
+                production[str(n)] = run_cluster(n, args.users, args.seconds, workdir)
         moodbot = run_moodbot(args.users, args.seconds, workdir)
-    ratios = []
-    for s, m in zip(shop, moodbot):
-        ratios.append({"users": s["users"],
-                       "p50_latency_vs_moodbot": round(s["p50_ms"] / max(m["p50_ms"], 1e-9), 2),
-                       "p95_latency_vs_moodbot": round(s["p95_ms"] / max(m["p95_ms"], 1e-9), 2),
-                       "throughput_vs_moodbot": round(s["turns_per_s"] / max(m["turns_per_s"], 1e-9), 2)})
+
+    def vs_moodbot(rows: list[dict]) -> list[dict]:
+        return [{"users": s["users"],
+                 "p50_latency_vs_moodbot": round(s["p50_ms"] / max(m["p50_ms"], 1e-9), 2),
+                 "p95_latency_vs_moodbot": round(s["p95_ms"] / max(m["p95_ms"], 1e-9), 2),
+                 "throughput_vs_moodbot": round(s["turns_per_s"] / max(m["turns_per_s"], 1e-9), 2)}
+                for s, m in zip(rows, moodbot)]
+    ratios = vs_moodbot(shop)
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
                             text=True).stdout.strip()
     result = {"measured_at": time.strftime("%Y-%m-%d %H:%M:%S"), "commit": commit, "model": model,
@@ -173,9 +215,19 @@ def main() -> int:
               "profile": "embedded default (make run: one rasa run, SQLite tracker and shop stores, embedded graph)",
               "conversation": {"shop": "bench/locustfile.py SHOP_TURNS", "moodbot": "bench/locustfile.py MOODBOT_TURNS"},
               "shop": shop, "moodbot": moodbot, "ratios": ratios}
+    if production:
+        result["production"] = {
+            "profile": "scripts/run_cluster.sh: PostgreSQL tracker + shop store, Redis lock store + duplicate ids, "
+                       "RabbitMQ event broker, one action server, N rasa instances behind HAProxy",
+            "instances": {n: {"figures": rows, "ratios": vs_moodbot(rows)} for n, rows in production.items()}}
+        if "1" in production and "2" in production:
+            result["production"]["two_vs_one_throughput"] = [
+                {"users": a["users"], "ratio": round(b["turns_per_s"] / max(a["turns_per_s"], 1e-9), 2)}
+                for a, b in zip(production["1"], production["2"])]
+            print("two instances vs one:", json.dumps(result["production"]["two_vs_one_throughput"]))
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
-    print(json.dumps(ratios, indent=1))
+    print(json.dumps(result.get("ratios"), indent=1))
     print(f"written to {args.out}")
     return 0
 

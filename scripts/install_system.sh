@@ -6,6 +6,8 @@
 # Installs only what is missing; needs root (or sudo) and the Debian registry.
 set -euo pipefail
 packages=(chromium chromium-driver fonts-wqy-microhei ffmpeg espeak-ng pocketsphinx pocketsphinx-en-us sox)
+# --cluster: the production profile's servers (scripts/run_cluster.sh)
+[ "${1:-}" = "--cluster" ] && packages=(postgresql redis-server rabbitmq-server haproxy)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -220,7 +220,7 @@ class ReviewQueue:
             s.add(m.ReviewLabel(group_id=g.id, reviewer=reviewer, action=action, intent=intent,
                                 entities=g.entities, created_at=now))
             s.flush()
-            return self._group_json(g, None)
+            return self._group_json(g, self._first_items(s, [g.id]).get(g.id))
 
     def confirm(self, group_id: int, reviewer: str) -> dict:
         now = self.clock()
@@ -237,7 +237,7 @@ class ReviewQueue:
             s.add(m.ReviewLabel(group_id=g.id, reviewer=reviewer, action="confirm", intent=g.intent,
                                 entities=g.entities, created_at=now))
             s.flush()
-            return self._group_json(g, None)
+            return self._group_json(g, self._first_items(s, [g.id]).get(g.id))
 
     # -- exporting -------------------------------------------------------------------------
     def confirmed_examples(self, include_exported: bool = False) -> list[dict]:

@@ -114,3 +114,10 @@ def test_groups_are_listed_most_frequent_first_with_the_model_view(queue):
     first = queue.groups()[0]
     assert first["count"] == 3 and first["top_intents"][0] == ["request_return", 0.4]
     assert first["reasons"] == ["low_confidence"]
+
+
+def test_a_label_answer_keeps_the_model_view(queue):
+    gid = queue.add(candidate("有木有L码", "s1", top=(("ask_stock", 0.3), ("greet", 0.2))))
+    g = queue.label(gid, "agent01", "ask_stock", [], INTENTS, ENTITIES)
+    assert g["top_intents"][0] == ["ask_stock", 0.3] and g["reasons"] == ["low_confidence"]
+    assert queue.confirm(gid, "reviewer02")["top_intents"][0] == ["ask_stock", 0.3]

@@ -10,16 +10,18 @@ example is a near-copy of a training example.
 from __future__ import annotations
 
 import argparse
-import difflib
-import re
 import sys
-import unicodedata
 from pathlib import Path
-from typing import Dict, Iterable, List, Tuple
-
-import yaml
+from typing import Dict, List
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+# The markup, the normal form and the near-copy ratio live in one place (shop.training_data), shared
+# with the review loop's export; re-exported here for the scripts and tests that import them from this file.
+from shop.training_data import (  # noqa: E402,F401
+    ANNOTATION, NEAR_COPY_RATIO, jieba_boundaries, load_examples, near_copy, normalise, parse_example,
+)
 INTENTS = (
     "greet goodbye thank affirm deny ask_product_info ask_care_method "
     "ask_recommendation ask_price_promotion ask_size_advice ask_stock "
@@ -35,58 +37,6 @@ ENTITIES = set(
     "product color size material order_id phone height weight skin_type scene season "
     "product_type attribute audience price quantity".split()
 )
-ANNOTATION = re.compile(r"\[(?P<text>[^\]]+)\]\((?P<entity>[^)]+)\)|\[(?P<text2>[^\]]+)\](?P<json>\{[^}]+\})")
-NEAR_COPY_RATIO = 0.85
-
-
-def parse_example(raw: str) -> Tuple[str, List[Tuple[int, int, str, str]]]:
-    """Return plain text and (start, end, entity, value) spans of one annotated example."""
-    plain, spans, pos = [], [], 0
-    for match in ANNOTATION.finditer(raw):
-        plain.append(raw[pos:match.start()])
-        start = sum(len(p) for p in plain)
-        text = match.group("text") or match.group("text2")
-        if match.group("entity"):
-            entity = match.group("entity").split(":")[0]
-        else:
-            entity = yaml.safe_load(match.group("json")).get("entity", "")
-        plain.append(text)
-        spans.append((start, start + len(text), entity, text))
-        pos = match.end()
-    plain.append(raw[pos:])
-    return "".join(plain), spans
-
-
-def load_examples(paths: Iterable[Path]) -> Dict[str, List[str]]:
-    by_intent: Dict[str, List[str]] = {}
-    for path in paths:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        for block in doc.get("nlu", []) or []:
-            if "intent" not in block:
-                continue
-            lines = [
-                line.strip()[2:].strip()
-                for line in str(block.get("examples", "")).splitlines()
-                if line.strip().startswith("- ")
-            ]
-            by_intent.setdefault(block["intent"], []).extend(lines)
-    return by_intent
-
-
-def normalise(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).lower()
-    # letters, digits and emoji count; punctuation and spaces do not
-    return "".join(ch for ch in text if ch.isalnum() or unicodedata.category(ch) == "So")
-
-
-def token_boundaries(text: str) -> set:
-    import jieba
-
-    bounds = {0}
-    for _, start, end in jieba.tokenize(text):
-        bounds.add(start)
-        bounds.add(end)
-    return bounds
 
 
 def main(argv: List[str] | None = None) -> int:
@@ -99,18 +49,11 @@ def main(argv: List[str] | None = None) -> int:
     parser.add_argument("--min-test", type=int, default=8)
     args = parser.parse_args(argv)
 
-    import jieba
-
-    jieba.setLogLevel(60)
-    dictionary = Path(args.dictionary)
-    for path in sorted(dictionary.glob("*")) if dictionary.is_dir() else [dictionary]:
-        if path.is_file():
-            jieba.load_userdict(str(path))
+    token_boundaries = jieba_boundaries(Path(args.dictionary))
 
     problems: List[str] = []
     # The order tasks start from intents (shop.dialogue.order_tasks); each must be in the contract,
     # so a task can never wait on an intent the model is not trained for.
-    sys.path.insert(0, str(ROOT))
     from shop.dialogue.order_tasks import TASKS
 
     for task in TASKS.values():
@@ -143,7 +86,7 @@ def main(argv: List[str] | None = None) -> int:
                     if entity not in ENTITIES:
                         problems.append(f"{name}: unknown entity {entity!r} in {raw!r}")
                     if start not in bounds or end not in bounds:
-                        tokens = "/".join(t for t, _, _ in jieba.tokenize(text))
+                        tokens = "/".join(t for t, _, _ in token_boundaries.tokenizer.tokenize(text))
                         problems.append(
                             f"{name}: entity {value!r} ({entity}) not on token boundaries in {text!r}: {tokens}"
                         )
@@ -157,9 +100,9 @@ def main(argv: List[str] | None = None) -> int:
         for intent, examples in sets["test"][0].items():
             for raw in examples:
                 text = normalise(parse_example(raw)[0])
-                close = difflib.get_close_matches(text, train_texts, n=1, cutoff=NEAR_COPY_RATIO)
+                close = near_copy(text, train_texts)
                 if close:
-                    problems.append(f"test: {raw!r} ({intent}) is a near-copy of training text {close[0]!r}")
+                    problems.append(f"test: {raw!r} ({intent}) is a near-copy of training text {close!r}")
 
     for problem in problems:
         print(problem)

@@ -57,6 +57,7 @@ from shop.review.export import examples_in, plain_text, write_month  # noqa: E40
 from shop.review.queue import ReviewQueue  # noqa: E402
 from shop.store.session import session_factory  # noqa: E402
 from shop.store.settings import db_url  # noqa: E402
+from shop.training_data import jieba_boundaries  # noqa: E402
 
 logger = logging.getLogger("retrain")
 PROMOTED, NOTHING, REFUSED, ERROR = "promoted", "nothing_to_do", "refused", "error"
@@ -98,21 +99,6 @@ class Project:
             if path.is_file():
                 return path.resolve()
         raise RuntimeError(f"the server serves {served}, which is not in {self.models}")
-
-    def token_boundaries(self):
-        """jieba's token boundaries with the project's dictionaries, as config.yml's JiebaTokenizer cuts."""
-        import jieba
-        tokenizer = jieba.Tokenizer()
-        for path in sorted((self.root / "data" / "jieba").glob("*")):
-            if path.is_file():
-                tokenizer.load_userdict(str(path))
-
-        def bounds(text: str) -> set:
-            out = {0, len(text)}
-            for _, start, end in tokenizer.tokenize(text):
-                out.update((start, end))
-            return out
-        return bounds
 
     def training_files(self) -> list[Path]:
         return sorted((self.root / "data").rglob("*.yml"))
@@ -249,7 +235,8 @@ def retrain(project: Project, server: Server, month: str, do_collect: bool, trac
     path = project.reviewed / f"{month}.yml"
     before = path.read_text(encoding="utf-8") if path.exists() else None
     protected = [p for p in (project.heldout, project.root / "tests" / "nlu_test.yml") if p.exists()]
-    exported = write_month(examples, path, month, project.training_files(), protected, project.token_boundaries())
+    exported = write_month(examples, path, month, project.training_files(), protected,
+                           jieba_boundaries(project.root / "data" / "jieba"))
     report["export"] = {**exported.as_json(), "path": str(path.relative_to(project.root))}
     if not exported.written:
         report.update(outcome=NOTHING, reasons=["no newly confirmed examples to learn from"])
@@ -407,11 +394,9 @@ def _markdown(r: dict, name: str) -> str:
 
 
 def _token(root: Path) -> Optional[str]:
-    token = os.environ.get("SHOP_RASA_API_TOKEN")
-    path = Path(os.environ.get("SHOP_RASA_API_TOKEN_FILE") or root / "var" / "rasa_api_token")
-    if not token and path.exists():
-        token = path.read_text(encoding="utf-8").strip()
-    return token or None
+    """The API token as the server reads it (channels.server.api_token), the file under this project's var/."""
+    from channels.server import TOKEN_FILE_ENV, api_token
+    return api_token({TOKEN_FILE_ENV: str(root / "var" / "rasa_api_token"), **os.environ})
 
 
 def main(argv: Optional[list[str]] = None) -> int:

@@ -46,7 +46,8 @@ def engine_for(url: str) -> Engine:
         return engine
 
 
-def _has_table(engine: Engine, name: str) -> bool:
+def has_table(engine: Engine, name: str) -> bool:
+    """Whether the store has the table; a SQLite file that does not exist yet is not created."""
     database = engine.url.database
     if engine.url.get_backend_name() == "sqlite" and database and database != ":memory:" \
             and not Path(database).exists():
@@ -56,7 +57,7 @@ def _has_table(engine: Engine, name: str) -> bool:
 
 def read_events(url: str, since: float, until: float, settings: Settings = Settings()) -> list[Event]:
     engine = engine_for(url)
-    if not _has_table(engine, "events"):
+    if not has_table(engine, "events"):
         logger.info("no events table at the tracker store yet: no conversations")
         return []
     lower = since - settings.repeat_window_s - settings.session_gap_s
@@ -79,7 +80,8 @@ def read_events(url: str, since: float, until: float, settings: Settings = Setti
     return [e for e in (event_from_row(*row) for row in rows) if e is not None]
 
 
-def _china(t: float) -> dt.datetime:
+def china_time(t: float) -> dt.datetime:
+    """Unix seconds as the shop store's naive China Standard Time."""
     return dt.datetime.fromtimestamp(t, CHINA).replace(tzinfo=None)
 
 
@@ -90,14 +92,14 @@ def _unix(naive_china: dt.datetime) -> float:
 def read_ratings(url: str, since: float, until: float) -> list[Rating]:
     """Ratings given in [since, until); ``created_at`` is naive China time in the store."""
     engine = engine_for(url)
-    if not _has_table(engine, "ratings"):
+    if not has_table(engine, "ratings"):
         logger.info("no ratings table in the shop store yet: no ratings")
         return []
     with engine.connect() as conn:
         rows = conn.execute(
             sa.select(_ratings.c.conversation_id, _ratings.c.channel, _ratings.c.stars, _ratings.c.agent,
                       _ratings.c.created_at)
-            .where(_ratings.c.created_at >= _china(since), _ratings.c.created_at < _china(until))).all()
+            .where(_ratings.c.created_at >= china_time(since), _ratings.c.created_at < china_time(until))).all()
     ratings = []
     for conversation_id, channel, stars, agent, created_at in rows:
         if isinstance(created_at, str):  # SQLite handed back text from a raw insert

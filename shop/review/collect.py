@@ -25,7 +25,6 @@ rest of the shop store. A contact ends at a new session, a restart, or an hour's
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import hashlib
 import json
 import logging
@@ -42,11 +41,10 @@ import yaml
 from sqlalchemy.engine import make_url
 
 from shop.metrics.events import channel_of
-from shop.metrics.reader import engine_for
+from shop.metrics.reader import china_time, engine_for, has_table, read_ratings
 from shop.review.masking import MASK_RE, mask, shift_entities
 from shop.review.queue import Candidate, ReviewQueue, group_key
 from shop.store import models as m
-from shop.store.clock import CHINA
 from shop.store.session import session_factory
 from shop.store.settings import db_url
 
@@ -75,8 +73,6 @@ MAX_TEXT = 500
 
 _events = sa.table("events", sa.column("id"), sa.column("sender_id"), sa.column("type_name"),
                    sa.column("timestamp", sa.Float), sa.column("action_name"), sa.column("data"))
-_ratings = sa.table("ratings", sa.column("conversation_id"), sa.column("stars", sa.Integer),
-                    sa.column("created_at", sa.DateTime))
 
 
 @dataclass
@@ -104,10 +100,6 @@ def fallback_threshold(config: Path = ROOT / "config.yml", default: float = 0.45
         if isinstance(component, dict) and component.get("name") == "FallbackClassifier":
             return float(component.get("threshold", default))
     return default
-
-
-def _china(t: float) -> dt.datetime:
-    return dt.datetime.fromtimestamp(t, CHINA).replace(tzinfo=None)
 
 
 def _source(url: str, event_id: int, message_id: Optional[str] = None) -> str:
@@ -246,7 +238,7 @@ def _candidate(url: str, sender_id: str, turns: list[_Turn], i: int, known: set[
     if not group_key(MASK_RE.sub("", text)):
         return None  # only personal data (a phone number given twice): nothing to label
     return Candidate(source=_source(url, turn.event_id, turn.message_id), conversation=_conversation(sender_id),
-                     channel=channel_of(sender_id), occurred_at=_china(turn.timestamp), text=text,
+                     channel=channel_of(sender_id), occurred_at=china_time(turn.timestamp), text=text,
                      reasons=reasons, top_intents=turn.ranking, entities=shift_entities(turn.text, spans, turn.entities),
                      context=_context(turns, i, known))
 
@@ -286,7 +278,7 @@ def collect(queue: ReviewQueue, tracker_url: str, since: float, until: float, th
     """Reads the tracker store (and the shop store's ratings), adds what it finds to ``queue``."""
     report = Report(since, until)
     engine = engine_for(tracker_url)
-    if not _has_events(engine):
+    if not has_table(engine, "events"):
         return report
     with engine.connect() as conn:
         senders = [r[0] for r in conn.execute(
@@ -294,7 +286,10 @@ def collect(queue: ReviewQueue, tracker_url: str, since: float, until: float, th
                                                  _events.c.timestamp < until)
             .group_by(_events.c.sender_id).limit(MAX_SENDERS))]
     report.senders = len(senders)
-    low = _low_ratings(shop_url, senders, since) if shop_url else {}
+    low: dict[str, list[float]] = {}
+    for rating in read_ratings(shop_url, since - CONTACT_GAP_S, until + CONTACT_GAP_S) if shop_url else []:
+        if rating.stars <= 2:
+            low.setdefault(rating.conversation_id, []).append(rating.created)
     for k in range(0, len(senders), SENDER_BATCH):
         batch = senders[k:k + SENDER_BATCH]
         with engine.connect() as conn:
@@ -318,31 +313,6 @@ def collect(queue: ReviewQueue, tracker_url: str, since: float, until: float, th
                 for reason in c.reasons:
                     report.reasons[reason] = report.reasons.get(reason, 0) + 1
     return report
-
-
-def _has_events(engine) -> bool:
-    database = engine.url.database
-    if engine.url.get_backend_name() == "sqlite" and database and database != ":memory:" \
-            and not Path(database).exists():
-        return False  # connecting would create the file; a reader must not
-    return sa.inspect(engine).has_table("events")
-
-
-def _low_ratings(shop_url: str, senders: list[str], since: float) -> dict[str, list[float]]:
-    engine = engine_for(shop_url)
-    if not sa.inspect(engine).has_table("ratings"):
-        return {}
-    out: dict[str, list[float]] = {}
-    with engine.connect() as conn:
-        for k in range(0, len(senders), SENDER_BATCH):
-            rows = conn.execute(sa.select(_ratings.c.conversation_id, _ratings.c.created_at)
-                                .where(_ratings.c.conversation_id.in_(senders[k:k + SENDER_BATCH]),
-                                       _ratings.c.stars <= 2, _ratings.c.created_at >= _china(since - 86400))).all()
-            for conversation_id, created_at in rows:
-                if isinstance(created_at, str):
-                    created_at = dt.datetime.fromisoformat(created_at)
-                out.setdefault(conversation_id, []).append(created_at.replace(tzinfo=CHINA).timestamp())
-    return out
 
 
 def _watermark(sessions, value: Optional[float] = None) -> Optional[float]:

@@ -13,22 +13,16 @@ make the held-out figure measure memory, scripts/check_nlu_data.py refuses them 
 """
 from __future__ import annotations
 
-import difflib
-import re
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Optional
 
-import yaml
-
 from shop.review.masking import ADDRESS, EMAIL, MASK_RE, NAME, NUMBER, ORDER, PHONE, TRACKING
 from shop.review.queue import NOISE
+from shop.training_data import load_examples, near_copy, normalise, parse_example
 
 SAMPLES = {PHONE: "13912345678", ORDER: "202612010001", TRACKING: "SF1234567890123", NUMBER: "482913",
            EMAIL: "name@example.com", ADDRESS: "杭州市西湖区文三路100号", NAME: "王芳"}
-NEAR_COPY_RATIO = 0.85  # as scripts/check_nlu_data.py
-_ANNOTATION = re.compile(r"\[(?P<text>[^\]]+)\]\((?P<entity>[^)]+)\)|\[(?P<text2>[^\]]+)\]\{[^}]+\}")
 # Characters that are Rasa's markup: kept as their full-width forms in plain text.
 _MARKUP = str.maketrans({"[": "［", "]": "］", "(": "（", ")": "）", "{": "｛", "}": "｝"})
 
@@ -49,27 +43,14 @@ class ExportReport:
                 "entities_dropped": self.entities_dropped}
 
 
-def normalise(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).lower()
-    return "".join(ch for ch in text if ch.isalnum() or unicodedata.category(ch) == "So")
-
-
 def plain_text(raw: str) -> str:
     """An annotated example's text without the markup."""
-    return _ANNOTATION.sub(lambda m: m.group("text") or m.group("text2"), raw)
+    return parse_example(raw)[0]
 
 
 def examples_in(paths: Iterable[Path]) -> list[tuple[str, str]]:
     """(intent, plain text) of every example in these Rasa NLU files."""
-    out = []
-    for path in paths:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        for block in doc.get("nlu", []) or []:
-            if isinstance(block, dict) and "intent" in block:
-                for line in str(block.get("examples", "")).splitlines():
-                    if line.strip().startswith("- "):
-                        out.append((block["intent"], plain_text(line.strip()[2:].strip())))
-    return out
+    return [(intent, plain_text(raw)) for intent, lines in load_examples(paths).items() for raw in lines]
 
 
 def annotated(text: str, entities: list[dict]) -> str:
@@ -103,13 +84,11 @@ def write_month(examples: list[dict], path: Path, month: str, training: Iterable
     ``boundaries(text)``: the token boundaries of the project's tokenizer; an entity span not on
     them is written as plain text (Rasa would drop or mangle it) and counted."""
     report = ExportReport(str(path))
-    known = {normalise(t) for _, t in examples_in([p for p in training if p.resolve() != path.resolve()])}
+    existing_raw = load_examples([path]) if path.exists() else {}
+    others = [p for p in training if p.resolve() != path.resolve()]
+    seen = {normalise(t) for _, t in examples_in(others)} | \
+        {normalise(plain_text(raw)) for lines in existing_raw.values() for raw in lines}
     tests = [normalise(t) for _, t in examples_in(protected)]
-    blocks: dict[str, list[str]] = {}
-    for intent, text in (examples_in([path]) if path.exists() else []):
-        blocks.setdefault(intent, []).append(text)
-    existing_raw = _raw_blocks(path) if path.exists() else {}
-    seen = set(known) | {normalise(t) for ts in blocks.values() for t in ts}
     for ex in examples:
         if ex["intent"] == NOISE:
             report.noise.append(ex["id"])
@@ -126,7 +105,7 @@ def write_month(examples: list[dict], path: Path, month: str, training: Iterable
         if not key or key in seen:
             report.already_in_data.append(ex["id"])
             continue
-        if any(_near(key, t) for t in tests):
+        if near_copy(key, tests):
             report.near_copy_of_test.append(ex["id"])
             continue
         seen.add(key)
@@ -137,26 +116,6 @@ def write_month(examples: list[dict], path: Path, month: str, training: Iterable
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(_render(existing_raw, month), encoding="utf-8")
     return report
-
-
-def _near(a: str, b: str) -> bool:
-    if a == b:
-        return True
-    if not 0.7 <= len(a) / max(1, len(b)) <= 1.43:
-        return False
-    m = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    return m.quick_ratio() >= NEAR_COPY_RATIO and m.ratio() >= NEAR_COPY_RATIO
-
-
-def _raw_blocks(path: Path) -> dict[str, list[str]]:
-    doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    out: dict[str, list[str]] = {}
-    for block in doc.get("nlu", []) or []:
-        if isinstance(block, dict) and "intent" in block:
-            out.setdefault(block["intent"], []).extend(
-                line.strip()[2:].strip() for line in str(block.get("examples", "")).splitlines()
-                if line.strip().startswith("- "))
-    return out
 
 
 def _render(blocks: dict[str, list[str]], month: str) -> str:

@@ -16,6 +16,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Callable, Iterable, Optional
 
 from sqlalchemy import func, select
@@ -60,6 +61,7 @@ class Candidate:
     context: list = field(default_factory=list)
 
 
+@lru_cache(maxsize=8192)  # each add compares with up to NEAR_WINDOW groups' texts: normalise each once
 def group_key(text: str) -> str:
     """Normalised for likeness: simplified, half-width, lower case, no spaces or punctuation;
     placeholders kept (two messages differing only by a phone number are the same question)."""

@@ -16,30 +16,27 @@ Errors: 400 invalid, 403 not a reviewer, 404 unknown, 409 conflict / same review
 """
 from __future__ import annotations
 
-import json
-from typing import Any, Callable, Optional
+from typing import Any, Callable
 
-from sanic import Blueprint
+from rasa.shared.core.constants import DEFAULT_INTENTS
+from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from shop.inputs import BadInput, parse_json
 from shop.review.collect import fallback_threshold, flagged
 from shop.review.queue import NOISE, ReviewError, ReviewQueue
-from shop.store import models as m
 
 MAX_BODY = 8 * 1024
-ENTITY_NAMES = ("product", "color", "size", "material", "order_id", "phone", "height", "weight", "skin_type",
-                "scene", "season", "product_type", "attribute", "audience", "price", "quantity")
-# Rasa's own intents that are not shoppers' requests: never a label.
-_NOT_LABELS = {"nlu_fallback", "session_start", "restart", "back", "out_of_scope_", "default"}
+# Rasa's own intents are not shoppers' requests and never a label; out_of_scope is also one of
+# Rasa's, but the intent contract makes it a label of its own (chit-chat, other shops, jokes).
+NOT_LABELS = frozenset(DEFAULT_INTENTS) - {"out_of_scope"}
 
 
 def _domain_lists(request: Request) -> tuple[list[str], list[str]]:
     domain = request.app.ctx.agent.domain if getattr(request.app.ctx, "agent", None) else None
-    intents = sorted(i for i in (domain.intents if domain else []) if i not in _NOT_LABELS)
-    entities = [e for e in (domain.entities if domain else ENTITY_NAMES) if e in ENTITY_NAMES] or list(ENTITY_NAMES)
-    return intents, entities
+    intents = sorted(i for i in (domain.intents if domain else []) if i not in NOT_LABELS)
+    return intents, list(domain.entities if domain else [])
 
 
 def _body(request: Request, error: Callable[..., HTTPResponse]) -> Any:
@@ -91,7 +88,6 @@ def add_routes(bp: Blueprint, workbench, api: Callable, json_response: Callable,
 
     @bp.route("/review", methods=["GET"])
     async def review_page(request: Request) -> HTTPResponse:
-        from sanic import response
         who = workbench.signed_in(request)
         if who is None:
             return response.redirect("/webhooks/workbench/login")

@@ -118,9 +118,9 @@ def test_a_low_rating_sends_the_message_before_it_to_review(queue, tracker_url, 
     record_rating(sessions, "guest-4", "rest", 1)
     # the rating is stored at the shop clock's now; put it inside the contact
     from shop.store import models as m
-    from shop.review.collect import _china
+    from shop.metrics.reader import china_time
     with sessions() as s, s.begin():
-        s.query(m.Rating).update({"created_at": _china(T + 31)})
+        s.query(m.Rating).update({"created_at": china_time(T + 31)})
     run(queue, tracker_url, store_url)
     assert texts(queue)["退的钱咋还没到"]["reasons"] == ["low_rating"]
 

@@ -27,14 +27,15 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import services
 from actions.services import channel_of
 from shop.dialogue import order_text, parsing
-from shop.dialogue.order_tasks import TASKS, follow_up_task, task_for, task_named
+from shop.dialogue.order_tasks import OWN_PURCHASE, TASKS, follow_up_task, own_order_task, task_for, task_named
 from shop.dialogue.order_words import another_order, items_named, order_priced, order_tracked, orders_named
 from shop.identity import code_in
 from shop.media import first_attachment
 from shop.orders import InvalidOrderNumber, OrderNotFound, OrderService, OrderView
 from shop.orders.views import ShopperView
 from shop.rules.formats import validate_order_no
-from shop.rules.returns import policy_answer
+from shop.rules.policy import ReturnStatus
+from shop.rules.returns import COMPARE_RETURN_EXCHANGE, policy_answer
 from shop.rules.shipping import answer as shipping_answer
 
 logger = logging.getLogger(__name__)
@@ -416,12 +417,25 @@ SHIPPING_QUESTION = re.compile(r"几天能?到|几天才能|多久能?到|多长
                                r"几点前.{0,3}发")
 
 
+SEND_WHERE = re.compile(r"寄到哪|寄哪|寄去哪|寄给谁|发到哪|地址(?:是|在)?(?:哪|多少|啥|什么)")
+
+
+def _awaits_send_back(form: Form) -> bool:
+    """The order in hand has a return or exchange waiting for the shopper's parcel (待寄回)."""
+    order = form.order() if form.get("order_id") else None
+    return bool(order and any(r.status == ReturnStatus.REQUESTED for r in order.returns))
+
+
 def rule_question(task: str | None, text: str, *, order_in_hand: bool = False) -> str | None:
     """The rules' answer when a shopper asks how after-sales or delivery works in general, without an
     order of their own in the words; None when the message is about an order."""
+    rules = getattr(task_named(task), "rules", None)
+    if rules == "returns" and COMPARE_RETURN_EXCHANGE.search(text):
+        # 我这个退还是换 哪个快: a comparison of the two, answered from the rules even about one's own order;
+        # taking it as a choice would start the task the shopper has not chosen yet
+        return policy_answer(text, order_in_hand=order_in_hand)
     if not order_in_hand and (parsing.find_order_no(text) or OWN_ORDER.search(text)):
         return None
-    rules = getattr(task_named(task), "rules", None)
     if rules == "returns" and (RULE_QUESTION.search(text) or order_in_hand and REFUND_TIMING.search(text)):
         return policy_answer(text, order_in_hand=order_in_hand)
     if (rules == "shipping" or order_in_hand) and SHIPPING_QUESTION.search(text):
@@ -431,14 +445,25 @@ def rule_question(task: str | None, text: str, *, order_in_hand: bool = False) -
 
 def start(form: Form, turn: Turn) -> None:
     # A bare order number (intent inform) shows that order; 真的改好了？ after a change asks how it stands.
-    task = task_for(turn.intent, turn.text) or (follow_up_task(turn.text) if form.get("order_id") else None) or (
+    task = task_for(turn.intent, turn.text) or (follow_up_task(turn.text) if form.get("order_id") else None) or \
+        own_order_task(turn.text) or (
         "status" if turn.intent == "inform" else None)
+    if task == "payment_info" and form.shopper is None and OWN_PURCHASE.search(turn.text):
+        # 我买的那个砧板还没付钱 怎么付 from a visitor not yet known: that order is what is asked about, so they
+        # prove who they are and see it (with what to pay); a general 怎么付款 needs nobody's identity
+        task = "status"
     if task == "modify" and DONE_ASKED.search(turn.text) and form.get("order_id"):
         task = "status"
     if task in ("track", "status") and form.get("order_id") and follow_up_task(turn.text) == "refund":
         task = "refund"   # 银行卡咋还没看到钱 啥时候到 about the order just handled: the money, not the parcel
     if task in ("track", "status") and SENDING_BACK.search(turn.text):
         task = "return"   # 我还没寄回去呢 要寄到哪: where a return goes, not where the parcel is
+    if task in ("track", "status") and SEND_WHERE.search(turn.text) and _awaits_send_back(form):
+        # 寄到哪 right after a return was opened on the order in hand: the goods go back to the warehouse;
+        # the order's own parcel has arrived, so it cannot be the question
+        form.say(policy_answer("退货地址", order_in_hand=True))
+        form.set("order_task", None)
+        return
     general = rule_question(task, turn.text)
     if general:
         form.say(general)   # answered from the rules; no order, no identification needed
@@ -587,9 +612,15 @@ def answer(form: Form, turn: Turn, requested: str | None) -> bool:
             return True
         if value_slot:
             new = extract(form, value_slot, turn, as_answer=False)
-            if new is not None and new == form.get(value_slot) and parsing.yes_no(
-                    turn.text, None, form.task) is None:
-                form.set("confirmed", None)   # 就换白色 还是1.8米的: the same value said again; ask once more
+            if new is not None and new == form.get(value_slot):
+                said = parsing.yes_no(turn.text, None, form.task)
+                form.set("confirmed", said)   # 就换白色 还是1.8米的: the same value said again; ask once more
+                if said is not None:
+                    # 行 那换白色 确认: the proposal restated with a plain yes. Its 换 is the change itself,
+                    # not a switch to an exchange, so the yes is read (a no stays a no).
+                    if said is False:
+                        form.say(getattr(task_named(form.task), "kept", "好的，不做修改。") + "还有什么可以帮您？")
+                        form.end()
                 return True
             if new is not None and new != form.get(value_slot):
                 form.set("confirmed", None)

@@ -21,7 +21,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import services
 from shop.dialogue import products as P
-from shop.dialogue.order_tasks import follow_up_task
+from shop.dialogue.order_tasks import follow_up_task, own_order_task
 from shop.dialogue.product_turn import MAX_TEXT, State, Turn, asks_own_coupons, read, respond
 from shop.graph import GraphError
 from shop.graph import queries as gq
@@ -137,6 +137,10 @@ class ProductAction(Action, ABC):
         photo = first_attachment((tracker.latest_message or {}).get("metadata"), "image")
         if photo is None and asks_own_coupons(text):
             return own_coupons(dispatcher, tracker)
+        if photo is None and (own_order_task(text) or order_follow_up(tracker) and not _names_a_product(tracker, text)):
+            # 我买的那个砧板还没付钱 / 确定是这个单号？ right after a parcel was shown: the shopper's own order, which
+            # the order form handles, whatever product question the intent model read into the words
+            return [FollowupAction("order_form")]
         try:
             if photo is not None and not _names_a_product(tracker, text):
                 return self.respond_to_photo(dispatcher, tracker, text, photo)

@@ -780,6 +780,19 @@ def task_for(intent: Optional[str], text: str) -> Optional[str]:
     return plain[0].name if plain else None
 
 
+# 我买的那个砧板还没付钱 / 我上次下单的枕套到哪了: the shopper's own purchase, so an order's task even when
+# the words are mostly about goods (the intent model reads a product question into them).
+OWN_PURCHASE = re.compile(r"我(?:刚|上次|昨天|前天|之前|前几天|上周|上礼拜|刚刚)?(?:买|下单|拍|订|网购)(?:了|下)?的|"
+                          r"我(?:那|这)(?:单|个订单|笔订单)|我的(?:订单|包裹|快递)")
+
+
+def own_order_task(text: str | None) -> Optional[str]:
+    """The order task a message about the shopper's own purchase asks (我买的那个砧板还没付钱 不知道怎么付 →
+    payment), or None when it names no purchase of theirs or asks nothing a task does (我买的那件能机洗吗)."""
+    t = (text or "")[:200]
+    return follow_up_task(t) if OWN_PURCHASE.search(t) else None
+
+
 def follow_up_task(text: str | None) -> Optional[str]:
     """The task a short follow-up about the order just handled asks (退哪了 → refund), or None."""
     t = (text or "")[:60]

@@ -405,7 +405,9 @@ def respond(intent: str | None, text: str | None, state: State, shelf: Shelf, *,
     if (t.how in ("implicit", "none", "page") and state.last_query and len(state.listed or []) > 1
             and state.last_aspect not in (A.LISTING, "care", "stock", "shipping")
             and not state.last_query.startswith(VARIANT) and not fact_aspects and not r.measures and not r.pick
-            and not q.wanted_types and (q.gender or q.price or q.facets())):
+            and not q.wanted_types and (q.gender or q.price or q.facets())
+            and not ((r.colors or r.size) and not (q.gender or q.price or set(q.facets()) - {"colors"}))):
+        # (白色L码有吗 after 最便宜的那个多少: a variant of the product in focus, not the list again)
         # 速干运动T恤 男款都有啥颜色 → 那女款呢: the same question about the same kind, for the other wish
         found = shelf.index().search(_merge(parse(state.last_query), q), k=SHOWN * 3)
         if found.products:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from shop.rules.decision import Decision, allow, refuse
 from shop.rules.policy import (
@@ -156,6 +157,11 @@ POLICY_TOPICS = (  # checked in order; a question may hit several
 )
 
 
+# 退还是换 哪个快 / 退货和换货有什么区别: the two tasks compared, a question about the rules, not a choice of one.
+COMPARE_RETURN_EXCHANGE = re.compile(
+    r"(?:退|换)[货款]?.{0,6}(?:还是|和|跟|或者?|与).{0,3}(?:退|换)[货款]?.{0,8}(?:哪个|哪种|哪样|区别|不一样|差别|怎么选|选哪|快|好|划算|方便)")
+
+
 def policy_answer(text: str | None, *, order_in_hand: bool = False) -> str:
     """The rules a general after-sales question asks about (七天无理由从哪天算, 运费谁出, 吊牌剪了还能退吗),
     worded from shop/rules/policy.py; every fact is the policy's."""
@@ -163,6 +169,8 @@ def policy_answer(text: str | None, *, order_in_hand: bool = False) -> str:
     names = category_names()
     text = text or ""
     hit = [name for name, words in POLICY_TOPICS if any(w in text for w in words)] or ["window", "condition"]
+    if COMPARE_RETURN_EXCHANGE.search(text):
+        hit = ["compare"]
     parts = {
         "window": (f"签收次日起 {NO_REASON_DAYS} 天内支持七天无理由退货；质量问题、与描述不符或发错货，"
                    f"签收后 {SELLER_FAULT_DAYS} 天内可退换。"),
@@ -174,5 +182,8 @@ def policy_answer(text: str | None, *, order_in_hand: bool = False) -> str:
         "refund": (f"仓库签收退货后 {INSPECTION_DAYS} 天内退款，支付宝/微信约 {REFUND_DAYS['alipay']} 天到账，"
                    f"银行卡最长 {REFUND_DAYS['bank_card']} 天。"),
         "address": f"退货请寄到：{RETURN_ADDRESS}，申请通过后 {SEND_BACK_DAYS} 天内寄回。",
+        "compare": (f"退货和换货都要先把商品寄回（{RETURN_ADDRESS}）。退货：仓库签收后 {INSPECTION_DAYS} 天内退款，"
+                    f"支付宝/微信约 {REFUND_DAYS['alipay']} 天到账；换货：仓库签收后 {INSPECTION_DAYS} 天内发出新商品，"
+                    "要换的颜色尺码需有货。想拿回钱选退货，想要合适的那件选换货，告诉我选哪种就行。"),
     }
     return "亲，" + "".join(parts[name] for name in hit) + ("" if order_in_hand else "需要办理的话，告诉我订单号就行。")

@@ -1079,3 +1079,78 @@ def test_an_unsure_question_while_the_new_address_is_awaited_is_left_to_the_rule
     assert "新的收货地址" in reply
     c.say("等等 先问下 改地址会多收运费吗 你们运费怎么算的", "ask_shipping_policy", confidence=0.4)
     assert c.rejected and c.slots.get("requested_slot") == "new_value"
+
+
+# -- kinds found in the after-sales set's tuning half, 2026-12-01 ----------------------------------------
+def test_the_proposal_said_again_with_a_yes_is_confirmed_not_a_switch_to_an_exchange(chat, sessions):
+    """行 那换白色 确认 to "将把学步鞋改为白色 90。确认修改吗": its 换 is the change proposed (the model may read
+    an exchange into it); the change is made, not restarted as an exchange."""
+    pending = one(sessions, lambda o: o.shopper_id == 1 and o.status == OrderStatus.PENDING_PAYMENT
+                  and any("学步鞋" in i.product_name for i in o.items))
+    c = chat(sender_of(sessions, pending))
+    reply = c.start(f"{pending.order_no}的学步鞋 蓝色换成白色 码数不变", "modify_order")
+    assert "确认修改吗" in reply
+    reply = c.say("行 那换白色 确认", "request_exchange")
+    assert "改为帮您申请换货" not in reply and "白色" in reply
+    item = next(i for i in one(sessions, lambda o: o.order_no == pending.order_no).items if "学步鞋" in i.product_name)
+    assert item.color == "白色"
+
+
+def test_a_no_with_the_proposal_said_again_keeps_the_order(chat, sessions):
+    pending = one(sessions, lambda o: o.shopper_id == 1 and o.status == OrderStatus.PENDING_PAYMENT
+                  and any("学步鞋" in i.product_name for i in o.items))
+    c = chat(sender_of(sessions, pending))
+    c.start(f"{pending.order_no}的学步鞋 蓝色换成白色 码数不变", "modify_order")
+    c.say("换白色的话 算了 不改了", "request_exchange")
+    item = next(i for i in one(sessions, lambda o: o.order_no == pending.order_no).items if "学步鞋" in i.product_name)
+    assert item.color != "白色" and c.slots.get("order_task") is None
+
+
+@pytest.mark.parametrize("text", ["退还是换 哪个快", "我这个退货和换货有啥区别", "换货跟退款哪个方便点"])
+@pytest.mark.parametrize("intent", ["request_exchange", "request_return"])
+def test_comparing_return_and_exchange_is_answered_not_taken_as_a_choice(chat, sessions, text, intent):
+    signed = own(sessions, OrderStatus.DELIVERED)
+    before = count(sessions, m.ReturnRequest)
+    c = chat(sender_of(sessions, signed))
+    reply = c.start(text, intent)
+    assert "退款" in reply and "新商品" in reply and c.slots.get("order_task") is None
+    assert count(sessions, m.ReturnRequest) == before
+
+
+def test_where_to_send_it_right_after_a_return_is_the_return_address(chat, sessions):
+    """寄到哪 after the return was opened (the model reads a parcel question): the warehouse, not the parcel."""
+    c = chat(sender_of(sessions, own(sessions, OrderStatus.DELIVERED)))
+    c.start("202511170002 身体乳发错了 我买的400ml 收到的是200ml", "complain_mismatch")
+    c.say("我要退货", "request_return")
+    c.say("好 确认退货", "affirm")
+    assert "退货申请已提交" in "\n".join(c.replies)
+    for intent in ("track_logistics", "check_order_status"):
+        reply = c.say("寄到哪", intent)
+        assert "文一西路" in reply and "运单号" not in reply
+
+
+def test_where_is_my_parcel_is_still_the_parcel_without_a_return_awaited(chat, sessions):
+    moving = own(sessions, OrderStatus.SHIPPED)
+    c = chat(sender_of(sessions, moving))
+    reply = c.start(f"{moving.order_no} 寄到哪了", "track_logistics")
+    assert "运单号" in reply and "文一西路" not in reply
+
+
+@pytest.mark.parametrize("text,task", [("我买的那个砧板还没付钱，不知道怎么付", "payment_info"),
+                                       ("我上次下单的那个学步鞋到哪了", "track"),
+                                       ("我买的那件能机洗吗", None)])
+def test_a_message_about_ones_own_purchase_is_an_order_task(text, task):
+    from shop.dialogue.order_tasks import own_order_task
+    assert own_order_task(text) == task
+
+
+@pytest.mark.parametrize("intent", ["ask_recommendation", "ask_payment_invoice"])
+def test_a_guest_asking_how_to_pay_for_what_they_bought_is_shown_that_order_once_known(chat, sessions, outbox,
+                                                                                         intent):
+    board = one(sessions, lambda o: o.shopper_id == 1 and o.status == OrderStatus.PENDING_PAYMENT
+                and any("砧板" in i.product_name for i in o.items))
+    c = chat(f"guest-own-purchase-{intent}")
+    reply = c.start("我买的那个砧板还没付钱，不知道怎么付", intent)
+    assert "手机号" in reply and board.order_no not in reply
+    reply = verify(c, sessions, outbox)
+    assert board.order_no in reply and "待付款" in reply

@@ -223,3 +223,20 @@ def test_a_greeting_that_asks_where_the_parcel_just_shown_is_goes_to_the_order_f
     d = CollectingDispatcher()
     asyncio.run(ActionAcknowledge().run(d, tracker("s", "你好", "greet"), {}))
     assert [m.get("response") for m in d.messages] == ["utter_greet"]
+
+
+def test_a_colour_and_size_after_picking_the_cheapest_is_about_that_one(graph):
+    """最便宜的那个多少 → 白色L码有吗 → 那粉色L呢: the product picked stays in focus; the variant is its stock,
+    not the list again filtered by colour."""
+    slots = {}
+    replies = []
+    for act, text, intent in [(ActionRecommend(), "冰丝防晒衣有哪些款 想囤一件明年夏天穿", "ask_recommendation"),
+                              (ActionProductPrice(), "最便宜的那个多少", "ask_price_promotion"),
+                              (ActionStock(), "白色L码有吗", "ask_stock"),
+                              (ActionInform(), "那粉色L呢", "inform")]:
+        out, events = run(act, tracker("s", text, intent, slots=dict(slots)))
+        slots.update(slots_of(events))
+        replies.append(out[0])
+    cheapest = replies[1].split("「")[1].split("」")[0]
+    assert all(cheapest in r and "您问的是哪一款" not in r for r in replies[2:])
+    assert "白色" in replies[2] and "L" in replies[2] and "粉色" in replies[3]

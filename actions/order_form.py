@@ -27,7 +27,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import services
 from actions.services import channel_of
 from shop.dialogue import order_text, parsing
-from shop.dialogue.order_tasks import OWN_PURCHASE, TASKS, follow_up_task, own_order_task, task_for, task_named
+from shop.dialogue.order_tasks import TASKS, follow_up_task, own_order_task, task_for, task_named
 from shop.dialogue.order_words import another_order, items_named, order_priced, order_tracked, orders_named
 from shop.identity import code_in
 from shop.media import first_attachment
@@ -161,7 +161,7 @@ class Form:
     def required(self) -> list[str]:
         """The slots still to fill, in asking order: who is asking, which order, then the task's own."""
         task = task_named(self.task)
-        if task is None or not task.needs_identity:
+        if task is None or not task.identity_needed(self):
             return []
         # Who is asking comes first: a phone on file, then the code texted to it (shop.identity).
         req = [] if self.shopper else ["login_phone", "login_code"]
@@ -447,11 +447,7 @@ def start(form: Form, turn: Turn) -> None:
     # A bare order number (intent inform) shows that order; 真的改好了？ after a change asks how it stands.
     task = task_for(turn.intent, turn.text) or (follow_up_task(turn.text) if form.get("order_id") else None) or \
         own_order_task(turn.text) or (
-        "status" if turn.intent == "inform" else None)
-    if task == "payment_info" and form.shopper is None and OWN_PURCHASE.search(turn.text):
-        # 我买的那个砧板还没付钱 怎么付 from a visitor not yet known: that order is what is asked about, so they
-        # prove who they are and see it (with what to pay); a general 怎么付款 needs nobody's identity
-        task = "status"
+        "status" if turn.intent == "inform" or form.shopper is None and parsing.find_phone(turn.text) else None)
     if task == "modify" and DONE_ASKED.search(turn.text) and form.get("order_id"):
         task = "status"
     if task in ("track", "status") and form.get("order_id") and follow_up_task(turn.text) == "refund":
@@ -490,7 +486,7 @@ def start(form: Form, turn: Turn) -> None:
         TASKS[task].begin(form, turn)
         if form.get("order_id") and form.shopper and not parsing.find_order_no(turn.text):
             TASKS[task].carry(form, before)
-    if not task or not TASKS[task].needs_identity:
+    if not task or not TASKS[task].identity_needed(form):
         return
     if form.get("order_id") and not form.shopper:
         form.set("order_id", None)  # remembered from before the sender was known: ask again after login

@@ -50,7 +50,7 @@ class ActionOrderTask(Action):
             if form.task:
                 logger.warning("unknown order task %r", form.task)
             return []  # the form already ended the task and said why
-        if task.needs_identity and form.shopper is None:
+        if task.identity_needed(form) and form.shopper is None:
             return ["需要先确认您的身份，才能办理订单相关的业务。"]
         return task.finish(form, metadata if isinstance(metadata, dict) else None)
 

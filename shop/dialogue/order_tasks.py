@@ -28,7 +28,7 @@ from shop.rules.formats import validate_phone
 from shop.rules.invoices import validate_invoice, validate_tax_number
 from shop.rules.orders import can_modify
 from shop.rules.policy import PAYMENT_LABELS, OrderStatus, ReturnReason
-from shop.text.numbers import part_quantity
+from shop.text.numbers import COUNT_WORDS, part_quantity
 
 logger = logging.getLogger(__name__)
 
@@ -92,6 +92,10 @@ class OrderTask:
 
     def needs_order(self, form: TaskForm) -> bool:
         return True
+
+    def identity_needed(self, form: TaskForm) -> bool:
+        """Must the sender prove who they are first (the phone on file, then the texted code)?"""
+        return self.needs_identity
 
     def aside(self, form: TaskForm, turn: TurnLike) -> Optional[str]:
         """What to say to a message that answers nothing the task asked but is about the task (帮我催一下
@@ -185,7 +189,8 @@ class Status(OrderTask):
 
 class Track(Status):
     name, label, family = "track", "查询物流", "logistics"
-    follow_up = re.compile(r"放在哪|放哪|驿站|快递柜|取件|单号|快递员|派件员|电话多少|到哪|在哪里|到了没|哪家快递|什么快递")
+    follow_up = re.compile(r"放在哪|放哪|驿站|快递柜|取件|单号|快递员|派件员|电话多少|到哪|在哪里|到了没|哪家快递|什么快递|"
+                           r"还没(?:有)?(?:收到|到)|没收到|没动静|不动了|物流.{0,2}没(?:有)?更新")
     possible = (OrderStatus.SHIPPED, OrderStatus.DELIVERED)
     intents = ("track_logistics",)
 
@@ -331,14 +336,15 @@ class Modify(OrderTask):
         """What is changed, read from the new value itself (改成13700001111 / 改成广州市天河区… /
         改成两件 / 换成80码) when the shopper does not name the field."""
         text = turn.text
-        if not _CHANGE_TO.search(text) and not any(w in text for w in ("改", "换", "写错", "填错")):
+        if not _CHANGE_TO.search(text) and not any(w in text for w in ("改", "换", "写错", "填错", "只要")):
             return None
         if parsing.find_phone(text, turn.entities.get("phone")):
             return "phone"
         if parsing.address(text):
             return "address"
-        if re.search(r"(?:改成|改为|要)\s*[\d一二两三四五六七八九十百千零]+\s*(?:件|个|条|双|套|份|瓶|支)", text):
-            return "quantity"
+        if re.search(rf"(?:改成|改为|要|只要)\s*[\d一二两三四五六七八九十百千零]+\s*(?:{COUNT_WORDS})", text) or (
+                parsing.quantity(text) is not None and re.search(r"[\d一二两三四五六七八九十百千零]+\s*块(?!钱)", text)):
+            return "quantity"   # 改成两件 / 数量改成三床 / 砧板改成一块
         order = form.order()
         if order is not None:
             from shop.dialogue.order_words import items_named
@@ -594,6 +600,12 @@ class PaymentInfo(OrderTask):
     def needs_order(self, form: TaskForm) -> bool:
         return False
 
+    def identity_needed(self, form: TaskForm) -> bool:
+        # 砧板那单付不了款 / 我买的那个砧板还没付钱 怎么付: about an order of the sender's, which is shown only to
+        # its shopper; a general 怎么付款 needs nobody's identity
+        text = form.get("task_text") or ""
+        return bool(OWN_PURCHASE.search(text) or parsing.find_order_no(text))
+
     def finish(self, form: TaskForm, metadata: Any = None) -> list[str]:
         text = form.get("task_text") or ""
         if any(w in text for w in self.FAILED_WORDS):
@@ -728,6 +740,7 @@ def variant_named(form: TaskForm, turn: TurnLike, item: Any = None) -> str | Non
     sizes = sorted({v.size for v in product.variants}) if product else []
     # 九十的帮我改成八十的: numerals as digits, and what follows 改成/换成 is the new variant
     text = to_digits(turn.text)
+    text = re.sub(r"(\d)\s*米\s*(\d)(?![\d.])", r"\1.\2", text)   # 一米五的床 → 1.5 (the 1.5m床 size)
     wanted = _CHANGE_TO.search(text)
     target = wanted.group(1) if wanted else text
     c = parsing.color(target, None, colors) or (None if wanted else parsing.color(text, turn.entities.get("color"), colors))
@@ -782,8 +795,9 @@ def task_for(intent: Optional[str], text: str) -> Optional[str]:
 
 # 我买的那个砧板还没付钱 / 我上次下单的枕套到哪了: the shopper's own purchase, so an order's task even when
 # the words are mostly about goods (the intent model reads a product question into them).
-OWN_PURCHASE = re.compile(r"我(?:刚|上次|昨天|前天|之前|前几天|上周|上礼拜|刚刚)?(?:买|下单|拍|订|网购)(?:了|下)?的|"
-                          r"我(?:那|这)(?:单|个订单|笔订单)|我的(?:订单|包裹|快递)")
+OWN_PURCHASE = re.compile(r"我(?:(?!想|要|打算|准备|得|该|会|能)[^，。？！,.?!\s]){0,8}?(?:买|下单|拍|订|网购)(?:了|下)?的|"
+                          r"我(?:那|这)(?:单|个订单|笔订单)|我的(?:订单|包裹|快递)|[\u4e00-\u9fff]{1,6}那单|"
+                          r"买了.{0,4}(?:天|周|礼拜|星期|个月)")
 
 
 def own_order_task(text: str | None) -> Optional[str]:

@@ -45,6 +45,18 @@ _ADDRESS_NUMBER = re.compile(r"\s*(?:号|栋|幢|室|楼|层|单元|弄|座|巷|
 _ADDRESS_BEFORE = re.compile(r"(?:路|街|道|巷|弄|里|村|区|镇)\s*$")
 
 
+_IN_CODE = re.compile(r"[A-Za-z]")          # digits running into letters: a code, not an order number
+_IN_CODE_BEFORE = re.compile(r"[A-Za-z]$")
+_TAX_BEFORE = re.compile(r"(?:税号|纳税人识别号|识别号|信用代码|税务登记号)[：:\s是为]{0,3}[0-9A-Za-z]*$")
+
+
+def _in_code(text: str, value: str) -> bool:
+    """Is `value` (digits an entity extractor tagged) part of a tax number or another code?"""
+    at = text.find(value)
+    return at >= 0 and bool(_IN_CODE.match(text, at + len(value)) or _IN_CODE_BEFORE.search(text[:at])
+                            or _TAX_BEFORE.search(text[:at]))
+
+
 def _in_address(text: str, value: str) -> bool:
     at = text.find(value)
     return at != -1 and bool(_ADDRESS_NUMBER.match(text, at + len(value)) or _ADDRESS_BEFORE.search(text[:at]))
@@ -54,7 +66,7 @@ def find_order_no(text: str | None, entity: str | None = None) -> str | None:
     """The order number the shopper typed (an entity if NLU found one, else the longest digit run
     that is not a phone number). Returned as typed (normalised), not yet validated."""
     t = ascii_text(text)
-    if entity and not _in_address(t, str(entity)):
+    if entity and not _in_address(t, str(entity)) and not _in_code(t, str(entity)):
         return normalize_order_no(entity)
     best = None
     for match in _LONG_DIGITS.finditer(t):
@@ -62,6 +74,9 @@ def find_order_no(text: str | None, entity: str | None = None) -> str | None:
         if re.fullmatch(r"1[3-9]\d{9}", value) or _ADDRESS_NUMBER.match(t, match.end()) \
                 or _ADDRESS_BEFORE.search(t[:match.start()]):
             continue    # a phone number; a house number (深南大道9988号7栋) is not an order number
+        if _IN_CODE.match(t, match.end()) or _IN_CODE_BEFORE.search(t[:match.start()]) \
+                or _TAX_BEFORE.search(t[:match.start()]):
+            continue    # part of a tax number (91210102MA0P5R2T08 / 税号9121010212345678), not an order
         if best is None or len(value) > len(best):
             best = value
     return best
@@ -210,8 +225,18 @@ def return_reason(text: str | None, *, as_answer: bool = False) -> str | None:
 def quantity(text: str | None) -> int | None:
     """How many items: read by shop.text.numbers (Chinese numerals whole: 改成两百件 → 200, which the
     order rules then refuse), the one reader of amounts for orders and products alike."""
-    from shop.text.numbers import quantity as read_quantity
-    return read_quantity(text)
+    from shop.text.numbers import quantity as read_quantity, to_digits
+    found = read_quantity(text)
+    if found is None:
+        # 砧板改成一块 / 只要两块: 块 counts pieces when nothing in the message is about money
+        piece = _PIECES.search(to_digits(text))
+        if piece and not _MONEY_WORDS.search(text or ""):
+            found = int(piece.group(1))
+    return found
+
+
+_PIECES = re.compile(r"(?:改成|改为|改到|换成|只要|要|留)\s*(\d{1,6})\s*块(?!钱)")
+_MONEY_WORDS = re.compile(r"钱|元|价|贵|便宜|优惠|退款|付")
 
 
 _SIZE = re.compile(r"(?<![A-Za-z])(XXXL|XXL|XL|XS|[2-5]XL|S|M|L)(?![A-Za-z])|(\d{2,3})\s*码|(均码|大码|小码)",

@@ -94,7 +94,8 @@ class OrderService:
 
     # What a change did, worded as a proposal when it is only previewed: the shopper reads
     # "将改为…确认修改吗？" before the yes and "已改为…" after it (issue 16).
-    PROPOSAL_WORDS = (("已改为", "将改为"), ("已把", "将把"), ("已为您预留库存", "确认后为您预留库存"))
+    # A change made also says so in a word (修改成功): "已把…改为" alone was read as a preview by shoppers.
+    PROPOSAL_WORDS = (("修改成功：", ""), ("已改为", "将改为"), ("已把", "将把"), ("已为您预留库存", "确认后为您预留库存"))
 
     def _worded(self, outcome: Outcome) -> Outcome:
         if not self.dry_run or not outcome.ok:
@@ -310,7 +311,7 @@ class OrderService:
             self._give_stock(s, target.product_id, target.color, target.size, target.qty)
             target.color, target.size = color, size
             order.updated_at = self.clock()
-            return self._worded(Outcome(True, "variant_changed", f"已把「{target.product_name}」改为{color} {size}。",
+            return self._worded(Outcome(True, "variant_changed", f"修改成功：已把「{target.product_name}」改为{color} {size}。",
                                         {"order_no": order.order_no, "item_id": target.id}))
 
     def change_quantity(self, shopper_id: int, order_no: str, qty: int, *, item: int | str | None = None) -> Outcome:
@@ -337,7 +338,7 @@ class OrderService:
                 refund = self._refund(s, order, old_pay - order.pay_amount, "quantity")
                 data.update(refund_amount=refund.amount, refund_expected_by=refund.expected_by)
             return self._worded(Outcome(True, "quantity_changed",
-                                        decision.reason.replace("可以把数量改为", "已把数量改为"), data))
+                                        "修改成功：" + decision.reason.replace("可以把数量改为", "已把数量改为"), data))
 
     # -- after-sales ------------------------------------------------------------------
     def _open_request(self, order: m.Order, item: m.OrderItem) -> bool:

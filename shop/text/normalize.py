@@ -3,7 +3,9 @@
 Full-width letters, digits and punctuation become half-width (ＸＬ → XL, １７５ → 175)
 by Unicode NFKC; traditional characters become simplified (運費怎麼算 → 运费怎么算) by
 OpenCC's t2s table (opencc-python-reimplemented); written Cantonese becomes Mandarin
-(有冇 → 有没, 咩 → 啥; shop/text/data/cantonese.yaml). All map one character to one
+(有冇 → 有没, 咩 → 啥; shop/text/data/cantonese.yaml); voice-input slips become the after-sales
+word meant (推货 → 退货; shop/text/data/homophones.yaml) and order or phone numbers read out digit
+by digit become digits (二零二五… → 2025…). All map one character to one
 character for everything a shopper types, so entity offsets found on the normal form
 are offsets into the original text too (`same_length` says whether that held).
 """
@@ -50,6 +52,28 @@ def _cantonese() -> tuple[re.Pattern, dict]:
     return re.compile("|".join(re.escape(str(k)) for k in keys)), {str(k): str(v) for k, v in table.items()}
 
 
+@lru_cache(maxsize=1)
+def _homophones() -> tuple[re.Pattern, dict]:
+    """Voice-input and pinyin slips for after-sales words (shop/text/data/homophones.yaml), longest first."""
+    doc = yaml.safe_load((Path(__file__).parent / "data" / "homophones.yaml").read_text(encoding="utf-8"))
+    table = {str(k): str(v) for k, v in (doc.get("words") or {}).items()}
+    bad = [k for k, v in table.items() if len(k) != len(v)]
+    if bad:
+        raise ValueError(f"homophones.yaml: replacements must keep the length: {bad}")
+    return re.compile("|".join(re.escape(k) for k in sorted(table, key=len, reverse=True))), table
+
+
+# 二零二五一一一七零零零二 / 一三五一九零三五六四六: an order or phone number read out digit by digit (voice
+# input, older shoppers). Seven or more digit characters in a row are never a word; 幺 is 1 read aloud.
+_SPOKEN_DIGITS = re.compile("[零〇幺一二三四五六七八九]{7,}")
+_DIGIT_OF = {ch: str(i) for i, ch in enumerate("零一二三四五六七八九")} | {"〇": "0", "幺": "1"}
+
+
+def spoken_digits(text: str) -> str:
+    """Runs of 7+ Chinese digit characters as Arabic digits, one for one (一三五… → 135…)."""
+    return _SPOKEN_DIGITS.sub(lambda m: "".join(_DIGIT_OF[ch] for ch in m.group()), text)
+
+
 def mandarin(text: str) -> str:
     """Written Cantonese as Mandarin, one character for one (有冇 → 有没, 几多钱 → 多少钱)."""
     pattern, table = _cantonese()
@@ -65,7 +89,8 @@ def normalize(text: str | None) -> str:
     # OpenCC's phrase tables may rewrite a multi-character word; keep offsets safe.
     if len(simplified) != len(folded):
         simplified = "".join(_t2s().convert(ch) for ch in folded)
-    return mandarin(simplified)
+    pattern, table = _homophones()
+    return spoken_digits(pattern.sub(lambda m: table[m.group()], mandarin(simplified)))
 
 
 def same_length(original: str, normal: str) -> bool:

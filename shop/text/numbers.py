@@ -25,6 +25,7 @@ PLACES = "十百千万"
 _RUN = re.compile(f"[{DIGITS}{PLACES}]+")
 # What may follow a single numeral for it to be a count or an amount: 一件, 两双, 三百块.
 UNITS = ("件", "个", "双", "套", "条", "盒", "瓶", "支", "包", "只", "台", "块", "元", "斤", "公斤", "千克", "米",
+         "床", "把", "本", "副", "顶", "盏", "桶", "卷",
          "码", "岁", "个月", "月", "天", "周", "年", "人", "张", "片", "份", "箱", "袋", "罐", "杯", "号", "单",
          "次", "分", "层", "寸", "厘米", "公分", "毫升", "克", "kg", "cm", "款", "种", "样", "位", "折",
          "百", "千", "万", "以内", "以下", "左右", "多", "到", "至")
@@ -236,7 +237,8 @@ def measures(text: str | None) -> dict:
 
 # -- quantities --------------------------------------------------------------------------------------
 # The counting words (量词) after a number of items; a bedding item also comes by the 床.
-_COUNTS = "件|个|双|套|盒|瓶|条|份|包|只|台|支|袋|罐|箱"
+_COUNTS = "件|个|双|套|盒|瓶|条|份|包|只|台|支|袋|罐|箱|床|张|把|本|副|顶|盏|口|桶|卷"
+COUNT_WORDS = _COUNTS   # the measure words that count items (一床褥子, 两把椅子); 块 is money too, so not here
 _QTY = re.compile(rf"(?<![第\d])(\d{{1,6}})\s*(?:{_COUNTS})")
 _QTY_AFTER = re.compile(r"(?:改成|改为|改到|换成|要|买|数量(?:是|为|改成|改为)?)\s*(\d{1,6})(?![\d.]|\s*(?:码|元|块|号|cm|斤|公斤))")
 

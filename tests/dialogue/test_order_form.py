@@ -1154,3 +1154,47 @@ def test_a_guest_asking_how_to_pay_for_what_they_bought_is_shown_that_order_once
     assert "手机号" in reply and board.order_no not in reply
     reply = verify(c, sessions, outbox)
     assert board.order_no in reply and "待付款" in reply
+
+
+# -- kinds found in the third after-sales set's tuning half (a3, 2026-12-01) ---------------------------
+@pytest.mark.parametrize("text,pieces", [("砧板那单改成一块 两块用不完", 1), ("砧板只要一块", 1)])
+def test_pieces_counted_with_kuai_are_a_quantity(chat, sessions, text, pieces):
+    board = one(sessions, lambda o: o.shopper_id == 1 and o.status == OrderStatus.PENDING_PAYMENT
+                and any("砧板" in i.product_name for i in o.items))
+    c = chat(sender_of(sessions, board))
+    reply = c.start(text, "modify_order")
+    assert f"将把数量改为 {pieces} 件" in reply and "确认修改吗" in reply
+    reply = c.say("对", "affirm")
+    assert "修改成功" in reply
+    assert one(sessions, lambda o: o.order_no == board.order_no).items[0].qty == pieces
+
+
+def test_more_beds_on_a_paid_order_are_refused_by_the_rule(chat, sessions):
+    paid = own(sessions, OrderStatus.PAID)
+    c = chat(sender_of(sessions, paid))
+    reply = c.start(f"我想把二零二五一一二二零零零九那个褥子订单的数量改成三床".replace(
+        "二零二五一一二二零零零九", paid.order_no), "modify_order")
+    assert "无法增加" in reply
+
+
+def test_a_bed_size_in_chinese_numerals_is_the_catalog_size(chat, sessions):
+    paid = own(sessions, OrderStatus.PAID)
+    c = chat(sender_of(sessions, paid))
+    reply = c.start("我想把褥子的尺寸从一米八的床改成一米五的床", "modify_order")
+    assert "1.5m床" in reply and "无需修改" not in reply
+
+
+def test_digits_of_a_tax_number_are_not_an_order_number(chat, sessions):
+    paid = own(sessions, OrderStatus.PAID)
+    c = chat(sender_of(sessions, paid))
+    reply = c.start("褥子那单开发票 公司的 抬头沈阳北方重工贸易有限公司 税号91210102MA0P5R2T08", "ask_payment_invoice",
+                    order_id="91210102")
+    assert "订单号应为" not in reply
+
+
+def test_a_visitor_whose_payment_of_a_named_order_fails_is_identified_first(chat, sessions, outbox):
+    c = chat("guest-pay-fails")
+    reply = c.start("砧板那单付不了款 一点付款就转圈 咋整", "ask_payment_invoice")
+    assert "手机号" in reply
+    reply = verify(c, sessions, outbox)
+    assert "砧板" in reply and "待付款" in reply and "付款失败" in reply

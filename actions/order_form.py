@@ -27,7 +27,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import services
 from actions.services import channel_of
 from shop.dialogue import order_text, parsing
-from shop.dialogue.order_tasks import TASKS, follow_up_task, own_order_task, task_for, task_named
+from shop.dialogue.order_tasks import OWN_PURCHASE, TASKS, follow_up_task, own_order_task, task_for, task_named
 from shop.dialogue.order_words import another_order, items_named, order_priced, order_tracked, orders_named
 from shop.identity import code_in
 from shop.media import first_attachment
@@ -404,6 +404,7 @@ def _is_resume(tracker: Tracker) -> bool:
 
 # A question about the rules rather than about an order of one's own (能退吗 / 运费谁出 / 几天能到).
 RULE_QUESTION = re.compile(r"能退吗|能不能退|可以退吗|能退不|还能.{0,6}退|怎么算|从哪天|几天内|多少天|谁出|谁承担|运费险|"
+                           r"怎么计|点计|(?:几时|何时|哪天|什么时候|啥时候)开始(?:算|计)|开始(?:算|计)|"
                            r"吊牌|拆封|规则|政策|条件|寄到哪|寄回哪|寄哪|退货地址|寄回地址|地址发|运费.{0,3}(?:我出|要我出|我付)")
 # With the order in hand, how the money comes back is a rule question too (退款退到哪 多久能到); without one
 # it is a question about the shopper's own refund (开衫退货的钱什么时候退).
@@ -411,7 +412,9 @@ REFUND_TIMING = re.compile(r"退到哪|钱.{0,6}(?:多久|什么时候|几天)|�
 # 还没寄回去 要寄到哪 / 退货地址: sending goods back to the shop, whatever the model read (logistics)
 SENDING_BACK = re.compile(r"寄回|退回去|还没寄|没寄出|退货地址|退回地址|寄给你们|寄去哪|寄到哪.{0,6}(?:退|换)")
 # 我要退货 先说清楚 运费谁出: a task asked for together with a rule question (not 我想问下退货运费谁出)
-WANTS_TASK = re.compile(r"(?:我要|我想|想要|帮我|给我|申请|要)(?:退|换|取消|开票|开发票)")
+ASKS_RETURN = re.compile(r"(?:给我|帮我|都|全)退(?:了|掉)(?![吗没多])|退了吧|退掉吧|要退货|申请退货")
+MONEY_ASKED = re.compile(r"钱|款|到账|多少|几天|多久|什么时候|啥时候")
+WANTS_TASK = re.compile(r"(?:我要|我想|想要|想|帮我|给我|申请|要)(?:退|换|取消|开票|开发票)")
 OWN_ORDER = re.compile(r"我的|我那|我买的|我刚|订单|单号|(?<!寄)到哪|到了吗|还没到|发货了吗|这单|那单|我这")
 SHIPPING_QUESTION = re.compile(r"几天能?到|几天才能|多久能?到|多长时间|几天收到|几天送到|多久.{0,3}发货|几天.{0,3}发货|什么时候发货|"
                                r"几点前.{0,3}发")
@@ -434,7 +437,7 @@ def rule_question(task: str | None, text: str, *, order_in_hand: bool = False) -
         # 我这个退还是换 哪个快: a comparison of the two, answered from the rules even about one's own order;
         # taking it as a choice would start the task the shopper has not chosen yet
         return policy_answer(text, order_in_hand=order_in_hand)
-    if not order_in_hand and (parsing.find_order_no(text) or OWN_ORDER.search(text)):
+    if not order_in_hand and (parsing.find_order_no(text) or OWN_ORDER.search(text) or OWN_PURCHASE.search(text)):
         return None
     if rules == "returns" and (RULE_QUESTION.search(text) or order_in_hand and REFUND_TIMING.search(text)):
         return policy_answer(text, order_in_hand=order_in_hand)
@@ -450,6 +453,10 @@ def start(form: Form, turn: Turn) -> None:
         "status" if turn.intent == "inform" or form.shopper is None and parsing.find_phone(turn.text) else None)
     if task == "modify" and DONE_ASKED.search(turn.text) and form.get("order_id"):
         task = "status"
+    if task == "refund" and ASKS_RETURN.search(turn.text) and not MONEY_ASKED.search(turn.text):
+        task = "return"   # 两条盖毯 给我退了 没用过: asking for a return, not where a refund is
+    if task == "return" and form.get("order_id") and follow_up_task(turn.text) == "refund":
+        task = "refund"   # 就那个表带 退了五十七 about the refund just shown: the money, not a new return
     if task in ("track", "status") and form.get("order_id") and follow_up_task(turn.text) == "refund":
         task = "refund"   # 银行卡咋还没看到钱 啥时候到 about the order just handled: the money, not the parcel
     if task in ("track", "status") and SENDING_BACK.search(turn.text):
@@ -476,6 +483,11 @@ def start(form: Form, turn: Turn) -> None:
     if turn.photo:
         form.set("evidence_photo", turn.photo)
     form.set("form_attempts", 0.0)
+    if task and task != "complaint" and ASKS_FOR_HUMAN.search(turn.text) and not parsing.find_order_no(turn.text):
+        # 枕套买了快十天了还没到 给我找个人 别整机器人糊弄我: a person is what is asked (they take the order too)
+        form.set("handoff_reason", "asked")
+        form.end()
+        return
     if task == "complaint" and TASKS["complaint"].CATEGORY_BY_INTENT.get(turn.intent) == "service" \
             and ASKS_FOR_HUMAN.search(turn.text):
         # 什么破服务 我要人工 / 给我找个真人客服: a person is what is asked; they take the complaint too
@@ -532,10 +544,10 @@ def take_said(form: Form, turn: Turn, *, first: bool = False) -> None:
                     accept(form, slot, value)
 
 
-def _notice(form: Form, turn: Turn) -> None:
+def _notice(form: Form, turn: Turn) -> bool:
+    """The task takes what the message says in passing; True when that answered the message."""
     task = task_named(form.task)
-    if task is not None:
-        task.notice(form, turn)
+    return bool(task is not None and task.notice(form, turn))
 
 
 def _resume_after_login(form: Form) -> None:
@@ -548,7 +560,8 @@ def _resume_after_login(form: Form) -> None:
 
 def answer(form: Form, turn: Turn, requested: str | None) -> bool:
     """Handle the shopper's reply to `requested`. False: the message is for a rule (reject the form)."""
-    _notice(form, turn)
+    if _notice(form, turn):
+        return True
     if turn.photo and getattr(task_named(form.task), "keeps_photo", False):
         form.set("evidence_photo", turn.photo)
         if not turn.text.strip():
@@ -734,7 +747,7 @@ def _hint(slot: str | None) -> str:
         "return_reason": "请回复退货原因前的序号（1-5）或直接说明原因。",
         "exchange_variant": "请告诉我想换的颜色和尺码，例如「黑色 L 码」。",
         "invoice_title": "请告诉我发票抬头，个人或单位全称。",
-        "invoice_tax_number": "请提供 18 位纳税人识别号。",
+        "invoice_tax_number": "这个税号不正确，纳税人识别号应为 18 位统一社会信用代码，请核对后重新提供；也可以改开个人发票。",
         "confirmed": "请回复「确认」继续，或「不用了」放弃。",
     }.get(slot or "", "请再说一次。")
 

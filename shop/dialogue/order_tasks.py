@@ -102,8 +102,9 @@ class OrderTask:
         while a compensation is offered); None when the message is not for the task."""
         return None
 
-    def notice(self, form: TaskForm, turn: TurnLike) -> None:
-        """Take what any message of the task says in passing, without it being asked (换一条就好)."""
+    def notice(self, form: TaskForm, turn: TurnLike) -> Optional[bool]:
+        """Take what any message of the task says in passing, without it being asked (换一条就好); True when
+        that is all the message says (the form answers nothing else)."""
 
     def kept_after(self, form: TaskForm) -> dict:
         """Slots the next task on the same order starts from (a complaint's item and category for the
@@ -227,7 +228,7 @@ class Track(Status):
 class Refund(OrderTask):
     name, label, family = "refund", "查询退款", "after_sales"
     follow_up = re.compile(r"退哪|退到哪|到账|钱.{0,8}(?:没|还没|什么时候|啥时候|多久|到)|退了多少|退多少|怎么还没看到钱|"
-                           r"退回来了?[吗没]|都退了[吗没]|退了[吗没]|钱.{0,4}都退|(?:确定|真的)是\s*\d+(?:\.\d+)?\s*(?:块|元)?\s*(?:吗|？|\?|不是)|不是\s*\d+(?:\.\d+)?\s*(?:块|元)?[吗？?]")
+                           r"退回来了?[吗没]|都退了[吗没]|退了[吗没]|退了\s*[\d一二两三四五六七八九十百]+\s*(?:块|元)?|钱.{0,4}都退|(?:确定|真的)是\s*\d+(?:\.\d+)?\s*(?:块|元)?\s*(?:吗|？|\?|不是)|不是\s*\d+(?:\.\d+)?\s*(?:块|元)?[吗？?]")
     possible = (OrderStatus.REFUNDED, OrderStatus.CANCELLED, OrderStatus.DELIVERED)
     intents = ("ask_refund_status",)
     rules = "returns"
@@ -528,12 +529,28 @@ class Invoice(OrderTask):
     possible = (OrderStatus.PAID, OrderStatus.SHIPPED, OrderStatus.DELIVERED)
     intents = ("ask_payment_invoice",)
     words = ("发票", "开票", "税号", "抬头", "报销")
+    follow_up = re.compile(r"^\s*(?:对|好|ok|OK|嗯|行)?[\s，,]*开(?:吧|呗|了吗|好了吗)?\s*$|发票呢|发票开了[吗没]|开好了[吗没]")
 
     def on_order(self, form: TaskForm, order: OrderView) -> None:
         if order.status in (OrderStatus.PENDING_PAYMENT, OrderStatus.CANCELLED, OrderStatus.REFUNDED):
             form.say(f"订单 {order.order_no}（{order.status_label}）没有可开票的实付金额，无法开具发票。"
                      + ("付款后就可以申请。" if order.status == OrderStatus.PENDING_PAYMENT else ""))
             form.end()
+
+    def notice(self, form: TaskForm, turn: TurnLike) -> Optional[bool]:
+        # 那拉倒 开个人的 抬头张伟 while the company's tax number is asked: a personal invoice instead
+        title = loads_json(form.get("invoice_title")) or {}
+        if title.get("type") != "company" or form.get("invoice_tax_number") or "个人" not in turn.text:
+            return None
+        found = parsing.invoice_title(re.sub(r"^.*?个人的?", "", turn.text) or "个人")
+        name = found[1] if found and found[0] == "personal" else "个人"
+        check = validate_invoice("personal", name)
+        if not check.allowed:
+            form.say(check.reason)
+            return True
+        form.set("invoice_title", json.dumps({"type": "personal", "title": name}, ensure_ascii=False))
+        form.say(f"好的，改开个人发票，抬头「{name}」。")
+        return True
 
     def slots(self, form: TaskForm) -> list[str]:
         title = loads_json(form.get("invoice_title"))
@@ -595,7 +612,8 @@ class PaymentInfo(OrderTask):
         "invoice": "下单后在订单详情里可以申请电子发票，个人和企业抬头都支持；也可以直接告诉我订单号，我来帮您申请。",
     }
     FAILED_WORDS = ("失败", "付不了", "付不了款", "支付不了", "付款不成功", "付不出", "没付成功", "卡住", "扣款失败")
-    follow_up = re.compile(r"怎么付|咋付|如何付|怎样付|怎么支付|如何支付|在哪.{0,2}付|去哪.{0,2}付|怎么交钱|怎么给钱|付款入口")
+    follow_up = re.compile(r"怎么付|咋付|如何付|怎样付|怎么支付|如何支付|在哪.{0,2}付|去哪.{0,2}付|怎么交钱|怎么给钱|付款入口|"
+                           r"付不上|付不了|付不进去|付款失败|支付失败|一直转圈")
 
     def needs_order(self, form: TaskForm) -> bool:
         return False
@@ -797,7 +815,7 @@ def task_for(intent: Optional[str], text: str) -> Optional[str]:
 # the words are mostly about goods (the intent model reads a product question into them).
 OWN_PURCHASE = re.compile(r"我(?:(?!想|要|打算|准备|得|该|会|能)[^，。？！,.?!\s]){0,8}?(?:买|下单|拍|订|网购)(?:了|下)?的|"
                           r"我(?:那|这)(?:单|个订单|笔订单)|我的(?:订单|包裹|快递)|[\u4e00-\u9fff]{1,6}那单|"
-                          r"买了.{0,4}(?:天|周|礼拜|星期|个月)")
+                          r"买了.{0,4}(?:天|周|礼拜|星期|个月)|(?:上周|上礼拜|上星期|前几天|昨天|前天|上个月|之前)(?:在.{1,6})?买了")
 
 
 def own_order_task(text: str | None) -> Optional[str]:

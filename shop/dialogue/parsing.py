@@ -116,13 +116,14 @@ def pick_index(text: str | None, count: int) -> int | None:
 
 # -- yes / no ---------------------------------------------------------------------------------
 _YES = ("确认", "确定", "是的", "对的", "好的", "可以", "没问题", "嗯", "行", "要的", "需要", "同意", "ok", "yes",
-        "发吧", "发我", "发给我", "给我发", "办吧", "弄吧", "来吧", "就这样吧", "好吧", "要了")
+        "发吧", "发我", "发给我", "给我发", "办吧", "弄吧", "来吧", "就这样吧", "好吧", "要了", "整吧", "给我吧")
 _NO = ("不用", "不要", "不需要", "算了", "先不", "不了", "不对", "别", "不是", "no", "取消操作", "再想想")
 
 
 # Saying the task again confirms it: "对 取消" to 确认取消订单吗, "退吧" to 确认退货吗.
 TASK_YES = {"cancel": ("取消",), "return": ("退吧", "退了吧", "退货", "要退", "退掉", "都退", "就退", "帮我退", "提交"),
-            "exchange": ("换吧", "换货", "要换", "就换", "帮我换", "提交"), "modify": ("改吧", "就改", "帮我改", "要改", "改了吧")}
+            "exchange": ("换吧", "换货", "要换", "就换", "帮我换", "提交"), "modify": ("改吧", "就改", "帮我改", "要改", "改了吧"),
+            "track": ("券要", "要券", "券我要", "要这个券", "要那个券")}   # the delay coupon offered
 # A question back (退款退到哪？/ 确定只退身体乳 对吧 / 多久能到) is not a yes, whatever words it holds.
 _ASKING = re.compile(r"[?？]|吗|对吧|是吧|多久|哪|怎么|什么|几天|为什么|为啥")
 _NEGATED_TASK = re.compile(r"(?:不|别|甭|先不|不要|不用|不想|不必)(?:再)?(?:取消|退|换|改|修改|申请|提交|办)")
@@ -212,7 +213,8 @@ RETURN_REASON_WORDS = (
     ("quality", ("质量", "坏", "破", "开线", "掉色", "起球", "瑕疵", "次品", "漏", "裂", "脱胶", "异味", "褪色")),
     ("size", ("尺码", "大了", "小了", "偏大", "偏小", "不合身", "太大", "太小", "码数", "紧", "松")),
     ("no_reason", ("不想要", "不喜欢", "无理由", "买多", "拍错", "不需要了", "不合适", "没用", "用不上", "七天",
-                   "不要了", "都不要", "没拆", "未拆", "没开封", "未开封", "没穿过", "全新", "吊牌还在")),
+                   "不要了", "都不要", "没拆", "未拆", "没开封", "未开封", "没穿过", "全新", "吊牌还在", "没有拆",
+                   "没用过", "没有用过", "没动过", "包装还在", "包装都在", "没有开封")),
 )
 RETURN_REASON_CHOICES = ("no_reason", "size", "quality", "mismatch", "wrong_item")  # numbered 1-5 in the prompt
 
@@ -249,6 +251,11 @@ def size(text: str | None, entity: str | None = None, known: Iterable[str] = ())
     known = tuple(known)
     for k in sorted(known, key=len, reverse=True):  # catalog sizes first: '160/80A', '6-12月' ...
         if k and k in source:
+            return k
+    flat = re.sub(r"\s*[×*xX]\s*", "x", source)
+    for k in sorted(known, key=len, reverse=True):   # 120x150 / 120*150 for 120x150cm: the size without its unit
+        core = re.sub(r"(?:cm|mm|ml|g|kg|m)$", "", k or "")
+        if re.search(r"\d+x\d+", core) and re.search(rf"(?<![\d.]){re.escape(core)}(?![\d.])", flat):
             return k
     match = _SIZE.search(source.upper() if entity else source)
     if not match:
@@ -321,6 +328,7 @@ _TAX = re.compile(r"[0-9A-Za-z]{15,20}")
 _ORG_NAME = re.compile(r"[\u4e00-\u9fff（）()A-Za-z]{2,40}?(?:股份有限公司|有限责任公司|有限公司|集团|研究院|事务所|工作室|中心|学校|"
                        r"医院|大学|协会|公司)(?![\u4e00-\u9fff]{0,1}报销)")
 _TITLE_LEAD = re.compile(r"^.*?(?:抬头(?:是|为|写|开)?|开给|单位是|公司是|名称是)[:：]?\s*")
+_TITLE_TAIL = re.compile(r"(?:就行了?|就可以了?|就好了?|就成|即可|吧|的)$")
 
 
 def invoice_title(text: str | None) -> tuple[str, str] | None:
@@ -329,6 +337,7 @@ def invoice_title(text: str | None) -> tuple[str, str] | None:
     t = _TAX.sub("", t)
     t = re.sub(r"(?:税号|纳税人识别号|信用代码)[:：是为]?", "", t)
     t = _TITLE_LEAD.sub("", t).strip(" ，,。:：")
+    t = _TITLE_TAIL.sub("", t).strip(" ，,。:：")   # 抬头写张伟就行: the name, not 张伟就行
     if not t:
         return None
     if t in ("个人", "个人发票", "开个人", "个人抬头"):

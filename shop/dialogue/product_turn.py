@@ -766,8 +766,10 @@ def _merge(old: ProductQuery, new: ProductQuery) -> ProductQuery:
     """The last list's query with this message's wishes on top (new values replace old ones)."""
     merged = ProductQuery(text=(old.text + " " + new.text).strip())
     for name in ("types", "category_types", "attributes", "profiles", "scenes", "seasons", "materials", "colors",
-                 "keywords", "named", "not_sold"):
+                 "keywords", "named"):
         setattr(merged, name, getattr(new, name) or getattr(old, name))
+    # 想送条围巾 → "we don't sell scarves" → 那送啥好 三百以内 她特别怕冷: the new wish is asked of what is sold
+    merged.not_sold = new.not_sold
     if new.types:
         merged.keywords = new.keywords
     merged.gender = new.gender or old.gender

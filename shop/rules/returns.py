@@ -42,7 +42,7 @@ def _after_sales_base(kind: str, status: str, *, delivered_at: dt.datetime | Non
     if status == OrderStatus.SHIPPED:
         return refuse("after_sales_in_transit", f"包裹还在运输途中，请签收后再申请{label}；不想要的话也可以拒收。")
     if status in (OrderStatus.CANCELLED, OrderStatus.REFUNDED):
-        return refuse("after_sales_closed", f"订单已{OrderStatus.LABELS[status]}，无法申请{label}。")
+        return refuse("after_sales_closed", f"订单{OrderStatus.LABELS[status]}，无法申请{label}。")
     if delivered_at is None:  # delivered orders always carry the time; defend against bad data
         return refuse("after_sales_no_delivery", "没有查到签收记录，暂时无法申请售后，已为您转人工核实。")
     if has_open_request:
@@ -148,7 +148,8 @@ def refund_progress(return_status: str, *, now: dt.datetime, payment_method: str
 
 # -- the shop's after-sales rules, for a question about them (not about an order) -------------------------
 POLICY_TOPICS = (  # checked in order; a question may hit several
-    ("window", ("几天", "多少天", "多久", "哪天", "怎么算", "期限", "七天", "7天", "无理由", "过期", "超过")),
+    ("window", ("几天", "多少天", "多久", "哪天", "怎么算", "期限", "七天", "7天", "七日", "无理由", "过期", "超过",
+                "开始算", "开始计", "怎么计", "点计")),
     ("condition", ("吊牌", "穿过", "用过", "拆封", "拆了", "洗过", "试穿", "影响", "条件", "什么样", "食品", "吃的",
                    "内衣", "护肤")),
     ("postage", ("运费", "邮费", "谁出", "谁承担", "谁付", "包邮", "运费险")),

@@ -185,7 +185,9 @@ _WEIGHT = re.compile(r"(?<![\d.])(\d{1,3}(?:\.\d)?)\s*(公斤|kg|千克|斤)", r
 _WEIGHT_WORD = re.compile(r"(?:体重|重)\s*(?:是|有)?\s*(\d{2,3}(?:\.\d)?)(?![\d.]|\s*(?:cm|厘米|公分|码))", re.I)
 _BARE_PAIR = re.compile(r"(?<![\d.])(1[4-9]\d|20\d)\s*[,，/、\s]\s*(\d{2,3})(?![\d.]|\s*(?:码|元|块|cm|厘米))")
 _HALF = re.compile(r"(?<![\d.])(\d{1,3})\s*(厘米|公分|cm|斤|公斤|码)半", re.I)   # 二十五厘米半 → 25.5厘米
-_FOOT = re.compile(r"脚长\s*(?:是|有)?\s*(\d{2,3}(?:\.\d)?)\s*(mm|毫米|cm|厘米|公分)?", re.I)
+_FOOT = re.compile(r"脚长\s*(?:大概|大约|差不多|约|应该)?\s*(?:是|有)?\s*(?:大概|大约|差不多|约)?\s*(\d{2,3}(?:\.\d)?)"
+                   r"\s*(mm|毫米|cm|厘米|公分)?", re.I)
+_DECIMAL_POINT = re.compile(r"(?<=\d)点(?=\d)")   # 二十三点二 → 23点2 → 23.2
 
 
 def measures(text: str | None) -> dict:
@@ -194,7 +196,7 @@ def measures(text: str | None) -> dict:
     '一米七，一百六十斤' → {'height': 170, 'weight': 80}; '175 70公斤' → {'height': 175, 'weight': 70};
     '1.75m 65kg', '身高170体重120' (a bare weight ≥ 100 is 斤) and '脚长25.5' are read too;
     '脚长二十五厘米半' is 25.5 cm (半 after a unit is half of it)."""
-    t = _HALF.sub(lambda m: f"{m.group(1)}.5{m.group(2)}", to_digits(text))
+    t = _HALF.sub(lambda m: f"{m.group(1)}.5{m.group(2)}", _DECIMAL_POINT.sub(".", to_digits(text)))
     out: dict = {}
     foot = _FOOT.search(t)
     if foot:

@@ -1198,3 +1198,35 @@ def test_a_visitor_whose_payment_of_a_named_order_fails_is_identified_first(chat
     assert "手机号" in reply
     reply = verify(c, sessions, outbox)
     assert "砧板" in reply and "待付款" in reply and "付款失败" in reply
+
+
+def test_a_personal_invoice_instead_when_the_company_tax_number_is_wrong(chat, sessions):
+    signed = own(sessions, OrderStatus.DELIVERED)
+    c = chat(sender_of(sessions, signed))
+    reply = c.start(f"开发票 {signed.order_no} 公司抬头 沈阳北方重工贸易有限公司 税号9121010212345678", "ask_payment_invoice")
+    assert "18 位" in reply and c.slots["requested_slot"] == "invoice_tax_number"
+    reply = c.say("对 就这个税号 开吧", "affirm")
+    assert "不正确" in reply
+    reply = c.say("那拉倒 开个人的 抬头张伟", "inform")
+    assert "个人" in reply and "张伟" in reply and "发票" in reply
+    assert c.slots.get("order_task") is None
+
+
+def test_give_me_a_return_is_a_return_not_the_refund_status(chat, sessions):
+    signed = one(sessions, lambda o: o.order_no == "202511170002")
+    c = chat(sender_of(sessions, signed))
+    reply = c.start("就西安那单 两条盖毯 给我退了 没用过", "ask_refund_status")
+    assert "没有退款或退货记录" not in reply and c.slots.get("order_task") == "return"
+
+
+def test_a_person_asked_for_with_an_order_question_is_a_handoff(chat):
+    c = chat("guest-wants-a-person")
+    c.start("你们这啥玩意 枕套买了快十天了还没到 给我找个人 别整机器人糊弄我", "track_logistics")
+    assert c.slots.get("handoff_reason") == "asked" and c.slots.get("order_task") is None
+
+
+@pytest.mark.parametrize("text", ["七日无理由退货点计啊?由何时开始计?", "七天无理由从几时开始算"])
+def test_when_the_return_window_starts_is_a_rule_question(chat, text):
+    c = chat("guest-window")
+    reply = c.start(text, "request_return")
+    assert "签收" in reply and "手机号" not in reply

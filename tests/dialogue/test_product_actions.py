@@ -3,7 +3,8 @@ questions, stock from the store, photos. The turn's own decisions: tests/dialogu
 import pytest
 
 from actions import services
-from actions.products import ActionCareMethod, ActionInform, ActionProductPrice, ActionRecommend, ActionSizeAdvice, \
+from actions.products import ActionCareMethod, ActionInform, ActionProductInfo, ActionProductPrice, ActionRecommend, \
+    ActionSizeAdvice, \
     ActionStock
 from shop.catalog import load_catalog
 from tests.dialogue.conftest import run, tracker
@@ -240,3 +241,23 @@ def test_a_colour_and_size_after_picking_the_cheapest_is_about_that_one(graph):
     cheapest = replies[1].split("「")[1].split("」")[0]
     assert all(cheapest in r and "您问的是哪一款" not in r for r in replies[2:])
     assert "白色" in replies[2] and "L" in replies[2] and "粉色" in replies[3]
+
+
+def test_a_new_wish_after_something_not_sold_is_asked_of_what_is_sold(graph):
+    """想送条围巾 → not sold → 那送啥好 三百以内 她特别怕冷: a list within the budget, not "no scarves" again."""
+    slots = {}
+    replies = []
+    for text in ("对象生日 想送条围巾", "那送啥好 三百以内 她特别怕冷"):
+        out, events = run(ActionRecommend(), tracker("s", text, "ask_recommendation", slots=dict(slots)))
+        slots.update(slots_of(events))
+        replies.append(out[0])
+    assert "围巾" in replies[0]
+    assert "围巾" not in replies[1] and "¥" in replies[1]
+    assert all(int(x) <= 300 for x in __import__("re").findall(r"¥(\d+)", replies[1]))
+
+
+@pytest.mark.parametrize("text,must", [("加厚不锈钢保温杯有几大容量？几钱一个？", ("350ml", "¥99")),
+                                       ("宽松真丝衬衫有咩色同埋咩码？", ("米色", "XL"))])
+def test_cantonese_price_and_size_words_are_asked_aspects(graph, text, must):
+    out, _ = run(ActionProductInfo(), tracker("s", text, "ask_product_info"))
+    assert all(m in out[0] for m in must), out[0]

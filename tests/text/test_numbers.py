@@ -79,3 +79,8 @@ def test_about_a_hundred_is_a_little_more_rather_than_less():
 def test_all_of_an_item_when_none_is_kept():
     from shop.text.numbers import part_quantity
     assert part_quantity("盖毯买了两条 两条都退 一条都不要了") == 0
+
+
+def test_a_decimal_said_with_dian_and_a_rough_foot_length():
+    from shop.text.numbers import measures
+    assert measures("我妈脚长大概二十三点二厘米 买几码") == {"foot": 232.0}

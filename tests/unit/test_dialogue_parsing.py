@@ -120,3 +120,33 @@ def test_a_street_named_after_a_place_is_not_the_place():
     from shop.rules import shipping
     assert "不支持配送" not in shipping.answer("所以现在地址还是香港中路那个 对吧")
     assert "不支持配送" in shipping.answer("能寄到香港吗")
+
+
+# -- forms the third after-sales set's writer used (2026-12-01) -----------------------------------------
+def test_digits_of_a_tax_number_are_never_an_order_number():
+    assert p.find_order_no("税号91210102MA0P5R2T08") is None
+    assert p.find_order_no("开发票 202511170002 税号9121010212345678") == "202511170002"
+    assert p.find_order_no("税号91210102MA0P5R2T08", "91210102") is None
+
+
+def test_a_catalog_size_said_without_its_unit():
+    sizes = ["120x150cm", "150x200cm"]
+    assert p.size("两条都换成120x150的", None, sizes) == "120x150cm"
+    assert p.size("换 120*150", None, sizes) == "120x150cm"
+    assert p.size("换成150的", None, sizes) is None   # the lead number alone is the variant reader's call
+
+
+@pytest.mark.parametrize("text,expected", [("202511170002 抬头写张伟就行", ("personal", "张伟")),
+                                           ("抬头：张伟吧", ("personal", "张伟"))])
+def test_invoice_title_without_the_filler_after_it(text, expected):
+    assert p.invoice_title(text) == expected
+
+
+@pytest.mark.parametrize("text,expected", [("东西都没有拆开用过，包装也都还在", "no_reason"), ("没用过 想退", "no_reason")])
+def test_unused_goods_are_a_no_reason_return(text, expected):
+    assert p.return_reason(text) == expected
+
+
+@pytest.mark.parametrize("text", ["券要 整吧", "要券", "整吧"])
+def test_taking_the_delay_coupon_in_northern_words(text):
+    assert p.yes_no(text, "ask_price_promotion", "track") is True

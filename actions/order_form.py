@@ -342,8 +342,12 @@ def prompt(form: Form, slot: str) -> None:
         if "login_phone" not in form.updates:  # the turn that sent the code has just said so
             form.say(f"请回复发到 {form.get('login_phone')} 的 6 位短信验证码（没收到可以回复「重新发送」）。")
     elif slot == "order_id":
-        recent = _orders_to_list(form.service.recent_orders(form.shopper.id, limit=20), task_named(task)) \
-            if form.shopper else []
+        mine = form.service.recent_orders(form.shopper.id, limit=20) if form.shopper else []
+        # 那个没付钱的单子给我取消了: the orders the words narrow to, when they are several
+        narrowed = orders_named(form.service.orders(form.shopper.id), form.get("task_text") or "", task) \
+            if mine else []
+        recent = [o for o in mine if o.order_no in narrowed] if len(narrowed) > 1 else _orders_to_list(mine,
+                                                                                                      task_named(task))
         if recent:
             form.set("listed_orders", [o.order_no for o in recent])
             prefix = getattr(task_named(task), "order_prompt_prefix", "")
@@ -412,6 +416,7 @@ REFUND_TIMING = re.compile(r"退到哪|钱.{0,6}(?:多久|什么时候|几天)|�
 # 还没寄回去 要寄到哪 / 退货地址: sending goods back to the shop, whatever the model read (logistics)
 SENDING_BACK = re.compile(r"寄回|退回去|还没寄|没寄出|退货地址|退回地址|寄给你们|寄去哪|寄到哪.{0,6}(?:退|换)")
 # 我要退货 先说清楚 运费谁出: a task asked for together with a rule question (not 我想问下退货运费谁出)
+LIST_ASKED = re.compile(r"哪几[单个笔]|哪些[单订]|有哪[几些]|列一下|列出来|说说|都有啥|都有什么")
 ASKS_RETURN = re.compile(r"(?:给我|帮我|都|全)退(?:了|掉)(?![吗没多])|退了吧|退掉吧|要退货|申请退货")
 MONEY_ASKED = re.compile(r"钱|款|到账|多少|几天|多久|什么时候|啥时候")
 WANTS_TASK = re.compile(r"(?:我要|我想|想要|想|帮我|给我|申请|要)(?:退|换|取消|开票|开发票)")
@@ -654,6 +659,15 @@ def answer(form: Form, turn: Turn, requested: str | None) -> bool:
             start(form, turn)
             form.say(f"好的，改为帮您{TASKS[switch].label}。")
             return True
+    if requested == "order_id" and form.shopper and LIST_ASKED.search(turn.text):
+        # 没付钱的有哪几单 你说说 while the order is asked: the list again, narrowed by what the words say
+        mine = form.service.recent_orders(form.shopper.id, limit=20)
+        named = orders_named(form.service.orders(form.shopper.id), turn.text, form.task)
+        narrowed = [o for o in mine if o.order_no in named] or \
+            _orders_to_list(mine, task_named(form.task))
+        form.set("listed_orders", [o.order_no for o in narrowed[:5]])
+        form.say(f"这些订单：\n{order_text.order_list(narrowed[:5])}\n回复序号或 12 位订单号即可。")
+        return True
     if requested in ("order_id", "order_item") and turn.confidence >= SWITCH_CONFIDENCE:
         # 202611300010 鞋子改成80码 / 西安那单的盖毯 其实是想换小一号的 to "which order?": the order, and a
         # different task said with it — the new task starts from this message (which names the order too)

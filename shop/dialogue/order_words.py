@@ -94,6 +94,8 @@ def orders_named(orders: Sequence, text: str, task: str | None) -> list[str]:
     placed = [o for o in (goods or orders) if _place_named(o, where)]
     hits = placed or goods
     states = next((st for words, st in STATE_WORDS if words.search(text)), None)
+    if states and not hits:
+        hits = [o for o in orders if o.status in states]   # 那个没付钱的单子: the orders in that state
     if states and len(hits) > 1 and any(o.status in states for o in hits):
         hits = [o for o in hits if o.status in states]   # 厦门那个一直没到的: the one still on its way
     if len(hits) <= 1:

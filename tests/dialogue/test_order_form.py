@@ -1230,3 +1230,16 @@ def test_when_the_return_window_starts_is_a_rule_question(chat, text):
     c = chat("guest-window")
     reply = c.start(text, "request_return")
     assert "签收" in reply and "手机号" not in reply
+
+
+def test_the_unpaid_orders_when_the_shopper_names_them_by_their_state(chat, sessions):
+    unpaid = {o.order_no for o in orders(sessions, lambda o: o.shopper_id == 1
+                                         and o.status == OrderStatus.PENDING_PAYMENT)}
+    assert len(unpaid) == 2
+    c = chat(sender_of(sessions, own(sessions, OrderStatus.PAID)))
+    reply = c.start("那个没付钱的单子给我取消了", "cancel_order")
+    assert all(n in reply for n in unpaid) and set(c.slots["listed_orders"]) == unpaid
+    reply = c.say("没付钱的有哪几单 你说说", "ask_payment_invoice")
+    assert all(n in reply for n in unpaid) and c.slots.get("order_task") == "cancel"
+    reply = c.say("砧板那个", "inform")
+    assert "确认取消订单" in reply and "砧板" in reply

@@ -257,7 +257,12 @@ def test_a_new_wish_after_something_not_sold_is_asked_of_what_is_sold(graph):
 
 
 @pytest.mark.parametrize("text,must", [("加厚不锈钢保温杯有几大容量？几钱一个？", ("350ml", "¥99")),
-                                       ("宽松真丝衬衫有咩色同埋咩码？", ("米色", "XL"))])
+                                       ("宽松真丝衬衫有咩色？有咩码？", ("米色", "XL"))])
 def test_cantonese_price_and_size_words_are_asked_aspects(graph, text, must):
     out, _ = run(ActionProductInfo(), tracker("s", text, "ask_product_info"))
     assert all(m in out[0] for m in must), out[0]
+
+
+def test_what_size_to_take_is_advice_not_the_size_list(graph):
+    out, _ = run(ActionSizeAdvice(), tracker("s", "一米七八，一百四十斤，复古直筒牛仔裤要啥码", "ask_size_advice"))
+    assert "建议选 XL" in out[0] and "XXL" not in out[0]

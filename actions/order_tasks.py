@@ -36,7 +36,8 @@ class ActionOrderTask(Action):
         task = task_named(form.task)
         kept = task.kept_after(form) if task is not None and form.shopper is not None else {}
         events = [SlotSet("order_task", None)] + [SlotSet(name, kept.get(name)) for name in TASK_SLOTS] \
-            + _order_products(form)
+            + _order_products(form) \
+            + ([SlotSet("order_id", form.updates["order_id"])] if "order_id" in form.updates else [])
         # 转人工 during the form, or a complaint the rules flag for a human: queue it now.
         handoff = form.updates.get("handoff_reason") or form.get("handoff_reason")
         if handoff:

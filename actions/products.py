@@ -320,6 +320,26 @@ def order_follow_up(tracker: Tracker, within: int = 2) -> bool:
     return False
 
 
+# What a finished order task says when it did something (the order service's own words).
+DONE = re.compile(r"已提交|修改成功|已为您取消|已申请|已为您发放|已改为")
+
+
+def just_done(tracker: Tracker, within: int = 1) -> str | None:
+    """The sentence saying what the order task just did (退货申请已提交（售后单号 13，2 件）。), when the
+    shopper's message comes right after it; None otherwise."""
+    users, done = 0, None
+    for event in reversed(tracker.events[:-1] if tracker.events else []):
+        if event.get("event") == "user":
+            users += 1
+            if users > within:
+                return None
+        elif event.get("event") == "bot" and DONE.search(event.get("text") or ""):
+            done = next((s + "。" for s in (event.get("text") or "").split("。") if DONE.search(s)), None)
+        elif event.get("event") == "action" and event.get("name") == "action_order_task":
+            return done
+    return None
+
+
 class ActionAcknowledge(Action):
     """好的 / 不用了 / 你好 outside a form: the plain acknowledgement (utter_affirm / utter_deny / utter_greet),
     unless the message is a question about the order a task has just handled that the model read as one of
@@ -332,6 +352,11 @@ class ActionAcknowledge(Action):
         if order_follow_up(tracker):
             return [FollowupAction("order_form")]
         intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
+        done = just_done(tracker) if intent == "affirm" else None
+        if done:
+            # 对的，确认推货 after the return was already submitted: it is done, say so rather than "收到"
+            dispatcher.utter_message(text=f"好的，已经为您办好了：{done.strip()}不用再确认啦～")
+            return []
         dispatcher.utter_message(response={"deny": "utter_deny", "greet": "utter_greet"}.get(intent, "utter_affirm"))
         return []
 

@@ -532,6 +532,11 @@ class Invoice(OrderTask):
     follow_up = re.compile(r"^\s*(?:对|好|ok|OK|嗯|行)?[\s，,]*开(?:吧|呗|了吗|好了吗)?\s*$|发票呢|发票开了[吗没]|开好了[吗没]")
 
     def on_order(self, form: TaskForm, order: OrderView) -> None:
+        if order.has_invoice:
+            # 对 开 right after the invoice was requested: it is, say so instead of asking for a title again
+            form.say(f"订单 {order.order_no} 的发票已申请过了，开具后可在订单详情中下载电子发票。")
+            form.end()
+            return
         if order.status in (OrderStatus.PENDING_PAYMENT, OrderStatus.CANCELLED, OrderStatus.REFUNDED):
             form.say(f"订单 {order.order_no}（{order.status_label}）没有可开票的实付金额，无法开具发票。"
                      + ("付款后就可以申请。" if order.status == OrderStatus.PENDING_PAYMENT else ""))
@@ -647,6 +652,7 @@ class PaymentInfo(OrderTask):
         if len(hits) != 1:
             return []
         o = hits[0]
+        form.set("order_id", o.order_no)   # 那我现在怎么付钱呀 next: about this order
         return [f"您的订单 {o.order_no}（{order_text.items_brief(o)}）待付款 {o.pay_amount:.2f} 元：在「我的订单」里"
                 "找到这笔订单，点「去支付」即可，超时未付会自动取消。"]
 

@@ -575,7 +575,7 @@ class OrderService:
             s.add(m.Invoice(order_id=order.id, title_type=title_type, title=decision.details["title"],
                             tax_number=decision.details.get("tax_number"), email=decision.details.get("email"),
                             amount=order.pay_amount, status="requested", created_at=self.clock()))
-            return Outcome(True, "invoice_requested", decision.reason + f"电子发票金额 {order.pay_amount:.2f} 元，"
+            return Outcome(True, "invoice_requested", "发票已申请：" + decision.reason + f"电子发票金额 {order.pay_amount:.2f} 元，"
                            "将在 1-3 个工作日内开具" + ("并发送到您的邮箱。" if email else "，可在订单详情中下载。"),
                            {"order_no": order.order_no})
 

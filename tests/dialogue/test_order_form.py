@@ -1243,3 +1243,34 @@ def test_the_unpaid_orders_when_the_shopper_names_them_by_their_state(chat, sess
     assert all(n in reply for n in unpaid) and c.slots.get("order_task") == "cancel"
     reply = c.say("砧板那个", "inform")
     assert "确认取消订单" in reply and "砧板" in reply
+
+
+def test_open_it_right_after_the_invoice_was_requested_says_it_was(chat, sessions):
+    signed = own(sessions, OrderStatus.DELIVERED)
+    c = chat(sender_of(sessions, signed))
+    reply = c.start(f"{signed.order_no} 开发票 抬头写张伟就行", "ask_payment_invoice")
+    assert "发票已申请" in reply and "「张伟」" in reply
+    c2 = chat(c.sender)
+    c2.slots = {"order_id": signed.order_no}
+    reply = c2.start("对 开", "affirm")
+    assert "已申请过" in reply and "抬头" not in reply
+
+
+def test_how_to_pay_next_is_about_the_unpaid_order_just_named(chat, sessions, outbox):
+    c = chat("guest-pay-next")
+    c.start("我买的那个砧板还没付钱，不知道怎么付", "ask_payment_invoice")
+    reply = verify(c, sessions, outbox)
+    board = one(sessions, lambda o: o.shopper_id == 1 and o.status == OrderStatus.PENDING_PAYMENT
+                and any("砧板" in i.product_name for i in o.items))
+    assert board.order_no in reply and c.slots.get("order_id") == board.order_no
+
+
+def test_a_yes_after_the_task_was_done_says_it_is_done():
+    from actions.products import ActionAcknowledge
+    done = [{"event": "user", "text": "两条都退", "parse_data": {}},
+            {"event": "action", "name": "action_order_task"},
+            {"event": "bot", "text": "退货申请已提交（售后单号 13，2 件）。可以退货。请在 2025年12月01日 前寄回"}]
+    out, _ = run(ActionAcknowledge(), tracker("s", "对的，确认退货，麻烦你了", "affirm", events=done))
+    assert "退货申请已提交（售后单号 13，2 件）" in out[0]
+    out, _ = run(ActionAcknowledge(), tracker("s", "好的", "affirm"))
+    assert out == []   # no task just done: the plain acknowledgement (utter_affirm, a response template)

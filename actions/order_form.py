@@ -27,7 +27,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import services
 from actions.services import channel_of
 from shop.dialogue import order_text, parsing
-from shop.dialogue.order_tasks import OWN_PURCHASE, TASKS, follow_up_task, own_order_task, task_for, task_named
+from shop.dialogue.order_tasks import OWN_PURCHASE, TASKS, corrects_order, follow_up_task, own_order_task, task_for, task_named
 from shop.dialogue.order_words import another_order, items_named, order_priced, order_tracked, orders_named
 from shop.identity import code_in
 from shop.media import first_attachment
@@ -185,6 +185,8 @@ class Form:
     # -- ending -------------------------------------------------------------------------------
     def end(self) -> None:
         """Stop the task here (refused, dropped, handed over): nothing left for action_order_task."""
+        if self.task:
+            self.set("last_order_task", self.task)
         self.set("order_task", None)
         for name in TASK_SLOTS:
             if self.get(name) is not None:
@@ -408,7 +410,7 @@ def _is_resume(tracker: Tracker) -> bool:
 
 # A question about the rules rather than about an order of one's own (能退吗 / 运费谁出 / 几天能到).
 RULE_QUESTION = re.compile(r"能退吗|能不能退|可以退吗|能退不|还能.{0,6}退|怎么算|从哪天|几天内|多少天|谁出|谁承担|运费险|"
-                           r"怎么计|点计|(?:几时|何时|哪天|什么时候|啥时候)开始(?:算|计)|开始(?:算|计)|"
+                           r"拒收|拒签|怎么计|点计|(?:几时|何时|哪天|什么时候|啥时候)开始(?:算|计)|开始(?:算|计)|"
                            r"吊牌|拆封|规则|政策|条件|寄到哪|寄回哪|寄哪|退货地址|寄回地址|地址发|运费.{0,3}(?:我出|要我出|我付)")
 # With the order in hand, how the money comes back is a rule question too (退款退到哪 多久能到); without one
 # it is a question about the shopper's own refund (开衫退货的钱什么时候退).
@@ -453,7 +455,14 @@ def rule_question(task: str | None, text: str, *, order_in_hand: bool = False) -
 
 def start(form: Form, turn: Turn) -> None:
     # A bare order number (intent inform) shows that order; 真的改好了？ after a change asks how it stands.
-    task = task_for(turn.intent, turn.text) or (follow_up_task(turn.text) if form.get("order_id") else None) or \
+    correcting = bool(corrects_order(turn.text) and form.get("last_order_task") in TASKS and form.get("order_id"))
+    if correcting:
+        # 整错了 不是这单 是褥子那单202511220009 after a task on the wrong order: the same task, for the order
+        # the words name (read from this message like any first message of a task)
+        form.set("order_id", None)
+        form._order = None
+    task = (form.get("last_order_task") if correcting else None) or task_for(turn.intent, turn.text) or (
+        follow_up_task(turn.text) if form.get("order_id") else None) or \
         own_order_task(turn.text) or (
         "status" if turn.intent == "inform" or form.shopper is None and parsing.find_phone(turn.text) else None)
     if task == "modify" and DONE_ASKED.search(turn.text) and form.get("order_id"):

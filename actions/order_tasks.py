@@ -35,7 +35,8 @@ class ActionOrderTask(Action):
         # the task hands on to the next one on it (a complaint's item and category for 退了吧).
         task = task_named(form.task)
         kept = task.kept_after(form) if task is not None and form.shopper is not None else {}
-        events = [SlotSet("order_task", None)] + [SlotSet(name, kept.get(name)) for name in TASK_SLOTS] \
+        events = [SlotSet("order_task", None)] + ([SlotSet("last_order_task", task.name)] if task else []) \
+            + [SlotSet(name, kept.get(name)) for name in TASK_SLOTS] \
             + _order_products(form) \
             + ([SlotSet("order_id", form.updates["order_id"])] if "order_id" in form.updates else [])
         # 转人工 during the form, or a complaint the rules flag for a human: queue it now.

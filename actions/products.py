@@ -22,7 +22,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import services
 from shop.dialogue import parsing, products as P
-from shop.dialogue.order_tasks import follow_up_task, own_order_task
+from shop.dialogue.order_tasks import corrects_order, follow_up_task, own_order_task
 from shop.dialogue.product_turn import MAX_TEXT, State, Turn, asks_own_coupons, read, respond
 from shop.graph import GraphError
 from shop.graph import queries as gq
@@ -307,7 +307,8 @@ class ActionProductFallback(ProductAction):
 def order_follow_up(tracker: Tracker, within: int = 2) -> bool:
     """Is this message a short follow-up about the order a task has just handled (退哪了 / 那它放在哪了)?
     Then the order form answers it for that order, whatever the intent model could not read."""
-    if not tracker.get_slot("order_id") or not follow_up_task((tracker.latest_message or {}).get("text")):
+    text = (tracker.latest_message or {}).get("text")
+    if not tracker.get_slot("order_id") or not (follow_up_task(text) or corrects_order(text)):
         return False
     users = 0
     for event in reversed(tracker.events):

@@ -391,7 +391,7 @@ class Return(OrderTask):
     possible = (OrderStatus.DELIVERED,)
     intents = ("request_return",)
     # 运费我出吗 / 寄回的运费谁付 right after a return: who pays to send it back, by the rules
-    follow_up = re.compile(r"运费.{0,4}(?:我出|谁出|要我|我付|谁付|谁承担|你们出|你们承担)|寄回.{0,4}运费")
+    follow_up = re.compile(r"运费.{0,4}(?:我出|谁出|要我|我付|谁付|谁承担|你们出|你们承担)|寄回.{0,4}运费|拒收|拒签")
     keeps_photo = True
     rules = "returns"
     value_slot = "return_reason"
@@ -822,6 +822,16 @@ def task_for(intent: Optional[str], text: str) -> Optional[str]:
 OWN_PURCHASE = re.compile(r"我(?:(?!想|要|打算|准备|得|该|会|能)[^，。？！,.?!\s]){0,8}?(?:买|下单|拍|订|网购)(?:了|下)?的|"
                           r"我(?:那|这)(?:单|个订单|笔订单)|我的(?:订单|包裹|快递)|[\u4e00-\u9fff]{1,6}那单|"
                           r"买了.{0,4}(?:天|周|礼拜|星期|个月)|(?:上周|上礼拜|上星期|前几天|昨天|前天|上个月|之前)(?:在.{1,6})?买了")
+
+
+# 整错了 不是这单 是褥子那单202511220009: the order the last task was about was the wrong one
+CORRECTS_ORDER = re.compile(r"不是这[单个]|不是那[单个]|不是这个订单|是另一[单个]|是另外[一那]?[单个]|(?:整|搞|弄|说|打|写)错了?.{0,6}(?:单|订单)|"
+                            r"(?:整|搞|弄|说|打|写)错了.{0,8}是")
+
+
+def corrects_order(text: str | None) -> bool:
+    """Does the message say the order just handled was the wrong one (and usually which one is meant)?"""
+    return bool(CORRECTS_ORDER.search((text or "")[:200]))
 
 
 def own_order_task(text: str | None) -> Optional[str]:

@@ -155,6 +155,7 @@ POLICY_TOPICS = (  # checked in order; a question may hit several
     ("postage", ("运费", "邮费", "谁出", "谁承担", "谁付", "包邮", "运费险")),
     ("refund", ("多久到账", "退款多久", "几天到账", "钱什么时候", "退到哪")),
     ("address", ("寄到哪", "退货地址", "寄回哪", "地址")),
+    ("refuse", ("拒收", "拒签")),
 )
 
 
@@ -183,6 +184,9 @@ def policy_answer(text: str | None, *, order_in_hand: bool = False) -> str:
         "refund": (f"仓库签收退货后 {INSPECTION_DAYS} 天内退款，支付宝/微信约 {REFUND_DAYS['alipay']} 天到账，"
                    f"银行卡最长 {REFUND_DAYS['bank_card']} 天。"),
         "address": f"退货请寄到：{RETURN_ADDRESS}，申请通过后 {SEND_BACK_DAYS} 天内寄回。",
+        # a parcel refused at the door goes back to the warehouse like a return, and is refunded the same way
+        "refuse": (f"可以拒收：派件时直接拒签就行，包裹退回仓库后 {INSPECTION_DAYS} 天内原路退款，"
+                   "拒收不用另外申请退货。"),
         "compare": (f"退货和换货都要先把商品寄回（{RETURN_ADDRESS}）。退货：仓库签收后 {INSPECTION_DAYS} 天内退款，"
                     f"支付宝/微信约 {REFUND_DAYS['alipay']} 天到账；换货：仓库签收后 {INSPECTION_DAYS} 天内发出新商品，"
                     "要换的颜色尺码需有货。想拿回钱选退货，想要合适的那件选换货，告诉我选哪种就行。"),

@@ -1274,3 +1274,28 @@ def test_a_yes_after_the_task_was_done_says_it_is_done():
     assert "退货申请已提交（售后单号 13，2 件）" in out[0]
     out, _ = run(ActionAcknowledge(), tracker("s", "好的", "affirm"))
     assert out == []   # no task just done: the plain acknowledgement (utter_affirm, a response template)
+
+
+def test_not_this_order_after_a_refusal_is_the_same_task_for_the_order_meant(chat, sessions):
+    shipped = own(sessions, OrderStatus.SHIPPED)
+    paid = own(sessions, OrderStatus.PAID)
+    c = chat(sender_of(sessions, paid))
+    reply = c.start(f"{shipped.order_no}取消了", "cancel_order")
+    assert "无法取消" in reply and c.slots.get("last_order_task") == "cancel"
+    c2 = chat(c.sender)
+    c2.slots = {k: v for k, v in c.slots.items() if k in ("order_id", "last_order_task")}
+    reply = c2.start(f"整错了 不是这单 是褥子那单{paid.order_no}", "nlu_fallback")
+    assert f"确认取消订单 {paid.order_no}" in reply
+    c2.say("对 取消", "affirm")
+    assert status_of(sessions, paid.order_no) == OrderStatus.CANCELLED
+    assert status_of(sessions, shipped.order_no) == OrderStatus.SHIPPED
+
+
+def test_refusing_the_parcel_after_a_cancel_was_refused_is_answered_from_the_rules(chat, sessions):
+    shipped = own(sessions, OrderStatus.SHIPPED)
+    c = chat(sender_of(sessions, shipped))
+    c.start(f"{shipped.order_no}还能取消嘛 不太想要了", "cancel_order")
+    c2 = chat(c.sender)
+    c2.slots = {k: v for k, v in c.slots.items() if k in ("order_id", "last_order_task")}
+    reply = c2.start("好吧 那到了我拒收行不", "request_return")
+    assert "拒收" in reply and "退款" in reply and status_of(sessions, shipped.order_no) == OrderStatus.SHIPPED

@@ -32,7 +32,7 @@ from shop.identity.bindings import trusted_shopper_id
 from shop.rules.invoices import validate_invoice
 from shop.rules.logistics import detect_delay
 from shop.rules.policy import (
-    COMPENSATION_COUPON_VALID_DAYS, REPEAT_WINDOW_DAYS, OrderStatus, RefundStatus, ReturnKind, ReturnReason,
+    COMPENSATION_COUPON_VALID_DAYS, PAYMENT_LABELS, REPEAT_WINDOW_DAYS, OrderStatus, RefundStatus, ReturnKind, ReturnReason,
     ReturnStatus, days,
 )
 from shop.store import models as m
@@ -490,7 +490,13 @@ class OrderService:
                                                  refund_expected=ref.expected_by if ref else None)
                 lines.append((d, refund_view(ref) if ref else None, return_view(req)))
             if not lines:
-                return Outcome(False, "refund_none_for_order", "这个订单没有退款或退货记录。",
+                # 202511220009取消了钱啥时候退 about an order never cancelled: say where it stands, and where the
+                # money would go, rather than only "no refund"
+                paid_by = PAYMENT_LABELS.get(order.payment_method or "", "")
+                state = f"订单 {order.order_no} 目前「{OrderStatus.LABELS[order.status]}」，没有取消或退货，所以没有退款。"
+                if order.status == OrderStatus.PAID:
+                    state += f"如果取消，货款会原路退回{paid_by or '原支付账户'}；需要的话回复「取消订单」。"
+                return Outcome(False, "refund_none_for_order", "这个订单没有退款或退货记录。" + state,
                                {"order_no": order.order_no})
             # Each line says how much and for what, then where it stands (之前退的表带 钱退回来了没 → 57 元).
             reason = "\n".join((f"退款 {rv.amount:.2f} 元" + (f"（{ret.product_name}）" if ret else _made_of(order, rv))

@@ -93,11 +93,12 @@ _RANGE = re.compile(rf"(?<![\d.])(?:¥|￥)?{_NUM}{_YUAN}\s*(?:到|至|-|~|～|�
 _MAX_AFTER = re.compile(rf"(?:¥|￥)?{_NUM}{_YUAN}\s*(?:以内|以下|之内|内|封顶|为限|上限)")
 # A number a time, a count or a measure follows is not money (超过七天, 不到3个月, 最多两件).
 _NOT_MONEY = r"(?![\d.]|\s*(?:天|日|号|周|星期|个月|月|年|小时|分钟|次|件|个|单|码|cm|厘米|斤|公斤|kg|岁|毫升|ml|米|%))"
-_MAX_BEFORE = re.compile(rf"(?:不超过|不要超过|别超过|不能超过|低于|少于|不到|最多|顶多|最高|控制在|预算(?:是|在|只有|有)?)\s*(?:¥|￥)?{_NUM}{_YUAN}{_NOT_MONEY}(?!\s*(?:以上|左右|上下))")
+_MAX_BEFORE = re.compile(rf"(?:不超过|不要超过|别超过|不能超过|低于|少于|不到|最多|顶多|最高|控制在|预算(?:是|在|只有|有)?)\s*(?:¥|￥)?{_NUM}{_YUAN}{_NOT_MONEY}(?!\s*(?:以上|左右|上下|出头))")
 _AROUND = re.compile(rf"(?:¥|￥)?{_NUM}{_YUAN}\s*(?:左右|上下|前后|差不多)")
 _MIN = re.compile(rf"(?:¥|￥)?{_NUM}{_YUAN}\s*(?:以上|起|往上|朝上)|(?:高于|超过|不低于|至少)\s*(?:¥|￥)?{_NUM}{_YUAN}{_NOT_MONEY}")
 _MORE = re.compile(r"(\d+)多\s*(?:元|块)")          # 一百多块 → 100-199
 _ABOUT_LAI = re.compile(r"(?<![\d.])(\d+)来\s*(?:元|块|蚊)")   # 一百来块 / 五十来块
+_JUST_OVER = re.compile(rf"(?<![\d.])(?:¥|￥)?{_NUM}{_YUAN}\s*出头")
 _FEW = re.compile(r"(几十|十几|几百|几千)\s*(?:元|块)")
 AROUND_SHARE = 0.25  # "两百左右" accepts ±25 %
 
@@ -135,7 +136,7 @@ def price_range(text: str | None) -> tuple[float, float] | None:
     """(low, high) in yuan for a budget in the text, else None. Unbounded sides are 0 / inf.
 
     '300以内' → (0, 300); '两百左右' → (150, 250); '一百到两百' → (100, 200); '500以上' → (500, inf);
-    '一百多块' → (100, 200); '一百来块' → (95, 150); '几十块' → (10, 100); '还差三十多' (a top-up) → (30, 40)."""
+    '一百多块' → (100, 200); '一百来块' → (95, 150); '一千出头' → (1000, 1200); '几十块' → (10, 100); '还差三十多' (a top-up) → (30, 40)."""
     rough = _rough(text)
     if rough and re.search(r"(?:十|百|千)\s*(?:元|块|蚊)?\s*(?:左右|的|块|元|以内|$)|差", text or ""):
         return rough
@@ -165,6 +166,10 @@ def price_range(text: str | None) -> tuple[float, float] | None:
         v = float(m.group(1))
         step = 10 ** (len(m.group(1)) - 1) if v >= 10 else 1
         return (v, v + step)
+    m = _JUST_OVER.search(t)
+    if m:   # 一千出头: a little over, up to a fifth more
+        v = _num(m, 1)
+        return (v, v * 1.2)
     m = _ABOUT_LAI.search(t)
     if m:   # 一百来块: about a hundred, a little more rather than less
         v = float(m.group(1))

@@ -1299,3 +1299,11 @@ def test_refusing_the_parcel_after_a_cancel_was_refused_is_answered_from_the_rul
     c2.slots = {k: v for k, v in c.slots.items() if k in ("order_id", "last_order_task")}
     reply = c2.start("好吧 那到了我拒收行不", "request_return")
     assert "拒收" in reply and "退款" in reply and status_of(sessions, shipped.order_no) == OrderStatus.SHIPPED
+
+
+def test_when_the_money_comes_back_for_an_order_never_cancelled_says_it_was_not(chat, sessions):
+    paid = own(sessions, OrderStatus.PAID)
+    c = chat(sender_of(sessions, paid))
+    reply = c.start(f"{paid.order_no}取消了钱啥时候退", "ask_refund_status")
+    assert "待发货" in reply and "没有取消" in reply and "支付宝" in reply
+    assert status_of(sessions, paid.order_no) == OrderStatus.PAID

@@ -84,3 +84,8 @@ def test_all_of_an_item_when_none_is_kept():
 def test_a_decimal_said_with_dian_and_a_rough_foot_length():
     from shop.text.numbers import measures
     assert measures("我妈脚长大概二十三点二厘米 买几码") == {"foot": 232.0}
+
+
+def test_a_little_over_a_round_sum():
+    from shop.text.numbers import price_range
+    assert price_range("预算一千出头") == (1000.0, 1200.0)

@@ -209,6 +209,17 @@ def _heads(type_terms: list, text: str) -> list:
 _NUMBER_AFTER = re.compile(r"\s*(?:号码|号)?\s*(?:是|为)?\s*[:：]?\s*\+?\d[\d\s-]{5,}")
 
 
+# 坐在电脑前面一整天 / 天天对着手机: a thing the shopper sits at or looks at, the scene of the wish, not the wish
+_SCENE_BEFORE = re.compile(r"(?:对着|坐在|坐喺|盯着|看着|玩|刷|用)\s*$")
+_SCENE_AFTER = re.compile(r"\s*(?:前面|前|跟前|旁边|桌前)")
+
+
+def _a_scene(text: str, term) -> bool:
+    start = term.at if term.at >= 0 else term.start
+    end = term.to if term.to >= 0 else term.end
+    return bool(_SCENE_BEFORE.search(text[max(0, start - 3):start]) or _SCENE_AFTER.match(text, end))
+
+
 def _labels_a_number(text: str, term) -> bool:
     end = term.to if term.to >= 0 else term.end
     return bool(_NUMBER_AFTER.match(text, end))
@@ -258,7 +269,8 @@ def parse(text: str | None) -> ProductQuery:
     q.no_such_kind = bool(types) and not q.types
     q.type_words = tuple(t.word for t in terms if t.kind == "type")
     q.category_types = _for_whom(category_types, terms, values["profile"], adult, self_too)
-    q.not_sold = tuple(t.word for t in terms if t.kind == "not_sold" and not _labels_a_number(corrected, t))
+    q.not_sold = tuple(t.word for t in terms if t.kind == "not_sold" and not _labels_a_number(corrected, t)
+                       and not _a_scene(corrected, t))
     q.attributes = frozenset(values["attribute"])
     q.profiles = frozenset(values["profile"])
     q.scenes = frozenset(values["scene"])
@@ -279,6 +291,8 @@ def parse(text: str | None) -> ProductQuery:
     q.keywords = keywords(_NOT_WORDS.sub(" ", to_digits("".join(rest))))
     # how a name says it (带帽子的 → 连帽): ranks like the shopper had typed the name's word
     q.keywords += tuple(t.value for t in terms if t.kind == "alias")
+    # 坐在电脑前面 脖子硬: the thing of the scene ranks what goes with it (电脑支架), though it is not sold itself
+    q.keywords += tuple(t.word for t in terms if t.kind == "not_sold" and _a_scene(corrected, t))
     q.corrections = tuple((t.corrected_from, t.word) for t in terms if t.corrected_from)
     q.unknown_kinds = tuple(w for w in q.keywords if _looks_like_goods(w))
     return q

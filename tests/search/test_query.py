@@ -31,3 +31,13 @@ def test_a_word_that_labels_a_number_is_not_goods_wanted(text):
 
 def test_asking_for_phones_is_still_not_sold():
     assert parse("你们卖手机吗 要5000左右的").not_sold == ("手机",)
+
+
+@pytest.mark.parametrize("text,word", [("返工成日坐喺电脑前面，条颈好硬好攰", "电脑"), ("天天对着手机 眼睛干", "手机")])
+def test_a_thing_the_shopper_sits_at_is_the_scene_not_a_wish_for_it(text, word):
+    q = parse(text)
+    assert word not in q.not_sold and word in q.keywords
+
+
+def test_a_thing_asked_for_that_is_not_sold_is_still_not_sold():
+    assert parse("有电脑卖吗").not_sold == ("电脑",)

@@ -454,8 +454,8 @@ class Return(OrderTask):
         # 退了吧 after a quality complaint: the complained-of item, for the reason complained of
         if before.get("order_item") and not form.get("order_item"):
             form.set("order_item", before["order_item"])
-        if self.value_slot == "return_reason" and before.get("complaint_category") in ("quality", "mismatch") \
-                and not form.get("return_reason"):
+        if before.get("complaint_category") in ("quality", "mismatch") and not form.get("return_reason"):
+            # the exchange too: after 发错了/和图片不符, the same colour and size again is the remedy
             form.set("return_reason", before["complaint_category"])
 
     def call(self, form: TaskForm, service: Any) -> Outcome:
@@ -506,8 +506,10 @@ class Exchange(Return):
 
     def call(self, form: TaskForm, service: Any) -> Outcome:
         variant = loads_json(form.get("exchange_variant")) or {}
+        said = parsing.return_reason(form.get("task_text") or "")
+        reason = form.get("return_reason") or (said if said in ReturnReason.SELLER_FAULT else ReturnReason.SIZE)
         return service.request_exchange(form.shopper.id, form.get("order_id"), color=variant.get("color", ""),
-                                        size=variant.get("size", ""), item=form.item_ref(),
+                                        size=variant.get("size", ""), item=form.item_ref(), reason=reason,
                                         photo_path=form.get("evidence_photo"), qty=self.qty(form))
 
 

@@ -1307,3 +1307,17 @@ def test_when_the_money_comes_back_for_an_order_never_cancelled_says_it_was_not(
     reply = c.start(f"{paid.order_no}取消了钱啥时候退", "ask_refund_status")
     assert "待发货" in reply and "没有取消" in reply and "支付宝" in reply
     assert status_of(sessions, paid.order_no) == OrderStatus.PAID
+
+
+def test_the_same_size_again_is_an_exchange_after_a_wrong_item_complaint(chat, sessions):
+    """收到的是200ml 我买的是400ml → 给我换成四百毫升的大瓶吧: the complained-of item again, at the shop's fault,
+    not refused as "the same colour and size"."""
+    signed = one(sessions, lambda o: o.order_no == "202511170002")
+    c = chat(sender_of(sessions, signed))
+    c.start("你好，我收到的东西不对，我买的是四百毫升的身体乳，寄来的是二百毫升的小瓶子", "complain_mismatch")
+    c2 = chat(c.sender)
+    c2.slots = dict(c.slots)
+    reply = c2.start("那你们给我换成四百毫升的大瓶吧", "request_exchange")
+    assert "相同" not in reply and "确认提交换货申请" in reply
+    reply = c2.say("对的，麻烦换一下", "affirm")
+    assert "换货申请已提交" in reply

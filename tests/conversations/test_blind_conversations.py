@@ -40,8 +40,8 @@ from tests.conversations.conftest import ANCHOR, ROOT, _free_port, wait_until_se
 SETS = sorted((ROOT / "tests" / "blind").glob("conversations_*.yaml"))
 REPORT = ROOT / "results" / "blind_conversations.json"
 # The pass rates reached (tuning half, held-out half); a change that loses conversations fails here.
-# Reached 2026-11-30 21:33 with model shop-config-250cec8904ebed16 (seven writers, a fresh clone):
-# tuning 230/232 (0.991), held-out 183/231 (0.792). A model trained again on the same data moves a few
+# Reached 2026-12-01 04:48 with model shop-config-8759c9311d900ba2 (nine writers, w9 first run 75/98):
+# tuning 305/315 (0.968), held-out 252/313 (0.805). A model trained again on the same data moves a few
 # conversations either way, hence the margin.
 MIN_PASS = {"tune": 0.95, "heldout": 0.77}
 DEMO_SHOPPER = 1
@@ -241,10 +241,10 @@ def test_blind_conversations_live(blind_rasa, blind_store):
 # -- the blind after-sales set (tests/blind/aftersales/): every change checked in the database ------------
 AFTERSALES_SETS = sorted((ROOT / "tests" / "blind" / "aftersales").glob("conversations_*.yaml"))
 AFTERSALES_REPORT = ROOT / "results" / "aftersales_conversations.json"
-# Reached 2026-11-30 21:33 with model shop-config-250cec8904ebed16 (a1 + a2, a fresh clone): tuning 68/86
-# (0.791), held-out 47/86 (0.547); first runs before any change for them: a1 24/84, a2 31/88 (README).
+# Reached 2026-12-01 04:48 with model shop-config-8759c9311d900ba2 (a1 + a2 + a3): tuning 124/133 (0.932),
+# held-out 87/133 (0.654); first runs before any change for them: a1 24/84, a2 31/88, a3 35/94 (README).
 # Margin as above.
-AFTERSALES_MIN_PASS = {"tune": 0.84, "heldout": 0.56}
+AFTERSALES_MIN_PASS = {"tune": 0.88, "heldout": 0.60}
 STATUS_BY_LABEL = {**{label: status for status, label in OrderStatus.LABELS.items()}, "已付款待发货": OrderStatus.PAID,
                    "已发货": OrderStatus.SHIPPED}
 KIND_BY_LABEL = {"退货": "return", "换货": "exchange", "return": "return", "exchange": "exchange"}

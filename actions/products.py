@@ -358,8 +358,26 @@ class ActionAcknowledge(Action):
             # 对的，确认推货 after the return was already submitted: it is done, say so rather than "收到"
             dispatcher.utter_message(text=f"好的，已经为您办好了：{done.strip()}不用再确认啦～")
             return []
+        text = ((tracker.latest_message or {}).get("text") or "")[:MAX_TEXT]
+        if not re.search(r"[\u4e00-\u9fffA-Za-z0-9]", text):
+            # 😂😂👍👍: nothing said in words, so nothing to acknowledge; invite the question
+            dispatcher.utter_message(text="亲，请问有什么可以帮您？商品、尺码、订单、售后都可以问我～")
+            return []
+        if intent == "greet" and len(_GREETING.sub("", text)) >= 4:
+            # 你好，想先了解一下你们店主要卖哪些类目？: the question after the greeting is answered, when it is
+            # plainly a product question (the strict reading of the product turn)
+            try:
+                turn = respond(None, text, state_of(tracker), GraphShelf(tracker), strict=True)
+            except GraphError:
+                turn = None
+            if turn is not None and turn.reply:
+                dispatcher.utter_message(text=turn.reply)
+                return slot_events(turn)
         dispatcher.utter_message(response={"deny": "utter_deny", "greet": "utter_greet"}.get(intent, "utter_affirm"))
         return []
+
+
+_GREETING = re.compile(r"你好|您好|哈喽|嗨|hi|hello|在吗|在不在|亲|[\s,，。.!！?？~～]", re.I)
 
 
 class ActionOutOfScope(ProductAction):

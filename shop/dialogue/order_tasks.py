@@ -409,7 +409,8 @@ class Return(OrderTask):
             return
         if order.status != OrderStatus.DELIVERED:
             preview = form.service.preview().request_return(form.shopper.id, order.order_no, item=order.items[0].id)
-            form.say(f"订单 {order.order_no}（{order.status_label}）：{preview.reason}")
+            form.say(f"订单 {order.order_no}（{order.status_label}）：{preview.reason}" + self.never_without_reason(
+                order, form.get("task_text") or ""))
             form.end()
             return
         if len(order.items) == 1:
@@ -418,6 +419,19 @@ class Return(OrderTask):
             if preview.code == "after_sales_open":
                 form.say(preview.reason)
                 form.end()
+
+    @staticmethod
+    def never_without_reason(order: OrderView, text: str) -> str:
+        """燕麦片也在这单里吧 到了要是不想吃了能退吗: the named goods the rules never take back without a reason,
+        said before they arrive (shop.rules.returns.no_reason_exclusion)."""
+        from shop.dialogue.order_words import items_named
+        from shop.rules.returns import no_reason_exclusion
+        notes = []
+        for item in items_named(order.items, text):
+            why = no_reason_exclusion(item.category, item.product_name, opened=False)
+            if why:
+                notes.append(f"另外，「{item.product_name}」{why}，不支持七天无理由退货（质量问题除外）。")
+        return "".join(notes)
 
     def before_shipment(self, form: TaskForm, order: OrderView) -> None:
         form.say(f"订单 {order.order_no} 还没发货（{order.status_label}），不用退货，可以直接取消。")

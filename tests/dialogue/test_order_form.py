@@ -1321,3 +1321,10 @@ def test_the_same_size_again_is_an_exchange_after_a_wrong_item_complaint(chat, s
     assert "相同" not in reply and "确认提交换货申请" in reply
     reply = c2.say("对的，麻烦换一下", "affirm")
     assert "换货申请已提交" in reply
+
+
+def test_food_on_its_way_is_said_to_be_outside_the_no_reason_return(chat, sessions):
+    moving = one(sessions, lambda o: o.order_no == "202511220002")
+    c = chat(sender_of(sessions, moving))
+    reply = c.start("202511220002 燕麦片到了要是不想吃了能退吗", "request_return")
+    assert "运输" in reply and "燕麦片" in reply and "不支持七天无理由" in reply

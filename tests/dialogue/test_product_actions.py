@@ -266,3 +266,13 @@ def test_cantonese_price_and_size_words_are_asked_aspects(graph, text, must):
 def test_what_size_to_take_is_advice_not_the_size_list(graph):
     out, _ = run(ActionSizeAdvice(), tracker("s", "一米七八，一百四十斤，复古直筒牛仔裤要啥码", "ask_size_advice"))
     assert "建议选 XL" in out[0] and "XXL" not in out[0]
+
+
+def test_a_question_after_a_greeting_is_answered(graph):
+    from actions.products import ActionAcknowledge
+    out, _ = run(ActionAcknowledge(), tracker("s", "你好，想先了解一下你们店主要卖哪些类目？", "greet"))
+    assert any(w in out[0] for w in ("服装", "鞋靴", "护肤"))
+    out, _ = run(ActionAcknowledge(), tracker("s", "😂😂😂👍👍", "affirm"))
+    assert "亲" in out[0]
+    out, _ = run(ActionAcknowledge(), tracker("s", "你好", "greet"))
+    assert out == []   # utter_greet, a response template

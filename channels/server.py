@@ -220,7 +220,9 @@ def main(argv: Optional[list] = None) -> int:
     from rasa.__main__ import main as rasa_main
 
     # Rasa reads its options from sys.argv; changing it here does not change what ps shows.
-    sys.argv = ["rasa", *argv, *(["--auth-token", token] if token and "--enable-api" in argv else [])]
+    # --auth-token=<token> in one argument: a token_urlsafe token may start with "-", which argparse
+    # would take for an option ("expected one argument") when given as a separate argument.
+    sys.argv = ["rasa", *argv, *([f"--auth-token={token}"] if token and "--enable-api" in argv else [])]
     rasa_main()
     return 0
 

@@ -180,7 +180,7 @@ def main() -> int:
     rest = "rest:\n" if args.launcher == "rasa" else "channels.rest.RestInput:\n  mode: demo\n"
     (work / "credentials.yml").write_text(rest, encoding="utf-8")
     actions_cmd = ([python, "-m", "rasa_sdk"] if args.launcher == "rasa" else [python, "-m", "actions.server"])
-    server_cmd = ([python, "-m", "rasa", "run", "--auth-token", token] if args.launcher == "rasa"
+    server_cmd = ([python, "-m", "rasa", "run", f"--auth-token={token}"] if args.launcher == "rasa"
                   else [python, "-m", "channels.server", "run"])
     procs = []
     try:

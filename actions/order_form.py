@@ -419,6 +419,8 @@ REFUND_TIMING = re.compile(r"退到哪|钱.{0,6}(?:多久|什么时候|几天)|�
 SENDING_BACK = re.compile(r"寄回|退回去|还没寄|没寄出|退货地址|退回地址|寄给你们|寄去哪|寄到哪.{0,6}(?:退|换)")
 # 我要退货 先说清楚 运费谁出: a task asked for together with a rule question (not 我想问下退货运费谁出)
 LIST_ASKED = re.compile(r"哪几[单个笔]|哪些[单订]|有哪[几些]|列一下|列出来|说说|都有啥|都有什么")
+# 就这么算了？有没有啥补偿: indignation at being left with nothing, not a wish to stop
+RHETORICAL_STOP = re.compile(r"就这么算了|就这样算了|这就算了|难道就算了")
 ASKS_RETURN = re.compile(r"(?:给我|帮我|都|全)退(?:了|掉)(?![吗没多])|退了吧|退掉吧|要退货|申请退货")
 MONEY_ASKED = re.compile(r"钱|款|到账|多少|几天|多久|什么时候|啥时候")
 WANTS_TASK = re.compile(r"(?:我要|我想|想要|想|帮我|给我|申请|要)(?:退|换|取消|开票|开发票)")
@@ -558,6 +560,18 @@ def take_said(form: Form, turn: Turn, *, first: bool = False) -> None:
                     accept(form, slot, value)
 
 
+def _switch(form: Form, turn: Turn) -> None:
+    """Another task asked mid-form: it starts from this message; "好的，改为帮您…" is said before whatever
+    the new task says at once (a parcel's tracking), not after it."""
+    said, ended = len(form.messages), form.updates.get("last_order_task")
+    start(form, turn)
+    # the new task, or the one it started and ended at once (refused: 改为帮您取消订单 + why not)
+    task = task_named(form.task) or (task_named(form.get("last_order_task"))
+                                     if form.updates.get("last_order_task") != ended else None)
+    if task is not None:
+        form.messages.insert(said, f"好的，改为帮您{task.label}。")
+
+
 def _notice(form: Form, turn: Turn) -> bool:
     """The task takes what the message says in passing; True when that answered the message."""
     task = task_named(form.task)
@@ -612,9 +626,7 @@ def answer(form: Form, turn: Turn, requested: str | None) -> bool:
         switch = task_for(turn.intent, turn.text) if turn.confidence >= SWITCH_CONFIDENCE else None
         if other and switch and switch != form.task and TASKS[switch].needs_identity:
             # 那你帮我看下2026…到哪了 in the middle of another task: that task, for that order
-            start(form, turn)
-            if form.task:
-                form.say(f"好的，改为帮您{TASKS[form.task].label}。")
+            _switch(form, turn)
             return True
         if other and other != form.get("order_id") and validate_order_no(other).allowed:
             for name in ("order_item", "new_value", "exchange_variant", "confirmed"):
@@ -665,8 +677,7 @@ def answer(form: Form, turn: Turn, requested: str | None) -> bool:
         # 那我不要了 能直接取消吗 to "需要为您发放吗？": another task asked, not a no to the question
         switch = task_for(turn.intent, turn.text)
         if switch and switch != form.task:
-            start(form, turn)
-            form.say(f"好的，改为帮您{TASKS[switch].label}。")
+            _switch(form, turn)
             return True
     if requested == "order_id" and form.shopper and LIST_ASKED.search(turn.text):
         # 没付钱的有哪几单 你说说 while the order is asked: the list again, narrowed by what the words say
@@ -682,9 +693,7 @@ def answer(form: Form, turn: Turn, requested: str | None) -> bool:
         # different task said with it — the new task starts from this message (which names the order too)
         switch = task_for(turn.intent, turn.text)
         if switch and switch != form.task and switch != "status" and TASKS[switch].needs_identity:
-            start(form, turn)
-            if form.task:
-                form.say(f"好的，改为帮您{TASKS[form.task].label}。")
+            _switch(form, turn)
             return True
     value = extract(form, requested, turn, as_answer=True) if requested else None
     if value is not None:
@@ -718,10 +727,9 @@ def answer(form: Form, turn: Turn, requested: str | None) -> bool:
         form.end()
         return True
     if new_task and new_task != form.task:
-        start(form, turn)
-        form.say(f"好的，改为帮您{TASKS[new_task].label}。")
+        _switch(form, turn)
         return True
-    if turn.intent == "deny" or any(w in turn.text for w in STOP_WORDS):
+    if (turn.intent == "deny" or any(w in turn.text for w in STOP_WORDS)) and not RHETORICAL_STOP.search(turn.text):
         form.say(f"好的，已停止{getattr(task_named(form.task), 'label', '本次操作')}。还有什么可以帮您？")
         form.end()
         return True

@@ -332,6 +332,27 @@ class Modify(OrderTask):
             return variant_named(form, turn)
         return None
 
+    def aside(self, form: TaskForm, turn: TurnLike) -> Optional[str]:
+        """能不能直接在这一单上把数量改成两条？ while an address change awaits its yes: what the rules say of that
+        other change (previewed, nothing changed), and the pending one still waits for its answer."""
+        field = parsing.modify_field(turn.text) or self.field_of_value(form, turn)
+        if not field or field == form.get("modify_field"):
+            return None
+        saved = {k: form.slots.get(k) for k in ("modify_field", "new_value")}
+        try:
+            form.slots["modify_field"] = field   # read and previewed only; the form's own slots are put back
+            value = self.extract(form, "new_value", turn, as_answer=False)
+            if value is None:
+                return None
+            form.slots["new_value"] = value
+            outcome = self.call(form, form.service.preview())
+        finally:
+            form.slots.update(saved)
+        pending = "刚才那项修改还等您确认（回复「确认」或「不用了」）。"
+        if not outcome.ok:
+            return f"{outcome.reason}{pending}"
+        return f"{outcome.reason}这一项等刚才那项办好后再单独确认。{pending}"
+
     @staticmethod
     def field_of_value(form: TaskForm, turn: TurnLike) -> Optional[str]:
         """What is changed, read from the new value itself (改成13700001111 / 改成广州市天河区… /
@@ -409,7 +430,9 @@ class Return(OrderTask):
             return
         if order.status != OrderStatus.DELIVERED:
             preview = form.service.preview().request_return(form.shopper.id, order.order_no, item=order.items[0].id)
-            form.say(f"订单 {order.order_no}（{order.status_label}）：{preview.reason}" + self.never_without_reason(
+            # 那能换成红色的嘛 on a parcel still on its way: the same rule, worded for what was asked
+            reason = preview.reason.replace("申请退货", f"申请{self.kind_label}")
+            form.say(f"订单 {order.order_no}（{order.status_label}）：{reason}" + self.never_without_reason(
                 order, form.get("task_text") or ""))
             form.end()
             return

@@ -312,6 +312,9 @@ def address(text: str | None) -> dict | None:
             return None
         city = province
     detail = str(detail).strip(" ，,。")
+    # 江南西路128号5栋701，电话不变，谢谢您: the address ends where the sentence moves on
+    detail = re.split(r"\s*[，,。;；！!？?]\s*(?=电话|手机|号码|谢谢|麻烦|辛苦|其他|其它|别的|不用|就这|另外|还有|收件人)",
+                      detail)[0].strip(" ，,。")
     if not district:
         lead = _DISTRICT_LEAD.match(detail)
         if not lead:

@@ -412,6 +412,8 @@ def respond(intent: str | None, text: str | None, state: State, shelf: Shelf, *,
         found = shelf.index().search(_merge(parse(state.last_query), q), k=SHOWN * 3)
         if found.products:
             return _answer(_personal_order(found, shelf)[:SHOWN], [state.last_aspect], r, state, shelf)
+    if (q.cheaper or q.dearer) and "profile" in fact_aspects and not FITS_ASKED.search(q.text):
+        fact_aspects.remove("profile")   # 有没有便宜点的 学生党钱包瘦瘦: who is buying, not whether it suits them
     kin_of_focus = bool(state.focus) and len(t.rows) >= 1 and q.wanted_types and any(
         x["id"] == state.focus for x in t.rows) and (shelf.product(state.focus) or {}).get("type") in q.wanted_types
     if ((q.cheaper or q.dearer) and len(t.rows) == 1 and t.how in ("implicit", "referring", "page")

@@ -185,7 +185,7 @@ def price_range(text: str | None) -> tuple[float, float] | None:
 _METRE = re.compile(r"(?<![\d.])1\s*(?:米|m)\s*(\d{1,2})(?![\d.])|(?<![\d.])1\.(\d{1,2})\s*(?:米|m)(?![a-z])", re.I)
 _CM = re.compile(r"(?<![\d.])(1\d{2}|2[0-2]\d|[4-9]\d)(?:\.\d)?\s*(?:cm|厘米|公分)", re.I)  # 45 cm: a baby
 _HEIGHT_WORD = re.compile(r"(?:身高|个子|高)\s*(?:是|有)?\s*(1\d{2}|2[0-2]\d)(?![\d.])")
-_BARE_HEIGHT = re.compile(r"(?<![\d.])(1[4-9]\d|20\d)(?![\d.]|\s*(?:码|元|块|斤|公斤|kg))")  # "175 70公斤"
+_BARE_HEIGHT = re.compile(r"(?<![\d.¥￥])(1[4-9]\d|20\d)(?![\d.]|\s*(?:码|元|块|斤|公斤|kg|的|rmb))", re.I)  # "175 70公斤"
 _WEIGHT = re.compile(r"(?<![\d.])(\d{1,3}(?:\.\d)?)\s*(公斤|kg|千克|斤)", re.I)  # 5公斤: a baby
 _WEIGHT_WORD = re.compile(r"(?:体重|重)\s*(?:是|有)?\s*(\d{2,3}(?:\.\d)?)(?![\d.]|\s*(?:cm|厘米|公分|码))", re.I)
 _BARE_PAIR = re.compile(r"(?<![\d.])(1[4-9]\d|20\d)\s*[,，/、\s]\s*(\d{2,3})(?![\d.]|\s*(?:码|元|块|cm|厘米))")

@@ -1328,3 +1328,47 @@ def test_food_on_its_way_is_said_to_be_outside_the_no_reason_return(chat, sessio
     c = chat(sender_of(sessions, moving))
     reply = c.start("202511220002 燕麦片到了要是不想吃了能退吗", "request_return")
     assert "运输" in reply and "燕麦片" in reply and "不支持七天无理由" in reply
+
+
+# -- found through make run with a writer's lines (2026-12-01) ---------------------------------------------
+def test_an_address_ends_where_the_sentence_moves_on():
+    from shop.dialogue import parsing as p
+    found = p.address("麻烦您帮我把收货地址改成广东省广州市海珠区江南西路128号5栋701，电话不变，谢谢您。")
+    assert found["detail"] == "江南西路128号5栋701"
+
+
+def test_more_of_a_paid_order_asked_while_its_new_address_awaits_the_yes(chat, sessions):
+    paid = own(sessions, OrderStatus.PAID)
+    c = chat(sender_of(sessions, paid))
+    reply = c.start(f"{paid.order_no} 收货地址改成广东省广州市海珠区江南西路128号5栋701，电话不变，谢谢您", "modify_order")
+    assert "确认修改吗" in reply and "谢谢" not in reply.split("确认修改吗")[0]
+    reply = c.say("还想再请教一下，能不能直接在这一单上把数量改成两条？这样也省得再单独付一次运费", "modify_order")
+    assert "无法增加" in reply and "还等您确认" in reply and c.slots["requested_slot"] == "confirmed"
+    c.say("确认", "affirm")
+    order = one(sessions, lambda o: o.order_no == paid.order_no)
+    assert "江南西路128号5栋701" in order.address_detail and order.items[0].qty == 1
+
+
+def test_is_that_all_then_asking_for_compensation_is_not_a_stop(chat, service, sessions):
+    late = [o for o in orders(sessions, lambda o: o.shopper_id == 1 and o.status == OrderStatus.SHIPPED)
+            if service.track(1, o.order_no)[1].allowed]
+    c = chat(sender_of(sessions, late[0]))
+    c.start(f"{late[0].order_no}咋还没到 一点动静没有", "track_logistics")
+    reply = c.say("就这么算了？有没有啥补尝", "deny")
+    assert "已停止" not in reply
+
+
+def test_a_switch_is_announced_before_what_the_new_task_says(chat, service, sessions):
+    late = [o for o in orders(sessions, lambda o: o.shopper_id == 1 and o.status == OrderStatus.SHIPPED)
+            if service.track(1, o.order_no)[1].allowed]
+    c = chat(sender_of(sessions, late[0]))
+    c.start(f"{late[0].order_no}快一个星期没动静了", "track_logistics")
+    reply = c.say("那我不要了 能直接取消吗", "cancel_order")
+    assert reply.index("改为帮您取消") < reply.index("无法取消")
+
+
+def test_an_exchange_asked_of_a_parcel_on_its_way_is_worded_as_an_exchange(chat, sessions):
+    shipped = own(sessions, OrderStatus.SHIPPED)
+    c = chat(sender_of(sessions, shipped))
+    reply = c.start(f"{shipped.order_no} 能换成红色的嘛", "request_exchange")
+    assert "申请换货" in reply and "申请退货" not in reply

@@ -276,3 +276,18 @@ def test_a_question_after_a_greeting_is_answered(graph):
     assert "亲" in out[0]
     out, _ = run(ActionAcknowledge(), tracker("s", "你好", "greet"))
     assert out == []   # utter_greet, a response template
+
+
+def test_cheaper_from_a_student_is_a_cheaper_list_not_a_fit_question(graph):
+    slots = {}
+    for act, text, intent in [(ActionRecommend(), "想给我妈买点保暖的东西 她快60了 特别怕冷 预算300以内", "ask_recommendation"),
+                              (ActionProductInfo(), "那第二个呢 有啥颜色", "ask_product_info")]:
+        _, events = run(act, tracker("s", text, intent, slots=dict(slots)))
+        slots.update(slots_of(events))
+    out, _ = run(ActionRecommend(), tracker("s", "有没有便宜点的 学生党钱包瘦瘦", "ask_recommendation", slots=dict(slots)))
+    assert "推荐人群" not in out[0] and "¥" in out[0]
+
+
+def test_a_discount_for_two_is_a_promotion_question(graph):
+    out, _ = run(ActionProductPrice(), tracker("s", "积雪草控油清爽爽肤水如果買兩支有冇折？", "ask_price_promotion"))
+    assert "九折" in out[0] or "两件" in out[0]

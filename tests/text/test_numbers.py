@@ -89,3 +89,8 @@ def test_a_decimal_said_with_dian_and_a_rough_foot_length():
 def test_a_little_over_a_round_sum():
     from shop.text.numbers import price_range
     assert price_range("预算一千出头") == (1000.0, 1200.0)
+
+
+def test_a_price_said_next_to_a_height_is_not_the_height():
+    from shop.text.numbers import measures
+    assert measures("那个抓绒外套209的 男的 175 140斤穿啥码") == {"height": 175.0, "weight": 70.0}

@@ -471,7 +471,8 @@ def start(form: Form, turn: Turn) -> None:
         task = "status"
     if task == "refund" and ASKS_RETURN.search(turn.text) and not MONEY_ASKED.search(turn.text):
         task = "return"   # 两条盖毯 给我退了 没用过: asking for a return, not where a refund is
-    if task == "return" and form.get("order_id") and follow_up_task(turn.text) == "refund":
+    if task == "return" and follow_up_task(turn.text) == "refund" and (form.get("order_id") or MONEY_ASKED.search(
+            turn.text) or re.search(r"\d+\s*(?:块|元|蚊)", turn.text)):
         task = "refund"   # 就那个表带 退了五十七 about the refund just shown: the money, not a new return
     if task in ("track", "status") and form.get("order_id") and follow_up_task(turn.text) == "refund":
         task = "refund"   # 银行卡咋还没看到钱 啥时候到 about the order just handled: the money, not the parcel

@@ -228,7 +228,7 @@ class Track(Status):
 class Refund(OrderTask):
     name, label, family = "refund", "查询退款", "after_sales"
     follow_up = re.compile(r"退哪|退到哪|到账|钱.{0,8}(?:没|还没|什么时候|啥时候|多久|到)|退了多少|退多少|怎么还没看到钱|"
-                           r"退回来了?[吗没]|都退了[吗没]|退了[吗没]|退了\s*[\d一二两三四五六七八九十百]+\s*(?:块|元)?|钱.{0,4}都退|(?:确定|真的)是\s*\d+(?:\.\d+)?\s*(?:块|元)?\s*(?:吗|？|\?|不是)|不是\s*\d+(?:\.\d+)?\s*(?:块|元)?[吗？?]")
+                           r"退回来了?[吗没]|都退了[吗没]|退了[吗没]|已经退了|是不是.{0,6}退了|退了没|退没退|退了\s*[\d一二两三四五六七八九十百]+\s*(?:块|元)?|钱.{0,4}都退|(?:确定|真的)是\s*\d+(?:\.\d+)?\s*(?:块|元)?\s*(?:吗|？|\?|不是)|不是\s*\d+(?:\.\d+)?\s*(?:块|元)?[吗？?]")
     possible = (OrderStatus.REFUNDED, OrderStatus.CANCELLED, OrderStatus.DELIVERED)
     intents = ("ask_refund_status",)
     rules = "returns"

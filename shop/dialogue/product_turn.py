@@ -180,6 +180,11 @@ def _among(rows: list[dict], r: Reading, focus: str | None = None) -> list[dict]
             return hits   # 那个藏青色的 — those of the list that come in it
         if hits and focus not in {x["id"] for x in rows}:
             return hits   # all of them come in it and none was chosen yet: answer for each
+    if (r.colors or r.size) and focus is None and not q.wanted_types:
+        # 那L码呢 藏青色还有货没 after "您问的是哪一款？" (nothing chosen): each of them that comes in it
+        hits = [x for x in rows if set(r.colors) <= set(x.get("colors") or [])]
+        if hits:
+            return hits
     return None
 
 

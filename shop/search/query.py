@@ -211,7 +211,7 @@ _NUMBER_AFTER = re.compile(r"\s*(?:号码|号)?\s*(?:是|为)?\s*[:：]?\s*\+?\d
 
 # 坐在电脑前面一整天 / 天天对着手机: a thing the shopper sits at or looks at, the scene of the wish, not the wish
 _SCENE_BEFORE = re.compile(r"(?:对着|坐在|坐喺|盯着|看着|玩|刷|用)\s*$")
-_SCENE_AFTER = re.compile(r"\s*(?:前面|前|跟前|旁边|桌前)")
+_SCENE_AFTER = re.compile(r"\s*(?:前面|前|跟前|旁边|桌前|瘦|扁|空空|空了|不鼓)")   # 钱包瘦瘦: a saying about money
 
 
 def _a_scene(text: str, term) -> bool:

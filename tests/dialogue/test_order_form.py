@@ -1372,3 +1372,10 @@ def test_an_exchange_asked_of_a_parcel_on_its_way_is_worded_as_an_exchange(chat,
     c = chat(sender_of(sessions, shipped))
     reply = c.start(f"{shipped.order_no} 能换成红色的嘛", "request_exchange")
     assert "申请换货" in reply and "申请退货" not in reply
+
+
+def test_whether_the_strap_money_was_refunded_is_the_refund(chat, sessions):
+    refunded = one(sessions, lambda o: o.shopper_id == 1 and o.status == OrderStatus.REFUNDED)
+    c = chat(sender_of(sessions, refunded))
+    reply = c.start("仲有上个月退了嗰条表带，57蚊是不是已经退了？", "request_return")
+    assert "57" in reply and "无法申请退货" not in reply

@@ -291,3 +291,11 @@ def test_cheaper_from_a_student_is_a_cheaper_list_not_a_fit_question(graph):
 def test_a_discount_for_two_is_a_promotion_question(graph):
     out, _ = run(ActionProductPrice(), tracker("s", "积雪草控油清爽爽肤水如果買兩支有冇折？", "ask_price_promotion"))
     assert "九折" in out[0] or "两件" in out[0]
+
+
+def test_a_colour_and_size_after_which_one_is_answered_for_each_listed(graph):
+    """那个抓绒外套209的 … 穿啥码 → three listed, none chosen → 那L码呢 藏青色还有货没: each one's stock."""
+    _, events = run(ActionSizeAdvice(), tracker("s", "那个抓绒外套209的 男的 175 140斤穿啥码", "ask_size_advice"))
+    slots = slots_of(events)
+    out, _ = run(ActionStock(), tracker("s", "那L码呢 藏青色还有货没", "ask_stock", slots=slots))
+    assert "哪款商品" not in out[0] and "藏青色" in out[0] and "L" in out[0]

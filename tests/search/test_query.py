@@ -41,3 +41,7 @@ def test_a_thing_the_shopper_sits_at_is_the_scene_not_a_wish_for_it(text, word):
 
 def test_a_thing_asked_for_that_is_not_sold_is_still_not_sold():
     assert parse("有电脑卖吗").not_sold == ("电脑",)
+
+
+def test_a_thin_wallet_is_a_saying_not_a_wallet():
+    assert parse("有没有便宜点的 学生党钱包瘦瘦").not_sold == ()

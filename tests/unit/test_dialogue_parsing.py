@@ -150,3 +150,9 @@ def test_unused_goods_are_a_no_reason_return(text, expected):
 @pytest.mark.parametrize("text", ["券要 整吧", "要券", "整吧"])
 def test_taking_the_delay_coupon_in_northern_words(text):
     assert p.yes_no(text, "ask_price_promotion", "track") is True
+
+
+def test_voice_slips_in_an_invoice_title_and_a_tax_number():
+    from shop.text.normalize import normalize
+    assert p.invoice_title(normalize("台头开公司 厦门鹭岛科技有限公司 税好是91350100M000100Y45")) == \
+        ("company", "厦门鹭岛科技有限公司")

@@ -422,6 +422,8 @@ LIST_ASKED = re.compile(r"哪几[单个笔]|哪些[单订]|有哪[几些]|列一
 # 就这么算了？有没有啥补偿: indignation at being left with nothing, not a wish to stop
 RHETORICAL_STOP = re.compile(r"就这么算了|就这样算了|这就算了|难道就算了")
 ASKS_RETURN = re.compile(r"(?:给我|帮我|都|全)退(?:了|掉)(?![吗没多])|退了吧|退掉吧|要退货|申请退货")
+# 57蚊是不是已经退了 / 表带的钱退了没: whether money came back, not a new return (钱还没付 能退掉吗 is one)
+REFUND_ASKED = re.compile(r"已经退了|是不是.{0,6}退了|退了没|退没退|退了\s*\d+\s*(?:块|元|蚊)?|钱.{0,4}(?:到了没|到账)")
 MONEY_ASKED = re.compile(r"钱|款|到账|多少|几天|多久|什么时候|啥时候")
 WANTS_TASK = re.compile(r"(?:我要|我想|想要|想|帮我|给我|申请|要)(?:退|换|取消|开票|开发票)")
 OWN_ORDER = re.compile(r"我的|我那|我买的|我刚|订单|单号|(?<!寄)到哪|到了吗|还没到|发货了吗|这单|那单|我这")
@@ -471,8 +473,8 @@ def start(form: Form, turn: Turn) -> None:
         task = "status"
     if task == "refund" and ASKS_RETURN.search(turn.text) and not MONEY_ASKED.search(turn.text):
         task = "return"   # 两条盖毯 给我退了 没用过: asking for a return, not where a refund is
-    if task == "return" and follow_up_task(turn.text) == "refund" and (form.get("order_id") or MONEY_ASKED.search(
-            turn.text) or re.search(r"\d+\s*(?:块|元|蚊)", turn.text)):
+    if task == "return" and (form.get("order_id") and follow_up_task(turn.text) == "refund"
+                             or REFUND_ASKED.search(turn.text)):
         task = "refund"   # 就那个表带 退了五十七 about the refund just shown: the money, not a new return
     if task in ("track", "status") and form.get("order_id") and follow_up_task(turn.text) == "refund":
         task = "refund"   # 银行卡咋还没看到钱 啥时候到 about the order just handled: the money, not the parcel

@@ -1379,3 +1379,11 @@ def test_whether_the_strap_money_was_refunded_is_the_refund(chat, sessions):
     c = chat(sender_of(sessions, refunded))
     reply = c.start("仲有上个月退了嗰条表带，57蚊是不是已经退了？", "request_return")
     assert "57" in reply and "无法申请退货" not in reply
+
+
+def test_unpaid_and_not_wanted_is_a_cancel_not_a_refund_question(chat, sessions, outbox):
+    c = chat("guest-unpaid-return")
+    c.start("我昨天给小孙子买了一双学步鞋，还有一套蓝色的碗碟，寄到青岛的，钱还没付，现在家里说不要了，能不能帮我把这个订单退掉",
+            "request_return")
+    reply = verify(c, sessions, outbox)
+    assert "确认取消订单" in reply and "没有退款" not in reply

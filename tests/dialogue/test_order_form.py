@@ -1349,20 +1349,23 @@ def test_more_of_a_paid_order_asked_while_its_new_address_awaits_the_yes(chat, s
     assert "江南西路128号5栋701" in order.address_detail and order.items[0].qty == 1
 
 
-def test_is_that_all_then_asking_for_compensation_is_not_a_stop(chat, service, sessions):
+def stalled_parcel_chat(chat, service, sessions, text: str):
+    """A conversation that has just asked about the demo shopper's stalled parcel (the coupon offered)."""
     late = [o for o in orders(sessions, lambda o: o.shopper_id == 1 and o.status == OrderStatus.SHIPPED)
             if service.track(1, o.order_no)[1].allowed]
     c = chat(sender_of(sessions, late[0]))
-    c.start(f"{late[0].order_no}咋还没到 一点动静没有", "track_logistics")
+    c.start(f"{late[0].order_no}{text}", "track_logistics")
+    return c
+
+
+def test_is_that_all_then_asking_for_compensation_is_not_a_stop(chat, service, sessions):
+    c = stalled_parcel_chat(chat, service, sessions, "咋还没到 一点动静没有")
     reply = c.say("就这么算了？有没有啥补尝", "deny")
     assert "已停止" not in reply
 
 
 def test_a_switch_is_announced_before_what_the_new_task_says(chat, service, sessions):
-    late = [o for o in orders(sessions, lambda o: o.shopper_id == 1 and o.status == OrderStatus.SHIPPED)
-            if service.track(1, o.order_no)[1].allowed]
-    c = chat(sender_of(sessions, late[0]))
-    c.start(f"{late[0].order_no}快一个星期没动静了", "track_logistics")
+    c = stalled_parcel_chat(chat, service, sessions, "快一个星期没动静了")
     reply = c.say("那我不要了 能直接取消吗", "cancel_order")
     assert reply.index("改为帮您取消") < reply.index("无法取消")
 

@@ -440,7 +440,11 @@ class Return(OrderTask):
             # 开衫申请退货好几天了 到底通过没有: the goods are already under a request — say where it is
             preview = form.service.preview().request_return(form.shopper.id, order.order_no, item=order.items[0].id)
             if preview.code == "after_sales_open":
-                form.say(preview.reason)
+                # 已经申请咗退货，跟住要点做？要寄去边度？: where that request's parcel goes, when asked
+                asks_where = re.search(r"寄去哪|寄到哪|寄哪|寄回哪|地址|寄去边", form.get("task_text") or "")
+                from shop.rules.returns import policy_answer
+                form.say(preview.reason + (policy_answer("退货地址", order_in_hand=True).removeprefix("亲，")
+                                           if asks_where else ""))
                 form.end()
 
     @staticmethod

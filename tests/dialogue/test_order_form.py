@@ -1390,3 +1390,10 @@ def test_unpaid_and_not_wanted_is_a_cancel_not_a_refund_question(chat, sessions,
             "request_return")
     reply = verify(c, sessions, outbox)
     assert "确认取消订单" in reply and "没有退款" not in reply
+
+
+def test_where_to_send_goods_already_under_a_return_request(chat, sessions):
+    under = one(sessions, lambda o: o.order_no == "202511160005")
+    c = chat(sender_of(sessions, under))
+    reply = c.start("我上个礼拜买的那件米色冷衫已经申请了退货，接下来要怎么做？要寄去哪里？", "request_return")
+    assert "进行中的退货申请" in reply and "文一西路" in reply

@@ -27,7 +27,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import services
 from actions.services import channel_of
 from shop.dialogue import order_text, parsing
-from shop.dialogue.order_tasks import OWN_PURCHASE, TASKS, corrects_order, follow_up_task, own_order_task, task_for, task_named
+from shop.dialogue.order_tasks import OWN_PURCHASE, SEND_WHERE, TASKS, corrects_order, follow_up_task, own_order_task, task_for, task_named
 from shop.dialogue.order_words import another_order, items_named, order_priced, order_tracked, orders_named
 from shop.identity import code_in
 from shop.media import first_attachment
@@ -35,7 +35,7 @@ from shop.orders import InvalidOrderNumber, OrderNotFound, OrderService, OrderVi
 from shop.orders.views import ShopperView
 from shop.rules.formats import validate_order_no
 from shop.rules.policy import ReturnStatus
-from shop.rules.returns import COMPARE_RETURN_EXCHANGE, policy_answer
+from shop.rules.returns import COMPARE_RETURN_EXCHANGE, address_answer, policy_answer
 from shop.rules.shipping import answer as shipping_answer
 
 logger = logging.getLogger(__name__)
@@ -344,12 +344,8 @@ def prompt(form: Form, slot: str) -> None:
         if "login_phone" not in form.updates:  # the turn that sent the code has just said so
             form.say(f"请回复发到 {form.get('login_phone')} 的 6 位短信验证码（没收到可以回复「重新发送」）。")
     elif slot == "order_id":
-        mine = form.service.recent_orders(form.shopper.id, limit=20) if form.shopper else []
         # 那个没付钱的单子给我取消了: the orders the words narrow to, when they are several
-        narrowed = orders_named(form.service.orders(form.shopper.id), form.get("task_text") or "", task) \
-            if mine else []
-        recent = [o for o in mine if o.order_no in narrowed] if len(narrowed) > 1 else _orders_to_list(mine,
-                                                                                                      task_named(task))
+        recent = _orders_offered(form, form.get("task_text") or "", at_least=2) if form.shopper else []
         if recent:
             form.set("listed_orders", [o.order_no for o in recent])
             prefix = getattr(task_named(task), "order_prompt_prefix", "")
@@ -366,6 +362,15 @@ def prompt(form: Form, slot: str) -> None:
             form.say(text)
     elif slot == "confirmed":
         _ask_confirmation(form)
+
+
+def _orders_offered(form: Form, text: str, *, at_least: int, limit: int = 5) -> list:
+    """The shopper's recent orders to pick from: those the words narrow to (没付钱的 → the unpaid ones) when
+    they are `at_least` many, else those where the task is possible first (`_orders_to_list`)."""
+    mine = form.service.recent_orders(form.shopper.id, limit=20)
+    named = orders_named(form.service.orders(form.shopper.id), text, form.task) if mine else []
+    narrowed = [o for o in mine if o.order_no in named]
+    return narrowed[:limit] if len(narrowed) >= at_least else _orders_to_list(mine, task_named(form.task), limit)
 
 
 def _orders_to_list(recent: list, task, limit: int = 5) -> list:
@@ -431,9 +436,6 @@ SHIPPING_QUESTION = re.compile(r"几天能?到|几天才能|多久能?到|多长
                                r"几点前.{0,3}发")
 
 
-SEND_WHERE = re.compile(r"寄到哪|寄哪|寄去哪|寄给谁|发到哪|地址(?:是|在)?(?:哪|多少|啥|什么)")
-
-
 def _awaits_send_back(form: Form) -> bool:
     """The order in hand has a return or exchange waiting for the shopper's parcel (待寄回)."""
     order = form.order() if form.get("order_id") else None
@@ -483,7 +485,7 @@ def start(form: Form, turn: Turn) -> None:
     if task in ("track", "status") and SEND_WHERE.search(turn.text) and _awaits_send_back(form):
         # 寄到哪 right after a return was opened on the order in hand: the goods go back to the warehouse;
         # the order's own parcel has arrived, so it cannot be the question
-        form.say(policy_answer("退货地址", order_in_hand=True))
+        form.say("亲，" + address_answer())
         form.set("order_task", None)
         return
     general = rule_question(task, turn.text)
@@ -684,12 +686,9 @@ def answer(form: Form, turn: Turn, requested: str | None) -> bool:
             return True
     if requested == "order_id" and form.shopper and LIST_ASKED.search(turn.text):
         # 没付钱的有哪几单 你说说 while the order is asked: the list again, narrowed by what the words say
-        mine = form.service.recent_orders(form.shopper.id, limit=20)
-        named = orders_named(form.service.orders(form.shopper.id), turn.text, form.task)
-        narrowed = [o for o in mine if o.order_no in named] or \
-            _orders_to_list(mine, task_named(form.task))
-        form.set("listed_orders", [o.order_no for o in narrowed[:5]])
-        form.say(f"这些订单：\n{order_text.order_list(narrowed[:5])}\n回复序号或 12 位订单号即可。")
+        narrowed = _orders_offered(form, turn.text, at_least=1)
+        form.set("listed_orders", [o.order_no for o in narrowed])
+        form.say(f"这些订单：\n{order_text.order_list(narrowed)}\n回复序号或 12 位订单号即可。")
         return True
     if requested in ("order_id", "order_item") and turn.confidence >= SWITCH_CONFIDENCE:
         # 202611300010 鞋子改成80码 / 西安那单的盖毯 其实是想换小一号的 to "which order?": the order, and a

@@ -441,10 +441,9 @@ class Return(OrderTask):
             preview = form.service.preview().request_return(form.shopper.id, order.order_no, item=order.items[0].id)
             if preview.code == "after_sales_open":
                 # 已经申请咗退货，跟住要点做？要寄去边度？: where that request's parcel goes, when asked
-                asks_where = re.search(r"寄去哪|寄到哪|寄哪|寄回哪|地址|寄去边", form.get("task_text") or "")
-                from shop.rules.returns import policy_answer
-                form.say(preview.reason + (policy_answer("退货地址", order_in_hand=True).removeprefix("亲，")
-                                           if asks_where else ""))
+                text = form.get("task_text") or ""
+                from shop.rules.returns import address_answer
+                form.say(preview.reason + (address_answer() if SEND_WHERE.search(text) or "地址" in text else ""))
                 form.end()
 
     @staticmethod
@@ -865,6 +864,10 @@ def task_for(intent: Optional[str], text: str) -> Optional[str]:
 OWN_PURCHASE = re.compile(r"我(?:(?!想|要|打算|准备|得|该|会|能)[^，。？！,.?!\s]){0,8}?(?:买|下单|拍|订|网购)(?:了|下)?的|"
                           r"我(?:那|这)(?:单|个订单|笔订单)|我的(?:订单|包裹|快递)|[\u4e00-\u9fff]{1,6}那单|"
                           r"买了.{0,4}(?:天|周|礼拜|星期|个月)|(?:上周|上礼拜|上星期|前几天|昨天|前天|上个月|之前)(?:在.{1,6})?买了")
+
+
+# 寄到哪 / 要寄去哪里: where goods are to be sent (after a return was opened: the warehouse)
+SEND_WHERE = re.compile(r"寄到哪|寄哪|寄去哪|寄回哪|寄给谁|发到哪|地址(?:是|在)?(?:哪|多少|啥|什么)")
 
 
 # 整错了 不是这单 是褥子那单202511220009: the order the last task was about was the wrong one

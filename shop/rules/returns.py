@@ -164,6 +164,11 @@ COMPARE_RETURN_EXCHANGE = re.compile(
     r"(?:退|换)[货款]?.{0,6}(?:还是|和|跟|或者?|与).{0,3}(?:退|换)[货款]?.{0,8}(?:哪个|哪种|哪样|区别|不一样|差别|怎么选|选哪|快|好|划算|方便)")
 
 
+def address_answer() -> str:
+    """Where returned goods go and by when (shop/rules/policy.py)."""
+    return f"退货请寄到：{RETURN_ADDRESS}，申请通过后 {SEND_BACK_DAYS} 天内寄回。"
+
+
 def policy_answer(text: str | None, *, order_in_hand: bool = False) -> str:
     """The rules a general after-sales question asks about (七天无理由从哪天算, 运费谁出, 吊牌剪了还能退吗),
     worded from shop/rules/policy.py; every fact is the policy's."""
@@ -183,7 +188,7 @@ def policy_answer(text: str | None, *, order_in_hand: bool = False) -> str:
         "postage": "无理由退货的寄回运费由您承担；质量问题、与描述不符或发错货，运费由商家承担。",
         "refund": (f"仓库签收退货后 {INSPECTION_DAYS} 天内退款，支付宝/微信约 {REFUND_DAYS['alipay']} 天到账，"
                    f"银行卡最长 {REFUND_DAYS['bank_card']} 天。"),
-        "address": f"退货请寄到：{RETURN_ADDRESS}，申请通过后 {SEND_BACK_DAYS} 天内寄回。",
+        "address": address_answer(),
         # a parcel refused at the door goes back to the warehouse like a return, and is refunded the same way
         "refuse": (f"可以拒收：派件时直接拒签就行，包裹退回仓库后 {INSPECTION_DAYS} 天内原路退款，"
                    "拒收不用另外申请退货。"),

@@ -40,27 +40,21 @@ def _fold(ch: str) -> str:
     return folded if len(folded) == 1 else ch  # ligatures (ﬁ) and the like keep their length
 
 
-@lru_cache(maxsize=1)
-def _cantonese() -> tuple[re.Pattern, dict]:
-    """The written-Cantonese table (shop/text/data/cantonese.yaml) as one pattern, longest first."""
-    doc = yaml.safe_load((Path(__file__).parent / "data" / "cantonese.yaml").read_text(encoding="utf-8"))
-    table = {**doc.get("characters", {}), **doc.get("words", {})}
-    bad = [k for k, v in table.items() if len(str(k)) != len(str(v))]
-    if bad:
-        raise ValueError(f"cantonese.yaml: replacements must keep the length: {bad}")
-    keys = sorted(table, key=len, reverse=True)
-    return re.compile("|".join(re.escape(str(k)) for k in keys)), {str(k): str(v) for k, v in table.items()}
-
-
-@lru_cache(maxsize=1)
-def _homophones() -> tuple[re.Pattern, dict]:
-    """Voice-input and pinyin slips for after-sales words (shop/text/data/homophones.yaml), longest first."""
-    doc = yaml.safe_load((Path(__file__).parent / "data" / "homophones.yaml").read_text(encoding="utf-8"))
-    table = {str(k): str(v) for k, v in (doc.get("words") or {}).items()}
+@lru_cache(maxsize=None)
+def _table(name: str, sections: tuple[str, ...]) -> tuple[re.Pattern, dict]:
+    """A same-length replacement table (shop/text/data/<name>.yaml, the given sections) as one pattern,
+    longest first."""
+    doc = yaml.safe_load((Path(__file__).parent / "data" / f"{name}.yaml").read_text(encoding="utf-8"))
+    table = {str(k): str(v) for section in sections for k, v in (doc.get(section) or {}).items()}
     bad = [k for k, v in table.items() if len(k) != len(v)]
     if bad:
-        raise ValueError(f"homophones.yaml: replacements must keep the length: {bad}")
+        raise ValueError(f"{name}.yaml: replacements must keep the length: {bad}")
     return re.compile("|".join(re.escape(k) for k in sorted(table, key=len, reverse=True))), table
+
+
+def _replace(text: str, name: str, sections: tuple[str, ...] = ("words",)) -> str:
+    pattern, table = _table(name, sections)
+    return pattern.sub(lambda m: table[m.group()], text)
 
 
 # 二零二五一一一七零零零二 / 一三五一九零三五六四六: an order or phone number read out digit by digit (voice
@@ -76,8 +70,7 @@ def spoken_digits(text: str) -> str:
 
 def mandarin(text: str) -> str:
     """Written Cantonese as Mandarin, one character for one (有冇 → 有没, 几多钱 → 多少钱)."""
-    pattern, table = _cantonese()
-    return pattern.sub(lambda m: table[m.group()], text)
+    return _replace(text, "cantonese", ("characters", "words"))
 
 
 def normalize(text: str | None) -> str:
@@ -89,8 +82,8 @@ def normalize(text: str | None) -> str:
     # OpenCC's phrase tables may rewrite a multi-character word; keep offsets safe.
     if len(simplified) != len(folded):
         simplified = "".join(_t2s().convert(ch) for ch in folded)
-    pattern, table = _homophones()
-    return spoken_digits(pattern.sub(lambda m: table[m.group()], mandarin(simplified)))
+    # voice-input slips for after-sales words (推货 → 退货; shop/text/data/homophones.yaml)
+    return spoken_digits(_replace(mandarin(simplified), "homophones"))
 
 
 def same_length(original: str, normal: str) -> bool:

@@ -4,7 +4,7 @@ export RASA_TELEMETRY_ENABLED := false
 RASA := .venv/bin/rasa
 PY := .venv/bin/python
 
-.PHONY: run test setup train shell actions validate test-unit test-nlu test-core bench-nlu bench-entities bench-recommend bench-vision bench-sentiment bench-search bench-stall bench-load run-cluster review-collect retrain rollback clean
+.PHONY: run test setup train shell actions validate test-unit test-nlu test-core bench-nlu bench-entities bench-recommend bench-vision bench-sentiment bench-search bench-stall bench-load bench-dashboard run-cluster review-collect retrain rollback clean
 
 run:            ## set up, train if needed, start action server + Rasa (REST, API with token)
 	bash scripts/run.sh
@@ -66,6 +66,9 @@ retrain: setup  ## reviewed messages → data/nlu/reviewed/<month>.yml → candi
 
 rollback: setup  ## serve the model from before the last promotion again (and its data)
 	source scripts/local_secrets.sh && $(PY) scripts/retrain.py rollback
+
+bench-dashboard: setup  ## the dashboard at 10k and 1M stored events: tracker-store scan vs broker aggregates -> bench/results/dashboard.json
+	$(PY) bench/dashboard.py
 
 bench-load: setup  ## Locust shoppers (1/8/32) vs stock moodbot through the REST channel -> bench/results/load.json
 	$(PY) bench/load.py

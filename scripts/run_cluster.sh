@@ -2,7 +2,7 @@
 # The production profile on this machine (issue 18, docs/deploy.md): PostgreSQL (Rasa's tracker
 # store and the shop store), Redis (the lock store shop.locking.AtomicRedisLockStore and the
 # channels' duplicate message ids), RabbitMQ (Rasa's pika event broker), the embedded graph, one
-# action server, $SHOP_INSTANCES `rasa run` instances (default 2) and HAProxy in front on
+# action server, the dashboard's broker consumer, $SHOP_INSTANCES `rasa run` instances (default 2) and HAProxy in front on
 # 127.0.0.1:$CLUSTER_PORT (default 5005) — all from Debian's packages (scripts/install_system.sh
 # --cluster), on loopback, with passwords generated once into var/cluster/secrets.env (mode 600)
 # and handed over in files or the environment, never on a command line. Ctrl-C stops everything.
@@ -125,6 +125,11 @@ export SHOP_ACTION_URL="http://127.0.0.1:5055/webhook"
 .venv/bin/python -m shop.store.seed
 .venv/bin/python -m shop.workbench.accounts demo var/workbench_agent01.password --reviewer var/workbench_reviewer02.password
 SANIC_HOST=127.0.0.1 .venv/bin/python -m actions.server --actions actions -p 5055 > "$C/logs/actions.log" 2>&1 &
+PIDS+=($!)
+# the dashboard's aggregates, kept from Rasa's event broker (shop.metrics.consumer) in the shop database;
+# the instances' dashboards read them instead of scanning the tracker store
+export SHOP_METRICS_DB_URL="$SHOP_DB_URL"
+.venv/bin/python -m shop.metrics.consumer --backfill > "$C/logs/metrics_consumer.log" 2>&1 &
 PIDS+=($!)
 
 # --- the Rasa instances and the balancer ----------------------------------------------------------------

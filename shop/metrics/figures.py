@@ -102,6 +102,10 @@ class Contact:
     end: float
     messages: list = field(default_factory=list)  # (timestamp, text, intent) of the shopper's messages
     repeat: bool = False
+    # Set by the broker's aggregates (shop.metrics.aggregates), which keep a contact's topics and
+    # estimated stars instead of its messages; None means "derive them from messages".
+    known_topics: Optional[frozenset] = None
+    known_stars: Optional[float] = None
 
     @property
     def channel(self) -> str:
@@ -109,6 +113,8 @@ class Contact:
 
     @property
     def topics(self) -> frozenset:
+        if self.known_topics is not None:
+            return self.known_topics
         return frozenset(TOPIC_OF_INTENT[i] for _, _, i in self.messages if i in TOPIC_OF_INTENT)
 
 
@@ -249,7 +255,8 @@ def satisfaction_samples(chosen: Sequence[Contact], ratings: Sequence[Rating], s
     for c in chosen:
         if any(c.start <= t <= c.end + settings.rating_grace_s for t in rated_at.get(c.sender_id, ())):
             continue
-        stars = sentiment_stars(c, sentiment)
+        # a contact from the aggregates carries its estimate; the others are read here
+        stars = c.known_stars if c.known_topics is not None else sentiment_stars(c, sentiment)
         if stars is not None:
             samples.append(SatisfactionSample(c.start, c.channel, stars, settings.sentiment_weight, "sentiment"))
     return samples
@@ -278,8 +285,7 @@ def dashboard(events: Iterable[Event], ratings: Iterable[Rating], since: float, 
     Response times are over the last replies up to ``until`` (whatever their age);
     first-contact resolution and satisfaction over contacts started and ratings given in range.
     """
-    if not (isinstance(since, (int, float)) and isinstance(until, (int, float))) or not since < until:
-        raise ValueError(f"a range needs since < until, got {since!r}, {until!r}")
+    _check_range(since, until)
     if sentiment is None:
         from shop.sentiment import analyse as sentiment
     events = [e for e in events if e.timestamp < until]
@@ -287,8 +293,41 @@ def dashboard(events: Iterable[Event], ratings: Iterable[Rating], since: float, 
     replies = responses(events)
     in_range = [c for c in contacts(events, settings) if since <= c.start < until]
     samples = satisfaction_samples(in_range, ratings, settings, sentiment)
-
     channels = sorted({e.channel for e in events} | {r.channel for r in ratings})
+    return assemble(replies, hourly_response_times(replies, since, until), in_range, samples, channels,
+                    since, until, settings)
+
+
+def _check_range(since: float, until: float) -> None:
+    if not (isinstance(since, (int, float)) and isinstance(until, (int, float))) or not since < until:
+        raise ValueError(f"a range needs since < until, got {since!r}, {until!r}")
+
+
+def hours_of(since: float, until: float) -> list[float]:
+    """The start of every clock hour that [since, until) touches (unix seconds)."""
+    first = _hour_floor(since)
+    return [first + 3600 * i for i in range(int(math.ceil((until - first) / 3600)))]
+
+
+def hourly_response_times(replies: Sequence[Response], since: float, until: float) -> dict:
+    """{"bot": [...], "human": [...]}: mean_seconds of the replies given in each hour of the range."""
+    hours = hours_of(since, until)
+    buckets = {kind: [[] for _ in hours] for kind in ("bot", "human")}
+    for r in replies:
+        if since <= r.replied_at < until:
+            buckets[r.kind][int((r.replied_at - hours[0]) // 3600)].append(r)
+    return {kind: [mean_seconds(b) for b in per_hour] for kind, per_hour in buckets.items()}
+
+
+def assemble(replies: Sequence[Response], hourly: dict, in_range: Sequence[Contact],
+             samples: Sequence[SatisfactionSample], channels: Sequence[str], since: float, until: float,
+             settings: Settings = Settings()) -> dict:
+    """The dashboard's JSON from its parts, however they were found (events scanned or aggregates).
+
+    ``replies`` must hold at least the last ``settings.last_replies`` responses of every kind and
+    channel before ``until``; ``hourly`` has hourly_response_times' shape for the range.
+    """
+    _check_range(since, until)
     per_channel = {}
     for ch in channels:
         per_channel[ch] = {
@@ -298,25 +337,21 @@ def dashboard(events: Iterable[Event], ratings: Iterable[Rating], since: float, 
             "satisfaction": satisfaction([s for s in samples if s.channel == ch], settings),
         }
 
-    start = _hour_floor(since)
-    hours = [start + 3600 * i for i in range(int(math.ceil((until - start) / 3600)))]
+    hours = hours_of(since, until)
 
     def by_hour(items, when) -> list:
         buckets = [[] for _ in hours]
         for item in items:
             t = when(item)
             if since <= t < until:
-                buckets[int((t - start) // 3600)].append(item)
+                buckets[int((t - hours[0]) // 3600)].append(item)
         return buckets
 
-    reply_hours = by_hour(replies, lambda r: r.replied_at)
     contact_hours = by_hour(in_range, lambda c: c.start)
     sample_hours = by_hour(samples, lambda s: s.at)
-    series = {"t": hours, "response_time_bot": [], "response_time_human": [], "first_contact_resolution": [],
-              "satisfaction": []}
-    for in_hour, started, rated in zip(reply_hours, contact_hours, sample_hours):
-        series["response_time_bot"].append(mean_seconds([r for r in in_hour if r.kind == "bot"]))
-        series["response_time_human"].append(mean_seconds([r for r in in_hour if r.kind == "human"]))
+    series = {"t": hours, "response_time_bot": list(hourly["bot"]), "response_time_human": list(hourly["human"]),
+              "first_contact_resolution": [], "satisfaction": []}
+    for started, rated in zip(contact_hours, sample_hours):
         fcr = first_contact_resolution(started, settings)
         series["first_contact_resolution"].append({"value": fcr["value"], "samples": fcr["samples"]})
         sat = satisfaction(rated, settings)

@@ -25,6 +25,7 @@ from uuid import uuid4
 from sanic import Blueprint, HTTPResponse, Request, response
 from sqlalchemy.exc import SQLAlchemyError
 
+from shop.metrics import aggregates
 from shop.metrics.reader import MAX_RANGE_S, load_dashboard
 
 logger = logging.getLogger(__name__)
@@ -112,8 +113,12 @@ def _number(raw: Optional[str], name: str, default: Optional[float], low: float,
 
 
 def dashboard_blueprint(tracker_db_url: str, shop_db_url: str, guard: Guard, url_prefix: str = "",
-                        poll_seconds: float = POLL_SECONDS) -> Blueprint:
-    """The dashboard's routes; mount with ``app.blueprint(...)`` after the login is set up."""
+                        poll_seconds: float = POLL_SECONDS, aggregates_url: Optional[str] = None) -> Blueprint:
+    """The dashboard's routes; mount with ``app.blueprint(...)`` after the login is set up.
+
+    With ``aggregates_url`` the figures come from the aggregates the broker's consumer keeps
+    (shop.metrics.aggregates, shop.metrics.consumer) instead of a scan of the tracker store.
+    """
     if not 1 <= poll_seconds <= 600:
         raise ValueError(f"poll_seconds must be between 1 and 600, got {poll_seconds!r}")
     if not callable(guard):
@@ -157,8 +162,12 @@ def dashboard_blueprint(tracker_db_url: str, shop_db_url: str, guard: Guard, url
         loop = asyncio.get_running_loop()
         try:
             # SQLAlchemy and the sentiment model are synchronous: keep them off the event loop.
-            result = await loop.run_in_executor(None, lambda: load_dashboard(tracker_db_url, shop_db_url,
-                                                                             hours, until))
+            if aggregates_url:
+                result = await loop.run_in_executor(None, lambda: aggregates.load_dashboard(
+                    aggregates_url, shop_db_url, hours, until))
+            else:
+                result = await loop.run_in_executor(None, lambda: load_dashboard(tracker_db_url, shop_db_url,
+                                                                                 hours, until))
         except SQLAlchemyError:
             logger.exception("dashboard: reading the stores failed")
             return _json_error(503, "the conversation or shop store cannot be read right now")

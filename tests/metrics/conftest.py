@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import datetime as dt
 import warnings
 from concurrent.futures import ThreadPoolExecutor
@@ -85,3 +86,68 @@ def save_ratings(db: Path, ratings: Iterable[tuple]) -> str:
 @pytest.fixture
 def empty_shop_db(tmp_path) -> str:
     return save_ratings(tmp_path / "shop.db", [])
+
+
+class ThrowawayRabbitMQ:
+    """A RabbitMQ node of its own (Debian's rabbitmq-server) on free loopback ports, data in a temp dir.
+
+    The default guest account is used: RabbitMQ lets it in from loopback only.
+    """
+
+    BIN = Path("/usr/lib/rabbitmq/bin")
+
+    def __init__(self, base: Path):
+        import socket
+
+        def free() -> int:
+            with socket.socket() as s:
+                s.bind(("127.0.0.1", 0))
+                return s.getsockname()[1]
+
+        self.base, self.port, dist = base, free(), free()
+        self.node = f"shoptest{self.port}@localhost"
+        (base / "enabled_plugins").write_text("[].\n")
+        (base / "rabbitmq.conf").write_text(f"listeners.tcp.default = 127.0.0.1:{self.port}\n")
+        self.env = {**os.environ, "HOME": str(base), "RABBITMQ_NODENAME": self.node,
+                    "RABBITMQ_NODE_IP_ADDRESS": "127.0.0.1", "ERL_EPMD_ADDRESS": "127.0.0.1",
+                    "RABBITMQ_DIST_PORT": str(dist), "RABBITMQ_MNESIA_BASE": str(base / "mnesia"),
+                    "RABBITMQ_LOG_BASE": str(base / "log"), "RABBITMQ_CONFIG_FILE": str(base / "rabbitmq"),
+                    "RABBITMQ_ENABLED_PLUGINS_FILE": str(base / "enabled_plugins"),
+                    "RABBITMQ_PID_FILE": str(base / "pid")}
+        self.process = None
+
+    def start(self) -> None:
+        import subprocess
+        self.process = subprocess.Popen([str(self.BIN / "rabbitmq-server")], env=self.env,
+                                        stdout=open(self.base / "out.log", "wb"), stderr=subprocess.STDOUT)
+        subprocess.run([str(self.BIN / "rabbitmqctl"), "-n", self.node, "wait", "--timeout", "90",
+                        str(self.base / "pid")], env=self.env, check=True, capture_output=True, timeout=120)
+
+    def stop(self) -> None:
+        import subprocess
+        subprocess.run([str(self.BIN / "rabbitmqctl"), "-n", self.node, "stop"], env=self.env,
+                       capture_output=True, timeout=60)
+        if self.process is not None:
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+
+@pytest.fixture(scope="session")
+def rabbitmq():
+    import shutil
+    import subprocess
+    import tempfile
+    if not (ThrowawayRabbitMQ.BIN / "rabbitmq-server").exists():
+        pytest.skip("RabbitMQ not installed (apt-get install rabbitmq-server; scripts/install_system.sh --cluster)")
+    base = Path(tempfile.mkdtemp(prefix="shop-rabbitmq-"))
+    server = ThrowawayRabbitMQ(base)
+    try:
+        server.start()
+    except subprocess.CalledProcessError as exc:
+        server.stop()
+        pytest.fail(f"could not start RabbitMQ: {exc.stderr.decode(errors='replace')}", pytrace=False)
+    yield server
+    server.stop()
+    shutil.rmtree(base, ignore_errors=True)

@@ -28,9 +28,11 @@ async def guard(request: Request) -> Optional[HTTPResponse]:
 
 
 @contextlib.asynccontextmanager
-async def client(tracker_url: str, shop_url: str, prefix: str = "/workbench", poll_seconds: float = 5):
+async def client(tracker_url: str, shop_url: str, prefix: str = "/workbench", poll_seconds: float = 5,
+                 aggregates_url: Optional[str] = None):
     app = Sanic(f"dashboard_test_{uuid4().hex[:12]}")
-    app.blueprint(dashboard_blueprint(tracker_url, shop_url, guard, url_prefix=prefix, poll_seconds=poll_seconds))
+    app.blueprint(dashboard_blueprint(tracker_url, shop_url, guard, url_prefix=prefix, poll_seconds=poll_seconds,
+                                      aggregates_url=aggregates_url))
     async with started(app):
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://shop.test") as c:
             yield c
@@ -67,6 +69,21 @@ async def test_the_api_serves_the_figures(stores):
     assert d["figures"]["first_contact_resolution"]["value"] == 1.0
     assert set(d["channels"]) == {"app", "miniprogram"}
     assert len(d["series"]["t"]) == 2
+
+
+async def test_with_aggregates_the_api_serves_them_not_a_scan(stores, tmp_path):
+    from shop.metrics.aggregates import Aggregator
+    tracker, shop = stores
+    url = f"sqlite:///{tmp_path / 'agg.db'}"
+    params = {"hours": "2", "until": str(T0 + 3600)}
+    async with client(tracker, shop, aggregates_url=url) as c:
+        empty = (await c.get("/workbench/api/metrics", params=params, headers=LOGGED_IN)).json()
+        Aggregator(url).backfill(tracker)  # what the broker's consumer does as events arrive
+        kept = (await c.get("/workbench/api/metrics", params=params, headers=LOGGED_IN)).json()
+    assert empty["source"] == "aggregates" and empty["figures"]["response_time"]["bot"]["value"] is None
+    assert kept["figures"]["response_time"]["bot"]["value"] == 3.0
+    assert kept["figures"]["response_time"]["human"]["value"] == 40.0
+    assert set(kept["channels"]) == {"app", "miniprogram"}
 
 
 @pytest.mark.parametrize("query", [{"hours": "abc"}, {"hours": "0"}, {"hours": "100000"}, {"hours": "nan"},

@@ -191,6 +191,45 @@ class ProductAction(Action, ABC):
         return [SlotSet("listed_products", [r["id"] for r, _ in shown]), SlotSet("pending_question", pending)]
 
 
+# Actions that answer a product turn: the conversation is about goods on the table while one of these spoke last.
+PRODUCT_ACTIONS = {"action_product_info", "action_care_method", "action_recommend", "action_product_price",
+                   "action_size_advice", "action_stock", "action_inform", "action_out_of_scope"}
+# Words that are about an order, whatever else a message says (换个颜色 is not; 换货 / 订单 / 收到的 are).
+ORDER_TALK = re.compile(r"订单|单号|单子|快递|物流|包裹|收到|签收|寄回|退货|退款|换货|发货|买的|买了|到货|运单|售后")
+
+
+def _spoke_last(tracker: Tracker) -> str | None:
+    """The last action before the latest message (action_listen and the session start aside)."""
+    seen_user = False
+    for e in reversed(tracker.events or []):
+        if e.get("event") == "user":
+            if seen_user:
+                return None
+            seen_user = True
+            continue
+        if seen_user and e.get("event") == "action" and e.get("name") not in ("action_listen", "action_session_start"):
+            return e.get("name")
+    return None
+
+
+def product_side_turn(tracker: Tracker) -> Turn | None:
+    """换个颜色 要绿的 / 500ml绿的有货？有就下单了 right after a product answer: still about the goods on the
+    table, though the intent model read order business (an exchange, an order) into 换 / 下单. The product
+    turn for it, or None when the words point at an order or the last answer was not about products."""
+    text = ((tracker.latest_message or {}).get("text") or "")[:MAX_TEXT]
+    if _spoke_last(tracker) not in PRODUCT_ACTIONS or ORDER_TALK.search(text) or own_order_task(text) \
+            or parsing.find_order_no(text) or parsing.find_phone(text):
+        return None
+    if not (tracker.get_slot("listed_products") or tracker.get_slot("product_in_focus")):
+        return None
+    try:
+        return respond(None, text, state_of(tracker), GraphShelf(tracker), strict=True,
+                       hints=_learned_product_words(tracker))
+    except GraphError:
+        logger.exception("graph query failed")
+        return None
+
+
 def own_coupons(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict]:
     """我账户里有什么券能用: the shopper's own coupons, only once they have proven who they are."""
     service = services.order_service()
@@ -358,6 +397,12 @@ class ActionAcknowledge(Action):
             # 对的，确认推货 after the return was already submitted: it is done, say so rather than "收到"
             dispatcher.utter_message(text=f"好的，已经为您办好了：{done.strip()}不用再确认啦～")
             return []
+        if intent in ("deny", "affirm"):
+            product = product_side_turn(tracker)
+            if product is not None and product.reply:
+                # 不要黄色的 after a list of dresses: a wish about the goods on the table, not a plain no
+                dispatcher.utter_message(text=product.reply)
+                return slot_events(product)
         text = ((tracker.latest_message or {}).get("text") or "")[:MAX_TEXT]
         if not re.search(r"[\u4e00-\u9fffA-Za-z0-9]", text):
             # 😂😂👍👍: nothing said in words, so nothing to acknowledge; invite the question

@@ -35,6 +35,8 @@ from shop.text.numbers import measures, quantity, to_digits
 MAX_TEXT = 500
 SHOWN = P.SHOWN
 FACET_ASPECTS = ("season", "scene", "profile")   # about a kind of product they are wishes, not questions
+# Asking to be recommended something: 干皮秋冬面霜求推 is a wish even when one product fits it
+RECOMMEND_ASKED = re.compile(r"推荐|求推|推一[下个款]|推个|推款|安利|种草|有啥好的|有什么好的")
 MORE = ("换一批", "还有别的", "还有其他", "别的呢", "其他的呢", "还有吗", "再推荐", "更多", "再来几款", "再看看别的",
         "有没有别的")
 NOT_A_PRODUCT_QUESTION = ("谢谢", "好的", "知道了", "没事了", "不用了", "拜拜", "再见")
@@ -79,6 +81,15 @@ SHOPPING_CUES = re.compile(r"买|推荐|有没有|有没|啥码|什么码|多大
                            r"怎么样|送|便宜|贵|哪个好|哪款")
 _SIZE_BY_UNIT = re.compile(r"\d+(?:\.\d+)?\s*(?:ml|毫升|g|克|kg|cm|mah|寸|英寸|件套|片装|支装|条装|包|人|米的?床|m的?床|l)(?![a-z])",
                            re.I)
+# 是纯棉的吗 / 是不是真丝的 / 是nylon吗 (read as 锦纶): a question about what it is made of, not a wish for it
+_IS_MADE_OF = r"是(?:不是)?(?:纯|全|100%)?\s*{word}(?:的|做的|材质的?|面料的?)?\s*(?:吗|么|嘛|不|没|呀|啊|呢|$|[?？，,。 ])"
+
+
+def _material_asked(q: ProductQuery) -> bool:
+    return any(t.kind == "material" and re.search(_IS_MADE_OF.format(word=re.escape(t.word)), q.text)
+               for t in q.terms)
+
+
 _SIZE_UNIT_WORDS = re.compile(r"毫升|ml|寸|英寸|件套|片装|支装|条装", re.I)
 CHEAPEST = ("最便宜", "最实惠", "价格最低", "最低价")
 DEAREST = ("最贵", "价格最高", "最好的")
@@ -124,7 +135,10 @@ def read(text: str) -> Reading:
         size = None                 # 158 45kg: the shopper's weight, not a 45 kg variant
     if size is not None and not parsing.size(to_digits(normal)):
         unnamed = _SIZE_UNIT_WORDS.sub(" ", unnamed)   # 那五百毫升的呢: the unit names a size, asks none
-    return Reading(text=normal, query=q, aspects=A.asked(unnamed), measures=body,
+    aspects = A.asked(unnamed)
+    if "material" not in aspects and _material_asked(q):
+        aspects.append("material")
+    return Reading(text=normal, query=q, aspects=aspects, measures=body,
                    size=size, colors=sorted(q.colors),
                    referring=any(w in q.text for w in P.REFERRING), pick=n,
                    more=any(w in q.text for w in MORE), quantity=quantity(normal),
@@ -185,6 +199,8 @@ def _among(rows: list[dict], r: Reading, focus: str | None = None) -> list[dict]
         hits = [x for x in rows if set(r.colors) <= set(x.get("colors") or [])]
         if hits:
             return hits
+    if focus is None and not q.wanted_types and set(r.aspects) - {"promotion", "shipping"}:
+        return rows   # 是纯羊绒的吗 after "您问的是哪一款？" (nothing chosen): the fact, for each of them
     return None
 
 
@@ -229,6 +245,12 @@ def targets(r: Reading, state: State, shelf: Shelf) -> Targets:
     if extreme and on_table and not q.wanted_types:   # 最便宜的那个多少: of the list just shown
         pick = min if extreme == "cheap" else max
         return Targets([pick(on_table, key=lambda x: x["price"])], "among")
+    if r.colors and len(on_table) > 1 and state.last_aspect == A.LISTING and not q.wanted_types and not q.named \
+            and not set(r.aspects) - {"colors", "stock", "price"}:
+        # 换个颜色 要绿的 right after a list: the ones of the list that come in it
+        hits = [x for x in on_table if set(r.colors) <= set(x.get("colors") or [])]
+        if 0 < len(hits) < len(on_table):
+            return Targets(hits, "among")
     picked = _among(on_table, r, state.focus)
     if picked:
         return Targets(picked, "among")
@@ -351,8 +373,8 @@ def _plain_product_question(r: Reading, state: State) -> bool:
     q = r.query
     on_table = bool(state.focus or state.page_product or state.listed)
     return bool(q.named or (r.pick is not None and state.listed)
-                or ((r.aspects or r.measures or r.colors or r.size or q.gender or q.cheaper or q.dearer or r.more)
-                    and on_table)
+                or ((r.aspects or r.measures or r.colors or r.size or q.gender or q.cheaper or q.dearer or r.more
+                     or q.excluded) and on_table)
                 # a kind with anything a shopper specifies of it: 瑜伽裤 158 45kg, 折叠椅 150以内, 帆布鞋白色
                 or (q.wanted_types and (r.cue or r.aspects or r.measures or r.size or r.colors or q.price
                                         or q.facets() or len(q.text) <= 8))
@@ -399,12 +421,13 @@ def respond(intent: str | None, text: str | None, state: State, shelf: Shelf, *,
         return Turn(P.shipping(r.text, row), {"last_aspect": "shipping"})
     no_one = (t.how == "search" and (len(t.rows) != 1 or t.search.unmet)) or t.how == "none"
     # about no product in particular, 冬天 / 宝宝 / 送 are wishes for a list, not questions about one
-    fact_aspects = [a for a in r.aspects if not (no_one and a in FACET_ASPECTS)]
+    wished = no_one or (bool(RECOMMEND_ASKED.search(q.text)) and not q.named and t.how == "search")
+    fact_aspects = [a for a in r.aspects if not (wished and a in FACET_ASPECTS)]
     if t.how == "search" and len(t.rows) != 1 and "stock" in fact_aspects and not (r.size or r.colors):
         fact_aspects.remove("stock")  # "有没有防晒衣" asks what there is, not a variant's stock
     refine = (t.how in ("implicit", "none", "page") and state.last_query and state.last_aspect == A.LISTING
               and not fact_aspects and not r.measures and not r.pick
-              and (q.cheaper or q.dearer or q.gender or q.facets() or q.price or r.more))
+              and (q.cheaper or q.dearer or q.gender or q.facets() or q.price or r.more or q.excluded))
     if refine:
         return _list(_merge(parse(state.last_query), q), state, shelf, more=r.more)
     if (t.how in ("implicit", "none", "page") and state.last_query and len(state.listed or []) > 1
@@ -777,6 +800,9 @@ def _merge(old: ProductQuery, new: ProductQuery) -> ProductQuery:
         setattr(merged, name, getattr(new, name) or getattr(old, name))
     # 想送条围巾 → "we don't sell scarves" → 那送啥好 三百以内 她特别怕冷: the new wish is asked of what is sold
     merged.not_sold = new.not_sold
+    # what was said no to stays said (不要黄色的 → 有没有便宜点的: still not yellow)
+    merged.excluded = {k: old.excluded.get(k, frozenset()) | new.excluded.get(k, frozenset())
+                       for k in {*old.excluded, *new.excluded}}
     if new.types:
         merged.keywords = new.keywords
     merged.gender = new.gender or old.gender

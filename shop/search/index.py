@@ -97,6 +97,35 @@ def facet_hits(p: dict, q: ProductQuery) -> dict[str, bool]:
     return hits
 
 
+def refused(p: dict, q: ProductQuery) -> bool:
+    """Is the product one the shopper said no to (不要黄色的, 羊毛过敏, 不要羽绒服, 不要加绒的)?
+
+    A material, kind or feature refused rules a product out when it has it; a colour only when
+    the product comes in no other (a dress in yellow and blue is still a blue dress)."""
+    if q.baby_months is not None and not q.types:
+        # 闺蜜刚生了宝宝: nothing the baby cannot use yet (walking shoes, a pot for solid food); a kind the
+        # shopper names (5个月 想买个吸管杯) is shown all the same
+        if (lexicon().types.get(p.get("type") or "", {}).get("from_months") or 0) > q.baby_months:
+            return True
+    no = q.excluded
+    if not no:
+        return False
+    if no.get("materials") and no["materials"] & set(p.get("materials") or []):
+        return True
+    if no.get("types") and p.get("type") in no["types"]:
+        return True
+    colors = set(p.get("colors") or [])
+    if no.get("colors") and colors and colors <= no["colors"]:
+        return True
+    if no.get("attributes"):
+        lex = lexicon()
+        carried = set(p.get("tags") or [])
+        if any(any(tag in carried or tag in p["name"] for tag in lex.attribute_tags.get(a, {a}))
+               for a in no["attributes"]):
+            return True
+    return False
+
+
 def in_budget(p: dict, price: tuple | None) -> bool:
     return price is None or price[0] <= p["price"] <= price[1]
 
@@ -169,7 +198,8 @@ class ProductIndex:
             return SearchResult([], q, reason="no_match")
         if q.unknown_kinds and not wanted and not named:
             return SearchResult([], q, reason="not_sold")
-        pool = [r for r in self.rows if r["id"] not in excluded and (not wanted or r.get("type") in wanted)]
+        pool = [r for r in self.rows if r["id"] not in excluded and (not wanted or r.get("type") in wanted)
+                and not refused(r, q)]
         if not pool and not named:
             return SearchResult([], q, reason="no_match")
         unmet: list[str] = []

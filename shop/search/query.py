@@ -30,7 +30,24 @@ STOPWORDS = set("""的 了 吗 呢 吧 啊 呀 哦 嘛 么 有 没有 有没有 
 _NOT_WORDS = re.compile(r"(?<![a-z])(?:xxxl|xxl|xl|xs|[2-5]xl|s|m|l)(?![a-z])\s*码?|(?<![a-z\d])\d+(?:\.\d+)?\s*"
                         r"(?:米|cm|厘米|公分|斤|公斤|kg|千克|码|号|元|块钱|块|岁|个月|件|个|双|k|w)?|均码|大码|小码")
 _AGE = re.compile(r"(\d{1,3})\s*(?:周岁|岁|多岁|多了|岁了)")
-_MONTHS = re.compile(r"(\d{1,2})\s*个?月(?:大|的宝宝|的孩子|的婴儿)")
+_MONTHS = re.compile(r"(\d{1,2})\s*个?月(?:大|了|的?宝宝|的?孩子|的?婴儿|的?娃)")
+
+
+_NEWBORN = re.compile(r"新生儿|刚出生|刚生(?:了|完|的)?|才出生|满月|出月子|月子里|初生")
+
+
+def baby_months(text: str) -> float | None:
+    """A baby's age in months when the text gives one: 新生儿 / 刚生了宝宝 → 0, 8个月大 → 8, 2岁 → 24."""
+    t = to_digits(text)
+    if _NEWBORN.search(t):
+        return 0.0
+    m = _MONTHS.search(t)
+    if m:
+        return float(m.group(1))
+    m = _AGE.search(t)
+    if m and int(m.group(1)) < 3:
+        return 12.0 * int(m.group(1))
+    return None
 
 
 def age_profile(text: str) -> str | None:
@@ -68,6 +85,10 @@ class ProductQuery:
     keywords: tuple = ()                             # remaining words, for BM25
     corrections: tuple = ()                          # (typed, meant)
     terms: tuple = field(default=(), repr=False)     # every Term found
+    # what the shopper does not want (不要黄色的, 羊毛过敏, 羽绒的不要): kind → values, never shown
+    # (a colour: never shown when it is the only colour a product comes in)
+    excluded: dict = field(default_factory=dict)     # {"materials"|"colors"|"types"|"attributes": frozenset}
+    baby_months: float | None = None                 # a baby's age said (新生儿 → 0): types.yaml from_months
 
     @property
     def wanted_types(self) -> frozenset:
@@ -82,7 +103,7 @@ class ProductQuery:
 
     def is_empty(self) -> bool:
         return not (self.wanted_types or self.facets() or self.price or self.named or self.keywords
-                    or self.gender or self.not_sold)
+                    or self.gender or self.not_sold or self.excluded)
 
 
 @lru_cache(maxsize=1)
@@ -210,8 +231,37 @@ _NUMBER_AFTER = re.compile(r"\s*(?:号码|号)?\s*(?:是|为)?\s*[:：]?\s*\+?\d
 
 
 # 坐在电脑前面一整天 / 天天对着手机: a thing the shopper sits at or looks at, the scene of the wish, not the wish
-_SCENE_BEFORE = re.compile(r"(?:对着|坐在|坐喺|盯着|看着|玩|刷|用)\s*$")
+_SCENE_BEFORE = re.compile(r"(?:对着|坐在|坐喺|盯着|看着|玩|刷|用|骑着?|开着?|坐着?)\s*$")   # 骑电动车上班: how, not what
 _SCENE_AFTER = re.compile(r"\s*(?:前面|前|跟前|旁边|桌前|瘦|扁|空空|空了|不鼓)")   # 钱包瘦瘦: a saying about money
+
+
+# Said of what the shopper does not want: 不要/别/除了 … before the word, 过敏/不行/扎 … after it.
+# (是不是纯棉的 asks; 有没有纯棉的 wishes: neither says no to 纯棉.)
+_NO_BEFORE = re.compile(r"(?:不要|不想要|不需要|别要|别|不含|除了|除开|不喜欢|讨厌|不能有|不能是|不考虑|拒绝|排除|去掉)"
+                        r"(?:带|是|用|要|含|有|那种|这种|那些)?$")
+_NO_AFTER = re.compile(r"^(?:的|类的|材质的?|做的|料的?|款的?)?(?:衣服|东西|那种|那些|这种)?(?:都|也|一律)?"
+                       r"(?:过敏|不行|不要|不可以|不能|不喜欢|扎|不考虑|免了|就算了|pass|不穿|穿不了|用不了|受不了|别推)")
+_NO_JOIN = re.compile(r"^\s*(?:和|跟|与|或者?|还有|、|/|,|，)\s*$")
+NEGATABLE = {"material": "materials", "color": "colors", "type": "types", "attribute": "attributes"}
+
+
+def _refused(text: str, terms: list) -> set:
+    """The terms the shopper says no to (by identity), 羊毛和羊绒的都不行 counting both."""
+    mine = sorted((t for t in terms if t.kind in NEGATABLE), key=lambda t: t.at)
+    refused: set = set()
+    for i in range(len(mine) - 1, -1, -1):
+        t = mine[i]
+        before = text[max(0, t.at - 6):t.at]
+        after = text[t.to:t.to + 12]
+        no = bool(_NO_BEFORE.search(before)) and not before.endswith(("是不是", "有没有"))
+        no = no or bool(_NO_AFTER.match(after))
+        if not no and i + 1 < len(mine) and id(mine[i + 1]) in refused and _NO_JOIN.match(text[t.to:mine[i + 1].at]):
+            no = True
+        if not no and i > 0 and id(mine[i - 1]) in refused and _NO_JOIN.match(text[mine[i - 1].to:t.at]):
+            no = True   # 不要羊毛和羊绒的: the no before the first holds for the second
+        if no:
+            refused.add(id(t))
+    return refused
 
 
 def _a_scene(text: str, term) -> bool:
@@ -237,6 +287,15 @@ def parse(text: str | None) -> ProductQuery:
     adult = False
     type_sets: list[set] = []
     need_sets: list[set] = []
+    refused = _refused(corrected, list(terms))
+    excluded: dict[str, set] = {}
+    for t in terms:
+        if id(t) in refused:
+            value = t.value if t.kind == "type" else (t.value if isinstance(t.value, str) else None)
+            if value is not None:
+                excluded.setdefault(NEGATABLE[t.kind], set()).update(value if t.kind == "type" else {value})
+    every_term, terms = list(terms), [t for t in terms if id(t) not in refused]
+    q.terms = tuple(terms)
     type_terms = _heads([t for t in terms if t.kind == "type"], corrected)
     for t in terms:
         if t.kind == "type":
@@ -264,6 +323,9 @@ def parse(text: str | None) -> ProductQuery:
     aged = age_profile(corrected)
     if aged:
         values["profile"].add(aged)
+    q.baby_months = baby_months(corrected)
+    if q.baby_months is not None:
+        values["profile"].add("婴幼儿")
     self_too = bool(_SELF_TOO.search(corrected))
     q.types = _for_whom(types, terms, values["profile"], adult, self_too)
     q.no_such_kind = bool(types) and not q.types
@@ -278,6 +340,7 @@ def parse(text: str | None) -> ProductQuery:
     q.materials = frozenset(values["material"])
     q.colors = frozenset(values["color"])
     q.gender = next(iter(genders)) if len(genders) == 1 else None
+    q.excluded = {k: frozenset(v) for k, v in excluded.items() if v}
     q.price = price_range(corrected)
     q.cheaper = any(w in corrected for w in CHEAPER) and q.price is None
     q.dearer = any(w in corrected for w in DEARER) and q.price is None
@@ -285,7 +348,7 @@ def parse(text: str | None) -> ProductQuery:
     # BM25 ranks on what the vocabulary did not explain (简约, 氨基酸, 冰丝 …): the words it did
     # explain are already filters or facets, and counting them again only adds length noise.
     rest = list(corrected)
-    for t in terms:
+    for t in every_term:   # a word said no to is not a word to rank by either
         rest[t.at:t.to] = [" "] * (t.to - t.at)
     # Sizes, measures, amounts and prices are conditions on a variant or a budget, not words of a name.
     q.keywords = keywords(_NOT_WORDS.sub(" ", to_digits("".join(rest))))

@@ -184,14 +184,15 @@ def price_range(text: str | None) -> tuple[float, float] | None:
 # -- body measures ----------------------------------------------------------------------------------
 _METRE = re.compile(r"(?<![\d.])1\s*(?:米|m)\s*(\d{1,2})(?![\d.])|(?<![\d.])1\.(\d{1,2})\s*(?:米|m)(?![a-z])", re.I)
 _CM = re.compile(r"(?<![\d.])(1\d{2}|2[0-2]\d|[4-9]\d)(?:\.\d)?\s*(?:cm|厘米|公分)", re.I)  # 45 cm: a baby
-_HEIGHT_WORD = re.compile(r"(?:身高|个子|高)\s*(?:是|有)?\s*(1\d{2}|2[0-2]\d)(?![\d.])")
+_HEIGHT_WORD = re.compile(r"(?:身高|个子|height|高)\s*(?:是|有)?\s*(1\d{2}|2[0-2]\d)(?![\d.])")
 _BARE_HEIGHT = re.compile(r"(?<![\d.¥￥])(1[4-9]\d|20\d)(?![\d.]|\s*(?:码|元|块|斤|公斤|kg|的|rmb))", re.I)  # "175 70公斤"
 _WEIGHT = re.compile(r"(?<![\d.])(\d{1,3}(?:\.\d)?)\s*(公斤|kg|千克|斤)", re.I)  # 5公斤: a baby
-_WEIGHT_WORD = re.compile(r"(?:体重|重)\s*(?:是|有)?\s*(\d{2,3}(?:\.\d)?)(?![\d.]|\s*(?:cm|厘米|公分|码))", re.I)
+_WEIGHT_WORD = re.compile(r"(?:体重|weight|重)\s*(?:是|有)?\s*(\d{2,3}(?:\.\d)?)(?![\d.]|\s*(?:cm|厘米|公分|码))", re.I)
 _BARE_PAIR = re.compile(r"(?<![\d.])(1[4-9]\d|20\d)\s*[,，/、\s]\s*(\d{2,3})(?![\d.]|\s*(?:码|元|块|cm|厘米))")
 _HALF = re.compile(r"(?<![\d.])(\d{1,3})\s*(厘米|公分|cm|斤|公斤|码)半", re.I)   # 二十五厘米半 → 25.5厘米
-_FOOT = re.compile(r"脚长\s*(?:大概|大约|差不多|约|应该)?\s*(?:是|有)?\s*(?:大概|大约|差不多|约)?\s*(\d{2,3}(?:\.\d)?)"
+_FOOT = re.compile(r"(?:脚长|脚的长度|脚掌长|foot\s*length|feet\s*length|foot|脚)\s*(?:是|有)?\s*(?:大概|大约|差不多|约|应该)?\s*(?:是|有)?\s*(?:大概|大约|差不多|约)?\s*(\d{2,3}(?:\.\d)?)"
                    r"\s*(mm|毫米|cm|厘米|公分)?", re.I)
+_BARE_FOOT_MM = re.compile(r"(?<![\d.])(1[5-9]\d|2[0-9]\d)\s*(?:mm|毫米)", re.I)   # 238mm: a foot, shoes are sized by it
 _DECIMAL_POINT = re.compile(r"(?<=\d)点(?=\d)")   # 二十三点二 → 23点2 → 23.2
 
 
@@ -209,6 +210,11 @@ def measures(text: str | None) -> dict:
         unit = (foot.group(2) or "").lower()
         out["foot"] = v * 10 if unit in ("cm", "厘米", "公分") or v < 40 else v
         t = t.replace(foot.group(0), " ")
+    else:
+        bare = _BARE_FOOT_MM.search(t)
+        if bare:
+            out["foot"] = float(bare.group(1))
+            t = t.replace(bare.group(0), " ")
     w = _WEIGHT.search(t)
     if w:
         v = float(w.group(1))
@@ -235,6 +241,8 @@ def measures(text: str | None) -> dict:
             out["height"] = float(m.group(1))
             v = float(m.group(2))
             out["weight"] = v / 2 if v >= 100 else v
+    if "foot" in out and not 100 <= out["foot"] <= 330:
+        del out["foot"]   # 脚42: a shoe size said, not a length
     if "height" in out and not 40 <= out["height"] <= 230:
         del out["height"]
     if "weight" in out and not 2 <= out["weight"] <= 200:

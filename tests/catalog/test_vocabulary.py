@@ -22,7 +22,8 @@ def test_type_fields_are_well_formed(catalog):
     names = {t["type"] for t in catalog.types}
     profiles = {x for p in catalog.products for x in p["profiles"]}
     for t in catalog.types:
-        assert set(t) <= {"type", "category", "synonyms", "broader", "genders", "price", "for", "fits"}, t["type"]
+        assert set(t) <= {"type", "category", "synonyms", "broader", "genders", "price", "for", "fits",
+                          "from_months"}, t["type"]
         assert set(t["genders"]) <= {"男", "女"}, t["type"]
         low, high = t["price"]
         assert 0 < low <= high, t["type"]

@@ -299,3 +299,30 @@ def test_a_colour_and_size_after_which_one_is_answered_for_each_listed(graph):
     slots = slots_of(events)
     out, _ = run(ActionStock(), tracker("s", "那L码呢 藏青色还有货没", "ask_stock", slots=slots))
     assert "哪款商品" not in out[0] and "藏青色" in out[0] and "L" in out[0]
+
+
+def test_change_of_colour_after_a_list_is_about_the_goods_not_an_exchange(graph):
+    """换个颜色 / 有就下单了 read as order business by the intent model, right after a product answer."""
+    from actions.order_form import ValidateOrderForm
+    out, events = run(ActionRecommend(), tracker("s10", "保温杯有哪些", "ask_recommendation"))
+    slots = slots_of(events)
+    before = [{"event": "action", "name": "action_recommend"}]
+    out, events = run(ValidateOrderForm(), tracker("s10", "换个颜色 要绿的", "request_exchange", slots=slots,
+                                                   events=before, active=True))
+    assert out and "手机号" not in out[0] and "绿色" in out[0]
+    assert slots_of(events)["order_task"] is None and slots_of(events)["requested_slot"] is None
+    # the same words after an order was handled are the order's business (the form asks who is asking)
+    after_order = [{"event": "action", "name": "action_order_task"}]
+    out, _ = run(ValidateOrderForm(), tracker("s10", "换个颜色 要绿的", "request_exchange", slots=slots,
+                                              events=after_order, active=True))
+    assert out and "手机号" in out[0]
+
+
+def test_a_no_to_a_colour_after_a_list_refines_it_instead_of_a_plain_no(graph):
+    from actions.products import ActionAcknowledge
+    _, events = run(ActionRecommend(), tracker("s11", "碎花连衣裙有几款", "ask_recommendation"))
+    before = [{"event": "action", "name": "action_recommend"}]
+    out, _ = run(ActionAcknowledge(), tracker("s11", "不要黄色的", "deny", slots=slots_of(events), events=before))
+    assert out and "连衣裙" in out[0] and "改主意" not in out[0]
+    out, _ = run(ActionAcknowledge(), tracker("s11", "不用了", "deny", slots=slots_of(events), events=before))
+    assert out == []   # a plain no stays a no: utter_deny (a domain response, not text)

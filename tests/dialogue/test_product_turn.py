@@ -477,3 +477,93 @@ def test_the_same_question_about_a_kind_for_another_wish():
     assert "防风速干运动T恤男款" in reply
     reply = chat.say("inform", "那女款呢")
     assert "轻量速干运动T恤女款" in reply and "颜色" in reply and "男款" not in reply
+
+
+# -- what the shopper does not want (issue 14, blind set w10) ------------------------------------------------
+def test_an_allergy_rules_out_the_material_and_its_blends():
+    reply = Chat().say("ask_recommendation", "想买件秋冬外套 我对羊毛和羊绒都过敏 五百以内")
+    found = products_in(reply, Chat().shelf)
+    assert found and not any({"羊毛", "羊绒"} & set(p["materials"]) for p in found)
+    assert all(p["price"] <= 500 for p in found)
+
+
+def test_no_to_a_colour_after_a_list_keeps_the_kind_and_drops_what_comes_only_in_it():
+    chat = Chat()
+    chat.say("ask_recommendation", "看看碎花连衣裙")
+    reply = chat.say("deny", "黄的不要")
+    found = products_in(reply, chat.shelf)
+    assert found and all(p["type"] == "连衣裙" for p in found)
+    assert all(set(p["colors"]) - {"黄色"} for p in found)
+
+
+def test_no_to_a_material_said_as_a_follow_up_refines_the_list():
+    chat = Chat()
+    chat.say("ask_recommendation", "冬天的厚外套推荐一下")
+    reply = chat.say("inform", "别要带毛的 穿着扎")
+    found = products_in(reply, chat.shelf)
+    assert found and not any("羊毛" in p["materials"] for p in found)
+
+
+def test_a_question_about_a_material_is_not_a_no_to_it():
+    from shop.search.query import parse
+    assert parse("这件是不是纯棉的").materials == frozenset({"纯棉"}) and not parse("这件是不是纯棉的").excluded
+    assert parse("有没有真丝的").materials == frozenset({"真丝"})
+    assert parse("不要羽绒服 要轻一点的外套").excluded["types"] >= {"羽绒服"}
+
+
+# -- a fact asked of several products --------------------------------------------------------------------
+def test_is_it_made_of_asked_of_a_kind_answers_each_ones_material():
+    reply = Chat().say("ask_product_info", "灰色那款卫衣是全棉的吗")
+    assert "材质" in reply and "涤纶" in reply   # blends: not pure cotton, each said
+
+
+def test_fabric_words_in_english_are_read():
+    reply = Chat().say("ask_product_info", "防晒衣是polyester还是nylon的")
+    assert "锦纶" in reply
+
+
+def test_a_fact_asked_while_which_one_is_open_is_answered_for_each():
+    chat = Chat()
+    first = chat.say("ask_price_promotion", "羊绒大衣都多少钱")
+    assert "哪一款" in first or "第几个" in first
+    reply = chat.say("ask_product_info", "是什么料子的")
+    assert reply.count("材质") >= 2 and "羊毛" in reply
+
+
+def test_foot_length_in_english_or_bare_millimetres():
+    from shop.text.numbers import measures
+    assert measures("foot length 24cm")["foot"] == 240
+    assert measures("我是245mm的脚")["foot"] == 245
+    assert "foot" not in measures("脚42码")   # a shoe size, not a length
+    reply = Chat().say("ask_size_advice", "经典小白鞋女款 250mm 穿多大")
+    assert "建议选" in reply
+
+
+def test_asked_to_recommend_one_fitting_product_gives_its_price():
+    reply = Chat().say("ask_recommendation", "敏感肌求推一款氨基酸洗面奶")
+    found = products_in(reply, Chat().shelf)
+    assert found and all(f"{p['price']:.0f}" in reply for p in found[:1])
+
+
+def test_a_colour_wished_right_after_a_list_points_at_those_that_come_in_it():
+    chat = Chat()
+    chat.say("ask_recommendation", "保温杯有哪些")
+    shown = [chat.shelf.product(p) for p in chat.state.listed]
+    coloured = [p for p in shown if "绿色" in p["colors"]]
+    assert coloured and len(coloured) < len(shown)
+    reply = chat.say("inform", "换个颜色 要绿的")
+    assert all(p["name"] in reply for p in coloured)
+    assert not any(p["name"] in reply for p in shown if p not in coloured)
+
+
+def test_how_one_gets_to_work_is_not_goods_asked_for():
+    reply = Chat().say("ask_recommendation", "天冷了 每天骑电动车上班 想买件挡风的外套")
+    assert "不卖" not in reply and products_in(reply, Chat().shelf)
+
+
+def test_a_newborn_is_not_offered_what_babies_use_months_later():
+    reply = Chat().say("ask_recommendation", "朋友刚生了宝宝 送点宝宝用的东西 三百以内")
+    found = products_in(reply, Chat().shelf)
+    assert found and not any(p["type"] in ("学步鞋", "辅食锅", "米粉", "婴儿防晒霜") for p in found)
+    named = Chat().say("ask_recommendation", "宝宝5个月了 想买个吸管杯")
+    assert any(p["type"] == "儿童水杯" for p in products_in(named, Chat().shelf))   # named: shown all the same

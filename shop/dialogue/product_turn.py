@@ -36,7 +36,7 @@ MAX_TEXT = 500
 SHOWN = P.SHOWN
 FACET_ASPECTS = ("season", "scene", "profile")   # about a kind of product they are wishes, not questions
 # Asking to be recommended something: 干皮秋冬面霜求推 is a wish even when one product fits it
-RECOMMEND_ASKED = re.compile(r"推荐|求推|推一[下个款]|推个|推款|安利|种草|有啥好的|有什么好的")
+RECOMMEND_ASKED = re.compile(r"推荐|推介|求推|推一[下个款]|推个|推款|安利|种草|有啥好的|有什么好的")
 MORE = ("换一批", "还有别的", "还有其他", "别的呢", "其他的呢", "还有吗", "再推荐", "更多", "再来几款", "再看看别的",
         "有没有别的")
 NOT_A_PRODUCT_QUESTION = ("谢谢", "好的", "知道了", "没事了", "不用了", "拜拜", "再见")
@@ -278,7 +278,9 @@ def targets(r: Reading, state: State, shelf: Shelf) -> Targets:
             if _matches(row, q):
                 return Targets([row], "focus")
         found = shelf.index().search(q, k=SHOWN)
-        winner = None if found.unmet else _one_clear_winner(found, q, shelf)
+        # asked to recommend (阿妈怕冷 想买件外套 有咩推介): the list to choose from, not one product picked for them
+        winner = None if found.unmet or (RECOMMEND_ASKED.search(q.text) and len(found.products) > 1) \
+            else _one_clear_winner(found, q, shelf)
         if winner:
             return Targets([winner], "search", found)
         return Targets(found.products, "search", found)

@@ -567,3 +567,20 @@ def test_a_newborn_is_not_offered_what_babies_use_months_later():
     assert found and not any(p["type"] in ("学步鞋", "辅食锅", "米粉", "婴儿防晒霜") for p in found)
     named = Chat().say("ask_recommendation", "宝宝5个月了 想买个吸管杯")
     assert any(p["type"] == "儿童水杯" for p in products_in(named, Chat().shelf))   # named: shown all the same
+
+
+def test_words_that_only_look_like_a_no_or_a_baby_are_not():
+    from shop.search.query import baby_months, parse
+    assert parse("她特别怕冷").attributes == frozenset({"保暖"}) and not parse("她特别怕冷").excluded  # 特别 ≠ 别
+    assert baby_months("老婆怀孕五个月了") is None and baby_months("宝宝五个月了") == 5
+
+
+def test_sizes_asked_as_how_many_people_or_which_codes():
+    assert "3-4人" in Chat().say("ask_product_info", "轻量双人露营帐篷有几人款的")
+    reply = Chat().say("ask_product_info", "宽松真丝衬衫有啥色 啥码")
+    assert "米色" in reply and "XL" in reply
+
+
+def test_which_size_to_take_is_advice_not_the_list_of_sizes():
+    reply = Chat().say("ask_size_advice", "一米七五 一百三十斤 复古直筒牛仔裤要啥码")
+    assert "建议选" in reply and "规格有" not in reply

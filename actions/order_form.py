@@ -794,6 +794,26 @@ def _count_attempt(form: Form) -> None:
         form.end()
 
 
+# An answer that takes up what the assistant has just offered (行 那取消吧 / 好 就取消吧 / 嗯 帮我取消).
+ACCEPTS_OFFER = re.compile(r"行|好|可以|嗯|那就|那|就|麻烦|帮我|ok|OK|对")
+DECLINES = re.compile(r"不|别|算了|先不")
+OFFER = re.compile(r"需要的话回复「([^」]{2,10})」")
+
+
+def _offered_task(tracker: Tracker) -> str | None:
+    """The task the assistant's last message offered (…需要的话回复「取消订单」 → cancel), if it offered one."""
+    seen_user = False
+    for e in reversed(tracker.events or []):
+        if e.get("event") == "user":
+            if seen_user:
+                return None
+            seen_user = True
+        elif seen_user and e.get("event") == "bot":
+            m = OFFER.search(e.get("text") or "")
+            return next((t.name for t in TASKS.values() if m and t.label == m.group(1)), None)
+    return None
+
+
 class ValidateOrderForm(Action):
     def name(self) -> str:
         return "validate_order_form"
@@ -813,6 +833,10 @@ class ValidateOrderForm(Action):
                 dispatcher.utter_message(text=product.reply)
                 return [*slot_events(product), SlotSet("order_task", None), SlotSet("requested_slot", None)]
             start(form, turn)
+            if form.task and form.task == _offered_task(tracker) and ACCEPTS_OFFER.search(turn.text) \
+                    and not DECLINES.search(turn.text) and form.next_slot() == "confirmed":
+                # 行 那取消吧 in answer to "需要的话回复「取消订单」": the offer taken is the yes; not asked again
+                form.set("confirmed", True)
         elif _is_resume(tracker):
             ask_again = True
         elif not answer(form, turn, requested):

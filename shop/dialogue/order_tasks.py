@@ -190,12 +190,17 @@ class Status(OrderTask):
 
 class Track(Status):
     name, label, family = "track", "查询物流", "logistics"
+    # 能不能再给我一张 right after the delay coupon: the compensation again (once per order, the service says)
+    ANOTHER_COUPON = re.compile(r"再(?:给|发|送|来|要|领)(?:我|俺|一下)?(?:一|1|个)?张|多(?:给|发|送)(?:我|俺)?(?:一|1)?张|"
+                                r"再.{0,4}(?:券|补偿)|(?:券|补偿).{0,4}再|还能再?(?:领|要|给)")
     follow_up = re.compile(r"放在哪|放哪|驿站|快递柜|取件|单号|快递员|派件员|电话多少|到哪|在哪里|到了没|哪家快递|什么快递|"
-                           r"还没(?:有)?(?:收到|到)|没收到|没动静|不动了|物流.{0,2}没(?:有)?更新")
+                           r"还没(?:有)?(?:收到|到)|没收到|没动静|不动了|物流.{0,2}没(?:有)?更新|" + ANOTHER_COUPON.pattern)
     possible = (OrderStatus.SHIPPED, OrderStatus.DELIVERED)
     intents = ("track_logistics",)
 
     def slots(self, form: TaskForm) -> list[str]:
+        if self.ANOTHER_COUPON.search(form.get("task_text") or ""):
+            return []   # asked for it in so many words: nothing to confirm
         return ["confirmed"] if form.delay_offer() is not None else []
 
     CHASE = re.compile(r"催|快点|加急|跟进|联系快递|问问快递|查一下快递")
@@ -218,6 +223,8 @@ class Track(Status):
 
     def finish(self, form: TaskForm, metadata: Any = None) -> list[str]:
         order, delay = form.service.track(form.shopper.id, form.get("order_id"))
+        if delay.allowed and self.ANOTHER_COUPON.search(form.get("task_text") or ""):
+            return [form.service.claim_delay_compensation(form.shopper.id, order.order_no).reason]
         if not delay.allowed:
             return [order_text.tracking(order)] + self.receiver_asked(form, order)
         if form.get("confirmed") is True:

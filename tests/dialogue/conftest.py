@@ -62,6 +62,7 @@ class FormDriver:
         self.replies: list[str] = []
         self.rejected = False
         self.followup: str | None = None
+        self.history: list[dict] = []   # what was said before, as tracker events (the last offer made)
 
     def _apply(self, events) -> None:
         for e in events:
@@ -74,7 +75,7 @@ class FormDriver:
             **entities) -> str:
         """Send one message; returns everything the bot answered, joined."""
         trk = tracker(self.sender, text, intent, slots=self.slots, entities=entities, active=self.active,
-                      confidence=confidence, metadata=metadata)
+                      confidence=confidence, metadata=metadata, events=self.history)
         self.followup = None
         out, events = run(ValidateOrderForm(), trk)
         self.rejected = self.active and events == []
@@ -86,6 +87,7 @@ class FormDriver:
             self._apply(events)
             self.active = False
         self.replies = out
+        self.history += [{"event": "user", "text": text}] + [{"event": "bot", "text": r} for r in out]
         return "\n".join(out)
 
     def start(self, text: str, intent: str, **entities) -> str:

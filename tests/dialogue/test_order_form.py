@@ -1397,3 +1397,32 @@ def test_where_to_send_goods_already_under_a_return_request(chat, sessions):
     c = chat(sender_of(sessions, under))
     reply = c.start("我上个礼拜买的那件米色冷衫已经申请了退货，接下来要怎么做？要寄去哪里？", "request_return")
     assert "进行中的退货申请" in reply and "文一西路" in reply
+
+
+def test_a_second_delay_coupon_asked_for_is_refused_as_already_given(chat, sessions):
+    late = one(sessions, lambda o: o.shopper_id == 1 and o.status == OrderStatus.SHIPPED and o.shipments
+               and ANCHOR - max(e.occurred_at for e in o.shipments[0].events) >= dt.timedelta(days=3))
+    c = chat()
+    c.start(f"{late.order_no}到哪了", "track_logistics")
+    assert "券码" in c.say("好的 券我要了", "affirm")
+    given = count(sessions, m.Coupon, m.Coupon.source == "delay_compensation")
+    # read as a product wish by the intent model (a pillowcase for her husband); the product action hands it on
+    reply = c.start("那能不能再给我一张呀 我还想给老伴也买一个", "ask_recommendation")
+    assert "已经发放过" in reply
+    assert count(sessions, m.Coupon, m.Coupon.source == "delay_compensation") == given
+
+
+def test_taking_up_an_offer_made_is_the_yes(chat, sessions):
+    """行 那取消吧 in answer to "…需要的话回复「取消订单」": cancelled, not asked to confirm again."""
+    paid = one(sessions, lambda o: o.shopper_id == 1 and o.status == OrderStatus.PAID)
+    c = chat()
+    c.start(f"{paid.order_no} 钱能退回支付宝吗", "ask_refund_status")
+    assert "回复「取消订单」" in c.replies[-1]
+    c.active = False
+    reply = c.start("行 那取消吧", "cancel_order")
+    assert "已为您取消订单" in reply
+    assert one(sessions, lambda o: o.order_no == paid.order_no).status == OrderStatus.CANCELLED
+    # not an offer taken: a cancel asked out of the blue still asks first
+    unpaid = next(o for o in orders(sessions, lambda o: o.shopper_id == 1 and o.status == OrderStatus.PENDING_PAYMENT))
+    other = chat()
+    assert "确认取消" in other.start(f"{unpaid.order_no} 好 取消吧", "cancel_order")

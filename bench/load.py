@@ -4,6 +4,7 @@ Rasa's moodbot (`rasa init`, the same Rasa) measured in the same run as the base
     .venv/bin/python bench/load.py                       # 1, 8 and 32 shoppers, 20 s each
     .venv/bin/python bench/load.py --users 1 8 --seconds 30
     .venv/bin/python bench/load.py --profile all --instances 1 2    # also the production profile
+    .venv/bin/python bench/load.py --soak 10000          # soak: memory of each process over 10,000 turns
 
 For each bot it starts the server on a free loopback port (the shop: scripts/run.sh, i.e. the REST
 channel, the action server, the embedded graph and the SQL stores, all real; the moodbot: `rasa init
@@ -156,6 +157,57 @@ def run_cluster(instances: int, levels: list[int], seconds: int, workdir: Path) 
             time.sleep(1)
 
 
+SOAK_PROCESSES = {"rasa": "channels.server", "action server": "actions.server", "graph (FalkorDB)": "falkordb"}
+
+
+def resident_mb() -> dict:
+    """Resident memory (MiB) of the stack's processes, by role (several processes of one role summed)."""
+    import psutil
+    out: dict = {}
+    for proc in psutil.process_iter(["cmdline", "memory_info"]):
+        cmd = " ".join(proc.info.get("cmdline") or [])
+        for role, marker in SOAK_PROCESSES.items():
+            if marker in cmd and "bench/load.py" not in cmd and proc.info.get("memory_info"):
+                out[role] = round(out.get(role, 0) + proc.info["memory_info"].rss / 2 ** 20, 1)
+    return out
+
+
+def soak(turns: int, users: int, workdir: Path, chunk_s: int = 60) -> dict:
+    """The embedded default under `users` shoppers until `turns` turns are done, in chunks of `chunk_s`
+    seconds; the resident memory of each process before, after the first chunk and at the end."""
+    if port_taken(5055):
+        raise SystemExit("127.0.0.1:5055 is taken (is `make run` running?): the shop's action server needs it")
+    port = free_port()
+    log = workdir / "soak.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(["bash", "scripts/run.sh"], cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
+                                env={**os.environ, "RASA_PORT": str(port)}, start_new_session=True)
+    try:
+        wait_for(f"http://127.0.0.1:{port}/", proc, 1200, log)
+        for i in range(5):
+            say(port, f"warmup-soak-{i}", "你好")
+        start = resident_mb()
+        samples, done, errors, chunks = [], 0, 0, 0
+        while done < turns:
+            figures = locust("shop", port, users, chunk_s, workdir / f"soak-{chunks}")
+            chunks += 1
+            done += figures["turns"]
+            errors += figures["errors"]
+            samples.append({"turns": done, "p50_ms": figures["p50_ms"], "turns_per_s": figures["turns_per_s"],
+                            "resident_mb": resident_mb()})
+            print(f"soak: {done} turns, {errors} errors, {samples[-1]['resident_mb']}", flush=True)
+        end = samples[-1]["resident_mb"]
+        first = samples[0]["resident_mb"]
+        growth = {role: {"start_mb": start.get(role), "after_first_chunk_mb": first.get(role), "end_mb": end.get(role),
+                         "growth_from_start": round(end[role] / start[role] - 1, 3) if start.get(role) else None,
+                         "growth_after_first_chunk": round(end[role] / first[role] - 1, 3) if first.get(role) else None}
+                  for role in SOAK_PROCESSES if role in end}
+        return {"turns": done, "errors": errors, "users": users, "chunk_s": chunk_s, "memory": growth,
+                "samples": samples}
+    finally:
+        stop(proc)
+
+
 def run_moodbot(levels: list[int], seconds: int, workdir: Path) -> list[dict]:
     bot = workdir / "moodbot"
     bot.mkdir()   # rasa init wants the folder to exist
@@ -182,7 +234,24 @@ def main() -> int:
     parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "load.json"))
     parser.add_argument("--profile", choices=("embedded", "production", "all"), default="embedded")
     parser.add_argument("--instances", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--soak", type=int, metavar="TURNS",
+                        help="instead: the soak test, TURNS turns at 8 shoppers -> bench/results/soak.json")
     args = parser.parse_args()
+    if args.soak:
+        if not 100 <= args.soak <= 100_000:
+            raise SystemExit("--soak 100..100000")
+        with tempfile.TemporaryDirectory() as tmp:
+            for i in range(args.soak // 400 + 2):
+                (Path(tmp) / f"soak-{i}").mkdir()
+            result = soak(args.soak, 8, Path(tmp))
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                                text=True).stdout.strip()
+        result = {"measured_at": time.strftime("%Y-%m-%d %H:%M:%S"), "commit": commit,
+                  "profile": "embedded default (make run)", **result}
+        out = ROOT / "bench" / "results" / "soak.json"
+        out.write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
+        print(json.dumps(result["memory"], ensure_ascii=False, indent=1))
+        return 0 if result["errors"] == 0 else 1
     if not all(1 <= u <= 64 for u in args.users) or not 5 <= args.seconds <= 300:
         raise SystemExit("--users 1..64, --seconds 5..300")
     if not all(1 <= n <= 4 for n in args.instances):

@@ -3,7 +3,8 @@
 Full-width letters and digits become half-width and traditional characters simplified
 (運費怎麼算 → 运费怎么算), one character for one, so the tokenizer, the intent model and the
 entity extractors see the same text whichever way the shopper typed it, and entity offsets
-still point into what was typed. Training examples are normalised the same way.
+still point into what was typed. Training examples are normalised the same way. A shopper's
+message typed in pinyin is first written in characters (shop.text.pinyin).
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from shop.text.normalize import normalize
+from shop.text.pinyin import to_hanzi, warm_up
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
@@ -25,6 +27,7 @@ class TextNormalizer(GraphComponent):
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
                execution_context: ExecutionContext) -> "TextNormalizer":
+        warm_up()   # the input method's tables (~2 s) when the model loads, not on a shopper's first message
         return cls()
 
     @staticmethod
@@ -53,5 +56,13 @@ class TextNormalizer(GraphComponent):
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
+            # Pinyin typed for Chinese (tui货 / kuai di dao na le) is written in characters first
+            # (shop.text.pinyin). It changes the length, which only a shopper's message may: nothing
+            # points into it yet (training examples keep their annotated offsets, so they are not).
+            text = message.get(TEXT)
+            if isinstance(text, str) and text:
+                written = to_hanzi(text)
+                if written != text:
+                    message.set(TEXT, written)
             self._normalise(message)
         return messages

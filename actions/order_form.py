@@ -36,7 +36,7 @@ from shop.orders import InvalidOrderNumber, OrderNotFound, OrderService, OrderVi
 from shop.orders.views import ShopperView
 from shop.rules.formats import validate_order_no
 from shop.rules.policy import ReturnStatus
-from shop.rules.returns import COMPARE_RETURN_EXCHANGE, address_answer, policy_answer
+from shop.rules.returns import COMPARE_RETURN_EXCHANGE, address_answer, policy_answer, refund_answer
 from shop.rules.shipping import answer as shipping_answer
 
 logger = logging.getLogger(__name__)
@@ -420,7 +420,8 @@ RULE_QUESTION = re.compile(r"能退吗|能不能退|可以退吗|能退不|还�
                            r"吊牌|拆封|规则|政策|条件|寄到哪|寄回哪|寄哪|退货地址|寄回地址|地址发|运费.{0,3}(?:我出|要我出|我付)")
 # With the order in hand, how the money comes back is a rule question too (退款退到哪 多久能到); without one
 # it is a question about the shopper's own refund (开衫退货的钱什么时候退).
-REFUND_TIMING = re.compile(r"退到哪|钱.{0,6}(?:多久|什么时候|几天)|多久.{0,3}到账|几天.{0,3}到账")
+REFUND_TIMING = re.compile(r"退到哪|钱.{0,6}(?:多久|什么时候|几天)|多久.{0,3}到账|几天.{0,3}到账|(?:几天|多久|什么时候|啥时候)"
+                           r"(?:能|才|会)?(?:退钱|退款|把钱退)")
 # 还没寄回去 要寄到哪 / 退货地址: sending goods back to the shop, whatever the model read (logistics)
 SENDING_BACK = re.compile(r"寄回|退回去|还没寄|没寄出|退货地址|退回地址|寄给你们|寄去哪|寄到哪.{0,6}(?:退|换)")
 # 我要退货 先说清楚 运费谁出: a task asked for together with a rule question (not 我想问下退货运费谁出)
@@ -460,6 +461,21 @@ def rule_question(task: str | None, text: str, *, order_in_hand: bool = False) -
     return None
 
 
+# 你就说什么时候能发 / 今天能发出去我就不取消了: when the order will be sent is asked
+SHIP_WHEN = re.compile(r"(?:什么|啥)时候(?:能|会|可以)?(?:发|寄)|几时(?:能)?(?:发|寄)|多久(?:能|才)?(?:发|寄)|今天(?:能|必须|要|得)?"
+                       r"(?:给我)?(?:发|寄)|(?:发|寄)出(?:来|去)")
+# 那不取消了 / 算了不退了 said as a task's own request: the task declined, not started
+DECLINED = {"cancel": re.compile(r"不取消|别取消|不用取消"), "return": re.compile(r"不退了|不退货|别退|不用退"),
+            "exchange": re.compile(r"不换了|别换|不用换"), "modify": re.compile(r"不改了|别改|不用改")}
+
+
+def _ship_when(form: Form, turn: Turn) -> None:
+    """The order's state with its sending promise, when the shopper asks when it will be sent."""
+    order = form.order() if form.get("order_id") and form.shopper else None
+    if order is not None and SHIP_WHEN.search(turn.text):
+        form.say(order_text.status(order))
+
+
 def start(form: Form, turn: Turn) -> None:
     # A bare order number (intent inform) shows that order; 真的改好了？ after a change asks how it stands.
     correcting = bool(corrects_order(turn.text) and form.get("last_order_task") in TASKS and form.get("order_id"))
@@ -483,10 +499,19 @@ def start(form: Form, turn: Turn) -> None:
         task = "refund"   # 银行卡咋还没看到钱 啥时候到 about the order just handled: the money, not the parcel
     if task in ("track", "status") and SENDING_BACK.search(turn.text):
         task = "return"   # 我还没寄回去呢 要寄到哪: where a return goes, not where the parcel is
-    if task in ("track", "status") and SEND_WHERE.search(turn.text) and _awaits_send_back(form):
+    if task in ("track", "status", "return", "refund") and SEND_WHERE.search(turn.text) and _awaits_send_back(form):
         # 寄到哪 right after a return was opened on the order in hand: the goods go back to the warehouse;
-        # the order's own parcel has arrived, so it cannot be the question
+        # the order's own parcel has arrived, so it cannot be the question. 收到以后几天退钱: that too.
         form.say("亲，" + address_answer())
+        if REFUND_TIMING.search(turn.text):
+            form.say(refund_answer())
+        form.set("order_task", None)
+        return
+    declined = DECLINED.get(task or "")
+    if declined is not None and declined.search(turn.text):
+        # 行 那不取消了 今天必须给我发: the shopper keeps the order; say so (and when it goes out, if asked)
+        form.say(getattr(TASKS[task], "kept", None) or "好的，不办了。还有什么可以帮您？")
+        _ship_when(form, turn)
         form.set("order_task", None)
         return
     general = rule_question(task, turn.text)
@@ -542,7 +567,7 @@ def take_said(form: Form, turn: Turn, *, first: bool = False) -> None:
         if not form.task or slot not in form.required() or form.get(slot) is not None:
             if not (first and slot == "order_id" and form.get("order_id") and form.shopper):
                 continue
-        if slot == "login_phone" and form.task == "modify":
+        if slot == "login_phone" and form.task == "modify" and not PROVES_WHO.search(turn.text):
             continue  # 把电话改成138…: the number in a change request is the new one, not who is asking
         if slot == "order_id":
             if not form.shopper:
@@ -609,6 +634,8 @@ def answer(form: Form, turn: Turn, requested: str | None) -> bool:
     if requested in ("login_phone", "login_code") and not parsing.find_phone(turn.text, turn.entities.get("phone")) \
             and not code_in(turn.text):
         noted = parsing.find_order_no(turn.text, turn.entities.get("order_id"))
+        if noted and not validate_order_no(noted).allowed:
+            noted = None   # 维多利广场B座2208: a room number, not an order
         if noted and form.task:
             # 订单号是2025… while the phone is asked for: kept with the task's words, read after login
             form.set("task_text", f"{form.get('task_text') or ''} {turn.text}"[:500])
@@ -713,6 +740,9 @@ def answer(form: Form, turn: Turn, requested: str | None) -> bool:
                 _resume_after_login(form)
             elif form.task and len(re.sub(r"[\d\s，。,.]+", "", turn.text)) >= 2:
                 take_said(form, turn)  # the rest of the message: 2025… 改成文三路100号
+            if requested == "order_id" and form.task and form.get("task_text"):
+                # 我要开发票 抬头写张伟 单号我一会儿找给你 → 2025…: what was said before the order is read again
+                take_said(form, Turn(None, 0.0, form.get("task_text"), {}))
         else:
             _count_attempt(form)
         return True
@@ -734,6 +764,7 @@ def answer(form: Form, turn: Turn, requested: str | None) -> bool:
         return True
     if (turn.intent == "deny" or any(w in turn.text for w in STOP_WORDS)) and not RHETORICAL_STOP.search(turn.text):
         form.say(f"好的，已停止{getattr(task_named(form.task), 'label', '本次操作')}。还有什么可以帮您？")
+        _ship_when(form, turn)
         form.end()
         return True
     # A question while a yes is awaited is not an answer (等下 顺丰多少钱): the rule answers it even when the
@@ -794,6 +825,8 @@ def _count_attempt(form: Form) -> None:
         form.end()
 
 
+# 手机135…，先把身份验了，我有事要改: the phone proves who is asking, though a change is asked for too
+PROVES_WHO = re.compile(r"验证|验一下|身份|登录|登陆|先验")
 # An answer that takes up what the assistant has just offered (行 那取消吧 / 好 就取消吧 / 嗯 帮我取消).
 ACCEPTS_OFFER = re.compile(r"行|好|可以|嗯|那就|那|就|麻烦|帮我|ok|OK|对")
 DECLINES = re.compile(r"不|别|算了|先不")

@@ -177,7 +177,8 @@ class Status(OrderTask):
 
     ASKS_RECEIVER = re.compile(r"地址|电话|手机号|收货人|收货信息|寄到哪|送到哪|改好|改了吗|改过来|改成功")
     # 所以现在地址还是香港中路那个 对吧 right after a change was dropped: how the order stands now
-    follow_up = re.compile(r"地址还是|现在.{0,4}地址|地址是不是|收货地址是|改好了[吗没]|改了[吗没]|改过来了[吗没]|还是原来的")
+    follow_up = re.compile(r"地址还是|现在.{0,4}地址|地址是不是|收货地址是|改好了[吗没]|改了[吗没]|改过来了[吗没]|还是原来的|"
+                           r"(?:寄|发)了(?:没|吗|么)|(?:寄|发)出(?:去|来)?了?(?:没|吗)|发货了?(?:没|吗)|(?:寄|发)没(?:寄|发)")
 
     def finish(self, form: TaskForm, metadata: Any = None) -> list[str]:
         order = form.service.get_order(form.shopper.id, form.get("order_id"))
@@ -207,10 +208,12 @@ class Track(Status):
     WHY = re.compile(r"怎么回事|为什么|咋回事|怎么还不|怎么还没|到底|补偿|赔|怎么办|怎么处理|给个说法|没到|不动|没动")
     kept = "好的，券先不发。我们已联系快递催件，会继续跟进包裹，有进展第一时间通知您。"
 
+    SHIPPING_ASKED = re.compile(r"顺丰|运费|邮费|快递费|多少钱|包邮")
+
     def aside(self, form: TaskForm, turn: TurnLike) -> Optional[str]:
         order = form.order()
-        if order is None or not order.shipments:
-            return None
+        if order is None or not order.shipments or self.SHIPPING_ASKED.search(turn.text):
+            return None   # 为什么不发顺丰 顺丰要多少钱: the shipping rules answer that, not the parcel again
         parcel = order.shipments[-1]
         if self.CHASE.search(turn.text):
             return (f"好的，已为您联系{parcel.carrier}催件（运单号 {parcel.tracking_no}），有新进展会第一时间通知您。"
@@ -564,7 +567,8 @@ class Exchange(Return):
 class DuplicateCharge(OrderTask):
     name, label, family = "duplicate_charge", "重复扣款核查", "payment"
     intents = ("ask_payment_invoice",)
-    words = ("扣了两次", "扣两次", "重复扣", "多扣", "扣了2次", "重复支付", "付了两次", "扣款两次", "扣了两笔")
+    words = ("扣了两次", "扣两次", "重复扣", "多扣", "扣了2次", "重复支付", "付了两次", "扣款两次", "扣了两笔",
+             "扣了我两次", "扣了两遍", "扣两遍", "扣了我两遍", "扣了两回", "扣了我两回", "付了两遍", "扣了双份", "收了两次")
 
     def finish(self, form: TaskForm, metadata: Any = None) -> list[str]:
         outcome = form.service.file_complaint(form.shopper.id, "重复扣款：" + (form.get("task_text") or ""),

@@ -325,11 +325,17 @@ def address(text: str | None) -> dict | None:
     return {"province": province, "city": city, "district": district, "detail": detail}
 
 
+# A phone given to prove who is asking (not a new number for an order): 手机号是…, 先验证一下, 报个手机号
+GIVES_PHONE = re.compile(r"手机号?(?:码)?(?:是|为|:|：)?\s*1\d{10}|号码是|验证|验一下|身份|登录|登陆|报个|报一下|我是.{0,8}(?:的|他|她)")
+
+
 # -- invoices -----------------------------------------------------------------------------------------
-_COMPANY_WORDS = ("公司", "有限", "集团", "企业", "研究院", "事务所", "工作室", "中心", "学校", "医院", "大学", "协会")
+# 个体工商户 invoice too (统一社会信用代码 starting 92): 日杂店, 日用品商行, 建材经营部, 百货, 门市部
+_COMPANY_WORDS = ("公司", "有限", "集团", "企业", "研究院", "事务所", "工作室", "中心", "学校", "医院", "大学", "协会",
+                  "经营部", "商行", "门市部", "批发部", "商店", "超市", "百货", "店", "厂")
 _TAX = re.compile(r"[0-9A-Za-z]{15,20}")
 _ORG_NAME = re.compile(r"[\u4e00-\u9fff（）()A-Za-z]{2,40}?(?:股份有限公司|有限责任公司|有限公司|集团|研究院|事务所|工作室|中心|学校|"
-                       r"医院|大学|协会|公司)(?![\u4e00-\u9fff]{0,1}报销)")
+                       r"医院|大学|协会|公司|经营部|商行|门市部|批发部|商店|超市|百货|店|厂)(?![\u4e00-\u9fff]{0,1}报销)")
 _TITLE_LEAD = re.compile(r"^.*?(?:抬头(?:是|为|写|开)?|开给|单位是|公司是|名称是)[:：]?\s*")
 _TITLE_TAIL = re.compile(r"(?:就行了?|就可以了?|就好了?|就成|即可|吧|的)$")
 
@@ -339,7 +345,17 @@ def invoice_title(text: str | None) -> tuple[str, str] | None:
     t = ascii_text(text).strip()
     t = _TAX.sub("", t)
     t = re.sub(r"(?:税号|纳税人识别号|信用代码)[:：是为]?", "", t)
+    led = _TITLE_LEAD.search(t)
     t = _TITLE_LEAD.sub("", t).strip(" ，,。:：")
+    if led:   # 个人的就行，抬头写张伟。单号我一会儿找给你: the title is one of the clauses after 抬头, the first that is one
+        for clause in re.split(r"[。；;！!？?，,\s]", t):
+            found = _title_of(clause)
+            if found:
+                return found
+    return _title_of(t)
+
+
+def _title_of(t: str) -> tuple[str, str] | None:
     t = _TITLE_TAIL.sub("", t).strip(" ，,。:：")   # 抬头写张伟就行: the name, not 张伟就行
     if not t:
         return None

@@ -153,7 +153,7 @@ POLICY_TOPICS = (  # checked in order; a question may hit several
     ("condition", ("吊牌", "穿过", "用过", "拆封", "拆了", "洗过", "试穿", "影响", "条件", "什么样", "食品", "吃的",
                    "内衣", "护肤")),
     ("postage", ("运费", "邮费", "谁出", "谁承担", "谁付", "包邮", "运费险")),
-    ("refund", ("多久到账", "退款多久", "几天到账", "钱什么时候", "退到哪")),
+    ("refund", ("多久到账", "退款多久", "几天到账", "钱什么时候", "退到哪", "退钱", "几天退款", "多久退款")),
     ("address", ("寄到哪", "退货地址", "寄回哪", "地址")),
     ("refuse", ("拒收", "拒签")),
 )
@@ -167,6 +167,12 @@ COMPARE_RETURN_EXCHANGE = re.compile(
 def address_answer() -> str:
     """Where returned goods go and by when (shop/rules/policy.py)."""
     return f"退货请寄到：{RETURN_ADDRESS}，申请通过后 {SEND_BACK_DAYS} 天内寄回。"
+
+
+def refund_answer() -> str:
+    """How soon a returned parcel becomes money back (shop/rules/policy.py)."""
+    return (f"仓库签收退货后 {INSPECTION_DAYS} 天内退款，支付宝/微信约 {REFUND_DAYS['alipay']} 天到账，"
+            f"银行卡最长 {REFUND_DAYS['bank_card']} 天。")
 
 
 def policy_answer(text: str | None, *, order_in_hand: bool = False) -> str:
@@ -186,8 +192,7 @@ def policy_answer(text: str | None, *, order_in_hand: bool = False) -> str:
                       f"{'、'.join(names.get(c, c) for c in EXCLUDED_WHEN_OPENED)}拆封后、贴身衣物不支持无理由退货，"
                       "质量问题不受此限。"),
         "postage": "无理由退货的寄回运费由您承担；质量问题、与描述不符或发错货，运费由商家承担。",
-        "refund": (f"仓库签收退货后 {INSPECTION_DAYS} 天内退款，支付宝/微信约 {REFUND_DAYS['alipay']} 天到账，"
-                   f"银行卡最长 {REFUND_DAYS['bank_card']} 天。"),
+        "refund": refund_answer(),
         "address": address_answer(),
         # a parcel refused at the door goes back to the warehouse like a return, and is refunded the same way
         "refuse": (f"可以拒收：派件时直接拒签就行，包裹退回仓库后 {INSPECTION_DAYS} 天内原路退款，"

@@ -1426,3 +1426,63 @@ def test_taking_up_an_offer_made_is_the_yes(chat, sessions):
     unpaid = next(o for o in orders(sessions, lambda o: o.shopper_id == 1 and o.status == OrderStatus.PENDING_PAYMENT))
     other = chat()
     assert "确认取消" in other.start(f"{unpaid.order_no} 好 取消吧", "cancel_order")
+
+
+# -- kinds from the after-sales blind set a4 (tune half), 2026-12-01 -----------------------------------------
+def test_a_business_title_said_with_the_order_is_taken_and_the_tax_number_asked(chat, sessions):
+    delivered = own(sessions, OrderStatus.DELIVERED)
+    c = chat()
+    reply = c.start(f"{delivered.order_no}开公司发票，抬头厦门市思明区美佳日杂店", "ask_payment_invoice")
+    assert c.slots.get("invoice_title") and "纳税人识别号" in reply and "请告诉我发票抬头" not in reply
+
+
+def test_a_personal_title_said_before_the_order_is_kept_until_the_order_is_known(chat, sessions):
+    delivered = own(sessions, OrderStatus.DELIVERED)
+    c = chat()
+    c.start("我要开发票，个人的就行，抬头写张伟。单号我一会儿找给你", "ask_payment_invoice")
+    reply = c.say(delivered.order_no)
+    assert "请告诉我发票抬头" not in reply
+
+
+def test_a_phone_said_to_prove_who_is_asking_is_taken_even_with_a_change_asked(chat, sessions, outbox):
+    with sessions() as s:
+        phone = s.get(m.Shopper, 2).phone
+    c = chat("stranger-a4")
+    reply = c.start(f"手机{phone}，先把身份验了，我有事要改", "modify_order")
+    assert "验证码" in reply and read_outbox(outbox)[-1]["phone"] == phone
+
+
+def test_keeping_the_order_said_as_a_request_is_not_a_cancel(chat, sessions):
+    paid = one(sessions, lambda o: o.shopper_id == 1 and o.status == OrderStatus.PAID)
+    c = chat()
+    c.start(f"{paid.order_no}取消", "cancel_order")
+    reply = c.say("等等！你就说什么时候能发？今天能发出去我就不取消了！", "deny")
+    assert "已停止" in reply and "48 小时" in reply   # stopped, and when it goes out
+    reply = c.start("行 那不取消了 今天必须给我发", "cancel_order")
+    assert "确认取消" not in reply and "保留" in reply
+    assert one(sessions, lambda o: o.order_no == paid.order_no).status == OrderStatus.PAID
+
+
+def test_has_it_been_sent_follows_up_on_the_order_just_shown(chat, sessions):
+    from shop.dialogue.order_tasks import follow_up_task
+    assert follow_up_task("就是那个褥子 寄了没有啊") == "status" and follow_up_task("发货了没") == "status"
+
+
+def test_charged_twice_in_other_words_is_a_duplicate_charge(chat, sessions):
+    paid = one(sessions, lambda o: o.shopper_id == 1 and o.status == OrderStatus.PAID)
+    c = chat()
+    reply = c.start(f"{paid.order_no}那单支付宝扣了我两次钱！扣了两遍", "ask_payment_invoice")
+    assert "重复扣款" in reply
+
+
+def test_where_to_send_and_when_the_money_comes_while_a_return_awaits_the_parcel(chat, sessions):
+    from shop.store import models as mm
+    with sessions() as s:
+        waiting = s.query(mm.ReturnRequest).filter(mm.ReturnRequest.status == ReturnStatus.REQUESTED).first()
+        order_no = waiting.order.order_no if waiting is not None else None
+    if order_no is None:
+        pytest.fail("the seed has a return waiting for its parcel")
+    c = chat()
+    c.start(f"{order_no}退款什么时候到", "ask_refund_status")
+    reply = c.start("东西我还没寄回去呢，寄哪？你们收到以后几天退钱？", "ask_refund_status")
+    assert "文一西路" in reply and "天内退款" in reply

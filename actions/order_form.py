@@ -461,6 +461,8 @@ def rule_question(task: str | None, text: str, *, order_in_hand: bool = False) -
     return None
 
 
+# 快递员什么时候来取 / 上门取件吗: collecting the goods of a return
+PICKUP = re.compile(r"来取|上门取|上门收|取件|来收|来拿|取走")
 # 你就说什么时候能发 / 今天能发出去我就不取消了: when the order will be sent is asked
 SHIP_WHEN = re.compile(r"(?:什么|啥)时候(?:能|会|可以)?(?:发|寄)|几时(?:能)?(?:发|寄)|多久(?:能|才)?(?:发|寄)|今天(?:能|必须|要|得)?"
                        r"(?:给我)?(?:发|寄)|(?:发|寄)出(?:来|去)")
@@ -499,6 +501,11 @@ def start(form: Form, turn: Turn) -> None:
         task = "refund"   # 银行卡咋还没看到钱 啥时候到 about the order just handled: the money, not the parcel
     if task in ("track", "status") and SENDING_BACK.search(turn.text):
         task = "return"   # 我还没寄回去呢 要寄到哪: where a return goes, not where the parcel is
+    if task in ("track", "status", "return", "refund") and PICKUP.search(turn.text) and _awaits_send_back(form):
+        # 快递员什么时候来取 after a return was opened: the shop does not collect; the shopper sends it back
+        form.say("亲，退货需要您自己寄回，暂不支持上门取件。" + address_answer())
+        form.set("order_task", None)
+        return
     if task in ("track", "status", "return", "refund") and SEND_WHERE.search(turn.text) and _awaits_send_back(form):
         # 寄到哪 right after a return was opened on the order in hand: the goods go back to the warehouse;
         # the order's own parcel has arrived, so it cannot be the question. 收到以后几天退钱: that too.

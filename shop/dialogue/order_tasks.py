@@ -573,7 +573,14 @@ class DuplicateCharge(OrderTask):
     def finish(self, form: TaskForm, metadata: Any = None) -> list[str]:
         outcome = form.service.file_complaint(form.shopper.id, "重复扣款：" + (form.get("task_text") or ""),
                                               order_no=form.get("order_id"), category="payment")
-        return [f"已为您登记重复扣款核查（工单号 {outcome.data['ticket_no']}）。财务会在 1 个工作日内核实，"
+        order = form.order()
+        # which payment is checked: the order's amount and how it was paid, so the shopper can match the statement
+        paid = ""
+        if order is not None:
+            from shop.rules.policy import PAYMENT_LABELS
+            method = PAYMENT_LABELS.get(order.payment_method or "", "")
+            paid = f"订单 {order.order_no} 实付 {order.pay_amount:.2f} 元" + (f"（{method}）" if method else "") + "，"
+        return [f"{paid}已为您登记重复扣款核查（工单号 {outcome.data['ticket_no']}）。财务会在 1 个工作日内核实，"
                 "确认多扣的款项将在 1-3 个工作日内原路退回。"]
 
 

@@ -42,7 +42,7 @@ _LONG_DIGITS = re.compile(r"\d[\d\s\-]{2,}\d")  # 4+ digits: short ones get the 
 
 
 _ADDRESS_NUMBER = re.compile(r"\s*(?:号|栋|幢|室|楼|层|单元|弄|座|巷|村|组)")
-_ADDRESS_BEFORE = re.compile(r"(?:路|街|道|巷|弄|里|村|区|镇)\s*$")
+_ADDRESS_BEFORE = re.compile(r"(?:路|街|道|巷|弄|里|村|区|镇|座|栋|幢|楼|单元|广场|大厦|花园|小区|公寓)\s*[A-Za-z]?\s*$")
 
 
 _IN_CODE = re.compile(r"[A-Za-z]")          # digits running into letters: a code, not an order number

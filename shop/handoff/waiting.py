@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from typing import Optional
 
+from shop.text.pinyin import to_hanzi
+
 LEAVE = re.compile(r"不等了|不想等|等不了|不排了|不排队|取消排队|退出排队|不用人工|不要人工|不找人工|不需要人工|不转人工|不转了|"
                    r"不用转|那就你|你帮我看|你来帮我|还是你来|那你帮我|你先帮我")
 # 算了 / 不用了 leave the queue only while the bot is paused for it: with the bot on (nobody on duty) they
@@ -27,7 +29,7 @@ NO_AGENT = ("抱歉，现在人工客服不在线（暂时没有客服值班）�
 def reading(text: str | None, paused: bool = True) -> Optional[str]:
     """"leave", "ask_wait" or None (a message for the bot) for a shopper who is waiting; `paused`: the bot is
     paused for the handoff (an agent was on duty), so nothing but the queue can be meant."""
-    t = (text or "").strip()
+    t = to_hanzi((text or "").strip())   # wo deng / bu deng le: typed in pinyin, read as the NLU reads it
     if t.startswith("/restart") or LEAVE.search(t) or (paused and LEAVE_WHILE_PAUSED.search(t)):
         return "leave"
     if ASK_WAIT.search(t):

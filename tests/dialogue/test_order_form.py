@@ -1486,3 +1486,31 @@ def test_where_to_send_and_when_the_money_comes_while_a_return_awaits_the_parcel
     c.start(f"{order_no}退款什么时候到", "ask_refund_status")
     reply = c.start("东西我还没寄回去呢，寄哪？你们收到以后几天退钱？", "ask_refund_status")
     assert "文一西路" in reply and "天内退款" in reply
+
+
+def test_a_duplicate_charge_names_the_payment_checked(chat, sessions):
+    paid = one(sessions, lambda o: o.shopper_id == 1 and o.status == OrderStatus.PAID)
+    reply = chat().start(f"{paid.order_no}那单扣了我两次钱", "ask_payment_invoice")
+    assert f"{paid.pay_amount:.2f}" in reply and "重复扣款" in reply
+
+
+def test_when_the_courier_comes_to_collect_a_return_is_answered_with_sending_it_back(chat, sessions):
+    from shop.store import models as mm
+    with sessions() as s:
+        waiting = s.query(mm.ReturnRequest).filter(mm.ReturnRequest.status == ReturnStatus.REQUESTED).first()
+        order_no = waiting.order.order_no
+    c = chat()
+    c.start(f"{order_no}退款什么时候到", "ask_refund_status")
+    reply = c.start("快递员什么时候来取啊", "track_logistics")
+    assert "上门取件" in reply and "文一西路" in reply
+
+
+def test_a_room_number_in_an_address_is_not_an_order_number():
+    from shop.dialogue.parsing import find_order_no
+    text = "广州那单地址改一下：广东省广州市天河区体育西路119号维多利广场B座2208，东西直接送我店里"
+    assert find_order_no(text, "2208") is None and find_order_no("订单号202511220009") == "202511220009"
+
+
+def test_waiting_words_typed_in_pinyin_are_read_as_waiting():
+    from shop.handoff.waiting import reading
+    assert reading("wo deng", paused=False) == "ask_wait" and reading("bu deng le", paused=False) == "leave"

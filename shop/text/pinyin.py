@@ -176,7 +176,10 @@ def to_hanzi(text: str | None) -> str:
     for start0, end0, spelled in _pinyin_runs(text, english):
         glued = (start0 > 0 and "\u4e00" <= text[start0 - 1] <= "\u9fff") or \
                 (end0 < len(text) and "\u4e00" <= text[end0] <= "\u9fff")
-        if sum(len(s) for s in spelled) < 2 and not glued:
+        # A lone letter is a letter (A类, a款, e人): a run needs a token of two letters or more, and two
+        # syllables unless it is typed onto characters (tui货)
+        tokens = text[start0:end0].split()
+        if not any(len(t) >= 2 for t in tokens) or (sum(len(s) for s in spelled) < 2 and not glued):
             continue
         # the characters typed right next to the run take part (tui货: 退 because 退货 is a word)
         start = start0

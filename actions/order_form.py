@@ -506,7 +506,8 @@ def start(form: Form, turn: Turn) -> None:
         form.say("亲，退货需要您自己寄回，暂不支持上门取件。" + address_answer())
         form.set("order_task", None)
         return
-    if task in ("track", "status", "return", "refund") and SEND_WHERE.search(turn.text) and _awaits_send_back(form):
+    if task in ("track", "status", "return", "refund", "modify") and SEND_WHERE.search(turn.text) \
+            and _awaits_send_back(form):
         # 寄到哪 right after a return was opened on the order in hand: the goods go back to the warehouse;
         # the order's own parcel has arrived, so it cannot be the question. 收到以后几天退钱: that too.
         form.say("亲，" + address_answer())

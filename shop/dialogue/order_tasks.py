@@ -885,7 +885,8 @@ OWN_PURCHASE = re.compile(r"我(?:(?!想|要|打算|准备|得|该|会|能)[^，
 
 
 # 寄到哪 / 要寄去哪里: where goods are to be sent (after a return was opened: the warehouse)
-SEND_WHERE = re.compile(r"寄到哪|寄哪|寄去哪|寄回哪|寄给谁|发到哪|地址(?:是|在)?(?:哪|多少|啥|什么)")
+SEND_WHERE = re.compile(r"寄到哪|寄哪|寄去哪|寄回哪|寄给谁|发到哪|地址(?:是|在)?(?:哪|多少|啥|什么)|寄回(?:去|来)?的?地址|退货地址|"
+                        r"地址发(?:我|给我|一下)|发(?:个|一下)?地址")
 
 
 # 整错了 不是这单 是褥子那单202511220009: the order the last task was about was the wrong one

@@ -1514,3 +1514,19 @@ def test_a_room_number_in_an_address_is_not_an_order_number():
 def test_waiting_words_typed_in_pinyin_are_read_as_waiting():
     from shop.handoff.waiting import reading
     assert reading("wo deng", paused=False) == "ask_wait" and reading("bu deng le", paused=False) == "leave"
+
+
+def test_the_address_to_send_a_return_back_to_is_not_a_change_of_address(chat, sessions):
+    """寄回去地址发我 (make run, a stranger's line) while a return awaits the parcel, read as modify_order."""
+    from shop.store import models as mm
+    with sessions() as s:
+        order_no = s.query(mm.ReturnRequest).filter(mm.ReturnRequest.status == ReturnStatus.REQUESTED).first().order.order_no
+    c = chat()
+    c.start(f"{order_no}退货审核过了没", "ask_refund_status")
+    reply = c.start("寄回去地址发我", "modify_order")
+    assert "文一西路" in reply and "无法修改" not in reply
+
+
+def test_how_soon_the_money_comes_back_is_the_refund_rule():
+    from shop.rules.returns import policy_answer
+    assert "天内退款" in policy_answer("退了钱多久回来啊 我微信付的", order_in_hand=True)

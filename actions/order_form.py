@@ -843,16 +843,9 @@ OFFER = re.compile(r"需要的话回复「([^」]{2,10})」")
 
 def _offered_task(tracker: Tracker) -> str | None:
     """The task the assistant's last message offered (…需要的话回复「取消订单」 → cancel), if it offered one."""
-    seen_user = False
-    for e in reversed(tracker.events or []):
-        if e.get("event") == "user":
-            if seen_user:
-                return None
-            seen_user = True
-        elif seen_user and e.get("event") == "bot":
-            m = OFFER.search(e.get("text") or "")
-            return next((t.name for t in TASKS.values() if m and t.label == m.group(1)), None)
-    return None
+    said = next((e.get("text") or "" for e in services.previous_turn(tracker) if e.get("event") == "bot"), "")
+    m = OFFER.search(said)
+    return next((t.name for t in TASKS.values() if m and t.label == m.group(1)), None)
 
 
 class ValidateOrderForm(Action):

@@ -200,16 +200,8 @@ ORDER_TALK = re.compile(r"订单|单号|单子|快递|物流|包裹|收到|签�
 
 def _spoke_last(tracker: Tracker) -> str | None:
     """The last action before the latest message (action_listen and the session start aside)."""
-    seen_user = False
-    for e in reversed(tracker.events or []):
-        if e.get("event") == "user":
-            if seen_user:
-                return None
-            seen_user = True
-            continue
-        if seen_user and e.get("event") == "action" and e.get("name") not in ("action_listen", "action_session_start"):
-            return e.get("name")
-    return None
+    return next((e.get("name") for e in services.previous_turn(tracker) if e.get("event") == "action"
+                 and e.get("name") not in ("action_listen", "action_session_start")), None)
 
 
 def product_side_turn(tracker: Tracker) -> Turn | None:

@@ -65,3 +65,13 @@ def page_product(tracker: Tracker) -> str | None:
     metadata = (tracker.latest_message or {}).get("metadata") or {}
     pid = metadata.get("product_id") if isinstance(metadata, dict) else None
     return pid if isinstance(pid, str) and 0 < len(pid) <= 16 else None
+
+
+def previous_turn(tracker: Tracker) -> list[dict]:
+    """The events between the shopper's message before the latest one and the latest one, newest first:
+    what the assistant did and said since the shopper last wrote (everything before, for the first message)."""
+    events = list(tracker.events or [])
+    users = [i for i, e in enumerate(events) if e.get("event") == "user"]
+    if not users:
+        return []
+    return events[(users[-2] + 1 if len(users) > 1 else 0):users[-1]][::-1]

@@ -119,16 +119,25 @@ def measure(bot: str, port: int, levels: list[int], seconds: int, workdir: Path)
     return out
 
 
-def run_shop(levels: list[int], seconds: int, workdir: Path) -> tuple[list[dict], str]:
+def start_shop(log: Path) -> tuple[subprocess.Popen, int]:
+    """The embedded default as `make run` starts it (scripts/run.sh) on a free port, once it answers."""
     if port_taken(5055):
         raise SystemExit("127.0.0.1:5055 is taken (is `make run` running?): the shop's action server needs it")
     port = free_port()
-    log = workdir / "shop.log"
     with log.open("wb") as out:
         proc = subprocess.Popen(["bash", "scripts/run.sh"], cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
                                 env={**os.environ, "RASA_PORT": str(port)}, start_new_session=True)
     try:
         wait_for(f"http://127.0.0.1:{port}/", proc, 1200, log)
+    except BaseException:
+        stop(proc)
+        raise
+    return proc, port
+
+
+def run_shop(levels: list[int], seconds: int, workdir: Path) -> tuple[list[dict], str]:
+    proc, port = start_shop(workdir / "shop.log")
+    try:
         model = subprocess.run(["bash", "scripts/train.sh", "config.yml"], cwd=ROOT, capture_output=True, text=True,
                                env={**os.environ, "SHOP_TRAIN_DRY_RUN": "1"}).stdout.strip().splitlines()[-1]
         return measure("shop", port, levels, seconds, workdir), model
@@ -175,15 +184,8 @@ def resident_mb() -> dict:
 def soak(turns: int, users: int, workdir: Path, chunk_s: int = 60) -> dict:
     """The embedded default under `users` shoppers until `turns` turns are done, in chunks of `chunk_s`
     seconds; the resident memory of each process before, after the first chunk and at the end."""
-    if port_taken(5055):
-        raise SystemExit("127.0.0.1:5055 is taken (is `make run` running?): the shop's action server needs it")
-    port = free_port()
-    log = workdir / "soak.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(["bash", "scripts/run.sh"], cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
-                                env={**os.environ, "RASA_PORT": str(port)}, start_new_session=True)
+    proc, port = start_shop(workdir / "soak.log")
     try:
-        wait_for(f"http://127.0.0.1:{port}/", proc, 1200, log)
         for i in range(5):
             say(port, f"warmup-soak-{i}", "你好")
         start = resident_mb()

@@ -138,12 +138,14 @@ def warm_up() -> None:
     _tables()
 
 
-def _english() -> set:
+@lru_cache(maxsize=1)
+def _english() -> frozenset:
+    """The English words the vocabulary reads (once per process, not per message)."""
     try:
         from shop.search.lexicon import lexicon
-        return {w for w in lexicon().english}
+        return frozenset(lexicon().english)
     except Exception:
-        return set()
+        return frozenset()
 
 
 def _pinyin_runs(text: str, english: set) -> list[tuple[int, int, list]]:

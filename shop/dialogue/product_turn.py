@@ -277,7 +277,7 @@ def targets(r: Reading, state: State, shelf: Shelf) -> Targets:
         for row in (focus, page):
             if _matches(row, q):
                 return Targets([row], "focus")
-        found = shelf.index().search(q, k=SHOWN)
+        found = _search(shelf, q, k=SHOWN)
         # asked to recommend (阿妈怕冷 想买件外套 有咩推介): the list to choose from, not one product picked for them
         winner = None if found.unmet or (RECOMMEND_ASKED.search(q.text) and len(found.products) > 1) \
             else _one_clear_winner(found, q, shelf)
@@ -333,7 +333,7 @@ def _several_named(text: str, shelf: Shelf) -> list[dict]:
         q = parse(part)
         if not q.wanted_types or not _name_words(q, shelf):
             continue
-        row = _one_clear_winner(shelf.index().search(q, k=SHOWN), q, shelf)
+        row = _one_clear_winner(_search(shelf, q, k=SHOWN), q, shelf)
         if row and row["id"] not in {x["id"] for x in found}:
             found.append(row)
     return found[:SHOWN] if len(found) >= 2 else []
@@ -439,7 +439,7 @@ def respond(intent: str | None, text: str | None, state: State, shelf: Shelf, *,
             and not ((r.colors or r.size) and not (q.gender or q.price or set(q.facets()) - {"colors"}))):
         # (白色L码有吗 after 最便宜的那个多少: a variant of the product in focus, not the list again)
         # 速干运动T恤 男款都有啥颜色 → 那女款呢: the same question about the same kind, for the other wish
-        found = shelf.index().search(_merge(parse(state.last_query), q), k=SHOWN * 3)
+        found = _search(shelf, _merge(parse(state.last_query), q), k=SHOWN * 3)
         if found.products:
             return _answer(_personal_order(found, shelf)[:SHOWN], [state.last_aspect], r, state, shelf)
     if (q.cheaper or q.dearer) and "profile" in fact_aspects and not FITS_ASKED.search(q.text):
@@ -656,7 +656,7 @@ def _care_of_kinds(queries: list[ProductQuery], shelf: Shelf) -> Turn | None:
     """Care for each kind asked about: by the materials named, else those the kind's products are made of."""
     parts, materials = [], []
     for q in queries:
-        found = shelf.index().search(q, k=SHOWN)
+        found = _search(shelf, q, k=SHOWN)
         mats = sorted(q.materials) or sorted({m for x in found.products[:SHOWN] for m in (x.get("materials") or [])})
         rows = [row for m in mats for row in shelf.care_of_material(m)]
         if rows:
@@ -827,11 +827,11 @@ def _list(q: ProductQuery, state: State, shelf: Shelf, *, more: bool = False,
             reference = min(x["price"] for x in shown) if q.cheaper else max(x["price"] for x in shown)
     exclude = list(dict.fromkeys([*state.seen, *state.listed])) if more else ()
     if found is None or reference is not None or exclude:
-        found = shelf.index().search(q, k=SHOWN * 3, reference_price=reference, exclude=exclude)
+        found = _search(shelf, q, k=SHOWN * 3, reference_price=reference, exclude=exclude)
     else:
-        found = shelf.index().search(q, k=SHOWN * 3)
+        found = _search(shelf, q, k=SHOWN * 3)
     if not found.products and exclude:
-        found = shelf.index().search(q, k=SHOWN * 3, reference_price=reference)
+        found = _search(shelf, q, k=SHOWN * 3, reference_price=reference)
         more = False
         if found.products:
             found.unmet = ["no_more"] + found.unmet
@@ -875,7 +875,7 @@ def _lists(queries: list[ProductQuery], state: State, shelf: Shelf) -> Turn:
     """A list for each kind wanted, a few each; 第二个 afterwards counts through them in order."""
     replies, ids = [], []
     for q in queries:
-        found = shelf.index().search(q, k=SHOWN * 3)
+        found = _search(shelf, q, k=SHOWN * 3)
         if not found.products:
             replies.append(_nothing_found(found, shelf))
             continue
@@ -891,6 +891,11 @@ def _lists(queries: list[ProductQuery], state: State, shelf: Shelf) -> Turn:
     if ids:
         slots.update({"listed_products": ids, "product_in_focus": ids[0], "seen_products": ids})
     return Turn(reply, slots)
+
+
+def _search(shelf: Shelf, q, **kw) -> SearchResult:
+    """Retrieval on the shop's date, so a wish without a season is read in this one."""
+    return shelf.index().search(q, today=shelf.today(), **kw)
 
 
 def pid_ok(row: dict | None) -> bool:

@@ -11,9 +11,15 @@ audience/skin type, scene, season, material, colour). When a hard condition leav
 nothing, it is dropped and named in `SearchResult.unmet`, so the caller can say which
 condition could not be met and show the closest products instead (the cheapest 羽绒服
 when none is within 500).
+
+With the shop's date (`today`) and no season in the words, goods for a season in view (the
+current one, and the next near the switch, as shop.recommend.seasons sees them) go before
+goods made only for other seasons when they fit equally well: 外套 in late November lists
+羽绒服 and 冲锋衣 before a summer 防晒衣. Only a tie-break: shoppers buy gym shorts in winter.
 """
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 from dataclasses import dataclass, field
@@ -22,6 +28,7 @@ from typing import Iterable, Sequence
 import bm25s
 import numpy as np
 
+from shop.recommend.seasons import seasons_in_view
 from shop.search.lexicon import lexicon, tokenizer
 from shop.search.query import STOPWORDS, ProductQuery, with_young
 
@@ -30,6 +37,7 @@ BM25_WEIGHT = 1.5          # a perfect match of the name, type and tags is worth
 DESCRIPTION_WEIGHT = 0.5   # the type's description only tips the balance
 EXACT_CUT_BONUS = 0.3
 SEASON_FOCUS = 0.4
+OFF_SEASON = 0.1   # a tie-break, below any facet or the cut bonus
 OTHER_PEOPLE = 1.5
 MADE_FOR_THEM = 0.5
 WEAKER = 1.0
@@ -180,11 +188,12 @@ class ProductIndex:
         return [name for code, name in lexicon().category_names.items() if code in held]
 
     def search(self, q: ProductQuery, k: int = 3, *, reference_price: float | None = None,
-               exclude: Iterable[str] = ()) -> SearchResult:
+               exclude: Iterable[str] = (), today: dt.date | None = None) -> SearchResult:
         """The k best products for the query (see the module docstring for the order of conditions).
 
         reference_price: for 便宜点的 / 贵点的, the price to undercut or exceed (the product in focus).
-        exclude: ids not to show again (the list already shown, for "换一批")."""
+        exclude: ids not to show again (the list already shown, for "换一批").
+        today: the shop's date; without a season in the words, kinds for another season give way."""
         excluded = set(exclude)
         named = [self.rows[self.by_id[pid]] for pid in q.named if pid in self.by_id]
         wanted = q.wanted_types
@@ -226,6 +235,7 @@ class ProductIndex:
             unmet.append("price")
         else:
             pool = budget_ok
+        in_view = set(seasons_in_view(today)) if today is not None and not q.seasons else set()
         bm = BM25_WEIGHT * self._bm25(q.keywords) + DESCRIPTION_WEIGHT * self._bm25(q.keywords, self.desc_bm25)
         lex = lexicon()
         scored = []
@@ -241,6 +251,8 @@ class ProductIndex:
                 score += MADE_FOR_THEM  # 孩子用的防晒: the child's sunscreen before an adult's sun hat
             if hits.get("seasons"):
                 score += SEASON_FOCUS / len(r.get("seasons") or [1])  # a winter-only boot is more "winter" than an all-year one
+            elif in_view and r.get("seasons") and not set(r["seasons"]) & in_view:
+                score -= OFF_SEASON  # no season said: this one's goods first when all else is equal
             if q.gender and r.get("gender") == q.gender:
                 score += EXACT_CUT_BONUS
             if "price" in unmet:

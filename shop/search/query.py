@@ -186,8 +186,9 @@ def _for_whom(types: set, terms, profiles: set, adult: bool = False, self_too: b
     kept = {t for t in types if t in named or not info[t].get("for") or set(info[t]["for"]) & young}
     # 给孙子买保温杯: the kind made for the people asked about (儿童水杯 ⊂ 保温杯) belongs too.
     kept |= {u for u, e in info.items() if set(e.get("for") or []) & profiles and kept & set(e.get("broader", []))}
-    # ... and then only that kind: a child's cup, not an adult's, for the grandson.
-    made_for = {t for t in kept if set(info[t].get("for") or []) & young}
+    # ... and then only that kind: a child's cup, not an adult's, for the grandson. Kinds for older
+    # people (健步鞋) sit beside the general ones instead: grandma wears snow boots too.
+    made_for = {t for t in kept if set(info[t].get("for") or []) & young - {"老人"}}
     if not made_for and profiles & {"婴幼儿", "儿童"} and not any(info[t].get("for") for t in kept):
         # 一岁宝宝学走路穿的鞋: no child's kind among those read, but one of the same family
         # (a broader word shared: 学步鞋 and 健步鞋 are both 鞋子) is made for them.

@@ -120,3 +120,32 @@ def test_a_part_of_a_product_does_not_replace_it():
 
 def test_a_short_word_gives_way_to_a_longer_one_it_overlaps(index):
     assert index.search(parse("有冇电饭煲"), k=3).products == []     # 有没电饭煲: not the 没电 of a phone
+
+
+def test_no_season_said_the_shops_season_goes_first(index):
+    # 外套 covers a summer 防晒衣 too; in late November it comes after the jackets for the cold,
+    # and in July it is back among them (found by the w11/s8 writers: summer goods for a coat).
+    import datetime as dt
+    november = index.search(parse("想买件外套"), k=3, today=dt.date(2025, 11, 24))
+    assert november.products and "防晒衣" not in types_of(november)
+    july = index.search(parse("想买件外套"), k=10, today=dt.date(2025, 7, 10))
+    assert "防晒衣" in types_of(july)
+    # a season said, or the kind named, wins over the date
+    assert set(types_of(index.search(parse("夏天穿的外套"), k=3, today=dt.date(2025, 11, 24)))) == {"防晒衣"}
+    assert set(types_of(index.search(parse("防晒衣"), k=3, today=dt.date(2025, 11, 24)))) == {"防晒衣"}
+
+
+@pytest.mark.parametrize("text, wanted, unwanted", [
+    ("运动鞋 男", {"跑步鞋", "登山鞋", "老爹鞋"}, {"健步鞋"}),          # 中老年 shoes for nobody older
+    ("冬天穿的鞋 男 防滑", {"雪地靴", "马丁靴", "拖鞋"}, {"健步鞋"}),
+])
+def test_goods_for_older_people_only_when_they_are_meant(index, text, wanted, unwanted):
+    got = set(types_of(index.search(parse(text), k=3)))
+    assert got and got <= wanted and not got & unwanted, got
+
+
+def test_older_people_get_their_kind_beside_the_general_one(index):
+    # 健步鞋 is made for 老人, but grandma wears snow boots too: not only 健步鞋 (as a child gets only
+    # a child's cup)
+    got = set(types_of(index.search(parse("给八十岁的奶奶买双冬天出门穿的保暖鞋"), k=3)))
+    assert "雪地靴" in got, got

@@ -122,6 +122,18 @@ def test_a_short_word_gives_way_to_a_longer_one_it_overlaps(index):
     assert index.search(parse("有冇电饭煲"), k=3).products == []     # 有没电饭煲: not the 没电 of a phone
 
 
+@pytest.mark.parametrize("text", ["买个电饭锅", "宿舍用的小电锅 煮泡面", "运动手环有吗 测心率那种", "露营睡袋 零下能用的"])
+def test_goods_named_after_a_sold_kind_are_not_that_kind(index, text):
+    # an electric cooker is not a 锅 the shop sells, a wristband not its strap, a camping bag not a baby's
+    result = index.search(parse(text), k=3)
+    assert result.products == [] and result.reason == "not_sold", [p["name"] for p in result.products]
+
+
+@pytest.mark.parametrize("text, kind", [("手环表带有吗", "表带"), ("运动手环的表带", "表带"), ("宝宝睡袋", "睡袋")])
+def test_the_sold_kind_is_still_found_beside_them(index, text, kind):
+    assert types_of(index.search(parse(text), k=3))[:1] == [kind]
+
+
 def test_no_season_said_the_shops_season_goes_first(index):
     # 外套 covers a summer 防晒衣 too; in late November it comes after the jackets for the cold,
     # and in July it is back among them (found by the w11/s8 writers: summer goods for a coat).

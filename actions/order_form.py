@@ -28,7 +28,7 @@ from actions import services
 from actions.products import product_side_turn, slot_events
 from actions.services import channel_of
 from shop.dialogue import order_text, parsing
-from shop.dialogue.order_tasks import OWN_PURCHASE, SEND_WHERE, TASKS, corrects_order, follow_up_task, own_order_task, task_for, task_named
+from shop.dialogue.order_tasks import OWN_PURCHASE, SEND_WHERE, TASKS, corrects_order, follow_up_task, own_order_task, task_asked, task_for, task_named
 from shop.dialogue.order_words import another_order, items_named, order_priced, order_tracked, orders_named
 from shop.identity import code_in
 from shop.media import first_attachment
@@ -478,15 +478,17 @@ def _ship_when(form: Form, turn: Turn) -> None:
         form.say(order_text.status(order))
 
 
-def start(form: Form, turn: Turn) -> None:
+def start(form: Form, turn: Turn, task: str | None = None) -> None:
+    """A task starts from this message: the one `task` names, else the one the message asks."""
     # A bare order number (intent inform) shows that order; 真的改好了？ after a change asks how it stands.
-    correcting = bool(corrects_order(turn.text) and form.get("last_order_task") in TASKS and form.get("order_id"))
+    correcting = bool(task is None and corrects_order(turn.text) and form.get("last_order_task") in TASKS
+                      and form.get("order_id"))
     if correcting:
         # 整错了 不是这单 是褥子那单202511220009 after a task on the wrong order: the same task, for the order
         # the words name (read from this message like any first message of a task)
         form.set("order_id", None)
         form._order = None
-    task = (form.get("last_order_task") if correcting else None) or task_for(turn.intent, turn.text) or (
+    task = task or (form.get("last_order_task") if correcting else None) or task_for(turn.intent, turn.text) or (
         follow_up_task(turn.text) if form.get("order_id") else None) or \
         own_order_task(turn.text) or (
         "status" if turn.intent == "inform" or form.shopper is None and parsing.find_phone(turn.text) else None)
@@ -521,6 +523,7 @@ def start(form: Form, turn: Turn) -> None:
         form.say(getattr(TASKS[task], "kept", None) or "好的，不办了。还有什么可以帮您？")
         _ship_when(form, turn)
         form.set("order_task", None)
+        _then(form, turn, dropped=task)
         return
     general = rule_question(task, turn.text)
     if general:
@@ -599,6 +602,20 @@ def take_said(form: Form, turn: Turn, *, first: bool = False) -> None:
                     accept(form, slot, value)
 
 
+# Where the shopper drops the task in hand: 算了 / 不取消了 / 不换了 … (the rest of the message may ask another)
+_DROPPING = re.compile("|".join([*map(re.escape, STOP_WORDS), *(p.pattern for p in DECLINED.values())]))
+
+
+def _then(form: Form, turn: Turn, *, dropped: str | None) -> None:
+    """算了不取消了 帮我开个发票 / 算了不换了 枕套那个kd到哪了: once the task in hand is dropped, what the rest of
+    the message asks starts at once (its own words name it; the intent was read from the whole message)."""
+    stops = list(_DROPPING.finditer(turn.text))
+    rest = turn.text[stops[-1].end():].strip(" ，,。.!！~～了吧") if stops else ""
+    task = task_asked(rest) if len(rest) >= 2 else None
+    if task and task != dropped:
+        start(form, Turn(None, 0.0, rest, {}, turn.photo), task=task)
+
+
 def _switch(form: Form, turn: Turn) -> None:
     """Another task asked mid-form: it starts from this message; "好的，改为帮您…" is said before whatever
     the new task says at once (a parcel's tracking), not after it."""
@@ -665,6 +682,8 @@ def answer(form: Form, turn: Turn, requested: str | None) -> bool:
     if requested not in ("login_phone", "login_code", "order_id") and form.get("order_id"):
         other = parsing.find_order_no(turn.text, turn.entities.get("order_id"))
         switch = task_for(turn.intent, turn.text) if turn.confidence >= SWITCH_CONFIDENCE else None
+        if other and _DROPPING.search(turn.text[:turn.text.find(other)]):
+            other = None   # 算了不取消了 2025…到哪了: the task is dropped first; the number belongs to what follows
         if other and switch and switch != form.task and TASKS[switch].needs_identity:
             # 那你帮我看下2026…到哪了 in the middle of another task: that task, for that order
             _switch(form, turn)
@@ -739,8 +758,10 @@ def answer(form: Form, turn: Turn, requested: str | None) -> bool:
             if value:
                 form.set("confirmed", True)
             else:
+                dropped = form.task
                 form.say(getattr(task_named(form.task), "kept", "好的，不做修改。") + "还有什么可以帮您？")
                 form.end()
+                _then(form, turn, dropped=dropped)
             return True
         if accept(form, requested, value):
             form.set("form_attempts", 0.0)
@@ -771,9 +792,11 @@ def answer(form: Form, turn: Turn, requested: str | None) -> bool:
         _switch(form, turn)
         return True
     if (turn.intent == "deny" or any(w in turn.text for w in STOP_WORDS)) and not RHETORICAL_STOP.search(turn.text):
+        dropped = form.task
         form.say(f"好的，已停止{getattr(task_named(form.task), 'label', '本次操作')}。还有什么可以帮您？")
         _ship_when(form, turn)
         form.end()
+        _then(form, turn, dropped=dropped)
         return True
     # A question while a yes is awaited is not an answer (等下 顺丰多少钱): the rule answers it even when the
     # model is only fairly sure what it asks; the form asks for the yes again afterwards.

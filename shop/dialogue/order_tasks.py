@@ -84,6 +84,9 @@ class OrderTask:
     # A short question right after a task on an order, about that order (退哪了 / 放在哪了 / 运费我出吗),
     # that the intent model cannot place: the words that make it this task's (follow_up_task).
     follow_up: Optional[re.Pattern] = None
+    # What names the task in a clause of its own (算了不取消了 | 帮我开个发票): the part of a message after the
+    # shopper dropped the task in hand, which the intent model read as one with the rest (task_asked).
+    asks: Optional[re.Pattern] = None
 
     def begin(self, form: TaskForm, turn: TurnLike) -> None:
         """The task starts with this message (slots the first message fills are read by the form)."""
@@ -198,6 +201,7 @@ class Track(Status):
                            r"还没(?:有)?(?:收到|到)|没收到|没动静|不动了|物流.{0,2}没(?:有)?更新|" + ANOTHER_COUPON.pattern)
     possible = (OrderStatus.SHIPPED, OrderStatus.DELIVERED)
     intents = ("track_logistics",)
+    asks = re.compile(r"物流|快递|kd|到哪|到了没|发货了?[没吗]|发了没")
 
     def slots(self, form: TaskForm) -> list[str]:
         if self.ANOTHER_COUPON.search(form.get("task_text") or ""):
@@ -241,6 +245,7 @@ class Refund(OrderTask):
                            r"退回来了?[吗没]|都退了[吗没]|退了[吗没]|已经退了|是不是.{0,6}退了|退了没|退没退|退了\s*[\d一二两三四五六七八九十百]+\s*(?:块|元)?|钱.{0,4}都退|(?:确定|真的)是\s*\d+(?:\.\d+)?\s*(?:块|元)?\s*(?:吗|？|\?|不是)|不是\s*\d+(?:\.\d+)?\s*(?:块|元)?[吗？?]")
     possible = (OrderStatus.REFUNDED, OrderStatus.CANCELLED, OrderStatus.DELIVERED)
     intents = ("ask_refund_status",)
+    asks = re.compile(r"退款.{0,4}(?:到|了|呢|多少|进度)|钱.{0,4}(?:退|到账)")
     rules = "returns"
 
     def finish(self, form: TaskForm, metadata: Any = None) -> list[str]:
@@ -252,6 +257,7 @@ class Cancel(OrderTask):
     name, label, family = "cancel", "取消订单", "order"
     possible = OrderStatus.BEFORE_SHIPMENT
     intents = ("cancel_order",)
+    asks = re.compile(r"(?<![不别])取消")
     kept = "好的，订单保留不取消。"
 
     def slots(self, form: TaskForm) -> list[str]:
@@ -293,6 +299,7 @@ class Modify(OrderTask):
     name, label, family = "modify", "修改订单", "order"
     possible = OrderStatus.BEFORE_SHIPMENT
     intents = ("modify_order",)
+    asks = re.compile(r"(?<![不别])改(?:个|下|一下)?(?:地址|电话|手机|收货|数量|颜色|尺码|码)|(?:地址|电话|数量)(?:要)?改")
     value_slot = "new_value"
     question = "确认修改吗？"
     PROMPTS = {
@@ -421,6 +428,7 @@ class Return(OrderTask):
     name, label, family = "return", "申请退货", "after_sales"
     possible = (OrderStatus.DELIVERED,)
     intents = ("request_return",)
+    asks = re.compile(r"(?<![不别])退货|(?:给我|帮我|就|还是)退(?:了|掉|吧)")
     # 运费我出吗 / 寄回的运费谁付 right after a return: who pays to send it back, by the rules
     follow_up = re.compile(r"运费.{0,4}(?:我出|谁出|要我|我付|谁付|谁承担|你们出|你们承担)|寄回.{0,4}运费|拒收|拒签")
     keeps_photo = True
@@ -530,6 +538,7 @@ class Exchange(Return):
     name, label, family = "exchange", "申请换货", "after_sales"
     intents = ("request_exchange",)
     value_slot = "exchange_variant"
+    asks = re.compile(r"(?<![不别])换货|(?:给我|帮我|就|还是)换(?:一?[个件双]|成|吧)")
     question = "确认提交换货申请吗？"
     kind_label = "换货"
 
@@ -589,6 +598,7 @@ class Invoice(OrderTask):
     possible = (OrderStatus.PAID, OrderStatus.SHIPPED, OrderStatus.DELIVERED)
     intents = ("ask_payment_invoice",)
     words = ("发票", "开票", "税号", "抬头", "报销")
+    asks = re.compile(r"发票|开票|开个?票")
     follow_up = re.compile(r"^\s*(?:对|好|ok|OK|嗯|行)?[\s，,]*开(?:吧|呗|了吗|好了吗)?\s*$|发票呢|发票开了[吗没]|开好了[吗没]")
 
     def on_order(self, form: TaskForm, order: OrderView) -> None:
@@ -904,6 +914,12 @@ def own_order_task(text: str | None) -> Optional[str]:
     payment), or None when it names no purchase of theirs or asks nothing a task does (我买的那件能机洗吗)."""
     t = (text or "")[:200]
     return follow_up_task(t) if OWN_PURCHASE.search(t) else None
+
+
+def task_asked(text: str | None) -> Optional[str]:
+    """The task a clause names by its own words (帮我开个发票 → invoice, 枕套那个kd到哪了 → track), or None."""
+    t = (text or "")[:120]
+    return next((task.name for task in TASKS.values() if task.asks and task.asks.search(t)), None)
 
 
 def follow_up_task(text: str | None) -> Optional[str]:

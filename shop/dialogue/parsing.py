@@ -336,7 +336,10 @@ _COMPANY_WORDS = ("公司", "有限", "集团", "企业", "研究院", "事务�
 _TAX = re.compile(r"[0-9A-Za-z]{15,20}")
 _ORG_NAME = re.compile(r"[\u4e00-\u9fff（）()A-Za-z]{2,40}?(?:股份有限公司|有限责任公司|有限公司|集团|研究院|事务所|工作室|中心|学校|"
                        r"医院|大学|协会|公司|经营部|商行|门市部|批发部|商店|超市|百货|店|厂)(?![\u4e00-\u9fff]{0,1}报销)")
-_TITLE_LEAD = re.compile(r"^.*?(?:抬头(?:是|为|写|开)?|开给|单位是|公司是|名称是)[:：]?\s*")
+_TITLE_LEAD = re.compile(r"^.*?(?:抬头(?:是|为|写|开)?|开给|单位是|公司是|(?:单位|公司|企业)?名称(?:是|为)?)[:：]?\s*")
+# Words of the invoice itself, never a person's name (单位抬头电子发票: the kind of invoice, the title still to come)
+_INVOICE_WORDS = re.compile(r"发票|电子|纸质|专票|普票|增值税|单位|抬头|开票|订单")
+_PERSONAL = ("个人", "个人发票", "开个人", "个人抬头", "个人的")
 _TITLE_TAIL = re.compile(r"(?:就行了?|就可以了?|就好了?|就成|即可|吧|的)$")
 
 
@@ -347,11 +350,17 @@ def invoice_title(text: str | None) -> tuple[str, str] | None:
     t = re.sub(r"(?:税号|纳税人识别号|信用代码)[:：是为]?", "", t)
     led = _TITLE_LEAD.search(t)
     t = _TITLE_LEAD.sub("", t).strip(" ，,。:：")
+    clauses = [c for c in re.split(r"[。；;！!？?，,\s]", t) if c]
     if led:   # 个人的就行，抬头写张伟。单号我一会儿找给你: the title is one of the clauses after 抬头, the first that is one
-        for clause in re.split(r"[。；;！!？?，,\s]", t):
+        for clause in clauses:
             found = _title_of(clause)
             if found:
                 return found
+    elif any(c in _PERSONAL for c in clauses):
+        # 帮我开个发票 个人 张伟: 个人 says the kind, the clause right after it (a name) says whose
+        at = next(i for i, c in enumerate(clauses) if c in _PERSONAL)
+        name = _title_of(clauses[at + 1]) if at + 1 < len(clauses) else None
+        return name if name and name[0] == "personal" else ("personal", "个人")
     return _title_of(t)
 
 
@@ -359,13 +368,13 @@ def _title_of(t: str) -> tuple[str, str] | None:
     t = _TITLE_TAIL.sub("", t).strip(" ，,。:：")   # 抬头写张伟就行: the name, not 张伟就行
     if not t:
         return None
-    if t in ("个人", "个人发票", "开个人", "个人抬头"):
+    if t in _PERSONAL:
         return "personal", "个人"
     if any(w in t for w in _COMPANY_WORDS):
         # 厦门立信贸易有限公司 — a name ending in what organisations are called; 公司报销用 names none
         org = _ORG_NAME.search(t)
         return ("company", org.group()) if org else None
-    if re.fullmatch(r"[\u4e00-\u9fff·]{2,6}", t):  # a person's name
+    if re.fullmatch(r"[\u4e00-\u9fff·]{2,6}", t) and not _INVOICE_WORDS.search(t):  # a person's name
         return "personal", t
     return None
 

@@ -98,6 +98,34 @@ def test_cancel_declined_keeps_the_order(chat, sessions):
     assert c.slots["order_task"] is None
 
 
+@pytest.mark.parametrize("said, intent", [("算了不取消了 帮我开个发票 个人 张伟", "cancel_order"),
+                                          ("算了不取消了 帮我开个发票 个人 张伟", "ask_payment_invoice"),
+                                          ("不用了，给我开张发票吧，抬头张伟", "deny")])
+def test_a_task_dropped_and_another_asked_in_one_message(chat, sessions, said, intent):
+    # found by the a5 writer: the cancel was dropped and the invoice asked with it was lost
+    paid = own(sessions, OrderStatus.PAID)
+    c = chat()
+    c.start(f"取消 {paid.order_no}", "cancel_order")
+    reply = c.say(said, intent)
+    assert "保留" in reply or "已停止" in reply or "改为帮您申请发票" in reply
+    assert "抬头「算了" not in reply   # the dropping is not the invoice's title
+    assert status_of(sessions, paid.order_no) == OrderStatus.PAID
+    assert "发票" in reply and c.slots["order_task"] in ("invoice", None), (reply, c.slots["order_task"])
+    if c.active:
+        reply = c.say("对 开", "affirm")
+    assert "发票已申请" in "\n".join([reply, *c.replies]), reply
+
+
+def test_a_task_dropped_and_a_question_about_another_order(chat, sessions):
+    moving = own(sessions, OrderStatus.SHIPPED)
+    paid = own(sessions, OrderStatus.PAID)
+    c = chat()
+    c.start(f"取消 {paid.order_no}", "cancel_order")
+    reply = c.say(f"算了不取消了 {moving.order_no}到哪了", "deny")
+    assert status_of(sessions, paid.order_no) == OrderStatus.PAID
+    assert "运单号" in reply or "物流" in reply, reply
+
+
 def test_cancel_of_a_shipped_order_is_refused_with_the_rule(chat, sessions):
     moving = own(sessions, OrderStatus.SHIPPED)
     c = chat()

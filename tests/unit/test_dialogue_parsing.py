@@ -156,3 +156,13 @@ def test_voice_slips_in_an_invoice_title_and_a_tax_number():
     from shop.text.normalize import normalize
     assert p.invoice_title(normalize("台头开公司 厦门鹭岛科技有限公司 税好是91350100M000100Y45")) == \
         ("company", "厦门鹭岛科技有限公司")
+
+
+@pytest.mark.parametrize("text, want", [
+    ("帮我开个发票 个人 张伟", ("personal", "张伟")),            # 个人, then whose (a5 writer)
+    ("算了不取消了 帮我开个发票 个人", ("personal", "个人")),       # the clause before is not a name
+    ("订单202511220001需开具单位抬头电子发票。", None),            # the kind of invoice; the title is still to come
+    ("单位名称：北京建国路会计服务有限公司。", ("company", "北京建国路会计服务有限公司")),
+])
+def test_invoice_title_in_a_shoppers_own_layout(text, want):
+    assert p.invoice_title(text) == want

@@ -37,6 +37,7 @@ class TaskForm(Protocol):
     """What a task reads and writes of the form (actions.order_form.Form)."""
     service: Any
     shopper: Optional[ShopperView]
+    messages: list[str]            # what is to be said this turn, in order
 
     def get(self, name: str) -> Any: ...
     def set(self, name: str, value: Any) -> None: ...
@@ -845,14 +846,24 @@ def variant_named(form: TaskForm, turn: TurnLike, item: Any = None) -> str | Non
             rf"(?<![\d.]){re.escape(m.group())}(?![\d.])", target)]
         s = lead[0] if len(lead) == 1 else None
     if c is None and s is None:
-        step = 1 if any(w in turn.text for w in ("大一码", "大一号")) else -1 if any(
-            w in turn.text for w in ("小一码", "小一号")) else 0
+        step = 1 if _BIGGER.search(turn.text) else -1 if _SMALLER.search(turn.text) else 0
         ordered = size_order(sizes)
         if step and item.size in ordered and 0 <= ordered.index(item.size) + step < len(ordered):
             s = ordered[ordered.index(item.size) + step]
         else:
+            if step and item.size in ordered:
+                # 鞋子给我换大一码 when 90 is already the largest: say so, with the sizes there are
+                edge = f"「{item.product_name}」的{item.size}已经是{'最大' if step > 0 else '最小'}的码了" \
+                       f"（有 {'/'.join(ordered)}），没有更{'大' if step > 0 else '小'}的。"
+                if edge not in form.messages:
+                    form.say(edge)
             return None
     return json.dumps({"color": c or item.color, "size": s or item.size}, ensure_ascii=False)
+
+
+# 换大一码 / 大一号 / 换个大点的 / 换小的: a size up or down from the one bought
+_BIGGER = re.compile(r"大一(?:个)?(?:码|号|点)|大(?:点|些)的?|换(?:成|个)?大的|大一码")
+_SMALLER = re.compile(r"小一(?:个)?(?:码|号|点)|小(?:点|些)的?|换(?:成|个)?小的|小一码")
 
 
 def size_order(sizes: Iterable[str]) -> list[str]:

@@ -44,12 +44,14 @@ def items_named(items: Sequence, text: str) -> list:
     q = parse(text)
     if not (q.named or q.wanted_types or _words(q)):
         return []
-    hits = [i for i in items if item_named(i, q)]
-    if not hits:
-        # within one order a kind word is enough: 鞋 for the 学步鞋, 毯子 for the 盖毯
-        words = {t.word for t in q.terms if t.kind in ("category", "type")}
-        hits = [i for i in items if any(w and (w in i.product_name or w[0] == i.product_name[-1]) for w in words)]
-    return hits
+    return [i for i in items if item_named(i, q)] or _kind_word_hits(items, q)
+
+
+def _kind_word_hits(items: Sequence, q: ProductQuery) -> list:
+    """Items a kind word fits by its head alone: 鞋 for the 学步鞋, 毯子 for the 盖毯 (the shopper's own goods,
+    whoever they were made for: retrieval leaves a baby's kind out of a plain 鞋子, the order does not)."""
+    words = {t.word for t in q.terms if t.kind in ("category", "type")}
+    return [i for i in items if any(w and (w in i.product_name or w[0] == i.product_name[-1]) for w in words)]
 
 
 def order_tracked(orders: Sequence, text: str) -> str | None:
@@ -81,6 +83,8 @@ def orders_named(orders: Sequence, text: str, task: str | None) -> list[str]:
     q = parse(text)
     named = bool(q.named or q.wanted_types or _words(q))
     goods = [o for o in orders if any(item_named(i, q) for i in o.items)] if named else []
+    if named and not goods:
+        goods = [o for o in orders if _kind_word_hits(o.items, q)]   # 鞋子给我换大一码: the baby's 学步鞋
     if len(goods) > 1 and len(set(q.type_words)) + len(q.named) >= 2:
         # 和哺乳内衣一起买的那个围兜: when several goods are named, the order holding more kinds of them is
         # meant (one word matching several items of an order, 衣服, counts once)

@@ -1558,3 +1558,36 @@ def test_the_address_to_send_a_return_back_to_is_not_a_change_of_address(chat, s
 def test_how_soon_the_money_comes_back_is_the_refund_rule():
     from shop.rules.returns import policy_answer
     assert "天内退款" in policy_answer("退了钱多久回来啊 我微信付的", order_in_hand=True)
+
+
+# -- kinds found in the a5 writer's tuning half, 2026-12-02 ---------------------------------------------
+def _shoe_order(sessions):
+    return one(sessions, lambda o: o.shopper_id == 1 and o.status == OrderStatus.PENDING_PAYMENT
+               and any("学步鞋" in i.product_name for i in o.items))
+
+
+def _shoe(sessions, order_no):
+    return next(i for i in one(sessions, lambda o: o.order_no == order_no).items if "学步鞋" in i.product_name)
+
+
+@pytest.mark.parametrize("said", ["鞋 换小一码", "鞋子帮我换个小点的"])
+def test_goods_named_by_a_kind_word_pick_the_order_and_a_size_down(chat, sessions, said):
+    # a plain 鞋 covers the baby's 学步鞋 among the shopper's own goods (retrieval leaves it out of 鞋子);
+    # the size one down from the 90 bought is 80
+    pending = _shoe_order(sessions)
+    c = chat(sender_of(sessions, pending))
+    reply = c.start(said, "request_exchange")
+    assert "请问是哪个订单" not in reply and "80" in reply and "确认修改吗" in reply, reply
+    c.say("对", "affirm")
+    assert _shoe(sessions, pending.order_no).size == "80"
+
+
+def test_a_size_up_from_the_largest_says_there_is_none(chat, sessions):
+    pending = _shoe_order(sessions)
+    c = chat(sender_of(sessions, pending))
+    reply = c.start("鞋子给我换大一码", "request_exchange")
+    assert "最大" in reply and "73/80/90" in reply, reply
+    reply = c.say("那换个粉色的 码数不变", "request_exchange")
+    assert "粉色 90" in reply
+    c.say("要得", "affirm")
+    assert _shoe(sessions, pending.order_no).color == "粉色"

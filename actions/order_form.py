@@ -54,7 +54,7 @@ INTERRUPTIONS = {"greet", "thank", "ask_shipping_policy", "out_of_scope", "ask_p
 # Every slot a task may fill; cleared when a task starts or ends (order_id is kept: "查一下 → 那取消吧").
 TASK_SLOTS = ("order_item", "modify_field", "new_value", "return_reason", "exchange_variant", "invoice_title",
               "invoice_tax_number", "confirmed", "form_attempts", "task_text", "complaint_category",
-              "listed_orders", "evidence_photo", "return_qty")
+              "listed_orders", "evidence_photo", "return_qty", "more_orders")
 SWITCH_CONFIDENCE = 0.6
 UNSURE_QUESTION = 0.3
 QUESTION = re.compile(r"[?？]|吗|么|多少|怎么|几天|哪|什么|能不能|可以.{0,4}吗")
@@ -220,11 +220,15 @@ def extract(form: Form, slot: str, turn: Turn, *, as_answer: bool) -> Any:
             idx = parsing.pick_index(text, len(listed))
             if idx is not None:
                 return listed[idx]
+        if found is None and as_answer and form.get("listed_orders") and SEVERAL.search(text) \
+                and getattr(task_named(form.task), "several", False):
+            return form.get("listed_orders")[0]   # 两个都取消 to the list of two: the first, then the rest
         if found is None and form.shopper:
             # 我那支口红到哪了: the order whose goods the shopper names (preferring one the task fits)
             named = orders_named(mine, text, form.task)
-            if len(named) == 1:
-                return named[0]
+            if len(named) == 1 or len(named) > 1 and SEVERAL.search(text) \
+                    and getattr(task_named(form.task), "several", False):
+                return named[0]   # 两个没付钱的单子都取消: the first of them (the rest: more_orders)
         return found
     if slot == "order_item":
         order = form.order()
@@ -243,6 +247,29 @@ def extract(form: Form, slot: str, turn: Turn, *, as_answer: bool) -> Any:
         return parsing.yes_no(text, turn.intent, form.task) if as_answer else None
     task = task_named(form.task)
     return task.extract(form, slot, turn, as_answer=as_answer) if task else None
+
+
+# 两个都 / 两单 / 这两笔 / 都给我 / 分别: the same task for several orders
+SEVERAL = re.compile(r"[两俩2二三3](?:个|单|笔|份)?(?:订单|单子|单)?都|[两俩2二三3](?:个|笔)?(?:订单|单子|单)|这[两俩几]|都给我|都帮我|"
+                     r"分别|全部|所有|各开|都要开|都开|均")
+
+
+def _more_orders(form: Form, text: str) -> list[str]:
+    """The other orders the message names for the task in hand, besides order_id (a task done for several
+    orders at once: OrderTask.several); [] when it names one."""
+    task = task_named(form.task)
+    if not getattr(task, "several", False) or not form.get("order_id") or not form.shopper:
+        return []
+    first = form.get("order_id")
+    typed = [n for n in parsing.find_order_nos(text) if n != first and validate_order_no(n).allowed]
+    if typed:
+        return typed
+    if not SEVERAL.search(text):
+        return []
+    named = orders_named(form.service.orders(form.shopper.id), text, form.task)
+    if len(named) < 2:
+        named = form.get("listed_orders") or []
+    return [n for n in named if n != first] if first in named else []
 
 
 # -- checking a value once it is read ---------------------------------------------------------------
@@ -396,7 +423,8 @@ def _ask_confirmation(form: Form) -> None:
             return
         form.end()
         return
-    form.say(task.confirmation(form, outcome))
+    more = form.get("more_orders") or []
+    form.say(task.confirmation(form, outcome) + (f"（订单 {'、'.join(more)} 也一样办理）" if more else ""))
 
 
 # -- the turn ----------------------------------------------------------------------------------------
@@ -587,7 +615,8 @@ def take_said(form: Form, turn: Turn, *, first: bool = False) -> None:
             if value is None:
                 continue
             form.slots["order_id"] = None
-            accept(form, slot, value)
+            if accept(form, slot, value) and _more_orders(form, turn.text):
+                form.set("more_orders", _more_orders(form, turn.text))
             continue
         value = extract(form, slot, turn, as_answer=False)
         if value is not None:
@@ -765,6 +794,8 @@ def answer(form: Form, turn: Turn, requested: str | None) -> bool:
             return True
         if accept(form, requested, value):
             form.set("form_attempts", 0.0)
+            if requested == "order_id" and _more_orders(form, turn.text):
+                form.set("more_orders", _more_orders(form, turn.text))
             if requested == "login_code" and form.get("login_code") == VERIFIED:
                 _resume_after_login(form)
             elif form.task and len(re.sub(r"[\d\s，。,.]+", "", turn.text)) >= 2:

@@ -54,7 +54,20 @@ class ActionOrderTask(Action):
             return []  # the form already ended the task and said why
         if task.identity_needed(form) and form.shopper is None:
             return ["需要先确认您的身份，才能办理订单相关的业务。"]
-        return task.finish(form, metadata if isinstance(metadata, dict) else None)
+        metadata = metadata if isinstance(metadata, dict) else None
+        said = task.finish(form, metadata)
+        if task.several and form.shopper is not None:
+            first = form.get("order_id")
+            for order_no in form.get("more_orders") or []:
+                # 两个都取消: the same task, with what was collected, for each other order named; each
+                # order gets its own answer from the rules (one may be cancelled, the next already shipped)
+                form.slots["order_id"], form._order = order_no, None
+                try:
+                    said += task.finish(form, metadata)
+                except (OrderNotFound, InvalidOrderNumber) as refused:
+                    said.append(refused.reason)
+            form.slots["order_id"], form._order = first, None
+        return said
 
 
 def _order_products(form: Form) -> list[dict]:

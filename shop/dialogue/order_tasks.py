@@ -88,6 +88,9 @@ class OrderTask:
     # What names the task in a clause of its own (算了不取消了 | 帮我开个发票): the part of a message after the
     # shopper dropped the task in hand, which the intent model read as one with the rest (task_asked).
     asks: Optional[re.Pattern] = None
+    # Done for several orders at once when the shopper names several (两个都取消): reads, and changes whose
+    # only detail is the yes or the invoice title, which hold for each order alike.
+    several = False
 
     def begin(self, form: TaskForm, turn: TurnLike) -> None:
         """The task starts with this message (slots the first message fills are read by the form)."""
@@ -166,6 +169,7 @@ class OrderTask:
 # -- reading ---------------------------------------------------------------------------------------------
 class Status(OrderTask):
     name, label, family = "status", "查询订单", "order"
+    several = True
     intents = ("check_order_status",)
     shows_goods = True
     rules = "shipping"
@@ -242,6 +246,7 @@ class Track(Status):
 
 class Refund(OrderTask):
     name, label, family = "refund", "查询退款", "after_sales"
+    several = True
     follow_up = re.compile(r"退哪|退到哪|到账|钱.{0,8}(?:没|还没|什么时候|啥时候|多久|到)|退了多少|退多少|怎么还没看到钱|"
                            r"退回来了?[吗没]|都退了[吗没]|退了[吗没]|已经退了|是不是.{0,6}退了|退了没|退没退|退了\s*[\d一二两三四五六七八九十百]+\s*(?:块|元)?|钱.{0,4}都退|(?:确定|真的)是\s*\d+(?:\.\d+)?\s*(?:块|元)?\s*(?:吗|？|\?|不是)|不是\s*\d+(?:\.\d+)?\s*(?:块|元)?[吗？?]")
     possible = (OrderStatus.REFUNDED, OrderStatus.CANCELLED, OrderStatus.DELIVERED)
@@ -256,6 +261,7 @@ class Refund(OrderTask):
 # -- changes ---------------------------------------------------------------------------------------------
 class Cancel(OrderTask):
     name, label, family = "cancel", "取消订单", "order"
+    several = True
     possible = OrderStatus.BEFORE_SHIPMENT
     intents = ("cancel_order",)
     asks = re.compile(r"(?<![不别])取消")
@@ -596,6 +602,7 @@ class DuplicateCharge(OrderTask):
 
 class Invoice(OrderTask):
     name, label, family = "invoice", "申请发票", "payment"
+    several = True
     possible = (OrderStatus.PAID, OrderStatus.SHIPPED, OrderStatus.DELIVERED)
     intents = ("ask_payment_invoice",)
     words = ("发票", "开票", "税号", "抬头", "报销")

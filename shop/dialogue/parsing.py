@@ -68,7 +68,17 @@ def find_order_no(text: str | None, entity: str | None = None) -> str | None:
     t = ascii_text(text)
     if entity and not _in_address(t, str(entity)) and not _in_code(t, str(entity)):
         return normalize_order_no(entity)
-    best = None
+    return max(_numbers(t), key=len, default=None)
+
+
+def find_order_nos(text: str | None) -> list[str]:
+    """Every order number typed, in order, once each (202511170002、202511220009 两笔都开票)."""
+    return list(dict.fromkeys(_numbers(ascii_text(text))))
+
+
+def _numbers(t: str) -> list[str]:
+    """The digit runs of a message that may be order numbers, as typed (normalised)."""
+    out = []
     for match in _LONG_DIGITS.finditer(t):
         value = normalize_order_no(match.group())
         if re.fullmatch(r"1[3-9]\d{9}", value) or _ADDRESS_NUMBER.match(t, match.end()) \
@@ -77,9 +87,8 @@ def find_order_no(text: str | None, entity: str | None = None) -> str | None:
         if _IN_CODE.match(t, match.end()) or _IN_CODE_BEFORE.search(t[:match.start()]) \
                 or _TAX_BEFORE.search(t[:match.start()]):
             continue    # part of a tax number (91210102MA0P5R2T08 / 税号9121010212345678), not an order
-        if best is None or len(value) > len(best):
-            best = value
-    return best
+        out.append(value)
+    return out
 
 
 def find_phone(text: str | None, entity: str | None = None) -> str | None:

@@ -1591,3 +1591,48 @@ def test_a_size_up_from_the_largest_says_there_is_none(chat, sessions):
     assert "粉色 90" in reply
     c.say("要得", "affirm")
     assert _shoe(sessions, pending.order_no).color == "粉色"
+
+
+def test_both_unpaid_orders_cancelled_when_both_are_asked(chat, sessions):
+    unpaid = [o for o in orders(sessions, lambda o: o.shopper_id == 1) if o.status == OrderStatus.PENDING_PAYMENT]
+    assert len(unpaid) == 2
+    c = chat(sender_of(sessions, unpaid[0]))
+    reply = c.start("两个没付钱的单子都给我取消了", "cancel_order")
+    assert "确认取消" in reply and all(o.order_no in reply for o in unpaid), reply
+    c.say("要得 两个都取消", "affirm")
+    assert all(status_of(sessions, o.order_no) == OrderStatus.CANCELLED for o in unpaid)
+
+
+def test_both_unpaid_orders_cancelled_when_the_list_is_answered_with_both(chat, sessions):
+    unpaid = [o for o in orders(sessions, lambda o: o.shopper_id == 1) if o.status == OrderStatus.PENDING_PAYMENT]
+    c = chat(sender_of(sessions, unpaid[0]))
+    reply = c.start("没付钱的单子给我取消了", "cancel_order")
+    assert "请问是哪个订单" in reply
+    reply = c.say("两个都取消", "cancel_order")
+    assert all(o.order_no in reply for o in unpaid), reply
+    c.say("确认", "affirm")
+    assert all(status_of(sessions, o.order_no) == OrderStatus.CANCELLED for o in unpaid)
+
+
+def test_two_order_numbers_one_invoice_title(chat, sessions):
+    delivered = own(sessions, OrderStatus.DELIVERED)
+    paid = own(sessions, OrderStatus.PAID)
+    c = chat(sender_of(sessions, paid))
+    c.start(f"{delivered.order_no}、{paid.order_no} 两笔都开个人发票 抬头张伟", "ask_payment_invoice")
+    reply = "\n".join(c.replies)
+    assert reply.count("发票已申请") == 2, reply
+
+
+def test_two_orders_tracked_in_one_question(chat, sessions):
+    moving = [o for o in orders(sessions, lambda o: o.shopper_id == 1) if o.status == OrderStatus.SHIPPED]
+    assert len(moving) >= 2
+    c = chat(sender_of(sessions, moving[0]))
+    reply = c.start(f"{moving[0].order_no} {moving[1].order_no} 这两单到哪了", "track_logistics")
+    assert all(o.order_no in reply for o in moving[:2]), reply
+
+
+def test_one_order_named_stays_one(chat, sessions):
+    paid = own(sessions, OrderStatus.PAID)
+    c = chat(sender_of(sessions, paid))
+    c.start(f"取消 {paid.order_no}", "cancel_order")
+    assert "也一样办理" not in "\n".join(c.replies) and not c.slots.get("more_orders")

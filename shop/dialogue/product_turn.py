@@ -279,7 +279,10 @@ def targets(r: Reading, state: State, shelf: Shelf) -> Targets:
                 return Targets([row], "focus")
         found = _search(shelf, q, k=SHOWN)
         # asked to recommend (阿妈怕冷 想买件外套 有咩推介): the list to choose from, not one product picked for them
-        winner = None if found.unmet or (RECOMMEND_ASKED.search(q.text) and len(found.products) > 1) \
+        # a budget is a wish too (学生党 跑鞋 男的 四百以内 / 给我妈买个保温杯 一百以内 有吗): what fits is
+        # shown with its price, even when only one does, not one product's answer to an aspect
+        winner = None if found.unmet or q.price and not q.named \
+            or (RECOMMEND_ASKED.search(q.text) and len(found.products) > 1) \
             else _one_clear_winner(found, q, shelf)
         if winner:
             return Targets([winner], "search", found)
@@ -421,7 +424,8 @@ def respond(intent: str | None, text: str | None, state: State, shelf: Shelf, *,
         # 能寄到香港吗 想给他寄点吃的 / 运费怎么算: the shop's rule, not a list of snacks
         row = t.rows[0] if len(t.rows) == 1 and t.how not in ("search",) else None
         return Turn(P.shipping(r.text, row), {"last_aspect": "shipping"})
-    no_one = (t.how == "search" and (len(t.rows) != 1 or t.search.unmet)) or t.how == "none"
+    # a budget is a wish (学生党 跑鞋 四百以内): what fits is a list to choose from, even of one
+    no_one = (t.how == "search" and (len(t.rows) != 1 or t.search.unmet or bool(q.price))) or t.how == "none"
     # about no product in particular, 冬天 / 宝宝 / 送 are wishes for a list, not questions about one
     wished = no_one or (bool(RECOMMEND_ASKED.search(q.text)) and not q.named and t.how == "search")
     fact_aspects = [a for a in r.aspects if not (wished and a in FACET_ASPECTS)]
@@ -463,7 +467,7 @@ def respond(intent: str | None, text: str | None, state: State, shelf: Shelf, *,
             return turn
     elif apart:
         return _lists(apart, state, shelf)  # 帐篷预算700以内，椅子200以内，各推荐一款: each kind its own list
-    listing = t.how == "search" and (len(t.rows) != 1 or bool(t.search and t.search.unmet))
+    listing = t.how == "search" and (len(t.rows) != 1 or bool(t.search and t.search.unmet) or bool(q.price))
     # A wish without a fact asked (送同事的小礼物 一百以内) is a recommendation, whatever the intent model said;
     # a colour or size alone about the product in focus (那粉色L呢) is still about it.
     wish = not fact_aspects and not r.measures and (q.facets() or q.price or q.wanted_types or q.gender)

@@ -193,6 +193,8 @@ def attribute_fact(row: Row, aspect: str, text: str, query=None) -> str:
     if aspect == "material":
         return f"{material_label(row)}是{'、'.join(row['materials']) or '以详情页为准'}"
     if aspect == "colors":
+        if len(row["colors"]) == 1:   # 有没有别的颜色: the answer is that there is no other
+            return f"只有{row['colors'][0]}一种颜色"
         return f"有{'、'.join(row['colors'])} {len(row['colors'])} 种颜色"
     if aspect == "sizes":
         return f"规格有 {'、'.join(row['sizes'])}"
@@ -440,7 +442,8 @@ def size_fact(row: Row, m: dict, size: str | None) -> str:
         f"身高 {m['height']:.0f}cm" if "height" in m else "", f"体重 {m['weight']:.0f}kg" if "weight" in m else "",
         f"脚长 {m['foot']:.0f}mm" if "foot" in m else "") if x)
     if size is None:
-        return f"按{given}，最大码也可能偏小，建议联系人工客服确认，或看看宽松款"
+        largest = f"最大码 {row['sizes'][-1]} " if row.get("sizes") else "最大码"
+        return f"按{given}，{largest}也可能偏小，建议联系人工客服确认，或看看宽松款"
     return f"按{given}，建议选 {size}，喜欢宽松可以大一码"
 
 

@@ -140,7 +140,7 @@ def refund_progress(return_status: str, *, now: dt.datetime, payment_method: str
         lag = REFUND_DAYS.get(payment_method or "")
         # the bank's own posting time is the shopper's next question (一般要几天)
         late = f"退回{method}一般 {lag} 天内到账，" if lag else ""
-        return allow("refund_done", f"退款已原路退回{method}，{late}请查看账户明细。")
+        return allow("refund_done", f"退款成功，已原路退回{method}，{late}请查看账户明细。")
     if return_status == ReturnStatus.EXCHANGED:
         return refuse("refund_exchange", "这是换货申请，不涉及退款，新商品已发出。")
     return refuse("refund_none", "这个售后申请已撤销，没有退款。")

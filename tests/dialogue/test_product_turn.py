@@ -584,3 +584,24 @@ def test_sizes_asked_as_how_many_people_or_which_codes():
 def test_which_size_to_take_is_advice_not_the_list_of_sizes():
     reply = Chat().say("ask_size_advice", "一米七五 一百三十斤 复古直筒牛仔裤要啥码")
     assert "建议选" in reply and "规格有" not in reply
+
+
+# -- kinds from the w11 writer's tuning half, 2026-12-02 ------------------------------------------------
+@pytest.mark.parametrize("text, price", [("学生党 想买双跑鞋 男的 四百以内 性价比高点的", "349"),
+                                         ("给我妈买个保温杯 一百以内 有吗", "99")])
+def test_a_budget_is_a_wish_and_what_fits_comes_with_its_price(text, price):
+    # one product fits: it is shown as the answer to the wish (with its price), not as one aspect of it
+    reply = Chat().say("ask_recommendation", text)
+    assert price in reply, reply
+
+
+def test_one_colour_only_is_said_so():
+    c = Chat()
+    c.say("ask_product_info", "复古加绒卫衣男女同款")
+    reply = c.say("ask_product_info", "有没有别的颜色")
+    assert "只有" in reply and "一种颜色" in reply, reply
+
+
+def test_past_the_largest_size_names_it():
+    reply = Chat().say("ask_size_advice", "轻量三合一冲锋衣 我一米九二 一百九十斤穿啥码")
+    assert "XXL" in reply and "偏小" in reply, reply

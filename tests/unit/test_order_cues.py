@@ -9,6 +9,8 @@ from shop.nlu.order_cues import order_intent
     ("YT6965970600030 6天没动了", "ask_price_promotion", "track_logistics"),
     ("最近买的那个枕套啥时候到 急", "ask_recommendation", "track_logistics"),
     ("盖毯买了两条 两条都退", "ask_recommendation", "request_return"),
+    ("我老婆那个真丝枕套 快一个礼拜没动静了 你们帮忙催一下", "ask_recommendation", "track_logistics"),   # a5 writer
+    ("她那件开衫想换大一码", "ask_product_info", "request_exchange"),
     ("上次和哺乳内衣一起买的那个围兜 有股塑胶味", "ask_recommendation", "complain_quality"),
     ("表带那单退款呢 钱没看到", "nlu_fallback", "ask_refund_status"),
     ("帮我把这个订单取消了", "ask_shipping_policy", "cancel_order"),
@@ -19,6 +21,7 @@ def test_the_task_an_order_message_names(text, read, cue):
 
 @pytest.mark.parametrize("text, read", [
     ("我买的那件衬衫能机洗吗", "ask_care_method"),      # about the goods, no task
+    ("我老婆想买个真丝枕套 有推荐吗", "ask_recommendation"),   # the household buying, no order pointed at
     ("有没有适合夏天的防晒衣", "ask_recommendation"),   # no order pointed at
     ("衬衫退货运费谁出", "ask_shipping_policy"),         # the rules, not an order of one's own
     ("换个颜色有吗", "ask_stock"),

@@ -751,6 +751,16 @@ def answer(form: Form, turn: Turn, requested: str | None) -> bool:
                 if accept(form, value_slot, new):
                     form.say("好的，已按您的新要求更新。")
                 return True
+    if requested == "confirmed" and parsing.yes_no(turn.text, None, form.task) is None:
+        asked = _yes_then_asked(turn.text, form.task)
+        if asked:
+            # 确认取消 钱几天到: the yes is the yes; the question after it gets the rules' answer
+            form.set("confirmed", True)
+            answer_ = refund_answer() if REFUND_TIMING.search(asked) else rule_question(
+                form.task, asked, order_in_hand=True)
+            if answer_:
+                form.say(answer_)
+            return True
     if requested not in ("login_phone", "login_code") and parsing.yes_no(turn.text, None, form.task) is None:
         general = rule_question(form.task, turn.text, order_in_hand=bool(form.get("order_id")))
         if general:   # 先问清楚 退款退到哪 多久能到 / 寄到哪: the rules' answer; the question asked is still open
@@ -842,6 +852,16 @@ def answer(form: Form, turn: Turn, requested: str | None) -> bool:
     form.say(_hint(requested))
     _count_attempt(form)
     return True
+
+
+def _yes_then_asked(text: str, task: str | None) -> str | None:
+    """The question after a plain yes in one message (确认取消 钱几天到 / 对 顺便问下多久到账), or None when the
+    message is not a yes followed by a question."""
+    head = re.match(r"\s*([^\s，,。.!！?？]+)[\s，,。.!！]+(.+)$", text or "")
+    if not head or parsing.yes_no(head.group(1), None, task) is not True:
+        return None
+    rest = head.group(2)
+    return rest if QUESTION.search(rest) and parsing.yes_no(rest, None, task) is not False else None
 
 
 _CORRECTION = re.compile(r"是\s*([^\s，,。不]{1,20}?)\s*[，,、]?\s*不是\s*([^\s，,。]{1,20})|不是\s*([^\s，,。]{1,20}?)"

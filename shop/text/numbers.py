@@ -65,12 +65,18 @@ def _is_amount(text: str, start: int, end: int) -> bool:
     return after.startswith(UNITS)
 
 
+# 大写数字 as on receipts and cheques (壹佰陆拾玖元): the plain numerals, where two or more run together (a
+# lone 陆 is the 陆 of 大陆, a lone 伍 of 队伍)
+_FINANCIAL = re.compile(r"[零壹贰貳叁參肆伍陆陸柒捌玖拾佰仟]{2,}")
+_PLAIN = str.maketrans("壹贰貳叁參肆伍陆陸柒捌玖拾佰仟", "一二二三三四五六六七八九十百千")
+
+
 def to_digits(text: str | None) -> str:
     """The text with every Chinese numeral that is an amount written in digits.
 
     '一米七，一百六十斤' → '1米7，160斤'; '便宜一点的' and '一样' stay as they are.
     """
-    text = text or ""
+    text = _FINANCIAL.sub(lambda m: m.group().translate(_PLAIN), text or "")
     out, last = [], 0
     for match in _RUN.finditer(text):
         if not _is_amount(text, match.start(), match.end()):

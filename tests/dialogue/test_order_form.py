@@ -1636,3 +1636,33 @@ def test_one_order_named_stays_one(chat, sessions):
     c = chat(sender_of(sessions, paid))
     c.start(f"取消 {paid.order_no}", "cancel_order")
     assert "也一样办理" not in "\n".join(c.replies) and not c.slots.get("more_orders")
+
+
+def test_a_yes_with_a_question_after_it_is_the_yes_and_the_answer(chat, sessions):
+    # 确认取消 钱几天到 (a5 writer): the order is cancelled and the refund's timing said, not asked again
+    paid = own(sessions, OrderStatus.PAID)
+    c = chat(sender_of(sessions, paid))
+    c.start(f"{paid.order_no} 取消", "cancel_order")
+    reply = c.say("确认取消 钱几天到", "cancel_order")
+    assert status_of(sessions, paid.order_no) == OrderStatus.CANCELLED
+    assert "原路" in reply and "天" in reply and "发货后" not in reply, reply
+
+
+def test_a_question_alone_is_still_not_a_yes(chat, sessions):
+    paid = own(sessions, OrderStatus.PAID)
+    c = chat(sender_of(sessions, paid))
+    c.start(f"{paid.order_no} 取消", "cancel_order")
+    c.say("钱几天到", "ask_refund_status")
+    assert status_of(sessions, paid.order_no) == OrderStatus.PAID
+
+
+def test_an_amount_in_financial_numerals_picks_the_order(chat, sessions):
+    # 金额叁佰壹拾捌元的那一笔 (a5 writer, an accountant): the order paid 318, read from 大写数字
+    unpaid = [o for o in orders(sessions, lambda o: o.shopper_id == 1) if o.status == OrderStatus.PENDING_PAYMENT]
+    target = max(unpaid, key=lambda o: o.pay_amount)
+    from shop.text.numbers import to_digits
+    import cn2an
+    big = cn2an.an2cn(int(target.pay_amount), "up")   # e.g. 叁佰壹拾捌
+    c = chat(sender_of(sessions, target))
+    reply = c.start(f"请取消金额{big}元的那一笔未付款订单", "cancel_order")
+    assert target.order_no in reply and "请问是哪个订单" not in reply, (big, reply)

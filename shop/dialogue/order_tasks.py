@@ -24,6 +24,7 @@ from typing import Any, Iterable, Mapping, Optional, Protocol
 
 from shop.dialogue import order_text, parsing
 from shop.orders.views import Outcome, OrderView, ShopperView
+from shop.rules.complaints import classify_complaint
 from shop.rules.formats import validate_phone
 from shop.rules.invoices import validate_invoice, validate_tax_number
 from shop.rules.orders import can_modify
@@ -754,10 +755,14 @@ class Complaint(OrderTask):
     order_prompt_prefix = "非常抱歉给您带来不好的体验。"
 
     def begin(self, form: TaskForm, turn: TurnLike) -> None:
-        form.set("complaint_category", self.CATEGORY_BY_INTENT.get(turn.intent))
+        category = self.CATEGORY_BY_INTENT.get(turn.intent)
+        if category == "service" and classify_complaint(turn.text or "") == "logistics":
+            category = "logistics"   # 那个快递员 东西丢驿站也不打电话 态度凶: the courier, not the shop's service
+        form.set("complaint_category", category)
 
     def needs_order(self, form: TaskForm) -> bool:
-        return form.get("complaint_category") in ("quality", "mismatch")
+        # goods and parcels belong to an order (the ticket goes to the carrier's follow-up with it)
+        return form.get("complaint_category") in ("quality", "mismatch", "logistics")
 
     def kept_after(self, form: TaskForm) -> dict:
         order = form.order()

@@ -1,6 +1,7 @@
 """The order form and action_order_task on tracker fixtures: every flow, refusals, corrections."""
 import datetime as dt
 import pytest
+from sqlalchemy import select
 import json
 
 from shop.rules.policy import OrderStatus, ReturnStatus
@@ -1666,3 +1667,16 @@ def test_an_amount_in_financial_numerals_picks_the_order(chat, sessions):
     c = chat(sender_of(sessions, target))
     reply = c.start(f"请取消金额{big}元的那一笔未付款订单", "cancel_order")
     assert target.order_no in reply and "请问是哪个订单" not in reply, (big, reply)
+
+
+def test_a_complaint_about_the_courier_is_about_the_parcel_of_an_order(chat, sessions):
+    # 中通那个快递员 东西丢驿站也不打电话 我要投诉他 (a5 writer): filed as 物流配送 on the order, not 客服服务
+    delivered = own(sessions, OrderStatus.DELIVERED)
+    c = chat(sender_of(sessions, delivered))
+    reply = c.start("那个快递员 东西丢驿站也不打个电话 我问他还凶得很 我要投诉他", "complain_service")
+    assert "客服服务" not in reply and "哪个订单" in reply, reply
+    reply = c.say(f"就是{delivered.order_no}那单 东西没得问题 就是投诉快递", "complain_service")
+    assert "物流配送" in reply and delivered.order_no in reply, reply
+    with sessions() as s:
+        ticket = s.scalars(select(m.ComplaintTicket).order_by(m.ComplaintTicket.id.desc())).first()
+    assert ticket.category == "logistics"

@@ -756,7 +756,7 @@ def _facts(row: dict, asked: list[str], r: Reading, state: State, shelf: Shelf, 
                 size = advised if advised in row["sizes"] else None
             parts.append(P.stock_fact(row, shelf.stock(row["id"], None, None), color, size, r.text))
         elif aspect == "care":
-            parts.append(P.care_fact(row, shelf.care(row["id"])))
+            parts.append(P.care_fact(row, shelf.care(row["id"]), r.text))
         elif aspect == "shipping":
             parts.append(P.shipping(r.text, None if "quote" in asked else row))
         elif aspect == "tags":

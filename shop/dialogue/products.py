@@ -382,10 +382,31 @@ def care_lines(rows: Sequence[Row]) -> str:
     return "\n".join(lines)
 
 
-def care_fact(row: Row, rows: Sequence[Row]) -> str:
+# The ways of washing a shopper asks about by name (能干洗吗 / 可以机洗不 / 能烘干吗)
+CARE_METHODS = ("干洗", "机洗", "手洗", "烘干", "熨烫", "水洗", "暴晒", "漂白")
+
+
+def care_verdict(rows: Sequence[Row], text: str) -> str:
+    """能干洗吗: the yes or no first — no when any material of it must not be washed that way (its
+    `donts`), yes when each material's method or `dos` is that way — then the details; '' when the
+    question names no method or the table says neither."""
+    method = next((m for m in CARE_METHODS if m in (text or "")), None)
+    if method is None or not rows:
+        return ""
+    # exactly the method: 高温烘干 is not a no to 烘干 (纯棉 dries 阴干或低温烘干)
+    against = [r["material"] for r in rows if method in (r.get("donts") or [])]
+    if against:
+        return f"不能{method}（{'、'.join(against)}不宜{method}）。"
+    if all(method in r.get("method", "") or any(method in d for d in r.get("dos") or []) for r in rows):
+        return f"可以{method}。"
+    return ""
+
+
+def care_fact(row: Row, rows: Sequence[Row], text: str = "") -> str:
     if not rows:
         return "没有特别的洗护要求，按详情页说明使用就好"
-    return Sentence(f"亲，「{row['name']}」的洗护方法：\n" + care_lines(rows))
+    verdict = care_verdict(rows, text)
+    return Sentence(f"亲，「{row['name']}」{verdict}洗护方法：\n" + care_lines(rows))
 
 
 def care_for_material(rows: Sequence[Row]) -> str:

@@ -605,3 +605,18 @@ def test_one_colour_only_is_said_so():
 def test_past_the_largest_size_names_it():
     reply = Chat().say("ask_size_advice", "轻量三合一冲锋衣 我一米九二 一百九十斤穿啥码")
     assert "XXL" in reply and "偏小" in reply, reply
+
+
+@pytest.mark.parametrize("text, verdict", [
+    ("简约连帽羽绒服能干洗不 楼下洗衣店说羽绒服都得干洗", "不能干洗"),    # 羽绒: 不要干洗 (w11 writer)
+    ("轻奢纯棉圆领T恤男女同款能机洗吗", "可以机洗"),
+])
+def test_a_care_question_by_method_gets_the_verdict_first(text, verdict):
+    reply = Chat().say("ask_care_method", text)
+    assert verdict in reply, reply
+
+
+def test_a_qualified_dont_is_not_a_no():
+    # 纯棉: 不要高温烘干, but 阴干或低温烘干 — no verdict either way rather than a wrong 不能烘干
+    reply = Chat().say("ask_care_method", "轻奢纯棉圆领T恤男女同款能烘干吗")
+    assert "不能烘干" not in reply and "低温烘干" in reply, reply

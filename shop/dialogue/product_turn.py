@@ -254,10 +254,11 @@ def targets(r: Reading, state: State, shelf: Shelf) -> Targets:
     picked = _among(on_table, r, state.focus)
     if picked:
         return Targets(picked, "among")
-    if (q.gender and focus and not q.wanted_types and not _name_words(q, shelf) and not r.aspects
+    cut_named = any(t.kind == "audience" and t.word[-1:] in ("款", "式") for t in q.terms)
+    if (q.gender and focus and not q.wanted_types and not _name_words(q, shelf) and (not r.aspects or cut_named)
             and state.last_aspect != A.LISTING):
-        # 那女款呢 about a 男款 or a unisex one; not 我女儿也想要 about a unisex one (it fits her)
-        cut_named = any(t.kind == "audience" and t.word[-1:] in ("款", "式") for t in q.terms)
+        # 那女款呢 about a 男款 or a unisex one; not 我女儿也想要 about a unisex one (it fits her). The cut
+        # named with a question (女款黑色M有货没 / 女款多少钱) is that question about the other cut.
         other = (_sibling(focus, q.gender, shelf)
                  if focus.get("gender") != q.gender and (focus.get("gender") or cut_named) else None)
         if other:

@@ -620,3 +620,14 @@ def test_a_qualified_dont_is_not_a_no():
     # 纯棉: 不要高温烘干, but 阴干或低温烘干 — no verdict either way rather than a wrong 不能烘干
     reply = Chat().say("ask_care_method", "轻奢纯棉圆领T恤男女同款能烘干吗")
     assert "不能烘干" not in reply and "低温烘干" in reply, reply
+
+
+def test_the_other_cut_named_with_a_question_is_asked_of_that_cut():
+    # 女款黑色m有货没 after a unisex 冲锋衣 (w11 writer): the women's 防风三合一冲锋衣女款, not the unisex one
+    c = Chat()
+    c.say("ask_recommendation", "冲锋衣有啥推荐 徒步穿 男生")
+    c.say("ask_price_promotion", "第一个多少钱")
+    reply = c.say("ask_stock", "女款黑色m有货没")
+    assert "女款" in reply and "轻量三合一" not in reply, reply
+    # a unisex one fits her: no switch when no cut is named
+    assert "防风三合一" not in Chat().say("ask_product_info", "轻量三合一冲锋衣 我女儿也想要")

@@ -744,7 +744,8 @@ def _facts(row: dict, asked: list[str], r: Reading, state: State, shelf: Shelf, 
             parts.append(P.quote_fact(row, r.quantity, *promos.best_deal(row, r.quantity, shelf.today())))
         elif aspect == "stock":
             color = r.colors[0] if r.colors else None
-            size = parsing.size(r.text, None, row["sizes"]) or P.size_by_number(r.text, row["sizes"]) or r.size
+            size = parsing.size(r.text, None, row["sizes"]) or P.size_by_number(r.text, row["sizes"]) or r.size \
+                or _end_size(row, r.text)
             # 黑色42码有货没 → 藏青色呢: the variant asked last keeps what this message does not change
             before = _last_variant(state, row)
             if before and (color or size) and not (color and size):
@@ -774,6 +775,18 @@ def _facts(row: dict, asked: list[str], r: Reading, state: State, shelf: Shelf, 
 
 
 VARIANT = "variant:"   # last_query after a stock answer: the colour and size asked ("variant:黑色|42")
+
+
+# 粉色小号的有吗 / 最大号有货没: the smallest or largest of the product's own sizes (listed small to large)
+_SMALLEST = re.compile(r"最?小号|最小(?:的)?(?:码|尺寸|规格)|小码")
+_LARGEST = re.compile(r"最?大号|最大(?:的)?(?:码|尺寸|规格)")
+
+
+def _end_size(row: dict, text: str) -> str | None:
+    sizes = row.get("sizes") or []
+    if len(sizes) < 2:
+        return None
+    return sizes[0] if _SMALLEST.search(text) else sizes[-1] if _LARGEST.search(text) else None
 
 
 def _last_variant(state: State, row: dict) -> tuple[str | None, str | None] | None:

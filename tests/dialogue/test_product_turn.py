@@ -631,3 +631,11 @@ def test_the_other_cut_named_with_a_question_is_asked_of_that_cut():
     assert "女款" in reply and "轻量三合一" not in reply, reply
     # a unisex one fits her: no switch when no cut is named
     assert "防风三合一" not in Chat().say("ask_product_info", "轻量三合一冲锋衣 我女儿也想要")
+
+
+def test_the_smallest_size_said_as_small():
+    # 最便宜那条 粉色小号的有吗 (w11 writer): 小号 is the product's smallest size (150x200cm), sold out in 粉色
+    c = Chat()
+    c.say("ask_recommendation", "宿舍太冷了 想买条毯子 一百多点的 别太贵")
+    reply = c.say("ask_stock", "A类珊瑚绒毛毯 粉色小号的有吗")
+    assert "150x200" in reply and "缺货" in reply, reply

@@ -639,3 +639,9 @@ def test_the_smallest_size_said_as_small():
     c.say("ask_recommendation", "宿舍太冷了 想买条毯子 一百多点的 别太贵")
     reply = c.say("ask_stock", "A类珊瑚绒毛毯 粉色小号的有吗")
     assert "150x200" in reply and "缺货" in reply, reply
+
+
+def test_stock_and_a_discount_in_one_message():
+    # 150ml有货吗？买两支能打九折吗？ (w11 writer): both answered; 护肤品两件九折 applies
+    reply = Chat().say("ask_stock", "神经酰胺氨基酸洁面乳150ml有货吗？买两支能打九折吗？")
+    assert "有货" in reply and "九折" in reply, reply

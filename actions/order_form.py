@@ -529,6 +529,8 @@ def start(form: Form, turn: Turn, task: str | None = None) -> None:
         task = "refund"   # 就那个表带 退了五十七 about the refund just shown: the money, not a new return
     if task in ("track", "status") and form.get("order_id") and follow_up_task(turn.text) == "refund":
         task = "refund"   # 银行卡咋还没看到钱 啥时候到 about the order just handled: the money, not the parcel
+    if task in ("modify", "exchange") and TASKS["payment_info"].follow_up.search(turn.text):
+        task = "payment_info"   # 那我换个啥子方式付嘛: another way to pay, not a change of the goods
     if task in ("track", "status") and SENDING_BACK.search(turn.text):
         task = "return"   # 我还没寄回去呢 要寄到哪: where a return goes, not where the parcel is
     if task in ("track", "status", "return", "refund") and PICKUP.search(turn.text) and _awaits_send_back(form):

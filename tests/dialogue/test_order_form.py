@@ -1680,3 +1680,11 @@ def test_a_complaint_about_the_courier_is_about_the_parcel_of_an_order(chat, ses
     with sessions() as s:
         ticket = s.scalars(select(m.ComplaintTicket).order_by(m.ComplaintTicket.id.desc())).first()
     assert ticket.category == "logistics"
+
+
+@pytest.mark.parametrize("said, intent", [("那我换个啥子方式付嘛", "modify_order"), ("换个办法支付行不", "request_exchange")])
+def test_another_way_to_pay_is_payment_help_not_a_change(chat, sessions, said, intent):
+    unpaid = [o for o in orders(sessions, lambda o: o.shopper_id == 1) if o.status == OrderStatus.PENDING_PAYMENT][0]
+    c = chat(sender_of(sessions, unpaid))
+    reply = c.start(f"{unpaid.order_no} {said}", intent)
+    assert "改成什么" not in reply and any(w in reply for w in ("支付宝", "微信", "银行卡")), reply

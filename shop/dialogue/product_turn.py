@@ -432,8 +432,11 @@ def respond(intent: str | None, text: str | None, state: State, shelf: Shelf, *,
     fact_aspects = [a for a in r.aspects if not (wished and a in FACET_ASPECTS)]
     if t.how == "search" and len(t.rows) != 1 and "stock" in fact_aspects and not (r.size or r.colors):
         fact_aspects.remove("stock")  # "有没有防晒衣" asks what there is, not a variant's stock
+    # 黑色M after a list of one (西装 女的 五百内): that product's variant, not the list filtered again
+    one_listed_variant = len(state.listed or []) == 1 and bool(r.colors or r.size) and not (
+        q.gender or q.price or q.wanted_types or set(q.facets()) - {"colors"})
     refine = (t.how in ("implicit", "none", "page") and state.last_query and state.last_aspect == A.LISTING
-              and not fact_aspects and not r.measures and not r.pick
+              and not fact_aspects and not r.measures and not r.pick and not one_listed_variant
               and (q.cheaper or q.dearer or q.gender or q.facets() or q.price or r.more or q.excluded))
     if refine:
         return _list(_merge(parse(state.last_query), q), state, shelf, more=r.more)
@@ -472,7 +475,8 @@ def respond(intent: str | None, text: str | None, state: State, shelf: Shelf, *,
     # A wish without a fact asked (送同事的小礼物 一百以内) is a recommendation, whatever the intent model said;
     # a colour or size alone about the product in focus (那粉色L呢) is still about it.
     wish = not fact_aspects and not r.measures and (q.facets() or q.price or q.wanted_types or q.gender)
-    variant_only = (r.colors or r.size) and t.how in ("implicit", "page") and state.last_aspect != A.LISTING
+    variant_only = (r.colors or r.size) and t.how in ("implicit", "page") and (
+        state.last_aspect != A.LISTING or one_listed_variant)
     wants_list = ((intent == "ask_recommendation" or strict) and not fact_aspects and not r.measures
                   and not variant_only and (listing or t.how in ("none", "implicit", "page"))) or (
         listing and not fact_aspects and not r.measures) or (t.how == "none" and wish)

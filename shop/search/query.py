@@ -181,8 +181,9 @@ def _for_whom(types: set, terms, profiles: set, adult: bool = False, self_too: b
         types = {t for t in types if not set(info[t].get("for") or []) <= {"婴幼儿", "儿童"} or not info[t].get("for")}
         if not types:
             return frozenset()
+    # named by its own name or a synonym, or by a longer word ending in its name (中老年健步鞋)
     named = {w for t in terms if t.kind == "type" for w in t.value
-             if t.word in (w.lower(), *(s.lower() for s in info[w].get("synonyms", [])))}
+             if t.word in (w.lower(), *(s.lower() for s in info[w].get("synonyms", []))) or t.word.endswith(w.lower())}
     kept = {t for t in types if t in named or not info[t].get("for") or set(info[t]["for"]) & young}
     # 给孙子买保温杯: the kind made for the people asked about (儿童水杯 ⊂ 保温杯) belongs too.
     kept |= {u for u, e in info.items() if set(e.get("for") or []) & profiles and kept & set(e.get("broader", []))}
@@ -320,7 +321,9 @@ def parse(text: str | None) -> ProductQuery:
             values[t.kind].add(t.value)
     # A need (脚冰凉 → 拖鞋, 尿床 → 隔尿垫) adds its kinds to those named; the wishes (保暖, 睡觉, 宝宝)
     # then rank them (床上用的保暖的东西 → a blanket; 宝宝尿床 床垫湿透了 → a pad, not a mattress).
-    types = _narrowest(type_sets) | _narrowest(need_sets)
+    # a need that the kind named already meets only describes it (中老年健步鞋…走路滑不滑: not 跑步鞋 too)
+    named_kinds, needed = _narrowest(type_sets), _narrowest(need_sets)
+    types = named_kinds | (set() if named_kinds & needed else needed)
     aged = age_profile(corrected)
     if aged:
         values["profile"].add(aged)

@@ -645,3 +645,19 @@ def test_stock_and_a_discount_in_one_message():
     # 150ml有货吗？买两支能打九折吗？ (w11 writer): both answered; 护肤品两件九折 applies
     reply = Chat().say("ask_stock", "神经酰胺氨基酸洁面乳150ml有货吗？买两支能打九折吗？")
     assert "有货" in reply and "九折" in reply, reply
+
+
+@pytest.mark.parametrize("wish, variant, said", [("西装 女的 五百内", "黑色M", "黑色 M码"),
+                                                 ("打游戏用的机械键盘 三百以内", "黑色有吗", "黑色")])
+def test_a_variant_after_a_list_of_one_is_that_products_stock(wish, variant, said):
+    # a budget lists even one product; 黑色M right after is about it, not the list filtered again
+    c = Chat()
+    c.say("ask_recommendation", wish)
+    reply = c.say("ask_stock", variant)
+    assert said in reply and ("缺货" in reply or "有货" in reply) and "推荐这几款" not in reply, reply
+
+
+def test_a_named_kind_is_not_widened_by_a_need_it_meets():
+    # 中老年健步鞋…下雨天走路滑不滑 (w3 writer): the 健步鞋, not running shoes for 走路
+    reply = Chat().say("ask_product_info", "那个中老年健步鞋是什么料子做的呀？下雨天走路滑不滑")
+    assert "健步鞋" in reply and "跑步鞋" not in reply and "防滑" in reply, reply

@@ -254,6 +254,9 @@ SEVERAL = re.compile(r"[两俩2二三3](?:个|单|笔|份)?(?:订单|单子|单)
                      r"分别|全部|所有|各开|都要开|都开|均")
 
 
+ALSO = re.compile(r"也|都|一起|一并|一块")
+
+
 def _more_orders(form: Form, text: str) -> list[str]:
     """The other orders the message names for the task in hand, besides order_id (a task done for several
     orders at once: OrderTask.several); [] when it names one."""
@@ -677,6 +680,14 @@ def answer(form: Form, turn: Turn, requested: str | None) -> bool:
     """Handle the shopper's reply to `requested`. False: the message is for a rule (reject the form)."""
     if _notice(form, turn):
         return True
+    if requested == "confirmed" and ALSO.search(turn.text) and getattr(task_named(form.task), "several", False):
+        # 另一个没付款的也取消 to "确认取消订单 A 吗": this one, and the other one too
+        other = another_order(form.service.orders(form.shopper.id), turn.text, form.get("order_id"), form.task) \
+            if form.shopper else None
+        if other:
+            form.set("more_orders", [*(form.get("more_orders") or []), other])
+            form.set("confirmed", True)
+            return True
     if turn.photo and getattr(task_named(form.task), "keeps_photo", False):
         form.set("evidence_photo", turn.photo)
         if not turn.text.strip():

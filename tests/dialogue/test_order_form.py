@@ -1688,3 +1688,13 @@ def test_another_way_to_pay_is_payment_help_not_a_change(chat, sessions, said, i
     c = chat(sender_of(sessions, unpaid))
     reply = c.start(f"{unpaid.order_no} {said}", intent)
     assert "改成什么" not in reply and any(w in reply for w in ("支付宝", "微信", "银行卡")), reply
+
+
+def test_the_other_one_too_while_confirming(chat, sessions):
+    # 202511230010 不要了 取消 → 另一个没付款的也取消 (w6 writer): both unpaid orders cancelled
+    unpaid = [o for o in orders(sessions, lambda o: o.shopper_id == 1) if o.status == OrderStatus.PENDING_PAYMENT]
+    c = chat(sender_of(sessions, unpaid[0]))
+    c.start(f"{unpaid[0].order_no} 不要了 取消", "cancel_order")
+    reply = c.say("另一个没付款的也取消", "cancel_order")
+    assert all(o.order_no in reply for o in unpaid), reply
+    assert all(status_of(sessions, o.order_no) == OrderStatus.CANCELLED for o in unpaid)

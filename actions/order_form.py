@@ -370,7 +370,9 @@ def prompt(form: Form, slot: str) -> None:
     """Ask for `slot`; for `confirmed`, first dry-run the change and stop if a rule refuses it."""
     task = form.task
     if slot == "login_phone":
-        form.say("为了保护您的订单信息，请先告诉我下单时使用的手机号，我会发一条短信验证码确认是您本人。")
+        # a complaint is met with the apology before anything is asked (非常抱歉… then who is asking)
+        prefix = getattr(task_named(task), "order_prompt_prefix", "")
+        form.say(f"{prefix}为了保护您的订单信息，请先告诉我下单时使用的手机号，我会发一条短信验证码确认是您本人。")
     elif slot == "login_code":
         if "login_phone" not in form.updates:  # the turn that sent the code has just said so
             form.say(f"请回复发到 {form.get('login_phone')} 的 6 位短信验证码（没收到可以回复「重新发送」）。")

@@ -1698,3 +1698,9 @@ def test_the_other_one_too_while_confirming(chat, sessions):
     reply = c.say("另一个没付款的也取消", "cancel_order")
     assert all(o.order_no in reply for o in unpaid), reply
     assert all(status_of(sessions, o.order_no) == OrderStatus.CANCELLED for o in unpaid)
+
+
+def test_a_guests_complaint_is_met_with_the_apology_before_the_phone_is_asked(chat):
+    # 你们那个婴儿围兜有股怪味 娃娃起红疹子 要个说法 (a5 writer), from a visitor not yet identified
+    reply = chat("guest-complaint").start("你们那个婴儿围兜有股怪味 娃娃咬了嘴巴周围起红疹子 要个说法", "complain_quality")
+    assert reply.startswith("非常抱歉") and "手机号" in reply, reply

@@ -275,6 +275,13 @@ def _more_orders(form: Form, text: str) -> list[str]:
     return [n for n in named if n != first] if first in named else []
 
 
+def _note_more_orders(form: Form, text: str) -> None:
+    """Once order_id is taken: the other orders the same message names for the task, kept for the end."""
+    more = _more_orders(form, text)
+    if more:
+        form.set("more_orders", more)
+
+
 # -- checking a value once it is read ---------------------------------------------------------------
 def accept(form: Form, slot: str, value: Any) -> bool:
     """Store `value` if it is valid for the task, else say why. False leaves the slot empty."""
@@ -622,8 +629,8 @@ def take_said(form: Form, turn: Turn, *, first: bool = False) -> None:
             if value is None:
                 continue
             form.slots["order_id"] = None
-            if accept(form, slot, value) and _more_orders(form, turn.text):
-                form.set("more_orders", _more_orders(form, turn.text))
+            if accept(form, slot, value):
+                _note_more_orders(form, turn.text)
             continue
         value = extract(form, slot, turn, as_answer=False)
         if value is not None:
@@ -819,8 +826,8 @@ def answer(form: Form, turn: Turn, requested: str | None) -> bool:
             return True
         if accept(form, requested, value):
             form.set("form_attempts", 0.0)
-            if requested == "order_id" and _more_orders(form, turn.text):
-                form.set("more_orders", _more_orders(form, turn.text))
+            if requested == "order_id":
+                _note_more_orders(form, turn.text)
             if requested == "login_code" and form.get("login_code") == VERIFIED:
                 _resume_after_login(form)
             elif form.task and len(re.sub(r"[\d\s，。,.]+", "", turn.text)) >= 2:

@@ -24,6 +24,7 @@ from actions import services
 from shop.dialogue import parsing, products as P
 from shop.dialogue.order_tasks import corrects_order, follow_up_task, own_order_task
 from shop.dialogue.product_turn import MAX_TEXT, State, Turn, asks_own_coupons, read, respond
+from shop.search.query import parse
 from shop.graph import GraphError
 from shop.graph import queries as gq
 from shop.media import first_attachment, media_store
@@ -204,19 +205,27 @@ def _spoke_last(tracker: Tracker) -> str | None:
                  and e.get("name") not in ("action_listen", "action_session_start")), None)
 
 
+# 想换一口炒锅 要无涂层的 / 该换个新枕头了: buying a new one of a kind (replacing one's own at home), not an
+# exchange of an order — read so only when no order is pointed at (the checks below)
+BUY_NEW = re.compile(r"(?:想|要|打算|准备|该|得)换(?:一|个|一个)?(?:口|只|双|件|条|台|把|套|床|个)?(?:新的?)?(?=[\u4e00-\u9fff])")
+
+
 def product_side_turn(tracker: Tracker) -> Turn | None:
     """换个颜色 要绿的 / 500ml绿的有货？有就下单了 right after a product answer: still about the goods on the
     table, though the intent model read order business (an exchange, an order) into 换 / 下单. The product
     turn for it, or None when the words point at an order or the last answer was not about products."""
     text = ((tracker.latest_message or {}).get("text") or "")[:MAX_TEXT]
-    if _spoke_last(tracker) not in PRODUCT_ACTIONS or ORDER_TALK.search(text) or own_order_task(text) \
-            or parsing.find_order_no(text) or parsing.find_phone(text):
+    last = _spoke_last(tracker)
+    if ORDER_TALK.search(text) or own_order_task(text) or parsing.find_order_no(text) or parsing.find_phone(text):
         return None
-    if not (tracker.get_slot("listed_products") or tracker.get_slot("product_in_focus")):
+    # 想换一口炒锅 at the start or after product talk (never right after an order was handled)
+    new_one = bool(BUY_NEW.search(text) and (last is None or last in PRODUCT_ACTIONS) and parse(text).wanted_types)
+    if not new_one and (last not in PRODUCT_ACTIONS
+                        or not (tracker.get_slot("listed_products") or tracker.get_slot("product_in_focus"))):
         return None
     try:
-        return respond(None, text, state_of(tracker), GraphShelf(tracker), strict=True,
-                       hints=_learned_product_words(tracker))
+        return respond("ask_recommendation" if new_one else None, text, state_of(tracker), GraphShelf(tracker),
+                       strict=True, hints=_learned_product_words(tracker))
     except GraphError:
         logger.exception("graph query failed")
         return None

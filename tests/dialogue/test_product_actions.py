@@ -326,3 +326,19 @@ def test_a_no_to_a_colour_after_a_list_refines_it_instead_of_a_plain_no(graph):
     assert out and "连衣裙" in out[0] and "改主意" not in out[0]
     out, _ = run(ActionAcknowledge(), tracker("s11", "不用了", "deny", slots=slots_of(events), events=before))
     assert out == []   # a plain no stays a no: utter_deny (a domain response, not text)
+
+
+@pytest.mark.parametrize("said", ["想换一口炒锅，要无涂层的，400元以内，请给出具体价格。", "枕头睡塌了 该换个新枕头了 有推荐吗"])
+def test_buying_a_new_one_is_not_an_exchange(graph, said):
+    """想换一口炒锅 要无涂层的 (w11 writer), read as an exchange by the intent model: a wish for goods, answered
+    with the shop's products, not a request for the phone number."""
+    from actions.order_form import ValidateOrderForm
+    out, events = run(ValidateOrderForm(), tracker("s12", said, "request_exchange", active=True))
+    assert out and "手机号" not in out[0] and "¥" in out[0], out
+    assert slots_of(events)["order_task"] is None
+
+
+def test_an_exchange_of_ones_own_goods_is_still_an_exchange(graph):
+    from actions.order_form import ValidateOrderForm
+    out, _ = run(ValidateOrderForm(), tracker("s13", "我买的炒锅想换一口", "request_exchange", active=True))
+    assert out and "手机号" in out[0]

@@ -571,6 +571,10 @@ def _aspects(r: Reading, t: Targets, intent: str | None, state: State, fact_aspe
     stock_words = re.search(r"有没|有吗|有么|有不|还有|有货|有没有", r.text)
     if (r.size or r.colors) and "stock" not in asked and (not asked or stock_words):
         asked.append("stock")   # 那L码呢, 黑色有没 — a variant's availability
+    elif re.search(r"有[^，,。？?！!]{0,12}(?:吗|么|没|不)|有没有|有冇", r.text) and len(t.rows) == 1 \
+            and "stock" not in asked and "sizes" not in asked \
+            and P.size_by_number(r.text, t.rows[0].get("sizes") or []):
+        asked.append("sizes")   # 有87键的吗 / 有24支装的没: a size of its own the product comes in (or not)
     if CHEAPER_OF.search(r.text) and "price" not in asked:
         asked.append("price")   # 哪个便宜: each one's price
     if r.quantity and r.quantity >= 2 and len(t.rows) == 1 and ({"price", "promotion"} & set(asked)):

@@ -661,3 +661,11 @@ def test_a_named_kind_is_not_widened_by_a_need_it_meets():
     # 中老年健步鞋…下雨天走路滑不滑 (w3 writer): the 健步鞋, not running shoes for 走路
     reply = Chat().say("ask_product_info", "那个中老年健步鞋是什么料子做的呀？下雨天走路滑不滑")
     assert "健步鞋" in reply and "跑步鞋" not in reply and "防滑" in reply, reply
+
+
+@pytest.mark.parametrize("text, wanted", [("新款机械键盘多少money 有87键的吗 宿舍用", ("249", "87键")),
+                                          ("有机蛋白能量棒一盒几根", ("12支装",))])
+def test_a_size_of_its_own_asked_by_its_number_or_count(text, wanted):
+    # 有87键的吗 / 一盒几根 (w11 writer): the sizes the product comes in, beside the price asked
+    reply = Chat().say("ask_price_promotion", text)
+    assert all(w in reply for w in wanted), reply

@@ -215,6 +215,10 @@ def extract(form: Form, slot: str, turn: Turn, *, as_answer: bool) -> Any:
         if priced:
             return priced
         found = parsing.find_order_no(text, ents.get("order_id"))
+        if found and found.isdigit() and 3 <= len(found) < 12:
+            # 0002那单 / 尾号0001的: the shopper's one order whose number ends so (just shown in full)
+            ending = [o.order_no for o in mine if o.order_no.endswith(found)]
+            found = ending[0] if len(ending) == 1 else found
         if found is None and as_answer and form.get("listed_orders"):
             listed = form.get("listed_orders")
             idx = parsing.pick_index(text, len(listed))
@@ -975,7 +979,9 @@ class ValidateOrderForm(Action):
         if next_slot:
             same = next_slot == requested and not ask_again
             reconfirm = next_slot == "confirmed" and "confirmed" in form.updates
-            if not same or reconfirm or not form.messages:
+            # 先别取消 改成1.5米的 白色 to "确认取消…吗": the new task's own question, though it asks for a yes too
+            switched = form.task != tracker.get_slot("order_task")
+            if not same or reconfirm or switched or not form.messages:
                 prompt(form, next_slot)
                 next_slot = form.next_slot()  # a refused preview ends the task
         for text in form.messages:

@@ -1704,3 +1704,25 @@ def test_a_guests_complaint_is_met_with_the_apology_before_the_phone_is_asked(ch
     # 你们那个婴儿围兜有股怪味 娃娃起红疹子 要个说法 (a5 writer), from a visitor not yet identified
     reply = chat("guest-complaint").start("你们那个婴儿围兜有股怪味 娃娃咬了嘴巴周围起红疹子 要个说法", "complain_quality")
     assert reply.startswith("非常抱歉") and "手机号" in reply, reply
+
+
+def test_a_switch_from_one_yes_to_another_asks_the_new_question(chat, sessions):
+    # 先别取消!! 改成1.5米的行不 颜色换成白色 to "确认取消…吗" (make run, a stranger's lines): the change is
+    # proposed and asked (it waited for a yes that was never asked)
+    paid = own(sessions, OrderStatus.PAID)
+    c = chat(sender_of(sessions, paid))
+    c.start("我那个羊毛褥子的单还没发货吧 帮我取消了", "cancel_order")
+    reply = c.say("等下等下 先别取消!! 改成1.5米的行不 颜色换成白色", "modify_order")
+    assert "白色 1.5m床" in reply and "确认修改吗" in reply, reply
+    assert status_of(sessions, paid.order_no) == OrderStatus.PAID
+
+
+def test_an_order_named_by_the_end_of_its_number(chat, sessions):
+    # 0002那单里的燕麦片 right after two orders were shown in full (make run, a stranger's lines)
+    moving = [o for o in orders(sessions, lambda o: o.shopper_id == 1) if o.status == OrderStatus.SHIPPED]
+    target = moving[0]
+    tail = next(n for n in (4, 5, 6) if sum(o.order_no.endswith(target.order_no[-n:])
+                                              for o in orders(sessions, lambda o: o.shopper_id == 1)) == 1)
+    c = chat(sender_of(sessions, target))
+    reply = c.start(f"{target.order_no[-tail:]}那单到哪了", "track_logistics")
+    assert "12 位数字" not in reply and target.order_no in reply, reply

@@ -743,6 +743,11 @@ def answer(form: Form, turn: Turn, requested: str | None) -> bool:
             # 那你帮我看下2026…到哪了 in the middle of another task: that task, for that order
             _switch(form, turn)
             return True
+        # 另一个没付款的学步鞋那单 帮我改成两双 while the 砧板 order is in hand: that other order, and the rest of
+        # the message read for it (a number typed is a correction only: read as before)
+        moved = not other and form.shopper and another_order(form.service.orders(form.shopper.id), turn.text,
+                                                            form.get("order_id"), form.task)
+        other = other or moved
         if other and other != form.get("order_id") and validate_order_no(other).allowed:
             for name in ("order_item", "new_value", "exchange_variant", "confirmed"):
                 form.set(name, None)
@@ -750,6 +755,8 @@ def answer(form: Form, turn: Turn, requested: str | None) -> bool:
             form._order = None
             if accept(form, "order_id", other):
                 form.say(f"好的，改为订单 {form.get('order_id')}。")
+                if moved:
+                    take_said(form, turn)
             return True
     # While confirming, a new value is a change of mind about the value, not a yes/no.
     if requested == "confirmed":

@@ -1726,3 +1726,15 @@ def test_an_order_named_by_the_end_of_its_number(chat, sessions):
     c = chat(sender_of(sessions, target))
     reply = c.start(f"{target.order_no[-tail:]}那单到哪了", "track_logistics")
     assert "12 位数字" not in reply and target.order_no in reply, reply
+
+
+def test_the_other_order_named_mid_task_takes_the_task_and_its_value(chat, sessions):
+    # 202612010011那个砧板… → 另一个没付款的学步鞋那单 帮我改成两双 (make run, a stranger's lines): the shoe order
+    # changes, not the board's
+    unpaid = [o for o in orders(sessions, lambda o: o.shopper_id == 1) if o.status == OrderStatus.PENDING_PAYMENT]
+    board = next(o for o in unpaid if any("砧板" in i.product_name for i in o.items))
+    shoes = next(o for o in unpaid if o.order_no != board.order_no)
+    c = chat(sender_of(sessions, board))
+    c.start(f"{board.order_no}那个砧板我要改一下", "modify_order")
+    reply = c.say("哦对 另一个没付款的学步鞋那单 帮我改成两双", "modify_order")
+    assert shoes.order_no in reply and "无需修改" not in reply, reply

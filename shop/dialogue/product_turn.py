@@ -26,6 +26,7 @@ from typing import Protocol, Sequence
 from shop.dialogue import aspects as A
 from shop.dialogue import parsing
 from shop.dialogue import products as P
+from shop.dialogue.order_tasks import size_order
 from shop.rules import promotions as promos
 from shop.search.index import ProductIndex, SearchResult
 from shop.search.query import ProductQuery, parse
@@ -785,13 +786,13 @@ def _facts(row: dict, asked: list[str], r: Reading, state: State, shelf: Shelf, 
 VARIANT = "variant:"   # last_query after a stock answer: the colour and size asked ("variant:黑色|42")
 
 
-# 粉色小号的有吗 / 最大号有货没: the smallest or largest of the product's own sizes (listed small to large)
+# 粉色小号的有吗 / 最大号有货没: the smallest or largest of the product's own sizes (in the order-side size order)
 _SMALLEST = re.compile(r"最?小号|最小(?:的)?(?:码|尺寸|规格)|小码")
 _LARGEST = re.compile(r"最?大号|最大(?:的)?(?:码|尺寸|规格)")
 
 
 def _end_size(row: dict, text: str) -> str | None:
-    sizes = row.get("sizes") or []
+    sizes = size_order(row.get("sizes") or [])
     if len(sizes) < 2:
         return None
     return sizes[0] if _SMALLEST.search(text) else sizes[-1] if _LARGEST.search(text) else None

@@ -463,7 +463,8 @@ def size_fact(row: Row, m: dict, size: str | None) -> str:
         f"身高 {m['height']:.0f}cm" if "height" in m else "", f"体重 {m['weight']:.0f}kg" if "weight" in m else "",
         f"脚长 {m['foot']:.0f}mm" if "foot" in m else "") if x)
     if size is None:
-        largest = f"最大码 {row['sizes'][-1]} " if row.get("sizes") else "最大码"
+        from shop.dialogue.order_tasks import size_order
+        largest = f"最大码 {size_order(row['sizes'])[-1]} " if row.get("sizes") else "最大码"
         return f"按{given}，{largest}也可能偏小，建议联系人工客服确认，或看看宽松款"
     return f"按{given}，建议选 {size}，喜欢宽松可以大一码"
 

@@ -93,7 +93,8 @@ def facet_hits(p: dict, q: ProductQuery) -> dict[str, bool]:
         hits["attributes"] = all(
             any(tag in carried or tag in p["name"] for tag in lex.attribute_tags.get(a, {a})) for a in q.attributes)
     if q.profiles:
-        hits["profiles"] = bool(q.profiles & set(p.get("profiles") or []))
+        # 孩子 says no age: goods for babies meet it as goods for children do (with_young)
+        hits["profiles"] = bool(with_young(q.profiles) & set(p.get("profiles") or []))
     if q.scenes:
         hits["scenes"] = bool(q.scenes & set(p.get("scenes") or []))
     if q.seasons:

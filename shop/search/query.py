@@ -277,9 +277,14 @@ def _labels_a_number(text: str, term) -> bool:
     return bool(_NUMBER_AFTER.match(text, end))
 
 
+# 炖个汤 / 煲一锅汤 / 泡壶茶: a verb and its object split by a measure word (a separable verb, 离合词)
+# still say the need 炖汤; the vocabulary holds the joined form only.
+SPLIT_NEED = re.compile(r"([炖煲煮炒泡蒸烤煎])(?:个|点|一?锅|一?壶|一?下|了个|一顿)([汤肉菜茶饭鱼])")
+
+
 def parse(text: str | None) -> ProductQuery:
     """Read a shopper's message (any form) as a product query."""
-    normal = normalize(text).lower()
+    normal = SPLIT_NEED.sub(r"\1\2", normalize(text).lower())
     corrected, terms = lexicon().find(normal, known_word)  # also reads English words (yoga → 瑜伽)
     q = ProductQuery(text=corrected, terms=tuple(terms))
     types: set = set()

@@ -103,10 +103,17 @@ def test_another_kind_does_not_fill_the_list_when_it_scores_far_below(index):
     ("ru jiao zhen", "乳胶枕"), ("xiaobaixie nv", "小白鞋"),            # pinyin a syllable at a time
     ("孙子刚开始吃辅食，给他单独煮东西用的小锅", "辅食锅"),                # the head of "…用的小锅"; a grandson may be a baby
     ("冬天想在家炖汤炖肉，用什么锅好", "珐琅锅"),                        # cooking a way wants its pot
+    ("周末想煲个汤 买个啥锅", "珐琅锅"),                                 # the same need with a measure word inside
     ("夏天带孩子去海边 孩子用的防晒 一百五以内", "婴儿防晒霜"),          # the child's kind before an adult's sun hat
 ])
 def test_what_the_words_mean_comes_first(index, text, kind):
     assert types_of(index.search(parse(text), k=3))[:1] == [kind]
+
+
+def test_a_child_named_without_an_age_is_met_by_goods_for_babies(index):
+    # 孩子 says no age: the babies' sunscreen meets it, so an adult's sun hat does not fill the list
+    found = index.search(parse("夏天孩子用的防晒 一百五以内"), k=3).products
+    assert found and {p["type"] for p in found} == {"婴儿防晒霜"}, [p["name"] for p in found]
 
 
 @pytest.mark.parametrize("text", ["血压计 给老人量血压用", "泡脚的足浴盆 给老人"])

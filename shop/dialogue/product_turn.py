@@ -439,6 +439,16 @@ def respond(intent: str | None, text: str | None, state: State, shelf: Shelf, *,
     refine = (t.how in ("implicit", "none", "page") and state.last_query and state.last_aspect == A.LISTING
               and not fact_aspects and not r.measures and not r.pick and not one_listed_variant
               and (q.cheaper or q.dearer or q.gender or q.facets() or q.price or r.more or q.excluded))
+    # 她穿三十八码的要粉颜色的有没有 after a list of several: a size names a variant, so it is each listed
+    # product's stock in it (a colour alone, 有没有粉色的, still filters the list)
+    listed_variant = (state.last_aspect == A.LISTING and len(state.listed or []) > 1 and bool(r.size)
+                      and t.how in ("implicit", "none", "page") and not r.pick and not r.measures
+                      and not (q.gender or q.price or q.wanted_types or q.cheaper or q.dearer
+                               or set(q.facets()) - {"colors"}))
+    if listed_variant:
+        rows = [x for x in (shelf.product(pid) for pid in state.listed) if x]
+        if rows:
+            return _answer(rows, ["stock"], r, state, shelf)
     if refine:
         return _list(_merge(parse(state.last_query), q), state, shelf, more=r.more)
     if (t.how in ("implicit", "none", "page") and state.last_query and len(state.listed or []) > 1

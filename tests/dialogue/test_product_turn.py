@@ -669,3 +669,13 @@ def test_a_size_of_its_own_asked_by_its_number_or_count(text, wanted):
     # 有87键的吗 / 一盒几根 (w11 writer): the sizes the product comes in, beside the price asked
     reply = Chat().say("ask_price_promotion", text)
     assert all(w in reply for w in wanted), reply
+
+
+def test_a_size_after_a_list_of_several_is_each_listed_products_stock():
+    # a size names a variant: after a list, 38码粉色的有没有 is the stock of each listed product in it,
+    # not the list searched again (a colour alone still filters the list)
+    chat = Chat()
+    listed = chat.say("ask_recommendation", "推荐几款羽绒服")
+    reply = chat.say("ask_stock", "XL的有没有")
+    names = [p["name"] for p in products_in(listed, chat.shelf)]
+    assert len(names) > 1 and all(n in reply for n in names) and reply.count("XL码有货") == len(names), reply

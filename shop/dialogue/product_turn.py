@@ -498,7 +498,7 @@ def respond(intent: str | None, text: str | None, state: State, shelf: Shelf, *,
     if "care" in fact_aspects and len(t.rows) > 1:
         shared = {tuple(x.get("materials") or []) for x in t.rows}
         if len(shared) == 1:  # 羊毛开衫能机洗吗: every 开衫 is wool, so the wool's care is the answer
-            return _care_of_materials(list(next(iter(shared))), shelf)
+            return _with_shared_tags(_care_of_materials(list(next(iter(shared))), shelf), t.rows, q)
     if "care" in fact_aspects and q.materials and t.how in ("search", "none", "implicit") and len(t.rows) != 1:
         return _care_of_materials(sorted(q.materials), shelf) or _no_product(r, t, intent, state, shelf)
     if not t.rows:
@@ -668,6 +668,16 @@ def _no_product(r: Reading, t: Targets, intent: str | None, state: State, shelf:
     if asked:
         return Turn(P.ASK_WHICH, {"pending_question": f"{','.join(asked)}|{r.text[:200]}"})
     return None
+
+
+def _with_shared_tags(turn: Turn | None, rows: list[dict], q: ProductQuery) -> Turn | None:
+    """珊瑚绒毛毯能机洗吗 会不会掉毛: the care of the kind's one material, and what every one of them
+    carries that the message also asks (all three are 不掉毛)."""
+    common = set.intersection(*(set(x.get("tags") or []) for x in rows)) if rows else set()
+    hits = P.tags_asked(q.text, sorted(common), q.attributes) if turn and common else []
+    if not hits:
+        return turn
+    return replace(turn, reply=f"{turn.reply}\n这几款都是「{'、'.join(hits)}」的。")
 
 
 def _care_of_materials(materials: list[str], shelf: Shelf) -> Turn | None:

@@ -679,3 +679,9 @@ def test_a_size_after_a_list_of_several_is_each_listed_products_stock():
     reply = chat.say("ask_stock", "XL的有没有")
     names = [p["name"] for p in products_in(listed, chat.shelf)]
     assert len(names) > 1 and all(n in reply for n in names) and reply.count("XL码有货") == len(names), reply
+
+
+def test_care_of_a_kind_also_answers_what_all_of_them_carry():
+    # 珊瑚绒的毯子可以丢洗衣机吗 掉不掉毛: the material's care, and the tag every one of them has
+    reply = Chat().say("ask_care_method", "珊瑚绒的毯子可以丢洗衣机吗 掉不掉毛")
+    assert "机洗" in reply and "不掉毛" in reply, reply

@@ -106,7 +106,7 @@ _MORE = re.compile(r"(\d+)多\s*(?:元|块)")          # 一百多块 → 100-19
 _ABOUT_LAI = re.compile(r"(?<![\d.])(\d+)来\s*(?:元|块|蚊)")   # 一百来块 / 五十来块
 _JUST_OVER = re.compile(rf"(?<![\d.])(?:¥|￥)?{_NUM}{_YUAN}\s*出头")
 _FEW = re.compile(r"(几十|十几|几百|几千)\s*(?:元|块)")
-AROUND_SHARE = 0.25  # "两百左右" accepts ±25 %
+AROUND_SHARE = 0.2  # "两百左右" accepts ±20 % (what most of the blind writers read it as; ±25 % let 150左右 take 189)
 
 
 def _amount(number: str, thousands: str) -> float:
@@ -128,20 +128,21 @@ _TOP_UP = re.compile(r"(?:还差|差)\s*(\d{1,4})\s*(多)?\s*(?:块|元|rmb)?(?!
 
 
 def _rough(text: str) -> tuple[float, float] | None:
-    """'七八十' → (70, 90), '三四百' → (300, 500): two neighbouring digits before a place."""
+    """'七八十' → (70, 80), '三四百' → (300, 400): two neighbouring digits before a place, read as the span
+    they name (449 is 四百多, not 三四百)."""
     m = _ROUGH.search(text or "")
     if not m:
         return None
     place = {"十": 10, "百": 100, "千": 1000}[m.group(3)]
     low = "一二三四五六七八九".find(m.group(1).replace("两", "二")) + 1
     high = "一二三四五六七八九".find(m.group(2)) + 1
-    return (float(low * place), float((high + 1) * place)) if high == low + 1 else None
+    return (float(low * place), float(high * place)) if high == low + 1 else None
 
 
 def price_range(text: str | None) -> tuple[float, float] | None:
     """(low, high) in yuan for a budget in the text, else None. Unbounded sides are 0 / inf.
 
-    '300以内' → (0, 300); '两百左右' → (150, 250); '一百到两百' → (100, 200); '500以上' → (500, inf);
+    '300以内' → (0, 300); '两百左右' → (160, 240); '一百到两百' → (100, 200); '500以上' → (500, inf);
     '一百多块' → (100, 200); '一百来块' → (95, 150); '一千出头' → (1000, 1200); '几十块' → (10, 100); '还差三十多' (a top-up) → (30, 40)."""
     rough = _rough(text)
     if rough and re.search(r"(?:十|百|千)\s*(?:元|块|蚊)?\s*(?:左右|的|块|元|以内|$)|差", text or ""):
@@ -179,7 +180,7 @@ def price_range(text: str | None) -> tuple[float, float] | None:
     m = _ABOUT_LAI.search(t)
     if m:   # 一百来块: about a hundred, a little more rather than less
         v = float(m.group(1))
-        return (v * (1 - AROUND_SHARE / 5), v * (1 + 2 * AROUND_SHARE))
+        return (v * 0.95, v * 1.5)
     m = _FEW.search(t)
     if m:
         return {"几十": (10.0, 100.0), "十几": (10.0, 20.0), "几百": (100.0, 1000.0),

@@ -639,14 +639,15 @@ def take_said(form: Form, turn: Turn, *, first: bool = False) -> None:
         value = extract(form, slot, turn, as_answer=False)
         if value is not None:
             accept(form, slot, value)
+    refused: set = set()   # a value refused on the first pass is not read (and refused) again
     for _ in range(2):  # a slot filled on the first pass may make another needed (the item, then its size)
         if form.order() is None or not form.task:
             break
         for slot in SAID_AFTER_ORDER:
-            if form.task and slot in form.required() and form.get(slot) is None:
+            if form.task and slot in form.required() and form.get(slot) is None and slot not in refused:
                 value = extract(form, slot, turn, as_answer=False)
-                if value is not None:
-                    accept(form, slot, value)
+                if value is not None and not accept(form, slot, value):
+                    refused.add(slot)
 
 
 # Where the shopper drops the task in hand: 算了 / 不取消了 / 不换了 … (the rest of the message may ask another)

@@ -28,12 +28,18 @@ def _words(q: ProductQuery) -> list[str]:
     return words
 
 
+def _kinds(q: ProductQuery) -> frozenset:
+    """The kinds the words name, those said with 不要 too: in a search 学步鞋不要了 refuses the kind, about
+    an order it names the item the shopper no longer wants."""
+    return q.wanted_types | frozenset((q.excluded or {}).get("types") or ())
+
+
 def item_named(item, q: ProductQuery) -> bool:
     """Does the message name this order item (its product, its kind, or words of its name)?"""
     if item.product_id in q.named:
         return True
     kind = _type_of().get(item.product_id)
-    if q.wanted_types and kind in q.wanted_types:
+    if kind in _kinds(q):
         return True
     name = item.product_name.lower()
     return sum(w in name for w in _words(q)) >= 2 or any(len(w) >= 3 and w in name for w in _words(q))
@@ -42,7 +48,7 @@ def item_named(item, q: ProductQuery) -> bool:
 def items_named(items: Sequence, text: str) -> list:
     """The items of one order the words name (by product, kind or name words)."""
     q = parse(text)
-    if not (q.named or q.wanted_types or _words(q)):
+    if not (q.named or _kinds(q) or _words(q)):
         return []
     return [i for i in items if item_named(i, q)] or _kind_word_hits(items, q)
 
@@ -81,7 +87,7 @@ def orders_named(orders: Sequence, text: str, task: str | None) -> list[str]:
 
     orders: OrderView-like objects (order_no, status, items with product_id and product_name)."""
     q = parse(text)
-    named = bool(q.named or q.wanted_types or _words(q))
+    named = bool(q.named or _kinds(q) or _words(q))
     goods = [o for o in orders if any(item_named(i, q) for i in o.items)] if named else []
     if named and not goods:
         goods = [o for o in orders if _kind_word_hits(o.items, q)]   # 鞋子给我换大一码: the baby's 学步鞋

@@ -274,7 +274,13 @@ def quantity(text: str | None) -> int | None:
     if found:
         return int(found[-1].group(1))
     bare = re.fullmatch(r"\s*(\d{1,6})\s*[。.!！]?\s*", t)
-    return int(bare.group(1)) if bare else None
+    if bare:
+        return int(bare.group(1))
+    # 数量改成零: a lone 零 (left as it is by to_digits: 零钱, 零食) said as the new amount is nought
+    return 0 if _ZERO_AFTER.search(t) else None
+
+
+_ZERO_AFTER = re.compile(r"(?:改成|改为|改到|减到|减成|数量(?:是|为)?)\s*零(?!钱|食|售|头|花|件套)")
 
 
 # -- part of an item's quantity (returns, exchanges) ------------------------------------------------

@@ -685,6 +685,19 @@ def test_a_zero_quantity_is_refused_by_the_rule(chat, sessions):
     assert "最多 99 件" in reply
 
 
+def test_goods_said_with_buyao_pick_their_order_and_a_bare_zero_is_refused_once(chat, sessions):
+    # 那双学步鞋不要了 数量改成零: 不要 refuses a kind in a search, but about an order it names the item; a lone
+    # 零 is nought, refused by the rule once (not once per reading pass)
+    pending = one(sessions, lambda o: o.shopper_id == 1 and o.status == OrderStatus.PENDING_PAYMENT
+                  and len(o.items) == 1)
+    kind = pending.items[0].product_name[-2:]
+    c = chat()
+    reply = c.start(f"之前拍的那个{kind}不要了 数量改成零", "modify_order")
+    assert c.slots["order_id"] == pending.order_no, reply
+    assert reply.count("至少 1 件") == 1, reply
+    assert status_of(sessions, pending.order_no) == OrderStatus.PENDING_PAYMENT
+
+
 def test_stop_words_while_a_value_is_asked_end_the_task(chat, sessions):
     paid = own(sessions, OrderStatus.PAID)
     c = chat()

@@ -522,6 +522,15 @@ def _ship_when(form: Form, turn: Turn) -> None:
         form.say(order_text.status(order))
 
 
+def _same_change_again(form: Form, turn: Turn) -> str | None:
+    """两床 听到没得 right after a change of that order's quantity (refused or made): the change asked again,
+    answered by the rule again, not the order's status."""
+    if form.get("last_order_task") == "modify" and form.get("order_id") and turn.intent == "inform" \
+            and parsing.quantity(turn.text) is not None:
+        return "modify"
+    return None
+
+
 def start(form: Form, turn: Turn, task: str | None = None) -> None:
     """A task starts from this message: the one `task` names, else the one the message asks."""
     # A bare order number (intent inform) shows that order; 真的改好了？ after a change asks how it stands.
@@ -534,7 +543,7 @@ def start(form: Form, turn: Turn, task: str | None = None) -> None:
         form._order = None
     task = task or (form.get("last_order_task") if correcting else None) or task_for(turn.intent, turn.text) or (
         follow_up_task(turn.text) if form.get("order_id") else None) or \
-        own_order_task(turn.text) or (
+        own_order_task(turn.text) or _same_change_again(form, turn) or (
         "status" if turn.intent == "inform" or form.shopper is None and parsing.find_phone(turn.text) else None)
     if task == "modify" and DONE_ASKED.search(turn.text) and form.get("order_id"):
         task = "status"
@@ -578,6 +587,7 @@ def start(form: Form, turn: Turn, task: str | None = None) -> None:
             form.set("order_task", None)
             return
         # 我要退货 先说清楚 运费谁出: the rule first, then the return goes on
+    again = task == "modify" and _same_change_again(form, turn) is not None
     before = {name: form.get(name) for name in TASK_SLOTS}  # what the last task on this order kept
     for name in TASK_SLOTS:
         if form.get(name) is not None:
@@ -587,6 +597,8 @@ def start(form: Form, turn: Turn, task: str | None = None) -> None:
     if turn.photo:
         form.set("evidence_photo", turn.photo)
     form.set("form_attempts", 0.0)
+    if again:
+        form.set("modify_field", "quantity")   # 两床: the amount just asked for, said again
     if task and task != "complaint" and ASKS_FOR_HUMAN.search(turn.text) and not parsing.find_order_no(turn.text):
         # 枕套买了快十天了还没到 给我找个人 别整机器人糊弄我: a person is what is asked (they take the order too)
         form.set("handoff_reason", "asked")

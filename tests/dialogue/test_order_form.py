@@ -698,6 +698,15 @@ def test_goods_said_with_buyao_pick_their_order_and_a_bare_zero_is_refused_once(
     assert status_of(sessions, pending.order_no) == OrderStatus.PENDING_PAYMENT
 
 
+def test_an_amount_said_again_after_a_refused_change_gets_the_rule_again(chat, sessions):
+    # 两床 听到没得 after 无法增加数量: the same change asked again, not the order's status
+    paid = own(sessions, OrderStatus.PAID, single=True)
+    c = chat()
+    assert "无法增加" in c.start(f"{paid.order_no} 给我改成三件", "modify_order")
+    reply = c.say("三件 听到没", "inform")
+    assert "无法增加" in reply and "当前状态" not in reply, reply
+
+
 def test_stop_words_while_a_value_is_asked_end_the_task(chat, sessions):
     paid = own(sessions, OrderStatus.PAID)
     c = chat()

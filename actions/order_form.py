@@ -961,7 +961,7 @@ DECLINES = re.compile(r"不|别|算了|先不")
 OFFER = re.compile(r"需要的话回复「([^」]{2,10})」")
 
 
-def _offered_task(tracker: Tracker) -> str | None:
+def offered_task(tracker: Tracker) -> str | None:
     """The task the assistant's last message offered (…需要的话回复「取消订单」 → cancel), if it offered one."""
     said = next((e.get("text") or "" for e in services.previous_turn(tracker) if e.get("event") == "bot"), "")
     m = OFFER.search(said)
@@ -986,8 +986,10 @@ class ValidateOrderForm(Action):
                 # 换个颜色 要绿的 after a list: the goods, not an exchange; the form ends before it asks anything
                 dispatcher.utter_message(text=product.reply)
                 return [*slot_events(product), SlotSet("order_task", None), SlotSet("requested_slot", None)]
-            start(form, turn)
-            if form.task and form.task == _offered_task(tracker) and ACCEPTS_OFFER.search(turn.text) \
+            offered = offered_task(tracker)
+            # 对 就退身体乳 to "…需要的话回复「申请退货」": the yes takes up the task offered
+            start(form, turn, task=offered if offered and turn.intent == "affirm" else None)
+            if form.task and form.task == offered and ACCEPTS_OFFER.search(turn.text) \
                     and not DECLINES.search(turn.text) and form.next_slot() == "confirmed":
                 # 行 那取消吧 in answer to "需要的话回复「取消订单」": the offer taken is the yes; not asked again
                 form.set("confirmed", True)

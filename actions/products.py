@@ -397,6 +397,10 @@ class ActionAcknowledge(Action):
         if order_follow_up(tracker):
             return [FollowupAction("order_form")]
         intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
+        if intent == "affirm" and tracker.get_slot("order_id"):
+            from actions.order_form import offered_task   # (order_form imports this module)
+            if offered_task(tracker):
+                return [FollowupAction("order_form")]   # a yes to "需要的话回复「申请退货」": that task
         done = just_done(tracker) if intent == "affirm" else None
         if done:
             # 对的，确认推货 after the return was already submitted: it is done, say so rather than "收到"

@@ -804,10 +804,22 @@ class Complaint(OrderTask):
         elif refused:
             lines.append("照片没能收到。" + refused)
         offers = [o for o in outcome.data.get("offers", ()) if o in self.OFFER_TEXT]
-        if offers and form.get("order_id"):
+        wished = next((o for o in offers if WISHES[o].search(form.get("task_text") or "")), None)
+        if wished and form.get("order_id"):
+            # 跟图片上不一样 想退: the return the complaint already asks for is offered as the next step,
+            # in the words a yes (对 就退身体乳) takes up (actions.order_form._offered_task)
+            label = TASKS[wished].label
+            lines.append(f"您说想{self.OFFER_TEXT[wished]}，{self.OFFER_TEXT[wished]}的运费由我们承担。"
+                         f"需要的话回复「{label}」，我马上为您办理。")
+        elif offers and form.get("order_id"):
             lines.append("您可以申请" + "或".join(self.OFFER_TEXT[o] for o in offers)
                          + "（质量问题、与描述不符的运费由我们承担），需要的话直接告诉我「退货」或「换货」。")
         return lines
+
+
+# What a complaint asks to be done about it: 想退 / 给我换一个 (not 不退 / 不想换)
+WISHES = {"return": re.compile(r"(?<!不)(?:想|要|得|给我|帮我|申请)退(?!款)|退货|退掉|退了吧|退回去"),
+          "exchange": re.compile(r"(?<!不)(?:想|要|给我|帮我|申请)换|换货|换一[个件双条瓶支]|换个新的")}
 
 
 def complaint_photo(form: TaskForm, metadata: Any):

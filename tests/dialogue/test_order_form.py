@@ -839,6 +839,20 @@ def test_a_return_after_a_quality_complaint_takes_its_item_and_reason(chat, sess
     assert req.reason == "quality" and req.order_item_id == second.id
 
 
+def test_a_complaint_that_asks_for_an_exchange_offers_it_and_a_yes_takes_it(chat, sessions):
+    """用了三天就开线了 给我换一个 → 对 就换这个: the exchange the complaint asked for is offered by name and the
+    yes starts it for the complained item, the reason not asked again."""
+    target = one(sessions, lambda o: o.shopper_id == 1 and o.status == OrderStatus.DELIVERED and len(o.items) >= 2
+                 and not o.return_requests and ANCHOR - o.delivered_at < dt.timedelta(days=14))
+    item = target.items[1]
+    c = chat()
+    reply = c.start(f"{target.order_no}里的{item.product_name}用了三天就开线了 给我换一个", "complain_quality")
+    assert "工单号" in reply and "回复「申请换货」" in reply, reply
+    reply = c.say("对 就换这个吧", "affirm")
+    assert c.slots["order_task"] == "exchange" and c.slots["order_item"] == str(item.id), reply
+    assert "原因" not in reply, reply
+
+
 def test_another_unpaid_order_after_one_was_cancelled(chat, sessions):
     unpaid = orders(sessions, lambda o: o.shopper_id == 1 and o.status == OrderStatus.PENDING_PAYMENT)
     assert len(unpaid) == 2, "the demo shopper has two unpaid orders"

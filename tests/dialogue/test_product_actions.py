@@ -209,6 +209,11 @@ def test_a_yes_or_no_outside_a_form_is_acknowledged_unless_it_asks_about_the_ord
     assert ack("确定是这个单号？", "affirm", {"order_id": None}, handled)[0] == ["utter_affirm"]
     assert ack("好的", "affirm", {"order_id": "202511220001"}, handled)[0] == ["utter_affirm"]
     assert ack("不用了", "deny", {}, [])[0] == ["utter_deny"]
+    # 对 就换这个吧 to "…需要的话回复「申请换货」": the yes takes up the task offered, in the order form
+    offered = [{"event": "user", "text": "用了三天就开线了 给我换一个"}, *handled,
+               {"event": "bot", "text": "您说想换货，换货的运费由我们承担。需要的话回复「申请换货」，我马上为您办理。"}]
+    said, events = ack("对 就换这个吧", "affirm", {"order_id": "202511220001"}, offered)
+    assert said == [] and [(e["event"], e["name"]) for e in events] == [("followup", "order_form")]
 
 
 def test_a_greeting_that_asks_where_the_parcel_just_shown_is_goes_to_the_order_form():

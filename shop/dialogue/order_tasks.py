@@ -563,7 +563,7 @@ class Exchange(Return):
         item = form.item()
         product = next((p for p in demo_products() if p.id == item.product_id), None) if item else None
         options = "、".join(f"{v.color} {v.size}" for v in product.variants if v.stock > 0)[:200] if product else ""
-        return f"您收到的是{item.color} {item.size}，想换成什么颜色和尺码？" + (f"目前有货：{options}。" if options else "")
+        return f"办理换货：订单上是{item.color} {item.size}，请问想换成什么颜色和尺码？" + (f"目前有货：{options}。" if options else "")
 
     def extract(self, form: TaskForm, slot: str, turn: TurnLike, *, as_answer: bool) -> Any:
         return variant_named(form, turn) if slot == "exchange_variant" else None
@@ -819,7 +819,7 @@ class Complaint(OrderTask):
 
 # What a complaint asks to be done about it: 想退 / 给我换一个 (not 不退 / 不想换)
 WISHES = {"return": re.compile(r"(?<!不)(?:想|要|得|给我|帮我|申请)退(?!款)|退货|退掉|退了吧|退回去"),
-          "exchange": re.compile(r"(?<!不)(?:想|要|给我|帮我|申请)换|换货|换一[个件双条瓶支]|换个新的")}
+          "exchange": re.compile(r"(?<!不)(?:想|要|给我|帮我|申请)换|换货|换一[个件双条瓶支]|换个新的|更换|调换")}
 
 
 def complaint_photo(form: TaskForm, metadata: Any):

@@ -851,6 +851,11 @@ def test_a_complaint_that_asks_for_an_exchange_offers_it_and_a_yes_takes_it(chat
     reply = c.say("对 就换这个吧", "affirm")
     assert c.slots["order_task"] == "exchange" and c.slots["order_item"] == str(item.id), reply
     assert "原因" not in reply, reply
+    # 请安排更换 said in a wrong-item complaint is the same wish
+    c = chat()
+    reply = c.start(f"{target.order_no}里的{item.product_name}发错货了 请安排更换", "complain_mismatch")
+    assert "回复「申请换货」" in reply, reply
+    assert "换货" in c.say("确认。", "affirm") and c.slots["order_task"] == "exchange"
 
 
 def test_another_unpaid_order_after_one_was_cancelled(chat, sessions):

@@ -14,7 +14,7 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.order_form import TASK_SLOTS, Form
-from shop.dialogue.order_tasks import task_named
+from shop.dialogue.order_tasks import TASKS, task_named
 from shop.orders import InvalidOrderNumber, OrderNotFound
 
 logger = logging.getLogger(__name__)
@@ -56,6 +56,11 @@ class ActionOrderTask(Action):
             return ["需要先确认您的身份，才能办理订单相关的业务。"]
         metadata = metadata if isinstance(metadata, dict) else None
         said = task.finish(form, metadata)
+        if form.shopper is not None and form.get("order_id"):
+            for read in reads_also_asked(task.name, form.get("task_text")):
+                # 那单开个票 顺便问一哈快递么子时候到: a question about the same order asked with the task is
+                # answered with it (reads change nothing, so nothing is confirmed)
+                said += TASKS[read].read(form)
         if task.several and form.shopper is not None:
             first = form.get("order_id")
             for order_no in form.get("more_orders") or []:
@@ -68,6 +73,16 @@ class ActionOrderTask(Action):
                     said.append(refused.reason)
             form.slots["order_id"], form._order = first, None
         return said
+
+
+READS = ("track", "refund")   # tasks that only read an order; status is what every task's answer says
+
+
+def reads_also_asked(task: str, text: str | None) -> list[str]:
+    """The read-only order tasks the message that started `task` also asks by their own words (物流, 到哪,
+    退款到了没), other than `task` itself."""
+    t = (text or "")[:200]
+    return [name for name in READS if name != task and TASKS[name].asks.search(t)]
 
 
 def _order_products(form: Form) -> list[dict]:

@@ -149,6 +149,11 @@ class OrderTask:
         """The final message(s) once every slot is filled."""
         return []
 
+    def read(self, form: TaskForm) -> list[str]:
+        """The answer when asked in passing with another task on the same order (a read-only task's
+        finish, with nothing to confirm)."""
+        return self.finish(form)
+
     def confirmation(self, form: TaskForm, outcome: Outcome) -> str:
         return f"{outcome.reason}\n{self.question}（回复「确认」或「不用了」）"
 
@@ -233,6 +238,15 @@ class Track(Status):
             # 到底怎么回事 / 那你们怎么补偿: where it is stuck, the apology and what the rules offer, again
             return f"{parcel.carrier}（运单号 {parcel.tracking_no}）{order_text.latest_event(order)}\n{offer}"
         return None
+
+    def read(self, form: TaskForm) -> list[str]:
+        """The parcel, asked in passing with another task (开个票 顺便问快递到哪了): where it is, and for a
+        stalled one the chase and compensation offered as the next step, not confirmed in passing."""
+        order, delay = form.service.track(form.shopper.id, form.get("order_id"))
+        lines = [order_text.tracking(order)]
+        if delay.allowed:
+            lines.append("这个包裹的物流已经几天没有更新了，需要的话回复「查询物流」，我为您催件并申请补偿。")
+        return lines
 
     def finish(self, form: TaskForm, metadata: Any = None) -> list[str]:
         order, delay = form.service.track(form.shopper.id, form.get("order_id"))

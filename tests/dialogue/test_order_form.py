@@ -858,6 +858,15 @@ def test_a_complaint_that_asks_for_an_exchange_offers_it_and_a_yes_takes_it(chat
     assert "换货" in c.say("确认。", "affirm") and c.slots["order_task"] == "exchange"
 
 
+def test_a_parcel_asked_in_passing_with_an_invoice_is_answered_with_it(chat, sessions):
+    # 那单开个票 个人的 顺便问下快递到哪了: the invoice, and the parcel of the same order, in one answer
+    shipped = one(sessions, lambda o: o.shopper_id == 1 and o.status == OrderStatus.SHIPPED and o.shipments)
+    c = chat(sender_of(sessions, shipped))
+    reply = c.start(f"{shipped.order_no}开个票 个人的 抬头张伟 顺便问下快递到哪了", "ask_payment_invoice")
+    assert "发票" in reply and shipped.shipments[-1].tracking_no in reply, reply
+    assert c.slots["last_order_task"] == "invoice" and not c.slots.get("order_task")
+
+
 def test_another_unpaid_order_after_one_was_cancelled(chat, sessions):
     unpaid = orders(sessions, lambda o: o.shopper_id == 1 and o.status == OrderStatus.PENDING_PAYMENT)
     assert len(unpaid) == 2, "the demo shopper has two unpaid orders"

@@ -234,6 +234,11 @@ class ProductIndex:
         budget_ok = [r for r in pool if in_budget(r, q.price)]
         if q.price and not budget_ok and pool:
             unmet.append("price")
+            # 三四百左右 with nothing from 300 to 400: a budget's ceiling is firm, its floor is not — the
+            # closest of those below it, before anything dearer
+            below = [r for r in pool if r["price"] < q.price[0]]
+            if below and q.price[0] > 0:
+                pool = below
         else:
             pool = budget_ok
         in_view = set(seasons_in_view(today)) if today is not None and not q.seasons else set()

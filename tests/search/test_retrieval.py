@@ -168,3 +168,10 @@ def test_older_people_get_their_kind_beside_the_general_one(index):
     # a child's cup)
     got = set(types_of(index.search(parse("给八十岁的奶奶买双冬天出门穿的保暖鞋"), k=3)))
     assert "雪地靴" in got, got
+
+
+def test_a_budget_with_nothing_inside_shows_the_cheaper_before_the_dearer(index):
+    # 三四百 with nothing from 300 to 400: the ceiling is firm, the floor is not
+    result = index.search(parse("奶奶怕冷 买件保暖外套 三四百"), k=3)
+    assert "price" in result.unmet and result.products
+    assert all(p["price"] < 300 for p in result.products), [(p["name"], p["price"]) for p in result.products]

@@ -529,7 +529,9 @@ OWN_COUPONS = re.compile(r"我(?:的|账户|账号|这边|这儿|这里|手上|�
 def asks_own_coupons(text: str | None) -> bool:
     """Does the message ask which coupons the shopper holds (not which offers the shop runs)?"""
     t = normalize(text or "")
-    return bool(OWN_COUPONS.search(t)) and not re.search(r"新人券|怎么领|领券|在哪领|哪里领", t)
+    # 我不用券 就买这一个 包邮吗: a coupon refused is no question about the shopper's coupons
+    return bool(OWN_COUPONS.search(t)) and not re.search(
+        r"新人券|怎么领|领券|在哪领|哪里领|(?:不用|不要|不使用|不想用|不需要|不领|没有)(?:优惠)?券", t)
 
 
 # What the shop sells at all (你们店主要卖哪些类目, 店里都卖啥).
@@ -735,6 +737,8 @@ def _answer(rows: list[dict], asked: list[str], r: Reading, state: State, shelf:
         parts, _ = _facts(row, asked, r, state, shelf, brief=True)
         lines.append((row, parts))
     slots["listed_products"] = [row["id"] for row in rows]
+    # the goods on the table are these now: 会不会掉毛 next is about them, not a product from before
+    slots["product_in_focus"] = None
     if r.query is not None:
         slots["last_query"] = _query_text(r.query)   # 那女款呢 asks the same about the same kind, for women
     return Turn(P.several_products(lines, r.query), slots)

@@ -685,3 +685,19 @@ def test_care_of_a_kind_also_answers_what_all_of_them_carry():
     # 珊瑚绒的毯子可以丢洗衣机吗 掉不掉毛: the material's care, and the tag every one of them has
     reply = Chat().say("ask_care_method", "珊瑚绒的毯子可以丢洗衣机吗 掉不掉毛")
     assert "机洗" in reply and "不掉毛" in reply, reply
+
+
+@pytest.mark.parametrize("text, own", [("我账户里有什么券能用", True), ("我的优惠券呢", True),
+                                       ("我不用券 就买这一个 99块包邮吗", False), ("我不要优惠券 直接买 多少钱", False)])
+def test_a_coupon_refused_is_no_question_about_the_shoppers_coupons(text, own):
+    from shop.dialogue.product_turn import asks_own_coupons
+    assert asks_own_coupons(text) is own
+
+
+def test_after_an_answer_about_several_the_next_question_is_about_them():
+    # 那就珊瑚绒的 150以内 要米色 → 会不会掉毛啊 能机洗吗: the two just answered for, not a product from before
+    chat = Chat()
+    chat.say("ask_product_info", "纱布盖毯跟珊瑚绒毯子哪个暖和")
+    chat.say("inform", "珊瑚绒的吧 要米色 150以内")
+    reply = chat.say("ask_care_method", "能机洗吗")
+    assert "纱布" not in reply and "珊瑚绒" in reply, reply

@@ -26,7 +26,7 @@ OWN_PURCHASE = re.compile(
 TASK_WORDS = (
     ("ask_refund_status", re.compile(r"退款|钱.{0,6}(?:退|到账|回来)|到账")),
     ("cancel_order", re.compile(r"取消|不想要了.{0,4}没发|还没发.{0,6}不要")),
-    ("request_exchange", re.compile(r"换货|换成|换个|换一(?:个|件|双|条|下)|换(?:大|小)一?[码号]|换\s*\d{2,3}|换[A-Z]{1,3}码")),
+    ("request_exchange", re.compile(r"换货|换成|换个|更换|调换|换一(?:个|件|双|条|下)|换(?:大|小)一?[码号]|换\s*\d{2,3}|换[A-Z]{1,3}码")),
     ("request_return", re.compile(r"退货|退掉|退了吧|都退|要退|想退|退回去|能退吗|给退|不想要了|不要了")),
     ("modify_order", re.compile(r"改成|改为|改地址|改电话|改手机|改收货|改一下|填错|写错|改个")),
     ("complain_mismatch", re.compile(r"不符|不一样|发错|货不对版|跟图片|和图片|色差")),

@@ -29,6 +29,8 @@ def types_of(result):
     ("运动鞋", {"跑步鞋", "健步鞋", "老爹鞋", "登山鞋"}),
     ("给孙子买个保温杯", {"儿童水杯"}),
     ("给宝宝买防晒霜", {"婴儿防晒霜"}),
+    ("天天对着电脑 脖子酸得不行 有啥能缓解的", {"电脑支架", "乳胶枕"}),   # a need said by the body part
+    ("有没有护颈的枕头", {"乳胶枕"}),
 ])
 def test_only_the_kind_asked_for(index, text, allowed):
     result = index.search(parse(text), k=3)
@@ -175,3 +177,7 @@ def test_a_budget_with_nothing_inside_shows_the_cheaper_before_the_dearer(index)
     result = index.search(parse("奶奶怕冷 买件保暖外套 三四百"), k=3)
     assert "price" in result.unmet and result.products
     assert all(p["price"] < 300 for p in result.products), [(p["name"], p["price"]) for p in result.products]
+
+
+def test_an_english_colour_is_the_colour():
+    assert parse("要black的 还有grey").colors == {"黑色", "灰色"}

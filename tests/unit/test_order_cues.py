@@ -11,6 +11,7 @@ from shop.nlu.order_cues import order_intent
     ("盖毯买了两条 两条都退", "ask_recommendation", "request_return"),
     ("我老婆那个真丝枕套 快一个礼拜没动静了 你们帮忙催一下", "ask_recommendation", "track_logistics"),   # a5 writer
     ("她那件开衫想换大一码", "ask_product_info", "request_exchange"),
+    ("订单202511170002中的身体乳申请更换为200毫升规格", "ask_product_info", "request_exchange"),   # a5 writer
     ("上次和哺乳内衣一起买的那个围兜 有股塑胶味", "ask_recommendation", "complain_quality"),
     ("表带那单退款呢 钱没看到", "nlu_fallback", "ask_refund_status"),
     ("帮我把这个订单取消了", "ask_shipping_policy", "cancel_order"),

@@ -25,7 +25,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import services
-from actions.products import product_side_turn, slot_events
+from actions.products import goods_after_complaint, product_side_turn, slot_events
 from actions.services import channel_of
 from shop.dialogue import order_text, parsing
 from shop.dialogue.order_tasks import OWN_PURCHASE, SEND_WHERE, TASKS, corrects_order, follow_up_task, own_order_task, task_asked, task_for, task_named
@@ -981,7 +981,7 @@ class ValidateOrderForm(Action):
         activating = requested is None
         ask_again = False
         if activating:
-            product = product_side_turn(tracker)
+            product = product_side_turn(tracker) or goods_after_complaint(tracker)
             if product is not None and product.reply:
                 # 换个颜色 要绿的 after a list: the goods, not an exchange; the form ends before it asks anything
                 dispatcher.utter_message(text=product.reply)

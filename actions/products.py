@@ -231,6 +231,41 @@ def product_side_turn(tracker: Tracker) -> Turn | None:
         return None
 
 
+COMPLAINTS = ("complain_quality", "complain_mismatch", "complain_service")
+# …你们到底有没有护颈的枕头 / …有没有好一点的推荐: the last clause asks whether the shop has (other) goods
+GOODS_ASKED_LAST = re.compile(r"(?:有没有|有木有|有冇|有无|推荐(?:一下|个|款)?|求推荐)")
+
+
+def goods_asked_last(text: str | None) -> str | None:
+    """The last clause of a message when it asks whether the shop has goods of a kind it names
+    (上次买的枕头硬得要死 … 你们到底有没有护颈的枕头 → 你们到底有没有护颈的枕头), else None."""
+    clauses = [c for c in re.split(r"[，。！？!?,.;；\s]+", (text or "")[:MAX_TEXT]) if c]
+    last = clauses[-1] if clauses else ""
+    return last if GOODS_ASKED_LAST.search(last) and parse(last).wanted_types else None
+
+
+def goods_after_complaint(tracker: Tracker) -> Turn | None:
+    """A complaint about goods bought before that ends asking for other goods: the goods asked for, after the
+    apology, with the way to after-sales for the old ones — not an identification for a complaint the
+    shopper did not ask to file. None when the message is not such a complaint."""
+    latest = tracker.latest_message or {}
+    if ((latest.get("intent") or {}).get("name")) not in COMPLAINTS:
+        return None
+    text = (latest.get("text") or "")[:MAX_TEXT]
+    asked = goods_asked_last(text)
+    if asked is None or parsing.find_order_no(text):
+        return None
+    try:
+        turn = respond("ask_recommendation", asked, state_of(tracker), GraphShelf(tracker))
+    except GraphError:
+        logger.exception("graph query failed")
+        return None
+    if turn is None or not turn.reply:
+        return None
+    return Turn("非常抱歉之前的商品让您不满意。" + turn.reply.removeprefix("亲，")
+                + "\n之前买的那件如需售后，直接告诉我「投诉」或「退货」，我帮您处理。", turn.slots)
+
+
 def own_coupons(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict]:
     """我账户里有什么券能用: the shopper's own coupons, only once they have proven who they are."""
     service = services.order_service()

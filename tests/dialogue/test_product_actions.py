@@ -347,3 +347,18 @@ def test_an_exchange_of_ones_own_goods_is_still_an_exchange(graph):
     from actions.order_form import ValidateOrderForm
     out, _ = run(ValidateOrderForm(), tracker("s13", "我买的炒锅想换一口", "request_exchange", active=True))
     assert out and "手机号" in out[0]
+
+
+def test_a_complaint_that_ends_asking_for_other_goods_gets_the_goods(graph):
+    """上次买的枕头硬得要死 … 你们到底有没有护颈的枕头: the goods asked for, after the apology, not a login for a
+    complaint nobody asked to file; a complaint that asks for nothing keeps the complaint flow."""
+    from actions.order_form import ValidateOrderForm
+    from actions.products import goods_asked_last
+    assert goods_asked_last("上次买的枕头太软了 睡得脖子疼 有没有硬一点的乳胶枕") == "有没有硬一点的乳胶枕"
+    assert goods_asked_last("枕头买回来一股味 差评") is None
+    texts, events = run(ValidateOrderForm(), tracker("s", "上次买的枕头太软了 睡得脖子疼 有没有硬一点的乳胶枕",
+                                                     "complain_quality"))
+    reply = "\n".join(texts)
+    assert "抱歉" in reply and "乳胶枕" in reply and "手机号" not in reply, reply
+    assert {"event": "slot", "name": "order_task", "value": None} in [
+        {k: e.get(k) for k in ("event", "name", "value")} for e in events]

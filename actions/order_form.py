@@ -28,7 +28,7 @@ from actions import services
 from actions.products import goods_after_complaint, product_side_turn, slot_events
 from actions.services import channel_of
 from shop.dialogue import order_text, parsing
-from shop.dialogue.order_tasks import OWN_PURCHASE, SEND_WHERE, TASKS, corrects_order, follow_up_task, own_order_task, task_asked, task_for, task_named
+from shop.dialogue.order_tasks import OWN_PURCHASE, READ_TASKS, SEND_WHERE, TASKS, corrects_order, follow_up_task, own_order_task, task_asked, task_for, task_named
 from shop.dialogue.order_words import another_order, items_named, order_priced, order_tracked, orders_named
 from shop.identity import code_in
 from shop.media import first_attachment
@@ -522,13 +522,27 @@ def _ship_when(form: Form, turn: Turn) -> None:
         form.say(order_text.status(order))
 
 
+HANDED_ON = ("complaint_category", "order_item")   # what a complaint hands on to the return asked after it
+
+
 def _same_change_again(form: Form, turn: Turn) -> str | None:
     """两床 听到没得 right after a change of that order's quantity (refused or made): the change asked again,
     answered by the rule again, not the order's status."""
-    if form.get("last_order_task") == "modify" and form.get("order_id") and turn.intent == "inform" \
-            and parsing.quantity(turn.text) is not None:
+    # whatever the intent model read into it (听到没得 read as a parcel question), a short message that says
+    # an amount and names no task of its own
+    if form.get("last_order_task") == "modify" and form.get("order_id") and len(turn.text) <= 20 \
+            and parsing.quantity(turn.text) is not None and not task_asked(turn.text) \
+            and not parsing.find_order_no(turn.text):
         return "modify"
     return None
+
+
+def _write_asked_with_read(task: str | None, text: str) -> str | None:
+    """枕套那单开个票 顺便问一哈快递么子时候到 read as a parcel question: the invoice is the task (the parcel is
+    answered in passing once it is done, shop.dialogue.order_tasks.reads_also_asked); otherwise `task` as read."""
+    if task in READ_TASKS and TASKS["invoice"].asks.search(text or ""):
+        return "invoice"
+    return task
 
 
 def start(form: Form, turn: Turn, task: str | None = None) -> None:
@@ -541,9 +555,10 @@ def start(form: Form, turn: Turn, task: str | None = None) -> None:
         # the words name (read from this message like any first message of a task)
         form.set("order_id", None)
         form._order = None
-    task = task or (form.get("last_order_task") if correcting else None) or task_for(turn.intent, turn.text) or (
+    task = task or (form.get("last_order_task") if correcting else None) or _same_change_again(form, turn) \
+        or _write_asked_with_read(task_for(turn.intent, turn.text), turn.text) or (
         follow_up_task(turn.text) if form.get("order_id") else None) or \
-        own_order_task(turn.text) or _same_change_again(form, turn) or (
+        own_order_task(turn.text) or (
         "status" if turn.intent == "inform" or form.shopper is None and parsing.find_phone(turn.text) else None)
     if task == "modify" and DONE_ASKED.search(turn.text) and form.get("order_id"):
         task = "status"
@@ -589,8 +604,12 @@ def start(form: Form, turn: Turn, task: str | None = None) -> None:
         # 我要退货 先说清楚 运费谁出: the rule first, then the return goes on
     again = task == "modify" and _same_change_again(form, turn) is not None
     before = {name: form.get(name) for name in TASK_SLOTS}  # what the last task on this order kept
+    # 找到了 202511170002 (the same order) after a complaint: a question about the order reads it and keeps
+    # what the complaint handed on (its item and category) for the return asked next
+    said_no = parsing.find_order_no(turn.text)
+    handed_on = HANDED_ON if task in READ_TASKS and (not said_no or said_no == form.get("order_id")) else ()
     for name in TASK_SLOTS:
-        if form.get(name) is not None:
+        if form.get(name) is not None and name not in handed_on:
             form.set(name, None)
     form.set("order_task", task)
     form.set("task_text", turn.text)  # the shopper's own words: complaint tickets, payment questions

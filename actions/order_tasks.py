@@ -13,8 +13,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.order_form import TASK_SLOTS, Form
-from shop.dialogue.order_tasks import TASKS, task_named
+from actions.order_form import HANDED_ON, TASK_SLOTS, Form
+from shop.dialogue.order_tasks import READ_TASKS, TASKS, reads_also_asked, task_named
 from shop.orders import InvalidOrderNumber, OrderNotFound
 
 logger = logging.getLogger(__name__)
@@ -35,6 +35,8 @@ class ActionOrderTask(Action):
         # the task hands on to the next one on it (a complaint's item and category for 退了吧).
         task = task_named(form.task)
         kept = task.kept_after(form) if task is not None and form.shopper is not None else {}
+        if task is not None and task.name in READ_TASKS and form.shopper is not None:
+            kept = {**{name: form.get(name) for name in HANDED_ON}, **kept}   # a read keeps what was handed on
         events = [SlotSet("order_task", None)] + ([SlotSet("last_order_task", task.name)] if task else []) \
             + [SlotSet(name, kept.get(name)) for name in TASK_SLOTS] \
             + _order_products(form) \
@@ -73,16 +75,6 @@ class ActionOrderTask(Action):
                     said.append(refused.reason)
             form.slots["order_id"], form._order = first, None
         return said
-
-
-READS = ("track", "refund")   # tasks that only read an order; status is what every task's answer says
-
-
-def reads_also_asked(task: str, text: str | None) -> list[str]:
-    """The read-only order tasks the message that started `task` also asks by their own words (物流, 到哪,
-    退款到了没), other than `task` itself."""
-    t = (text or "")[:200]
-    return [name for name in READS if name != task and TASKS[name].asks.search(t)]
 
 
 def _order_products(form: Form) -> list[dict]:

@@ -585,6 +585,12 @@ class Exchange(Return):
     def accept(self, form: TaskForm, slot: str, value: Any) -> Optional[Any]:
         return value
 
+    def confirmation(self, form: TaskForm, outcome: Outcome) -> str:
+        # 实收为200毫升，系发错货。请安排更换: the shop's fault is apologised for before the exchange is set out
+        fault = (form.get("return_reason") or parsing.return_reason(form.get("task_text") or "")) \
+            in ReturnReason.SELLER_FAULT
+        return ("非常抱歉给您带来不便。" if fault else "") + super().confirmation(form, outcome)
+
     def call(self, form: TaskForm, service: Any) -> Outcome:
         variant = loads_json(form.get("exchange_variant")) or {}
         said = parsing.return_reason(form.get("task_text") or "")
@@ -621,13 +627,16 @@ class Invoice(OrderTask):
     possible = (OrderStatus.PAID, OrderStatus.SHIPPED, OrderStatus.DELIVERED)
     intents = ("ask_payment_invoice",)
     words = ("发票", "开票", "税号", "抬头", "报销")
-    asks = re.compile(r"发票|开票|开个?票")
+    asks = re.compile(r"发票|开票|开个?票|票开了")
     follow_up = re.compile(r"^\s*(?:对|好|ok|OK|嗯|行)?[\s，,]*开(?:吧|呗|了吗|好了吗)?\s*$|发票呢|发票开了[吗没]|开好了[吗没]")
 
     def on_order(self, form: TaskForm, order: OrderView) -> None:
         if order.has_invoice:
             # 对 开 right after the invoice was requested: it is, say so instead of asking for a title again
             form.say(f"订单 {order.order_no} 的发票已申请过了，开具后可在订单详情中下载电子发票。")
+            for read in reads_also_asked(self.name, form.get("task_text")):
+                for line in TASKS[read].read(form):   # 票开了冇 快递到底到哪了: the parcel too
+                    form.say(line)
             form.end()
             return
         if order.status in (OrderStatus.PENDING_PAYMENT, OrderStatus.CANCELLED, OrderStatus.REFUNDED):
@@ -964,6 +973,16 @@ def own_order_task(text: str | None) -> Optional[str]:
     payment), or None when it names no purchase of theirs or asks nothing a task does (我买的那件能机洗吗)."""
     t = (text or "")[:200]
     return follow_up_task(t) if OWN_PURCHASE.search(t) else None
+
+
+READ_TASKS = ("status", "track", "refund")   # they read an order and change nothing
+
+
+def reads_also_asked(task: str, text: str | None) -> list[str]:
+    """The read-only tasks a message that started `task` also asks by their own words (物流, 到哪, 退款到了没),
+    answered in passing; status is left out (every task's answer already says how the order stands)."""
+    t = (text or "")[:200]
+    return [name for name in READ_TASKS if name not in (task, "status") and TASKS[name].asks.search(t)]
 
 
 def task_asked(text: str | None) -> Optional[str]:

@@ -705,6 +705,8 @@ def test_an_amount_said_again_after_a_refused_change_gets_the_rule_again(chat, s
     assert "无法增加" in c.start(f"{paid.order_no} 给我改成三件", "modify_order")
     reply = c.say("三件 听到没", "inform")
     assert "无法增加" in reply and "当前状态" not in reply, reply
+    reply = c.say("三件 听到没得", "track_logistics")   # whatever the model read into it
+    assert "无法增加" in reply, reply
 
 
 def test_stop_words_while_a_value_is_asked_end_the_task(chat, sessions):
@@ -865,6 +867,39 @@ def test_a_parcel_asked_in_passing_with_an_invoice_is_answered_with_it(chat, ses
     reply = c.start(f"{shipped.order_no}开个票 个人的 抬头张伟 顺便问下快递到哪了", "ask_payment_invoice")
     assert "发票" in reply and shipped.shipments[-1].tracking_no in reply, reply
     assert c.slots["last_order_task"] == "invoice" and not c.slots.get("order_task")
+
+
+def test_a_question_about_the_order_between_a_complaint_and_its_return_keeps_what_the_complaint_said(chat, sessions):
+    # 跟图片上不一样 想退 → 找到了 <the same number> → 就退身体乳: the return takes the complaint's item and reason
+    target = one(sessions, lambda o: o.shopper_id == 1 and o.status == OrderStatus.DELIVERED and len(o.items) >= 2
+                 and not o.return_requests and ANCHOR - o.delivered_at < dt.timedelta(days=7))
+    item = target.items[0]
+    c = chat(sender_of(sessions, target))
+    c.start(f"{item.product_name}跟图片上不一样 颜色浅很多 想退", "complain_mismatch")
+    c.say(f"找到了 {target.order_no}", "inform")
+    reply = c.say(f"对 就退{item.product_name[-3:]}", "request_return")
+    assert "确认提交退货申请吗" in reply and "退货原因是" not in reply, reply
+    assert c.slots["return_reason"] == "mismatch" and c.slots["order_item"] == str(item.id)
+
+
+def test_an_invoice_asked_with_a_parcel_question_is_the_task_whatever_the_model_read(chat, sessions):
+    # 那单开个票 个人的 顺便问一哈快递么子时候到 read as a parcel question: the invoice, then the parcel
+    shipped = one(sessions, lambda o: o.shopper_id == 1 and o.status == OrderStatus.SHIPPED and o.shipments
+                  and o.invoice is None)
+    c = chat(sender_of(sessions, shipped))
+    reply = c.start(f"{shipped.order_no}开个票 个人的 抬头张伟 顺便问一哈快递么子时候到", "track_logistics")
+    assert "发票已申请" in reply and shipped.shipments[-1].tracking_no in reply, reply
+    reply = c.say("票开了冇 快递到底到哪了", "track_logistics")
+    assert "发票已申请过了" in reply and shipped.shipments[-1].tracking_no in reply, reply
+
+
+def test_an_exchange_for_the_shops_fault_apologises_first(chat, sessions):
+    target = one(sessions, lambda o: o.shopper_id == 1 and o.status == OrderStatus.DELIVERED and len(o.items) >= 2
+                 and not o.return_requests and ANCHOR - o.delivered_at < dt.timedelta(days=7))
+    item = target.items[0]
+    reply = chat(sender_of(sessions, target)).start(
+        f"订单{target.order_no}中{item.product_name}发错货了 请安排更换为{item.color}{item.size}", "request_exchange")
+    assert "确认提交换货申请吗" in reply and "非常抱歉" in reply.split("确认提交")[0], reply
 
 
 def test_another_unpaid_order_after_one_was_cancelled(chat, sessions):

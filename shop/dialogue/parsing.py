@@ -358,6 +358,7 @@ def invoice_title(text: str | None) -> tuple[str, str] | None:
     t = _TAX.sub("", t)
     t = re.sub(r"(?:税号|纳税人识别号|信用代码)[:：是为]?", "", t)
     led = _TITLE_LEAD.search(t)
+    personal_title = re.search(r"个人的?抬头", t)   # 开个发票 个人抬头 电子的: the kind said before 抬头
     t = _TITLE_LEAD.sub("", t).strip(" ，,。:：")
     clauses = [c for c in re.split(r"[。；;！!？?，,\s]", t) if c]
     if led:   # 个人的就行，抬头写张伟。单号我一会儿找给你: the title is one of the clauses after 抬头, the first that is one
@@ -365,6 +366,8 @@ def invoice_title(text: str | None) -> tuple[str, str] | None:
             found = _title_of(clause)
             if found:
                 return found
+        if personal_title:
+            return "personal", "个人"
     elif any(c in _PERSONAL for c in clauses):
         # 帮我开个发票 个人 张伟: 个人 says the kind, the clause right after it (a name) says whose
         at = next(i for i, c in enumerate(clauses) if c in _PERSONAL)

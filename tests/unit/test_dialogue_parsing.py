@@ -90,6 +90,7 @@ def test_yes_no(text, intent, expected):
 def test_invoice_titles_and_tax_numbers():
     assert p.invoice_title("抬头是杭州未来科技有限公司") == ("company", "杭州未来科技有限公司")
     assert p.invoice_title("个人") == ("personal", "个人")
+    assert p.invoice_title("202511170002 开个发票 个人抬头 电子的") == ("personal", "个人")   # the kind before 抬头
     assert p.invoice_title("张伟") == ("personal", "张伟")
     assert p.tax_number("税号 91110000600037341l") == "91110000600037341L"
 

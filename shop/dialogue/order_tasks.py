@@ -950,7 +950,10 @@ def task_for(intent: Optional[str], text: str) -> Optional[str]:
 # the words are mostly about goods (the intent model reads a product question into them).
 OWN_PURCHASE = re.compile(r"我(?:(?!想|要|打算|准备|得|该|会|能)[^，。？！,.?!\s]){0,8}?(?:买|下单|拍|订|网购)(?:了|下)?的|"
                           r"我(?:那|这)(?:单|个订单|笔订单)|我的(?:订单|包裹|快递)|[\u4e00-\u9fff]{1,6}那单|"
-                          r"买了.{0,4}(?:天|周|礼拜|星期|个月)|(?:上周|上礼拜|上星期|前几天|昨天|前天|上个月|之前)(?:在.{1,6})?买了")
+                          r"买了.{0,4}(?:天|周|礼拜|星期|个月)|(?:上周|上礼拜|上星期|前几天|昨天|前天|上个月|之前)(?:在.{1,6})?买了|"
+                          # 我老婆说那个褥子要换成1.5米的: goods of the household, passed on by the shopper
+                          r"我(?:老婆|老公|媳妇|爱人|对象|妈|爸|女儿|儿子|孩子|娃|家里?)(?:说|讲|嫌)(?:她|他)?(?:的|那)"
+                          r"(?:个|件|双|条|套|瓶|支|单|床)")
 
 
 # 寄到哪 / 要寄去哪里: where goods are to be sent (after a return was opened: the warehouse)
@@ -972,7 +975,12 @@ def own_order_task(text: str | None) -> Optional[str]:
     """The order task a message about the shopper's own purchase asks (我买的那个砧板还没付钱 不知道怎么付 →
     payment), or None when it names no purchase of theirs or asks nothing a task does (我买的那件能机洗吗)."""
     t = (text or "")[:200]
-    return follow_up_task(t) if OWN_PURCHASE.search(t) else None
+    if not OWN_PURCHASE.search(t):
+        return None
+    # …那个褥子要换成1.5米的: what to do, by the task words the intent side reads too (shop.nlu.order_cues)
+    from shop.nlu.order_cues import TASK_WORDS
+    cue = next((intent for intent, words in TASK_WORDS if words.search(t)), None)
+    return follow_up_task(t) or (task_for(cue, t) if cue else None)
 
 
 READ_TASKS = ("status", "track", "refund")   # they read an order and change nothing

@@ -902,6 +902,15 @@ def test_an_exchange_for_the_shops_fault_apologises_first(chat, sessions):
     assert "确认提交换货申请吗" in reply and "非常抱歉" in reply.split("确认提交")[0], reply
 
 
+def test_goods_of_the_household_passed_on_by_the_shopper_are_their_order(chat, sessions):
+    # 我老婆说那个褥子要换成1.5米的 (read as a stock question): her goods, in the shopper's order, to change
+    paid = own(sessions, OrderStatus.PAID, single=True)
+    kind = paid.items[0].product_name[-2:]
+    c = chat()
+    reply = c.start(f"我老婆说那个{kind}要换成别的规格", "ask_stock")
+    assert c.slots["order_id"] == paid.order_no and c.slots.get("order_task") in ("exchange", "modify"), reply
+
+
 def test_another_unpaid_order_after_one_was_cancelled(chat, sessions):
     unpaid = orders(sessions, lambda o: o.shopper_id == 1 and o.status == OrderStatus.PENDING_PAYMENT)
     assert len(unpaid) == 2, "the demo shopper has two unpaid orders"

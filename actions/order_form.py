@@ -930,7 +930,9 @@ def _yes_then_asked(text: str, task: str | None) -> str | None:
 
 
 _CORRECTION = re.compile(r"是\s*([^\s，,。不]{1,20}?)\s*[，,、]?\s*不是\s*([^\s，,。]{1,20})|不是\s*([^\s，,。]{1,20}?)"
-                         r"\s*[，,、]?\s*(?:而)?是\s*([^\s，,。]{1,20})")
+                         r"\s*[，,、]?\s*(?:而)?是\s*([^\s，,。]{1,20})|"
+                         # 是191号，119是我记反了: the right one first, then the one said wrongly
+                         r"是\s*([^\s，,。不]{1,20}?)\s*[，,、]\s*([^\s，,。]{1,20}?)\s*是?(?:我)?(?:记|写|打|说|输|看)(?:反|错)")
 
 
 def _corrected(value: Any, text: str) -> str | None:
@@ -941,8 +943,11 @@ def _corrected(value: Any, text: str) -> str | None:
     m = _CORRECTION.search(text or "")
     if not m:
         return None
-    new, old = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
+    new, old = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3)) if m.group(4) else (
+        m.group(5), m.group(6))
     new, old = new.strip("的了啊呀"), old.strip("的了啊呀")
+    if new.endswith("号") and not old.endswith("号"):
+        new = new[:-1]   # 是191号，119是我记反了: the number is what is corrected
     if not old or not new or old == new or old not in str(value):
         return None
     return str(value).replace(old, new)

@@ -940,6 +940,15 @@ def test_a_correction_of_part_of_the_new_value(chat, sessions):
     assert one(sessions, lambda o: o.order_no == paid.order_no).address_detail.endswith("A座1808")
 
 
+def test_a_correction_said_right_then_wrong_is_a_correction_not_a_no(chat, sessions):
+    """…体育西路119号 → 不对不对，是191号，119是我记反了: the address with 191, asked again."""
+    paid = own(sessions, OrderStatus.PAID)
+    c = chat()
+    c.start(f"{paid.order_no}地址改一下：广东省广州市天河区体育西路119号维多利广场B座2208", "modify_order")
+    reply = c.say("不对不对，是191号，119是我记反了，其他不变", "deny")
+    assert "体育西路191号" in reply and "确认修改吗" in reply, reply
+
+
 def test_asked_whether_the_change_was_made_the_order_says_how_it_stands(chat, sessions):
     paid = own(sessions, OrderStatus.PAID)
     c = chat()

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import re
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,7 +29,7 @@ from actions import services
 from actions.products import goods_after_complaint, product_side_turn, slot_events
 from actions.services import channel_of
 from shop.dialogue import order_text, parsing
-from shop.dialogue.order_tasks import OWN_PURCHASE, READ_TASKS, SEND_WHERE, TASKS, corrects_order, follow_up_task, own_order_task, task_asked, task_for, task_named
+from shop.dialogue.order_tasks import OWN_PURCHASE, READ_TASKS, SEND_WHERE, TASKS, corrects_order, follow_up_task, loads_json, own_order_task, task_asked, task_for, task_named, variant_named
 from shop.dialogue.order_words import another_order, items_named, order_priced, order_tracked, orders_named
 from shop.identity import code_in
 from shop.media import first_attachment
@@ -801,6 +802,8 @@ def answer(form: Form, turn: Turn, requested: str | None) -> bool:
             return True
         if value_slot:
             new = extract(form, value_slot, turn, as_answer=False)
+            if new is None and value_slot == "exchange_variant":
+                new = _kept_part(form, turn)
             if new is not None and new == form.get(value_slot):
                 said = parsing.yes_no(turn.text, None, form.task)
                 form.set("confirmed", said)   # 就换白色 还是1.8米的: the same value said again; ask once more
@@ -917,6 +920,21 @@ def answer(form: Form, turn: Turn, requested: str | None) -> bool:
     form.say(_hint(requested))
     _count_attempt(form)
     return True
+
+
+_KEPT = re.compile(r"还是(?:要|原来的|原来那个)?\s*([^！!，,。；;？?]{1,20})")
+
+
+def _kept_part(form: Form, turn: Turn) -> str | None:
+    """不对！尺寸不换！还是150x200！就换个颜色！ to an exchange awaiting its yes: the part said after 还是 goes back
+    to what it was, the rest of the proposal stays (white, in 150x200). None when nothing is said so."""
+    m = _KEPT.search(turn.text or "")
+    pending = loads_json(form.get("exchange_variant")) or {}
+    item = form.item()
+    if not m or item is None or not pending:
+        return None
+    base = dataclasses.replace(item, color=pending.get("color") or item.color, size=pending.get("size") or item.size)
+    return variant_named(form, dataclasses.replace(turn, text=m.group(1), entities={}), item=base)
 
 
 def _yes_then_asked(text: str, task: str | None) -> str | None:

@@ -545,8 +545,13 @@ class Return(OrderTask):
 
     def confirmation(self, form: TaskForm, outcome: Outcome) -> str:
         item = form.item()
-        what = f"（{item.product_name} {item.color} {item.size} ×{self.qty(form) or item.qty}）" if item else ""
+        what = f"（{item.product_name} {item.color} {item.size} ×{self.qty(form) or item.qty}{self.into(form)}）" \
+            if item else ""
         return f"{outcome.reason}\n{self.question}{what}（回复「确认」或「不用了」）"
+
+    def into(self, form: TaskForm) -> str:
+        """What the goods become (an exchange's new variant); nothing for a return."""
+        return ""
 
     def done(self, form: TaskForm, outcome: Outcome) -> list[str]:
         item = form.item()
@@ -584,6 +589,10 @@ class Exchange(Return):
 
     def accept(self, form: TaskForm, slot: str, value: Any) -> Optional[Any]:
         return value
+
+    def into(self, form: TaskForm) -> str:
+        variant = loads_json(form.get("exchange_variant")) or {}
+        return f" → {variant.get('color', '')} {variant.get('size', '')}".rstrip() if variant else ""
 
     def confirmation(self, form: TaskForm, outcome: Outcome) -> str:
         # 实收为200毫升，系发错货。请安排更换: the shop's fault is apologised for before the exchange is set out

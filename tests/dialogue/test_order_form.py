@@ -949,6 +949,18 @@ def test_a_correction_said_right_then_wrong_is_a_correction_not_a_no(chat, sessi
     assert "体育西路191号" in reply and "确认修改吗" in reply, reply
 
 
+def test_part_of_an_exchange_said_back_to_what_it_was_keeps_the_rest(chat, sessions):
+    """换成白色120x150 → 不对！尺寸不换！还是150x200！就换个颜色: white, in the size bought; asked again."""
+    target = one(sessions, lambda o: o.shopper_id == 1 and o.status == OrderStatus.DELIVERED and not o.return_requests
+                 and any(i.size == "150x200cm" for i in o.items) and ANCHOR - o.delivered_at < dt.timedelta(days=7))
+    item = next(i for i in target.items if i.size == "150x200cm")
+    c = chat(sender_of(sessions, target))
+    reply = c.start(f"{target.order_no}那{item.product_name[-2:]}我要换 换成白色120x150的", "request_exchange")
+    assert "→ 白色 120x150cm" in reply, reply
+    reply = c.say("不对！尺寸不换！还是150x200！就换个颜色！", "deny")
+    assert "→ 白色 150x200cm" in reply and "确认提交换货申请吗" in reply, reply
+
+
 def test_asked_whether_the_change_was_made_the_order_says_how_it_stands(chat, sessions):
     paid = own(sessions, OrderStatus.PAID)
     c = chat()

@@ -32,6 +32,7 @@ from shop.dialogue import order_text, parsing
 from shop.dialogue.order_tasks import OWN_PURCHASE, READ_TASKS, SEND_WHERE, TASKS, corrects_order, follow_up_task, loads_json, own_order_task, task_asked, task_for, task_named, variant_named
 from shop.dialogue.order_words import another_order, items_named, order_priced, order_tracked, orders_named
 from shop.identity import code_in
+from shop.nlu.order_cues import TASK_WORDS
 from shop.media import first_attachment
 from shop.orders import InvalidOrderNumber, OrderNotFound, OrderService, OrderView
 from shop.orders.views import ShopperView
@@ -854,8 +855,12 @@ def answer(form: Form, turn: Turn, requested: str | None) -> bool:
         return True
     if requested in ("order_id", "order_item") and turn.confidence >= SWITCH_CONFIDENCE:
         # 202611300010 鞋子改成80码 / 西安那单的盖毯 其实是想换小一号的 to "which order?": the order, and a
-        # different task said with it — the new task starts from this message (which names the order too)
+        # different task said with it — the new task starts from this message (which names the order too).
+        # 是实付壹佰陆拾玖元的那一笔 only picks the order: a reading whose own words are not in it switches nothing
         switch = task_for(turn.intent, turn.text)
+        own_words = dict(TASK_WORDS).get(turn.intent)
+        if own_words is not None and not own_words.search(turn.text):
+            switch = None
         if switch and switch != form.task and switch != "status" and TASKS[switch].needs_identity:
             _switch(form, turn)
             return True

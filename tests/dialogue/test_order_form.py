@@ -961,6 +961,15 @@ def test_part_of_an_exchange_said_back_to_what_it_was_keeps_the_rest(chat, sessi
     assert "→ 白色 150x200cm" in reply and "确认提交换货申请吗" in reply, reply
 
 
+def test_an_answer_to_which_order_switches_no_task_the_model_read_into_it(chat, sessions):
+    # 是实付壹佰陆拾玖元的那一笔 to "which order?" read as a mismatch complaint: the order, the task kept
+    shipped = one(sessions, lambda o: o.shopper_id == 1 and o.status == OrderStatus.SHIPPED)
+    c = chat()
+    assert "哪个订单" in c.start("帮我查一下物流", "track_logistics")
+    reply = c.say(f"是实付{shipped.pay_amount:.0f}元的那一笔", "complain_mismatch")
+    assert "投诉" not in reply and c.slots.get("last_order_task", c.slots.get("order_task")) == "track", reply
+
+
 def test_asked_whether_the_change_was_made_the_order_says_how_it_stands(chat, sessions):
     paid = own(sessions, OrderStatus.PAID)
     c = chat()

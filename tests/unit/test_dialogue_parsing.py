@@ -82,6 +82,7 @@ def test_sizes_and_colors_follow_the_catalog():
 @pytest.mark.parametrize("text,intent,expected", [
     ("确认", None, True), ("好的", None, True), ("算了", None, False), ("不用了", None, False),
     ("嗯嗯", "deny", False), ("随便问问", None, None),
+    ("补偿券我接受。", None, True), ("我不接受这个补偿", None, False),   # a5 writer
 ])
 def test_yes_no(text, intent, expected):
     assert p.yes_no(text, intent) == expected

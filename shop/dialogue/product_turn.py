@@ -163,6 +163,10 @@ def _describes(q: ProductQuery, shelf: Shelf) -> bool:
     return bool(q.wanted_types or q.named or shelf.index().known(words))
 
 
+# 这种衣服 / 这个东西 / 这双鞋: "this" with a plain noun, the goods on the table
+THIS_KIND = re.compile(r"(?:这种|这类|这个|这款|这件|这双|这些|这)(?:衣服|东西|鞋子?|裤子|料子|面料|商品|产品|玩意儿?)")
+
+
 def _matches(row: dict | None, q: ProductQuery) -> bool:
     """Does the product fit the description (so 这件羽绒服 means the 羽绒服 in focus, 是热插拔的吗 the
     keyboard in focus)?"""
@@ -271,8 +275,14 @@ def targets(r: Reading, state: State, shelf: Shelf) -> Targets:
         other = _best_by_name(kin, words) if words else None
         if other and not any(w in focus["name"].lower() for w in words):
             return Targets([shelf.product(other["id"]) or other], "among")
-    if r.referring and (focus or page) and not q.wanted_types:
-        return Targets([focus or page], "referring")  # 它能机洗吗: the product in focus, whatever else is said
+    if THIS_KIND.search(q.text) and not (focus or page) and state.listed:
+        rows = [x for x in (shelf.product(pid) for pid in state.listed) if x]
+        if rows:
+            return Targets(rows, "implicit")   # 这种衣服怎么洗 after an answer about several: those several
+    if r.referring and (focus or page) and (not q.wanted_types or THIS_KIND.search(q.text)):
+        # 它能机洗吗 / 这种衣服平时怎么洗: the product in focus, whatever else is said (a plain noun after
+        # "this" names no other kind)
+        return Targets([focus or page], "referring")
     if focus and q.wanted_types and FITS_ASKED.search(q.text) and q.wanted_types <= _fits(focus, shelf):
         return Targets([focus], "focus")   # 标准枕头能套吗 about a pillowcase: a question about the pillowcase
     if _describes(q, shelf):
@@ -737,7 +747,8 @@ def _answer(rows: list[dict], asked: list[str], r: Reading, state: State, shelf:
         parts, _ = _facts(row, asked, r, state, shelf, brief=True)
         lines.append((row, parts))
     slots["listed_products"] = [row["id"] for row in rows]
-    # the goods on the table are these now: 会不会掉毛 next is about them, not a product from before
+    # the goods on the table are these now: 会不会掉毛 / 这种衣服怎么洗 next is about them, not a product from
+    # before
     slots["product_in_focus"] = None
     if r.query is not None:
         slots["last_query"] = _query_text(r.query)   # 那女款呢 asks the same about the same kind, for women

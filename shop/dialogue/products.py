@@ -16,7 +16,7 @@ from shop.graph.store import Row
 # Words that point back at a product already on the table.
 REFERRING = ("这个", "这款", "这件", "这双", "这套", "这条", "这瓶", "这支", "这盒", "它", "那件", "那个", "那款",
              "那双", "刚才那个", "刚才那款", "刚刚那个", "上面那个", "该商品", "这一款", "这东西", "这只", "这顶", "这把",
-             "这台", "这包", "那条", "那套", "那瓶", "这两款", "这几款")
+             "这台", "这包", "那条", "那套", "那瓶", "这两款", "这几款", "这种衣服", "这种东西", "这类")
 LIST_PICK = re.compile(r"第\s*([0-9一二两三四五六七八九十]+)\s*(?:个|款|件|双|套|条|瓶|支|盒|种|顶|把|台|包)?")
 SHOWN = 3  # how many products a list shows (and 第N can pick from)
 

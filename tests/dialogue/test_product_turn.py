@@ -701,3 +701,19 @@ def test_after_an_answer_about_several_the_next_question_is_about_them():
     chat.say("inform", "珊瑚绒的吧 要米色 150以内")
     reply = chat.say("ask_care_method", "能机洗吗")
     assert "纱布" not in reply and "珊瑚绒" in reply, reply
+
+
+def test_this_with_a_plain_noun_is_the_product_on_the_table():
+    # 这种衣服平时怎么洗比较好: the onesie just discussed, not a search for 衣服
+    chat = Chat()
+    chat.say("ask_price_promotion", "A类纯棉婴儿连体衣多少钱")
+    reply = chat.say("ask_care_method", "这种衣服平时怎么洗比较好？")
+    assert "A类纯棉婴儿连体衣" in reply and "纯棉" in reply, reply
+
+
+def test_this_with_a_plain_noun_after_an_answer_about_several_is_those_several():
+    chat = Chat()
+    chat.say("ask_recommendation", "婴儿连体衣有哪些")
+    chat.say("ask_size_advice", "宝宝身高七十五公分 体重十八斤 穿哪个码")
+    reply = chat.say("ask_care_method", "这种衣服平时怎么洗比较好？")
+    assert "纯棉" in reply and "瑜伽" not in reply, reply

@@ -15,9 +15,9 @@ any point; three unusable answers in a row end the form with an offer of a human
 """
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
-import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -534,7 +534,7 @@ def _same_change_again(form: Form, turn: Turn) -> str | None:
     # an amount and names no task of its own
     if form.get("last_order_task") == "modify" and form.get("order_id") and len(turn.text) <= 20 \
             and parsing.quantity(turn.text) is not None and not task_asked(turn.text) \
-            and not parsing.find_order_no(turn.text):
+            and not any(words.search(turn.text) for _, words in TASK_WORDS) and not parsing.find_order_no(turn.text):
         return "modify"
     return None
 

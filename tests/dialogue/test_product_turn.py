@@ -717,3 +717,9 @@ def test_this_with_a_plain_noun_after_an_answer_about_several_is_those_several()
     chat.say("ask_size_advice", "宝宝身高七十五公分 体重十八斤 穿哪个码")
     reply = chat.say("ask_care_method", "这种衣服平时怎么洗比较好？")
     assert "纯棉" in reply and "瑜伽" not in reply, reply
+
+
+def test_the_price_asked_with_a_pinyin_slip():
+    # 多少前: 钱 typed by pinyin (qian) as 前
+    reply = Chat().say("ask_product_info", "那个柔软的真丝枕头套多少前")
+    assert "319" in reply, reply

@@ -384,13 +384,16 @@ def care_lines(rows: Sequence[Row]) -> str:
 
 # The ways of washing a shopper asks about by name (能干洗吗 / 可以机洗不 / 能烘干吗)
 CARE_METHODS = ("干洗", "机洗", "手洗", "烘干", "熨烫", "水洗", "暴晒", "漂白")
+# the machine named instead of the method: 能扔洗衣机洗吗 / 能进烘干机吗
+CARE_METHOD_WORDS = (("洗衣机", "机洗"), ("烘干机", "烘干"), ("干衣机", "烘干"), ("熨斗", "熨烫"))
 
 
 def care_verdict(rows: Sequence[Row], text: str) -> str:
     """能干洗吗: the yes or no first — no when any material of it must not be washed that way (its
     `donts`), yes when each material's method or `dos` is that way — then the details; '' when the
     question names no method or the table says neither."""
-    method = next((m for m in CARE_METHODS if m in (text or "")), None)
+    method = next((m for m in CARE_METHODS if m in (text or "")), None) \
+        or next((m for word, m in CARE_METHOD_WORDS if word in (text or "")), None)
     if method is None or not rows:
         return ""
     # exactly the method: 高温烘干 is not a no to 烘干 (纯棉 dries 阴干或低温烘干)
@@ -399,6 +402,11 @@ def care_verdict(rows: Sequence[Row], text: str) -> str:
         return f"不能{method}（{'、'.join(against)}不宜{method}）。"
     if all(method in r.get("method", "") or any(method in d for d in r.get("dos") or []) for r in rows):
         return f"可以{method}。"
+    if method == "机洗":
+        # 羊毛开衫能扔洗衣机吗: its way is 手洗 (机洗甩干 among the don'ts), so not the machine
+        by_hand = [r["material"] for r in rows if "手洗" in r.get("method", "") and "机洗" not in r.get("method", "")]
+        if by_hand:
+            return f"不建议机洗（{'、'.join(by_hand)}建议手洗）。"
     return ""
 
 

@@ -723,3 +723,9 @@ def test_the_price_asked_with_a_pinyin_slip():
     # 多少前: 钱 typed by pinyin (qian) as 前
     reply = Chat().say("ask_product_info", "那个柔软的真丝枕头套多少前")
     assert "319" in reply, reply
+
+
+@pytest.mark.parametrize("text, verdict", [("复古羊毛针织开衫女款能扔洗衣机洗吗", "不建议机洗"),
+                                           ("柔软真丝枕套能丢洗衣机吗", "不能机洗")])
+def test_care_asked_by_the_machine_gets_the_verdict(text, verdict):
+    assert verdict in Chat().say("ask_care_method", text)

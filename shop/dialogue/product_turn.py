@@ -139,6 +139,11 @@ def read(text: str) -> Reading:
     aspects = A.asked(unnamed)
     if "material" not in aspects and _material_asked(q):
         aspects.append("material")
+    if BULK_DEAL.search(to_digits(normal)):
+        # 买两支有便宜吗: the offer for that many (a quote), not something cheaper
+        q.cheaper = False
+        if "promotion" not in aspects:
+            aspects.append("promotion")
     return Reading(text=normal, query=q, aspects=aspects, measures=body,
                    size=size, colors=sorted(q.colors),
                    referring=any(w in q.text for w in P.REFERRING), pick=n,
@@ -161,6 +166,11 @@ def _describes(q: ProductQuery, shelf: Shelf) -> bool:
     便宜点 or a question like 多重 / 能机洗吗."""
     words = [k for k in q.keywords if len(k) >= 2 and not A.asked(k)]
     return bool(q.wanted_types or q.named or shelf.index().known(words))
+
+
+# 买两支有便宜吗 / 要三件能便宜点不: how many to buy, then 便宜 about the deal, not a cheaper product (…便宜的)
+BULK_DEAL = re.compile(r"(?:买|要|拿|来|囤)\s*(?:[2-9]|\d{2})\s*(?:支|件|个|瓶|双|盒|条|套|包|袋|罐)[^，。？?]{0,4}"
+                       r"(?:有|能|可以|会|还)?便宜(?:点|些)?(?![的点些]*的)")
 
 
 # 这种衣服 / 这个东西 / 这双鞋: "this" with a plain noun, the goods on the table

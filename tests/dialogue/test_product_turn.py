@@ -729,3 +729,11 @@ def test_the_price_asked_with_a_pinyin_slip():
                                            ("柔软真丝枕套能丢洗衣机吗", "不能机洗")])
 def test_care_asked_by_the_machine_gets_the_verdict(text, verdict):
     assert verdict in Chat().say("ask_care_method", text)
+
+
+def test_a_quantity_to_buy_with_cheaper_asks_the_deal_for_that_many():
+    # 买两支有便宜吗: the two-item offer and the total, not a cheaper product
+    chat = Chat()
+    chat.say("ask_price_promotion", "清润男士控油洗面奶多少钱")
+    reply = chat.say("ask_price_promotion", "买两支有便宜吗")
+    assert "清润男士控油洗面奶" in reply and "2 件" in reply and "九折" in reply, reply

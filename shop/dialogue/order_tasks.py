@@ -839,7 +839,7 @@ class Complaint(OrderTask):
         wished = next((o for o in offers if WISHES[o].search(form.get("task_text") or "")), None)
         if wished and form.get("order_id"):
             # 跟图片上不一样 想退: the return the complaint already asks for is offered as the next step,
-            # in the words a yes (对 就退身体乳) takes up (actions.order_form._offered_task)
+            # in the words a yes (对 就退身体乳) takes up (actions.order_form.offered_task)
             label = TASKS[wished].label
             lines.append(f"您说想{self.OFFER_TEXT[wished]}，{self.OFFER_TEXT[wished]}的运费由我们承担。"
                          f"需要的话回复「{label}」，我马上为您办理。")

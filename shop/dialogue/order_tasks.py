@@ -23,6 +23,7 @@ import re
 from typing import Any, Iterable, Mapping, Optional, Protocol
 
 from shop.dialogue import order_text, parsing
+from shop.nlu.order_cues import HOUSEHOLD_GOODS
 from shop.orders.views import Outcome, OrderView, ShopperView
 from shop.rules.complaints import classify_complaint
 from shop.rules.formats import validate_phone
@@ -960,9 +961,8 @@ def task_for(intent: Optional[str], text: str) -> Optional[str]:
 OWN_PURCHASE = re.compile(r"我(?:(?!想|要|打算|准备|得|该|会|能)[^，。？！,.?!\s]){0,8}?(?:买|下单|拍|订|网购)(?:了|下)?的|"
                           r"我(?:那|这)(?:单|个订单|笔订单)|我的(?:订单|包裹|快递)|[\u4e00-\u9fff]{1,6}那单|"
                           r"买了.{0,4}(?:天|周|礼拜|星期|个月)|(?:上周|上礼拜|上星期|前几天|昨天|前天|上个月|之前)(?:在.{1,6})?买了|"
-                          # 我老婆说那个褥子要换成1.5米的: goods of the household, passed on by the shopper
-                          r"我(?:老婆|老公|媳妇|爱人|对象|妈|爸|女儿|儿子|孩子|娃|家里?)(?:说|讲|嫌)(?:她|他)?(?:的|那)"
-                          r"(?:个|件|双|条|套|瓶|支|单|床)")
+                          # 我老婆说那个褥子要换成1.5米的: goods of the household (the intent side's pattern)
+                          + HOUSEHOLD_GOODS)
 
 
 # 寄到哪 / 要寄去哪里: where goods are to be sent (after a return was opened: the warehouse)

@@ -16,12 +16,16 @@ from typing import Optional
 # What the message points at: an order number, a tracking number, or goods the shopper bought.
 ORDER_NUMBER = re.compile(r"(?<!\d)20\d{10}(?!\d)")
 TRACKING_NUMBER = re.compile(r"(?<![A-Za-z0-9])(?:SF|YT|JD|JT|ZT)\d{10,15}(?!\d)|(?<!\d)(?:7\d|4\d|98)\d{10,13}(?!\d)")
+# 我老婆那个真丝枕套 / 她那件开衫 / 我老婆说她的那床褥子 (passed on by the shopper): goods of the household
+# the shopper orders for. One pattern for the intent side and the dialogue side (shop.dialogue.order_tasks).
+HOUSEHOLD_GOODS = (r"(?:我|她|他)(?:老婆|老公|媳妇|爱人|对象|妈|爸|女儿|儿子|孩子|娃|家里?)?(?:说|讲|嫌)?(?:她|他)?(?:的|那)"
+                   r"(?:个|件|双|条|套|瓶|支|单|床)")
 OWN_PURCHASE = re.compile(
     r"我买的|我拍的|我下单的|我订的|(?:最近|上次|上周|前几天|前两天|之前|刚才|刚刚|昨天|今天|上个月|这个月初?|月初)"
     r"[^，。,.!?！？]{0,12}?(?:买|拍|下单|收到|到)的|收到的|寄来的|寄到.{1,6}的|买了(?:[一两二三四五六七八九十\d]+)?(?:条|件|双|个|套|瓶|支)|"
     r"那单|这单|那个订单|这个订单|我的订单|我的快递|我的包裹|我那(?:个|件|双|条|套|瓶|支|单)|"
-    # 我老婆那个真丝枕套 / 她那件开衫: goods of the household the shopper orders for
-    r"(?:我|她|他)(?:老婆|老公|媳妇|爱人|对象|妈|爸|女儿|儿子|孩子|娃|家)?(?:的|那)(?:个|件|双|条|套|瓶|支|单)")
+    # 我老婆那个真丝枕套 / 她那件开衫 / 我老婆说那个褥子: goods of the household the shopper orders for
+    + HOUSEHOLD_GOODS)
 # What to do with it, most specific first: a refund before a return, an exchange before a return.
 TASK_WORDS = (
     ("ask_refund_status", re.compile(r"退款|钱.{0,6}(?:退|到账|回来)|到账")),

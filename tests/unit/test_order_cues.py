@@ -11,6 +11,8 @@ from shop.nlu.order_cues import order_intent
     ("盖毯买了两条 两条都退", "ask_recommendation", "request_return"),
     ("我老婆那个真丝枕套 快一个礼拜没动静了 你们帮忙催一下", "ask_recommendation", "track_logistics"),   # a5 writer
     ("她那件开衫想换大一码", "ask_product_info", "request_exchange"),
+    ("我老婆说那个褥子要换成1.5米的", "ask_product_info", "request_exchange"),    # passed on by the shopper
+    ("我妈嫌她那床被子太薄了 想退", "ask_recommendation", "request_return"),
     ("订单202511170002中的身体乳申请更换为200毫升规格", "ask_product_info", "request_exchange"),   # a5 writer
     ("上次和哺乳内衣一起买的那个围兜 有股塑胶味", "ask_recommendation", "complain_quality"),
     ("表带那单退款呢 钱没看到", "nlu_fallback", "ask_refund_status"),

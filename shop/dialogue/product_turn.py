@@ -804,12 +804,15 @@ def _facts(row: dict, asked: list[str], r: Reading, state: State, shelf: Shelf, 
             before = _last_variant(state, row)
             if before and (color or size) and not (color and size):
                 color, size = color or before[0], size or before[1]
-            extra["last_query"] = f"{VARIANT}{color or ''}|{size or ''}"
             body = {"height": state.height, "weight": state.weight, **r.measures}
-            if size is None and color and (body.get("height") or body.get("weight") or body.get("foot")):
-                # 粉色的有吗 after the size advice (or with the measures): in the size advised
+            advised_last = state.last_aspect == "size_advice" and state.focus == row["id"]
+            if size is None and before and before[1] and advised_last:
+                size = before[1]    # 有货吗 / 黑色的呢 right after 建议选 38 (by foot length): in that size
+            if size is None and (color or advised_last) and (body.get("height") or body.get("weight") or body.get("foot")):
+                # 粉色的有吗 / 有货吗 after the size advice (or with the measures): in the size advised
                 advised = shelf.size_for(row["id"], body.get("height"), body.get("weight"), body.get("foot"))
                 size = advised if advised in row["sizes"] else None
+            extra["last_query"] = f"{VARIANT}{color or ''}|{size or ''}"
             parts.append(P.stock_fact(row, shelf.stock(row["id"], None, None), color, size, r.text))
         elif aspect == "care":
             parts.append(P.care_fact(row, shelf.care(row["id"]), r.text))
@@ -844,8 +847,10 @@ def _end_size(row: dict, text: str) -> str | None:
 
 
 def _last_variant(state: State, row: dict) -> tuple[str | None, str | None] | None:
-    """The colour and size of the last stock question about this same product, if that was the last turn."""
-    if state.last_aspect != "stock" or state.focus != row["id"] or not (state.last_query or "").startswith(VARIANT):
+    """The colour and size of the last stock question about this same product (or the size just advised for
+    it), if that was the last turn."""
+    if state.last_aspect not in ("stock", "size_advice") or state.focus != row["id"] \
+            or not (state.last_query or "").startswith(VARIANT):
         return None
     color, _, size = state.last_query[len(VARIANT):].partition("|")
     return (color if color in row["colors"] else None), (size if size in row["sizes"] else None)
@@ -862,6 +867,10 @@ def _size_advice(row: dict, r: Reading, state: State, shelf: Shelf) -> tuple[str
         return P.size_question(row, needs_foot), {"pending_question": f"size_advice|{r.text[:200]}"}
     size = shelf.size_for(row["id"], m.get("height"), m.get("weight"), m.get("foot"))
     got = {"height": f"{m['height']:g}" if "height" in m else None, "weight": f"{m['weight']:g}" if "weight" in m else None}
+    if size in row["sizes"] and len(state.listed or []) <= 1:
+        # the size advised, for 有货吗 next (a foot length is kept nowhere else); with a list on the table
+        # last_query keeps the list's query for 便宜点的呢, and the body measures in their slots still tell
+        got["last_query"] = f"{VARIANT}|{size}"
     return P.size_fact(row, m, size), {k: v for k, v in got.items() if v}
 
 

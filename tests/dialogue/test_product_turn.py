@@ -737,3 +737,23 @@ def test_a_quantity_to_buy_with_cheaper_asks_the_deal_for_that_many():
     chat.say("ask_price_promotion", "清润男士控油洗面奶多少钱")
     reply = chat.say("ask_price_promotion", "买两支有便宜吗")
     assert "清润男士控油洗面奶" in reply and "2 件" in reply and "九折" in reply, reply
+
+
+def test_a_de_inside_a_products_name_still_names_it():
+    # a stranger's line tried through make run: 的 between the parts of a name listed three onesies
+    shelf = CatalogShelf()
+    reply = Chat(shelf).say("ask_product_info", "A类纯棉的婴儿连体衣多少钱")
+    assert [p["name"] for p in products_in(reply, shelf)] == ["A类纯棉婴儿连体衣"] and "89" in reply
+
+
+def test_stock_right_after_the_size_advice_is_the_advised_size():
+    # a stranger's line tried through make run: 有货吗 after 建议选 38 (by foot length) listed every size
+    chat = Chat()
+    assert "建议选 38" in chat.say("ask_size_advice", "复古加绒雪地靴女款 脚长24厘米穿多大码")
+    reply = chat.say("ask_stock", "有货吗")
+    assert "38码有货" in reply and "37码" not in reply and "39码" not in reply
+    assert "黑色 38码有货" in chat.say("ask_stock", "黑色的呢")
+    chat = Chat()
+    assert "建议选 M" in chat.say("ask_size_advice", "宽松真丝衬衫 165 50kg 穿什么码")
+    reply = chat.say("ask_stock", "还有货吗")
+    assert "M码" in reply and "XL码" not in reply

@@ -751,6 +751,11 @@ def _answer(rows: list[dict], asked: list[str], r: Reading, state: State, shelf:
         parts, extra = _facts(row, asked, r, state, shelf)
         slots.update(extra)
         slots["product_in_focus"] = row["id"]
+        wish = r.query.gender if r.query is not None else None
+        cut = _sibling(row, wish, shelf) if wish and not row.get("gender") else None
+        if cut:
+            # 给我女朋友也整一件 about a unisex jacket: it fits her, and the shop also has the women's cut
+            parts.append(P.Sentence(P.other_cut(cut, wish)))
         return Turn(P.one_product(row, parts), slots)
     lines = []
     for row in rows:

@@ -40,6 +40,11 @@ def one_product(row: Row, parts: Sequence[str]) -> str:
     return "\n".join(out)
 
 
+def other_cut(row: Row, gender: str) -> str:
+    """The same kind in the cut a unisex product was asked for (女朋友 / 老公): its name and price."""
+    return f"同类也有{gender}款：「{row['name']}」{_yuan(row['price'])}。"
+
+
 def several_products(lines: Sequence[tuple[Row, Sequence[str]]], query=None) -> str:
     body = []
     for i, (row, parts) in enumerate(lines, start=1):

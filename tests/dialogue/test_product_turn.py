@@ -629,8 +629,9 @@ def test_the_other_cut_named_with_a_question_is_asked_of_that_cut():
     c.say("ask_price_promotion", "第一个多少钱")
     reply = c.say("ask_stock", "女款黑色m有货没")
     assert "女款" in reply and "轻量三合一" not in reply, reply
-    # a unisex one fits her: no switch when no cut is named
-    assert "防风三合一" not in Chat().say("ask_product_info", "轻量三合一冲锋衣 我女儿也想要")
+    # a unisex one fits her: no switch when no cut is named (the women's cut is only mentioned after it)
+    reply = Chat().say("ask_product_info", "轻量三合一冲锋衣 我女儿也想要")
+    assert reply.startswith("亲，「轻量三合一冲锋衣」") and "防风三合一" not in reply.split("\n")[0], reply
 
 
 def test_the_smallest_size_said_as_small():
@@ -757,3 +758,16 @@ def test_stock_right_after_the_size_advice_is_the_advised_size():
     assert "建议选 M" in chat.say("ask_size_advice", "宽松真丝衬衫 165 50kg 穿什么码")
     reply = chat.say("ask_stock", "还有货吗")
     assert "M码" in reply and "XL码" not in reply
+
+
+def test_a_unisex_product_wished_for_a_woman_names_the_womens_cut_too():
+    # w11-029 (tuning half): 给我女朋友也整一件 about a unisex jacket gets her size and the women's cut
+    chat = Chat()
+    chat.say("ask_recommendation", "冲锋衣有啥推荐 徒步穿 男生")
+    chat.say("ask_price_promotion", "第一个多少钱")
+    reply = chat.say("ask_size_advice", "给我女朋友也整一件呢 她165 一百斤")
+    assert "建议选 M" in reply and "防风三合一冲锋衣女款" in reply and "619" in reply
+    # a unisex product with no women's cut of its kind: nothing more is said
+    chat = Chat()
+    chat.say("ask_product_info", "轻奢纯棉圆领T恤男女同款多少钱")
+    assert "女款" not in chat.say("ask_product_info", "我女儿也想要一件")

@@ -31,7 +31,7 @@ from shop.rules import promotions as promos
 from shop.search.index import ProductIndex, SearchResult
 from shop.search.query import ProductQuery, parse
 from shop.text.normalize import normalize
-from shop.text.numbers import measures, quantity, to_digits
+from shop.text.numbers import measures, price_range, quantity, to_digits
 
 MAX_TEXT = 500
 SHOWN = P.SHOWN
@@ -199,6 +199,9 @@ def _among(rows: list[dict], r: Reading, focus: str | None = None) -> list[dict]
     best = _best_by_name(rows, _name_words(q))
     if best:
         return [best]
+    by_price = _by_price(rows, r.text)
+    if by_price:
+        return [by_price]
     if q.gender:
         hits = [x for x in rows if x.get("gender") == q.gender]
         if len(hits) == 1:
@@ -217,6 +220,28 @@ def _among(rows: list[dict], r: Reading, focus: str | None = None) -> list[dict]
     if focus is None and not q.wanted_types and set(r.aspects) - {"promotion", "shipping"}:
         return rows   # 是纯羊绒的吗 after "您问的是哪一款？" (nothing chosen): the fact, for each of them
     return None
+
+
+# 二百多那个 / 二百九十九那双 / 299的那款: one of the list by its price (a rough price or the exact one)
+PRICE_PICK = re.compile(r"([\d一二两三四五六七八九十百千零.]{2,8}(?:多|来|出头)?)\s*(?:块钱?|元)?\s*的?\s*那(?:个|款|双|件|条|套|支|瓶|只|把|种)")
+
+
+def _by_price(rows: list[dict], text: str) -> dict | None:
+    """The one listed product the price said with 那个 points at, or None (no price said, or not one)."""
+    m = PRICE_PICK.search(text or "")
+    if not m:
+        return None
+    said = m.group(1)
+    if said[-1] in "多来头":
+        span = price_range(said + "块")
+        hits = [x for x in rows if span and span[0] <= x["price"] <= span[1]]
+    else:
+        try:
+            exact = float(to_digits(said))
+        except ValueError:
+            return None
+        hits = [x for x in rows if abs(x["price"] - exact) < 1]
+    return hits[0] if len(hits) == 1 else None
 
 
 def _sibling(focus: dict, gender: str, shelf: Shelf) -> dict | None:
@@ -602,8 +627,11 @@ def _aspects(r: Reading, t: Targets, intent: str | None, state: State, fact_aspe
     if r.measures and any(k in r.measures for k in ("height", "weight", "foot")) and "size_advice" not in asked:
         asked.append("size_advice")
     stock_words = re.search(r"有没|有吗|有么|有不|还有|有货|有没有", r.text)
-    if (r.size or r.colors) and "stock" not in asked and (not asked or stock_words):
-        asked.append("stock")   # 那L码呢, 黑色有没 — a variant's availability
+    by_number = P.size_by_number(r.text, t.rows[0].get("sizes") or []) if len(t.rows) == 1 else None
+    shoe_size = bool(by_number and re.fullmatch(r"(?:3[3-9]|4[0-8])(?:\.5)?", by_number))
+    if (r.size or r.colors or shoe_size and stock_words) and "stock" not in asked and (not asked or stock_words):
+        # 那L码呢, 黑色有没, 42的有没 (a shoe size) — a variant's availability
+        asked.append("stock")
     elif re.search(r"有[^，,。？?！!]{0,12}(?:吗|么|没|不)|有没有|有冇", r.text) and len(t.rows) == 1 \
             and "stock" not in asked and "sizes" not in asked \
             and P.size_by_number(r.text, t.rows[0].get("sizes") or []):

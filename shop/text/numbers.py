@@ -261,7 +261,7 @@ def measures(text: str | None) -> dict:
 # The counting words (量词) after a number of items; a bedding item also comes by the 床.
 _COUNTS = "件|个|双|套|盒|瓶|条|份|包|只|台|支|袋|罐|箱|床|张|把|本|副|顶|盏|口|桶|卷"
 COUNT_WORDS = _COUNTS   # the measure words that count items (一床褥子, 两把椅子); 块 is money too, so not here
-_QTY = re.compile(rf"(?<![第\d])(\d{{1,6}})\s*(?:{_COUNTS})")
+_QTY = re.compile(rf"(?<![第\d])(\d{{1,6}})\s*(?:{_COUNTS})(?!邮)")   # 灰的42 包邮不: 42 is a size, 包邮 no 包
 _QTY_AFTER = re.compile(r"(?:改成|改为|改到|换成|要|买|数量(?:是|为|改成|改为)?)\s*(\d{1,6})(?![\d.]|\s*(?:码|元|块|号|cm|斤|公斤))")
 
 

@@ -771,3 +771,24 @@ def test_a_unisex_product_wished_for_a_woman_names_the_womens_cut_too():
     chat = Chat()
     chat.say("ask_product_info", "轻奢纯棉圆领T恤男女同款多少钱")
     assert "女款" not in chat.say("ask_product_info", "我女儿也想要一件")
+
+
+def test_a_listed_product_picked_by_its_price_and_a_shoe_size_asked_of_it():
+    # a stranger's lines tried through make run (东北老爸): 老头 / 俺爹 are an older man; 二百多那个 is the listed
+    # one priced in the two hundreds; 42的有没 asks the stock of a shoe size; 灰的42 包邮不 buys no 42 items
+    chat = Chat()
+    listed = chat.say("ask_recommendation", "有老头穿的鞋没 给俺爹整一双 三百以内")
+    assert "中老年健步鞋" in listed and "女款" not in listed
+    reply = chat.say("ask_stock", "二百多那个 42的有没")
+    assert reply.startswith("亲，「轻便中老年健步鞋男款」") and "42码有货" in reply and "规格有" not in reply, reply
+    reply = chat.say("ask_price_promotion", "行 那就二百九十九那个 灰的42 包邮不 能便宜不")
+    assert "299" in reply and "42 件" not in reply and "包邮" in reply, reply
+
+
+def test_a_price_that_singles_out_no_listed_product_picks_none():
+    from shop.dialogue.product_turn import _by_price
+    rows = [{"id": "a", "price": 219.0}, {"id": "b", "price": 299.0}, {"id": "c", "price": 39.0}]
+    assert _by_price(rows, "二百多那个") is None             # two of them cost two hundred and something
+    assert _by_price(rows, "299的那双")["id"] == "b"
+    assert _by_price(rows, "三十多那个")["id"] == "c"
+    assert _by_price(rows, "那个红色的") is None

@@ -94,3 +94,9 @@ def test_a_little_over_a_round_sum():
 def test_a_price_said_next_to_a_height_is_not_the_height():
     from shop.text.numbers import measures
     assert measures("那个抓绒外套209的 男的 175 140斤穿啥码") == {"height": 175.0, "weight": 70.0}
+
+
+def test_a_size_before_baoyou_is_no_count_of_packs():
+    # 灰的42 包邮不 (a stranger's line): 包 of 包邮 is no measure word
+    assert quantity("行 那就二百九十九那个 灰的42 包邮不 能便宜不") is None
+    assert quantity("两包 包邮吗") == 2 and quantity("买3包纸巾") == 3

@@ -486,7 +486,8 @@ def respond(intent: str | None, text: str | None, state: State, shelf: Shelf, *,
               and (q.cheaper or q.dearer or q.gender or q.facets() or q.price or r.more or q.excluded))
     # 她穿三十八码的要粉颜色的有没有 after a list of several: a size names a variant, so it is each listed
     # product's stock in it (a colour alone, 有没有粉色的, still filters the list)
-    listed_variant = (state.last_aspect == A.LISTING and len(state.listed or []) > 1 and bool(r.size)
+    end_size = bool(_SMALLEST.search(r.text) or _LARGEST.search(r.text))    # 粉色 大号的有木有
+    listed_variant = (state.last_aspect == A.LISTING and len(state.listed or []) > 1 and bool(r.size or end_size)
                       and t.how in ("implicit", "none", "page") and not r.pick and not r.measures
                       and not (q.gender or q.price or q.wanted_types or q.cheaper or q.dearer
                                or set(q.facets()) - {"colors"}))

@@ -792,3 +792,11 @@ def test_a_price_that_singles_out_no_listed_product_picks_none():
     assert _by_price(rows, "299的那双")["id"] == "b"
     assert _by_price(rows, "三十多那个")["id"] == "c"
     assert _by_price(rows, "那个红色的") is None
+
+
+def test_a_colour_and_the_largest_size_after_a_list_is_each_listed_products_stock():
+    # a stranger's line tried through make run: 粉色 大号的有木有 after three blankets answered the first only
+    chat = Chat()
+    chat.say("ask_recommendation", "宿舍冷 有木有两百以内的毯子 要软软的那种")
+    reply = chat.say("ask_stock", "粉色 大号的有木有")
+    assert reply.count("粉色 200x230cm") == 3 and "暂时缺货" in reply, reply

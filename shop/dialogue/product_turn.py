@@ -145,7 +145,8 @@ def read(text: str) -> Reading:
         if "promotion" not in aspects:
             aspects.append("promotion")
     return Reading(text=normal, query=q, aspects=aspects, measures=body,
-                   size=size, colors=sorted(q.colors),
+                   # in the order said (这个绿色L有货吗？米色的呢？ asks green first); unspelled ones last
+                   size=size, colors=sorted(q.colors, key=lambda c: (normal.find(c) % (len(normal) + 1), c)),
                    referring=any(w in q.text for w in P.REFERRING), pick=n,
                    more=any(w in q.text for w in MORE), quantity=quantity(normal),
                    cue=bool(SHOPPING_CUES.search(q.text)))
@@ -495,6 +496,13 @@ def respond(intent: str | None, text: str | None, state: State, shelf: Shelf, *,
         rows = [x for x in (shelf.product(pid) for pid in state.listed) if x]
         if rows:
             return _answer(rows, ["stock"], r, state, shelf)
+    if ((q.cheaper or q.dearer) and not state.focus and len(state.listed or []) > 1 and not fact_aspects
+            and state.last_aspect != A.LISTING and t.how in ("implicit", "none") and not q.wanted_types):
+        # 那便宜点的呢 after an answer about several (their care, their size): those, cheapest first
+        rows = sorted((x for x in (shelf.product(pid) for pid in state.listed) if x),
+                      key=lambda x: x["price"], reverse=bool(q.dearer))
+        if rows:
+            return _answer(rows, ["price"], r, state, shelf)
     if refine:
         return _list(_merge(parse(state.last_query), q), state, shelf, more=r.more)
     if (t.how in ("implicit", "none", "page") and state.last_query and len(state.listed or []) > 1
@@ -544,7 +552,8 @@ def respond(intent: str | None, text: str | None, state: State, shelf: Shelf, *,
     if "care" in fact_aspects and len(t.rows) > 1:
         shared = {tuple(x.get("materials") or []) for x in t.rows}
         if len(shared) == 1:  # 羊毛开衫能机洗吗: every 开衫 is wool, so the wool's care is the answer
-            return _with_shared_tags(_care_of_materials(list(next(iter(shared))), shelf), t.rows, q)
+            turn = _with_shared_tags(_care_of_materials(list(next(iter(shared))), shelf), t.rows, q)
+            return _with_kind_size(turn, t.rows, r, state, shelf)
     if "care" in fact_aspects and q.materials and t.how in ("search", "none", "implicit") and len(t.rows) != 1:
         return _care_of_materials(sorted(q.materials), shelf) or _no_product(r, t, intent, state, shelf)
     if not t.rows:
@@ -731,6 +740,24 @@ def _with_shared_tags(turn: Turn | None, rows: list[dict], q: ProductQuery) -> T
     return replace(turn, reply=f"{turn.reply}\n这几款都是「{'、'.join(hits)}」的。")
 
 
+def _with_kind_size(turn: Turn | None, rows: list[dict], r: Reading, state: State, shelf: Shelf) -> Turn | None:
+    """一米七 一百三十斤 加绒卫衣穿什么码？能机洗吗: the kind's care, and the size advised in each of them
+    (once when they all agree); the products stay on the table for 便宜点的呢 / 这个绿色L."""
+    body = {k: v for k, v in (("height", state.height), ("weight", state.weight)) if v}
+    body.update(r.measures)
+    if turn is None or not ({"height", "weight", "foot"} & set(r.measures)):
+        return turn
+    advised = {x["id"]: shelf.size_for(x["id"], body.get("height"), body.get("weight"), body.get("foot")) for x in rows}
+    if len(set(advised.values())) == 1:
+        names = "、".join(f"「{x['name']}」" for x in rows)
+        size_line = names + P.size_fact(rows[0], body, next(iter(advised.values()))).replace("建议选", "都建议选")
+    else:
+        size_line = "；".join(f"「{x['name']}」{P.size_fact(x, body, advised[x['id']])}" for x in rows)
+    slots = dict(turn.slots, listed_products=[x["id"] for x in rows], product_in_focus=None,
+                 **{k: f"{body[k]:g}" for k in ("height", "weight") if k in body})
+    return Turn(f"亲，{size_line}。\n{turn.reply}", slots)
+
+
 def _care_of_materials(materials: list[str], shelf: Shelf) -> Turn | None:
     rows = [row for m in materials for row in shelf.care_of_material(m)]
     # the material stays in last_query, so 水温多少 / 能挂着晾吗 go on about it
@@ -847,7 +874,12 @@ def _facts(row: dict, asked: list[str], r: Reading, state: State, shelf: Shelf, 
                 advised = shelf.size_for(row["id"], body.get("height"), body.get("weight"), body.get("foot"))
                 size = advised if advised in row["sizes"] else None
             extra["last_query"] = f"{VARIANT}{color or ''}|{size or ''}"
-            parts.append(P.stock_fact(row, shelf.stock(row["id"], None, None), color, size, r.text))
+            variants = shelf.stock(row["id"], None, None)
+            parts.append(P.stock_fact(row, variants, color, size, r.text))
+            for other in r.colors[1:]:
+                # 绿色L有货吗？米色的呢？: each colour said, in the same size
+                parts.append(P.stock_fact(row, variants, other, size, r.text))
+                extra["last_query"] = f"{VARIANT}{other}|{size or ''}"
         elif aspect == "care":
             parts.append(P.care_fact(row, shelf.care(row["id"]), r.text))
         elif aspect == "shipping":

@@ -800,3 +800,15 @@ def test_a_colour_and_the_largest_size_after_a_list_is_each_listed_products_stoc
     chat.say("ask_recommendation", "宿舍冷 有木有两百以内的毯子 要软软的那种")
     reply = chat.say("ask_stock", "粉色 大号的有木有")
     assert reply.count("粉色 200x230cm") == 3 and "暂时缺货" in reply, reply
+
+
+def test_size_and_care_of_a_kind_in_one_message_then_cheaper_then_two_colours():
+    # a stranger's lines tried through make run (an office worker asking two things at once): the size was
+    # dropped for the kind's care, 那便宜点的呢 got the shop's promotions, and of two colours one was answered
+    chat = Chat()
+    reply = chat.say("ask_size_advice", "我女生，一米七，一百三十斤，加绒卫衣穿什么码？能机洗吗？")
+    assert "建议选 L" in reply and "机洗" in reply and "加绒卫衣" in reply, reply
+    reply = chat.say("ask_price_promotion", "那便宜点的呢")
+    assert reply.index("249") < reply.index("259") and "活动" not in reply, reply
+    reply = chat.say("ask_stock", "这个绿色L有货吗？米色的呢？")
+    assert "绿色 L码有货" in reply and "米色 L码有货" in reply, reply

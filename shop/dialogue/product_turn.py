@@ -639,7 +639,10 @@ def _aspects(r: Reading, t: Targets, intent: str | None, state: State, fact_aspe
     stock_words = re.search(r"有没|有吗|有么|有不|还有|有货|有没有", r.text)
     by_number = P.size_by_number(r.text, t.rows[0].get("sizes") or []) if len(t.rows) == 1 else None
     shoe_size = bool(by_number and re.fullmatch(r"(?:3[3-9]|4[0-8])(?:\.5)?", by_number))
-    if (r.size or r.colors or shoe_size and stock_words) and "stock" not in asked and (not asked or stock_words):
+    has_it = re.search(r"有[^，,。？?！!]{0,12}(?:吗|么|没|不)|有没有|有冇", r.text)
+    end_size = bool(_SMALLEST.search(r.text) or _LARGEST.search(r.text)) and has_it   # 有小瓶的吗
+    if (r.size or r.colors or shoe_size and stock_words or end_size) and "stock" not in asked \
+            and (not asked or stock_words):
         # 那L码呢, 黑色有没, 42的有没 (a shoe size) — a variant's availability
         asked.append("stock")
     elif re.search(r"有[^，,。？?！!]{0,12}(?:吗|么|没|不)|有没有|有冇", r.text) and len(t.rows) == 1 \
@@ -901,8 +904,8 @@ VARIANT = "variant:"   # last_query after a stock answer: the colour and size as
 
 
 # 粉色小号的有吗 / 最大号有货没: the smallest or largest of the product's own sizes (in the order-side size order)
-_SMALLEST = re.compile(r"最?小号|最小(?:的)?(?:码|尺寸|规格)|小码")
-_LARGEST = re.compile(r"最?大号|最大(?:的)?(?:码|尺寸|规格)")
+_SMALLEST = re.compile(r"最?小号|最小(?:的)?(?:码|尺寸|规格)|小码|(?<![大多])小(?:盒|瓶|包|袋|罐|桶|份)(?:装)?")
+_LARGEST = re.compile(r"最?大号|最大(?:的)?(?:码|尺寸|规格)|(?<![多])大(?:盒|瓶|包|袋|罐|桶|份)(?:装)?(?!子)")
 
 
 def _end_size(row: dict, text: str) -> str | None:

@@ -812,3 +812,12 @@ def test_size_and_care_of_a_kind_in_one_message_then_cheaper_then_two_colours():
     assert reply.index("249") < reply.index("259") and "活动" not in reply, reply
     reply = chat.say("ask_stock", "这个绿色L有货吗？米色的呢？")
     assert "绿色 L码有货" in reply and "米色 L码有货" in reply, reply
+
+
+def test_a_big_or_small_pack_is_the_products_largest_or_smallest_size():
+    # a stranger's line tried through make run: 最便宜那个有大盒的吗 after a list of nut gift boxes
+    chat = Chat()
+    chat.say("ask_recommendation", "给同事送点吃的 坚果礼盒 两百以内")
+    reply = chat.say("ask_stock", "那最便宜那个有大盒的吗")
+    assert "1050g有货" in reply and "750g" not in reply, reply
+    assert "200ml有货" in Chat().say("ask_product_info", "积雪草烟酰胺身体乳有小瓶的吗")

@@ -197,9 +197,15 @@ def _among(rows: list[dict], r: Reading, focus: str | None = None) -> list[dict]
     rows = [x for x in rows if not q.wanted_types or x.get("type") in q.wanted_types]
     if len(rows) < 2:
         return None
-    best = _best_by_name(rows, _name_words(q))
+    words = _name_words(q)
+    best = _best_by_name(rows, words)
     if best:
         return [best]
+    kin = [x for x in rows if words and any(w in x["name"].lower() for w in words)]
+    if r.colors and 1 < len(kin) < len(rows):
+        # 那支架灰色的还有吗 after a list of stands and mice: the stands of the list that come in it
+        hits = [x for x in kin if set(r.colors) <= set(x.get("colors") or [])]
+        return hits or kin
     by_price = _by_price(rows, r.text)
     if by_price:
         return [by_price]

@@ -821,3 +821,13 @@ def test_a_big_or_small_pack_is_the_products_largest_or_smallest_size():
     reply = chat.say("ask_stock", "那最便宜那个有大盒的吗")
     assert "1050g有货" in reply and "750g" not in reply, reply
     assert "200ml有货" in Chat().say("ask_product_info", "积雪草烟酰胺身体乳有小瓶的吗")
+
+
+def test_a_colour_asked_of_one_kind_of_a_mixed_list():
+    # a stranger's line tried through make run: 那支架灰色的还有吗 after stands and mice were listed searched the
+    # catalog for 支架 (tablet cases with a stand) instead of asking it of the listed stands
+    chat = Chat()
+    chat.say("ask_recommendation", "想要一个笔记本支架和一个无线鼠标，两样加一起三百以内，各推荐一个？")
+    chat.say("ask_stock", "第二个有白色的吗？支架是什么材质？")
+    reply = chat.say("ask_stock", "那支架灰色的还有吗")
+    assert "笔记本电脑支架」灰色有货" in reply and "保护套" not in reply, reply

@@ -21,15 +21,21 @@ TRACKING_NUMBER = re.compile(r"(?<![A-Za-z0-9])(?:SF|YT|JD|JT|ZT)\d{10,15}(?!\d)
 HOUSEHOLD_GOODS = (r"(?:我|她|他)(?:老婆|老公|媳妇|爱人|对象|妈|爸|女儿|儿子|孩子|娃|家里?)?(?:说|讲|嫌)?(?:她|他)?(?:的|那)"
                    r"(?:个|件|双|条|套|瓶|支|单|床)")
 OWN_PURCHASE = re.compile(
-    r"我买的|我拍的|我下单的|我订的|(?:最近|上次|上周|前几天|前两天|之前|刚才|刚刚|昨天|今天|上个月|这个月初?|月初)"
+    r"我买的|我拍的|我下单的|我订的|(?:最近|上次|上回|上周|前几天|前两天|之前|刚才|刚刚|昨天|今天|上个月|这个月初?|月初|"
+    # 我十一月二十二号那天买的东西: a day of the month
+    r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})(?:月|号|日)|那天)"
     r"[^，。,.!?！？]{0,12}?(?:买|拍|下单|收到|到)的|收到的|寄来的|寄到.{1,6}的|买了(?:[一两二三四五六七八九十\d]+)?(?:条|件|双|个|套|瓶|支)|"
+    # 我的衣服什么时候到 / 我的东西还没到: goods of the shopper's own (not 我的皮肤, 我的身高: goods words only)
+    r"我的[\u4e00-\u9fff]{0,4}?(?:东西|货|衣服|[鞋靴裤裙被毯褥枕霜乳])|"
+    # 还没给我寄 / 还没寄来 / 还没发货: only an order is waited for
+    r"还没(?:给我)?(?:寄|发)|"
     r"那单|这单|那个订单|这个订单|我的订单|我的快递|我的包裹|我那(?:个|件|双|条|套|瓶|支|单)|"
     # 我老婆那个真丝枕套 / 她那件开衫 / 我老婆说那个褥子: goods of the household the shopper orders for
     + HOUSEHOLD_GOODS)
 # What to do with it, most specific first: a refund before a return, an exchange before a return.
 TASK_WORDS = (
     ("ask_refund_status", re.compile(r"退款|钱.{0,6}(?:退|到账|回来)|到账")),
-    ("cancel_order", re.compile(r"取消|不想要了.{0,4}没发|还没发.{0,6}不要")),
+    ("cancel_order", re.compile(r"取消|不想?要了.{0,8}(?:没发|没寄)|还没(?:给我)?(?:发|寄).{0,8}不想?要")),
     ("request_exchange", re.compile(r"换货|换成|换个|更换|调换|换一(?:个|件|双|条|下)|换(?:大|小)一?[码号]|换\s*\d{2,3}|换[A-Z]{1,3}码")),
     ("request_return", re.compile(r"退货|退掉|退了吧|都退|要退|想退|退回去|能退吗|给退|不想要了|不要了")),
     ("modify_order", re.compile(r"改成|改为|改地址|改电话|改手机|改收货|改一下|填错|写错|改个")),

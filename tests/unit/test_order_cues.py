@@ -17,6 +17,10 @@ from shop.nlu.order_cues import order_intent
     ("上次和哺乳内衣一起买的那个围兜 有股塑胶味", "ask_recommendation", "complain_quality"),
     ("表带那单退款呢 钱没看到", "nlu_fallback", "ask_refund_status"),
     ("帮我把这个订单取消了", "ask_shipping_policy", "cancel_order"),
+    # a4 writer (tuning half): one's own goods, a day of the month, waiting for goods not yet sent
+    ("我的衣服什么时候到", "nlu_fallback", "track_logistics"),
+    ("我十一月二十二号那天买的东西 还没给我寄呢 我不要了", "nlu_fallback", "cancel_order"),
+    ("那个褥子我不要了 还没寄来 你给我退了吧", "nlu_fallback", "cancel_order"),
 ])
 def test_the_task_an_order_message_names(text, read, cue):
     assert order_intent(text, read) == cue
@@ -25,6 +29,8 @@ def test_the_task_an_order_message_names(text, read, cue):
 @pytest.mark.parametrize("text, read", [
     ("我买的那件衬衫能机洗吗", "ask_care_method"),      # about the goods, no task
     ("我老婆想买个真丝枕套 有推荐吗", "ask_recommendation"),   # the household buying, no order pointed at
+    ("我的皮肤比较干 什么时候用面霜好", "ask_product_info"),   # 我的 + no goods
+    ("这款还没发售吗", "ask_product_info"),
     ("有没有适合夏天的防晒衣", "ask_recommendation"),   # no order pointed at
     ("衬衫退货运费谁出", "ask_shipping_policy"),         # the rules, not an order of one's own
     ("换个颜色有吗", "ask_stock"),

@@ -103,6 +103,10 @@ def orders_named(orders: Sequence, text: str, task: str | None) -> list[str]:
     where = _NEW_VALUE.split(text)[0]
     placed = [o for o in (goods or orders) if _place_named(o, where)]
     hits = placed or goods
+    day = day_ordered(text)
+    dated = [o for o in (hits or orders) if day and o.created_at.day == day[1] and day[0] in (None, o.created_at.month)]
+    if dated:
+        hits = dated   # 我十一月二十二号那天买的东西 / 22号下的那单: the orders placed that day
     states = next((st for words, st in STATE_WORDS if words.search(text)), None)
     if states and not hits:
         hits = [o for o in orders if o.status in states]   # 那个没付钱的单子: the orders in that state
@@ -117,12 +121,27 @@ def orders_named(orders: Sequence, text: str, task: str | None) -> list[str]:
     return [o.order_no for o in (possible or hits)]
 
 
+# 十一月二十二号那天买的 / 22号下的那单 / 11月16日的订单: the day an order was placed (a day alone only with
+# an ordering word after it: 38号 is a size, 5号前 a deadline)
+_DAY = re.compile(r"(?:(\d{1,2})\s*月\s*)?(\d{1,2})\s*(?:号|日)"
+                  r"(?:(?<=月\d号)|(?<=月\d\d号)|(?<=月\d日)|(?<=月\d\d日)|(?=(?:那天|当天)?[^，。,.!?！？]{0,3}(?:买|下单|下的|拍|订|那单|的单|的订单|那个订单)))")
+
+
+def day_ordered(text: str | None) -> tuple[int | None, int] | None:
+    """(month or None, day) of the day the words say an order was placed, else None."""
+    from shop.text.numbers import to_digits
+    m = _DAY.search(to_digits(text or ""))
+    if not m or not 1 <= int(m.group(2)) <= 31 or (m.group(1) and not 1 <= int(m.group(1)) <= 12):
+        return None
+    return (int(m.group(1)) if m.group(1) else None), int(m.group(2))
+
+
 _NEW_VALUE = re.compile(r"改成|改为|改到|换成|换到|改去|送到新|新地址")
 # 另一个没付款的也取消: another of the shopper's orders, in the state the words say, than the one just handled
 ANOTHER = re.compile(r"另一个|另一单|另外一个|另外那个|另外一单|另一笔|另外那单")
 STATE_WORDS = (
     (re.compile(r"没付|未付|待付|没支付"), (OrderStatus.PENDING_PAYMENT,)),
-    (re.compile(r"没发货|未发货|待发货|还没发"), (OrderStatus.PAID, OrderStatus.PENDING_PAYMENT)),
+    (re.compile(r"没发货|未发货|待发货|还没发|还没(?:给我)?寄"), (OrderStatus.PAID, OrderStatus.PENDING_PAYMENT)),
     (re.compile(r"在路上|运输中|还没到|没到|没收到|不动"), (OrderStatus.SHIPPED,)),
     (re.compile(r"签收|收到的|已经到"), (OrderStatus.DELIVERED,)),
 )

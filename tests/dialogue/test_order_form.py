@@ -1862,3 +1862,21 @@ def test_the_other_order_named_mid_task_takes_the_task_and_its_value(chat, sessi
     c.start(f"{board.order_no}那个砧板我要改一下", "modify_order")
     reply = c.say("哦对 另一个没付款的学步鞋那单 帮我改成两双", "modify_order")
     assert shoes.order_no in reply and "无需修改" not in reply, reply
+
+
+def test_the_day_an_order_was_placed_says_which_order(chat, sessions):
+    # a4 writer (tuning half): 我十一月二十二号那天买的东西 还没给我寄呢 我不要了 — of the orders placed on the
+    # 22nd, the one not yet sent is the one to cancel; no list of every recent order
+    unsent = [o for o in (one(sessions, lambda o: o.order_no == no) for no in ("202511220009",))][0]
+    assert unsent.created_at.day == 22 and unsent.status == OrderStatus.PAID
+    reply = chat().start("我十一月二十二号那天买的东西 还没给我寄呢 我不要了", "cancel_order")
+    assert "202511220009" in reply and "确认取消" in reply and "请问是哪个订单" not in reply, reply
+    # the goods said with the day settle it even when that order can no longer be cancelled
+    reply = chat().start("22号下的那单我要整单取消，大冬天买啥凉席，点错了", "cancel_order")
+    assert "202511220002" in reply and "202511220009" not in reply, reply
+
+
+def test_a_shoe_size_is_no_day_of_ordering():
+    from shop.dialogue.order_words import day_ordered
+    assert day_ordered("鞋换38号的") is None and day_ordered("5号前能到吗") is None
+    assert day_ordered("我十一月二十二号那天买的东西") == (11, 22) and day_ordered("11号买的哺乳内衣") == (None, 11)

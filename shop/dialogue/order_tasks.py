@@ -583,7 +583,9 @@ class Exchange(Return):
         item = form.item()
         product = next((p for p in demo_products() if p.id == item.product_id), None) if item else None
         options = "、".join(f"{v.color} {v.size}" for v in product.variants if v.stock > 0)[:200] if product else ""
-        return f"办理换货：订单上是{item.color} {item.size}，请问想换成什么颜色和尺码？" + (f"目前有货：{options}。" if options else "")
+        # the goods by name, so a shopper who said 毯子 knows which item of the order is meant
+        return (f"办理换货：订单 {form.get('order_id')} 的「{item.product_name}」是{item.color} {item.size}，"
+                f"请问想换成什么颜色和尺码？") + (f"目前有货：{options}。" if options else "")
 
     def extract(self, form: TaskForm, slot: str, turn: TurnLike, *, as_answer: bool) -> Any:
         return variant_named(form, turn) if slot == "exchange_variant" else None

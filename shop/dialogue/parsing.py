@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from typing import Iterable, Sequence
 
+from shop.rules.complaints import QUALITY_WORDS
 from shop.rules.formats import normalize_order_no, normalize_phone
 
 _FULLWIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
@@ -219,7 +220,7 @@ def modify_field(text: str | None, *, as_answer: bool = False) -> str | None:
 RETURN_REASON_WORDS = (
     ("wrong_item", ("发错", "错发", "不是我买的", "寄错", "给错")),
     ("mismatch", ("不符", "不一样", "色差", "图片", "货不对板", "描述", "和页面")),
-    ("quality", ("质量", "坏", "破", "开线", "掉色", "起球", "瑕疵", "次品", "漏", "裂", "脱胶", "异味", "褪色")),
+    ("quality", QUALITY_WORDS),
     ("size", ("尺码", "大了", "小了", "偏大", "偏小", "不合身", "太大", "太小", "码数", "紧", "松")),
     ("no_reason", ("不想要", "不喜欢", "无理由", "买多", "拍错", "不需要了", "不合适", "没用", "用不上", "七天",
                    "不要了", "都不要", "没拆", "未拆", "没开封", "未开封", "没穿过", "全新", "吊牌还在", "没有拆",

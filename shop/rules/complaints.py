@@ -11,10 +11,14 @@ CATEGORIES = {
     "payment": "支付扣款",
     "other": "其他",
 }
+# What a shopper says of faulty goods (才用一天就脱线了): one list for complaints and for the reason of a
+# return or an exchange (shop.dialogue.parsing).
+QUALITY_WORDS = ("质量", "坏", "破", "开线", "脱线", "掉线", "线头", "开胶", "脱胶", "掉色", "褪色", "起球", "缩水",
+                 "漏", "裂", "瑕疵", "异味", "次品", "变形", "断了", "断掉", "断开", "折断")
 # Checked in this order; the first category whose words appear wins.
 CATEGORY_WORDS = (
     ("mismatch", ("不符", "不一样", "色差", "图片", "货不对板", "描述", "假货", "山寨", "发错")),
-    ("quality", ("质量", "坏", "破", "开线", "掉色", "起球", "漏", "裂", "瑕疵", "异味", "次品", "变形", "断")),
+    ("quality", QUALITY_WORDS),
     ("payment", ("扣款", "扣了两次", "重复扣", "多扣", "付款失败", "支付失败", "扣费", "扣钱")),
     # Before logistics: "客服回复太慢" is about the service, not the parcel.
     ("service", ("客服", "态度", "不回", "不理", "敷衍", "推卸")),

@@ -1880,3 +1880,15 @@ def test_a_shoe_size_is_no_day_of_ordering():
     from shop.dialogue.order_words import day_ordered
     assert day_ordered("鞋换38号的") is None and day_ordered("5号前能到吗") is None
     assert day_ordered("我十一月二十二号那天买的东西") == (11, 22) and day_ordered("11号买的哺乳内衣") == (None, 11)
+
+
+def test_a_fault_said_when_asking_for_an_exchange_allows_the_same_variant(chat, sessions):
+    # a4-047 (tuning half): 才用一天就脱线了 给我换条新的 → 一样的黄色150x200 was refused as "the same variant
+    # needs a quality problem", though the shopper had said one; the prompt also named no goods
+    order = one(sessions, lambda o: o.order_no == "202511170002")
+    blanket = next(i for i in order.items if "盖毯" in i.product_name)
+    c = chat(sender=sender_of(sessions, order))
+    reply = c.start("202511170002的毯子才用一天就脱线了！！给我换条新的！", "request_exchange", order_id="202511170002")
+    assert "盖毯" in reply, reply
+    reply = c.say(f"那就换！一样的{blanket.color}{blanket.size}！")
+    assert "与原商品相同" not in reply and ("确认" in reply or "换成" in reply), reply

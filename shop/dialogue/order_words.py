@@ -91,6 +91,10 @@ def orders_named(orders: Sequence, text: str, task: str | None) -> list[str]:
     goods = [o for o in orders if any(item_named(i, q) for i in o.items)] if named else []
     if named and not goods:
         goods = [o for o in orders if _kind_word_hits(o.items, q)]   # 鞋子给我换大一码: the baby's 学步鞋
+    said = [w for w in q.type_words if len(w) >= 2]
+    literal = [o for o in goods if any(w in i.product_name for i in o.items for w in said)]
+    if 0 < len(literal) < len(goods):
+        goods = literal   # 外套买大了: the 抓绒保暖外套 the shopper calls so, before the 针织开衫 外套 also covers
     if len(goods) > 1 and len(set(q.type_words)) + len(q.named) >= 2:
         # 和哺乳内衣一起买的那个围兜: when several goods are named, the order holding more kinds of them is
         # meant (one word matching several items of an order, 衣服, counts once)

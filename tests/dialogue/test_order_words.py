@@ -36,3 +36,18 @@ def test_words_that_name_no_goods_name_no_order(orders):
 
 def test_goods_not_ordered_name_no_order(orders):
     assert orders_named(orders, "我买的冲锋衣到哪了", "track") == []
+
+
+def test_goods_called_by_the_word_in_their_name_come_before_others_of_the_broader_kind():
+    # a2-021 (tuning half): 外套买大了 能换小一号吗 — the 城市抓绒保暖外套, not the 针织开衫 (also a 外套)
+    from types import SimpleNamespace as NS
+    from shop.dialogue.order_words import orders_named
+    from shop.rules.policy import OrderStatus
+    from shop.catalog import load_catalog
+    pid = {p["name"]: p["id"] for p in load_catalog().products}
+    cardigan = NS(order_no="A", status=OrderStatus.DELIVERED, address="", created_at=None,
+                  items=[NS(product_id=pid["复古羊毛针织开衫女款"], product_name="复古羊毛针织开衫女款")])
+    fleece = NS(order_no="B", status=OrderStatus.SHIPPED, address="", created_at=None,
+                items=[NS(product_id=pid["城市抓绒保暖外套"], product_name="城市抓绒保暖外套")])
+    assert orders_named([cardigan, fleece], "外套买大了 能换小一号吗", "exchange") == ["B"]
+    assert orders_named([cardigan, fleece], "开衫买大了 能换小一号吗", "exchange") == ["A"]

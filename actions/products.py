@@ -196,7 +196,8 @@ class ProductAction(Action, ABC):
 PRODUCT_ACTIONS = {"action_product_info", "action_care_method", "action_recommend", "action_product_price",
                    "action_size_advice", "action_stock", "action_inform", "action_out_of_scope"}
 # Words that are about an order, whatever else a message says (换个颜色 is not; 换货 / 订单 / 收到的 are).
-ORDER_TALK = re.compile(r"订单|单号|单子|快递|物流|包裹|收到|签收|寄回|退货|退款|换货|发货|买的|买了|到货|运单|售后")
+ORDER_TALK = re.compile(r"订单|单号|单子|快递|物流|包裹|收到|签收|寄回|退货|退款|换货|发货|买的|买了|到货|运单|售后|"
+                        r"买(?:小|大|错)了|拍(?:小|大|错)了")   # 内衣买小了想换大一号: goods bought, not new ones
 
 
 def _spoke_last(tracker: Tracker) -> str | None:
@@ -207,7 +208,8 @@ def _spoke_last(tracker: Tracker) -> str | None:
 
 # 想换一口炒锅 要无涂层的 / 该换个新枕头了: buying a new one of a kind (replacing one's own at home), not an
 # exchange of an order — read so only when no order is pointed at (the checks below)
-BUY_NEW = re.compile(r"(?:想|要|打算|准备|该|得)换(?:一|个|一个)?(?:口|只|双|件|条|台|把|套|床|个)?(?:新的?)?(?=[\u4e00-\u9fff])")
+BUY_NEW = re.compile(r"(?:想|要|打算|准备|该|得)换(?![大小]一?[号码]|[大小]点|个?(?:颜色|尺码|码))"
+                     r"(?:一|个|一个)?(?:口|只|双|件|条|台|把|套|床|个)?(?:新的?)?(?=[\u4e00-\u9fff])")
 
 
 def product_side_turn(tracker: Tracker) -> Turn | None:

@@ -32,6 +32,10 @@ class Chat:
                 setattr(self.state, k, float(v))
         return turn.reply
 
+    def play(self, *turns: tuple[str, str]) -> str:
+        """Say each (intent, text) in turn; the last reply."""
+        return [self.say(intent, text) for intent, text in turns][-1]
+
 
 def products_in(reply: str, shelf: CatalogShelf) -> list[dict]:
     return [p for p in shelf.catalog.products if p["name"] in reply]
@@ -634,6 +638,17 @@ def test_the_other_cut_named_with_a_question_is_asked_of_that_cut():
     assert reply.startswith("亲，「轻量三合一冲锋衣」") and "防风三合一" not in reply.split("\n")[0], reply
 
 
+def test_a_unisex_product_wished_for_a_woman_names_the_womens_cut_too():
+    # w11-029 (tuning half): 给我女朋友也整一件 about a unisex jacket gets her size and the women's cut
+    reply = Chat().play(("ask_recommendation", "冲锋衣有啥推荐 徒步穿 男生"), ("ask_price_promotion", "第一个多少钱"),
+                        ("ask_size_advice", "给我女朋友也整一件呢 她165 一百斤"))
+    assert "建议选 M" in reply and "防风三合一冲锋衣女款" in reply and "619" in reply
+    # a unisex product with no women's cut of its kind: nothing more is said
+    c = Chat()
+    c.say("ask_product_info", "轻奢纯棉圆领T恤男女同款多少钱")
+    assert "女款" not in c.say("ask_product_info", "我女儿也想要一件")
+
+
 def test_the_smallest_size_said_as_small():
     # 最便宜那条 粉色小号的有吗 (w11 writer): 小号 is the product's smallest size (150x200cm), sold out in 粉色
     c = Chat()
@@ -760,18 +775,6 @@ def test_stock_right_after_the_size_advice_is_the_advised_size():
     assert "M码" in reply and "XL码" not in reply
 
 
-def test_a_unisex_product_wished_for_a_woman_names_the_womens_cut_too():
-    # w11-029 (tuning half): 给我女朋友也整一件 about a unisex jacket gets her size and the women's cut
-    chat = Chat()
-    chat.say("ask_recommendation", "冲锋衣有啥推荐 徒步穿 男生")
-    chat.say("ask_price_promotion", "第一个多少钱")
-    reply = chat.say("ask_size_advice", "给我女朋友也整一件呢 她165 一百斤")
-    assert "建议选 M" in reply and "防风三合一冲锋衣女款" in reply and "619" in reply
-    # a unisex product with no women's cut of its kind: nothing more is said
-    chat = Chat()
-    chat.say("ask_product_info", "轻奢纯棉圆领T恤男女同款多少钱")
-    assert "女款" not in chat.say("ask_product_info", "我女儿也想要一件")
-
 
 def test_a_listed_product_picked_by_its_price_and_a_shoe_size_asked_of_it():
     # a stranger's lines tried through make run (东北老爸): 老头 / 俺爹 are an older man; 二百多那个 is the listed
@@ -826,8 +829,6 @@ def test_a_big_or_small_pack_is_the_products_largest_or_smallest_size():
 def test_a_colour_asked_of_one_kind_of_a_mixed_list():
     # a stranger's line tried through make run: 那支架灰色的还有吗 after stands and mice were listed searched the
     # catalog for 支架 (tablet cases with a stand) instead of asking it of the listed stands
-    chat = Chat()
-    chat.say("ask_recommendation", "想要一个笔记本支架和一个无线鼠标，两样加一起三百以内，各推荐一个？")
-    chat.say("ask_stock", "第二个有白色的吗？支架是什么材质？")
-    reply = chat.say("ask_stock", "那支架灰色的还有吗")
+    reply = Chat().play(("ask_recommendation", "想要一个笔记本支架和一个无线鼠标，两样加一起三百以内，各推荐一个？"),
+                        ("ask_stock", "第二个有白色的吗？支架是什么材质？"), ("ask_stock", "那支架灰色的还有吗"))
     assert "笔记本电脑支架」灰色有货" in reply and "保护套" not in reply, reply

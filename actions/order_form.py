@@ -480,6 +480,10 @@ REFUND_ASKED = re.compile(r"已经退了|是不是.{0,6}退了|退了没|退没�
 MONEY_ASKED = re.compile(r"钱|款|到账|多少|几天|多久|什么时候|啥时候")
 WANTS_TASK = re.compile(r"(?:我要|我想|想要|想|帮我|给我|申请|要)(?:退|换|取消|开票|开发票)")
 OWN_ORDER = re.compile(r"我的|我那|我买的|我刚|订单|单号|(?<!寄)到哪|到了吗|还没到|发货了吗|这单|那单|我这")
+# 今天下单 / 现在拍的话 / 要是买了: an order still to be placed, so a question about when it comes is the rules'
+FUTURE_ORDER = re.compile(r"(?:今天|今儿|现在|马上|明天|这会儿?)(?:就)?(?:下单|买|拍|付款|付钱)|(?:下单|拍下?|买)的话|"
+                          r"(?:如果|要是|假如)(?:今天|现在)?(?:下单|买|拍)")
+WHEN_IT_COMES = re.compile(r"(?:啥|什么|几)时候.{0,2}(?:到|发|收)|几天|多久|多长时间|能到")
 SHIPPING_QUESTION = re.compile(r"几天能?到|几天才能|多久能?到|多长时间|几天收到|几天送到|多久.{0,3}发货|几天.{0,3}发货|什么时候发货|"
                                r"几点前.{0,3}发")
 
@@ -500,6 +504,8 @@ def rule_question(task: str | None, text: str, *, order_in_hand: bool = False) -
         return policy_answer(text, order_in_hand=order_in_hand)
     if not order_in_hand and (parsing.find_order_no(text) or OWN_ORDER.search(text) or OWN_PURCHASE.search(text)):
         return None
+    if not order_in_hand and FUTURE_ORDER.search(text) and WHEN_IT_COMES.search(text):
+        return shipping_answer(text)   # 今天下单啥时候到 我在杭州: an order not placed yet, the shipping rules
     if rules == "returns" and (RULE_QUESTION.search(text) or order_in_hand and REFUND_TIMING.search(text)):
         return policy_answer(text, order_in_hand=order_in_hand)
     if (rules == "shipping" or order_in_hand) and SHIPPING_QUESTION.search(text):

@@ -118,6 +118,10 @@ def price_fact(row: Row, offers: Sequence) -> str:
     fact = f"售价 {_yuan(row['price'])}"
     if offers:
         fact += "，现在可参加" + "、".join(wording(p) for p in offers)
+        short = [p for p in offers if p.kind == "满减" and p.threshold > float(row["price"])]
+        if short:   # ¥299 against 满300减30: one alone does not reach it, say by how much
+            gap = min(p.threshold for p in short) - float(row["price"])
+            fact += f"（单买一件还差 ¥{gap:g} 才到满减门槛，凑单即可）"
     return fact
 
 

@@ -1892,3 +1892,11 @@ def test_a_fault_said_when_asking_for_an_exchange_allows_the_same_variant(chat, 
     assert "盖毯" in reply, reply
     reply = c.say(f"那就换！一样的{blanket.color}{blanket.size}！")
     assert "与原商品相同" not in reply and ("确认" in reply or "换成" in reply), reply
+
+
+def test_when_an_order_not_yet_placed_comes_is_the_shipping_rules(chat):
+    # a stranger's line tried through make run: 今天下单啥时候到 我在杭州 asked for the phone number
+    reply = chat().start("今天下单啥时候到 我在杭州", "track_logistics")
+    assert "16:00" in reply and "江浙沪" in reply and "手机号" not in reply, reply
+    # one's own order placed today is still one's own order
+    assert "16:00" not in chat().start("我今天下单的什么时候到", "track_logistics")

@@ -832,3 +832,10 @@ def test_a_colour_asked_of_one_kind_of_a_mixed_list():
     reply = Chat().play(("ask_recommendation", "想要一个笔记本支架和一个无线鼠标，两样加一起三百以内，各推荐一个？"),
                         ("ask_stock", "第二个有白色的吗？支架是什么材质？"), ("ask_stock", "那支架灰色的还有吗"))
     assert "笔记本电脑支架」灰色有货" in reply and "保护套" not in reply, reply
+
+
+def test_a_price_below_a_full_reduction_says_how_far_it_is():
+    # a stranger's line tried through make run: ¥299 was said to "take part in" 满300减30 with nothing more
+    reply = Chat().say("ask_price_promotion", "轻便中老年健步鞋男款多少钱")
+    assert "满300减30" in reply and "还差 ¥1" in reply, reply
+    assert "还差" not in Chat().say("ask_price_promotion", "复古加绒雪地靴女款多少钱")

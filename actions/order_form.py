@@ -430,7 +430,12 @@ def _orders_to_list(recent: list, task, limit: int = 5) -> list:
 def _ask_confirmation(form: Form) -> None:
     task = task_named(form.task)
     if task is None or task.question is None:
-        return  # nothing to preview (a delay offer was said with the tracking, and already asks)
+        # nothing to preview: a delay offer was said with the tracking; asked again (才十块？) it is said
+        # again, never silence
+        offer = form.delay_offer() if form.get("confirmed") is None and not form.messages else None
+        if offer:
+            form.say(offer)
+        return
     outcome = task.call(form, form.service.preview())
     if outcome is None:
         return

@@ -28,6 +28,7 @@ from shop.orders.views import Outcome, OrderView, ShopperView
 from shop.rules.complaints import classify_complaint
 from shop.rules.formats import validate_phone
 from shop.rules.invoices import validate_invoice, validate_tax_number
+from shop.rules.logistics import compensation_rule
 from shop.rules.orders import can_modify
 from shop.rules.policy import PAYMENT_LABELS, OrderStatus, ReturnReason
 from shop.text.numbers import COUNT_WORDS, part_quantity
@@ -223,6 +224,8 @@ class Track(Status):
     CHASE = re.compile(r"催|快点|加急|跟进|联系快递|问问快递|查一下快递")
     WHY = re.compile(r"怎么回事|为什么|咋回事|怎么还不|怎么还没|到底|补偿|赔|怎么办|怎么处理|给个说法|没到|不动|没动")
     kept = "好的，券先不发。我们已联系快递催件，会继续跟进包裹，有进展第一时间通知您。"
+    TOO_LITTLE = re.compile(r"才\s*(?:\d+|[一二两三四五六七八九十]+)\s*(?:块|元|块钱)|就\s*(?:给)?\s*(?:\d+|[一二两三四五六七八九十]+)\s*(?:块|元)|"
+                            r"太少|这么少|少了点|多给点|不够|打发")
 
     SHIPPING_ASKED = re.compile(r"顺丰|运费|邮费|快递费|多少钱|包邮")
 
@@ -235,6 +238,9 @@ class Track(Status):
             return (f"好的，已为您联系{parcel.carrier}催件（运单号 {parcel.tracking_no}），有新进展会第一时间通知您。"
                     "补偿券要为您发放吗？（回复「要」或「不用了」）")
         offer = form.delay_offer()
+        if offer and self.TOO_LITTLE.search(turn.text):
+            # 才十块？我都等快一周了: what the rules give and why this much, and the offer stands
+            return f"{compensation_rule()}\n这张券现在就可以为您发放，需要吗？（回复「要」或「不用了」）"
         if offer and self.WHY.search(turn.text):
             # 到底怎么回事 / 那你们怎么补偿: where it is stuck, the apology and what the rules offer, again
             return f"{parcel.carrier}（运单号 {parcel.tracking_no}）{order_text.latest_event(order)}\n{offer}"

@@ -42,3 +42,11 @@ def detect_delay(status: str, *, now: dt.datetime, last_update_at: dt.datetime |
                          days_silent=waited.days, compensation=amount)
         return refuse("awaiting_shipment", f"订单已付款，会在付款后 {SHIP_PROMISE_HOURS} 小时内发货。")
     return refuse("not_in_transit", "这个订单不在配送中。")
+
+
+def compensation_rule() -> str:
+    """The delay compensation as the rules set it (DELAY_COMPENSATION), in a sentence: from how many days
+    without a logistics update which coupon, once per order."""
+    steps = "，".join(f"{days} 天起 {amount:.0f} 元" for days, amount in sorted(DELAY_COMPENSATION))
+    return (f"亲，理解您等得着急。物流延误的补偿按包裹没有更新的天数发放无门槛优惠券：{steps}，每个订单补偿一次。"
+            "包裹有任何进展我们都会通知您；想和人工客服说，回复「转人工」。")

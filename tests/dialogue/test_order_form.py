@@ -1900,3 +1900,19 @@ def test_when_an_order_not_yet_placed_comes_is_the_shipping_rules(chat):
     assert "16:00" in reply and "江浙沪" in reply and "手机号" not in reply, reply
     # one's own order placed today is still one's own order
     assert "16:00" not in chat().start("我今天下单的什么时候到", "track_logistics")
+
+
+@pytest.mark.parametrize("said, intent", [("才十块？我都等快一周了", "complain_logistics"),
+                                          ("才十块？我都等快一周了", "nlu_fallback"),
+                                          ("嗯？", "inform")])
+def test_the_delay_offer_never_meets_silence(chat, service, sessions, said, intent):
+    # a stranger's line tried through make run: 才十块？我都等快一周了 to "送您一张 10 元无门槛优惠券，需要吗？" got
+    # no reply at all
+    late = [o for o in orders(sessions, lambda o: o.shopper_id == 1 and o.status == OrderStatus.SHIPPED)
+            if service.track(1, o.order_no)[1].allowed]
+    c = chat()
+    c.start(f"{late[0].order_no}怎么还没到", "track_logistics")
+    reply = c.say(said, intent)
+    assert reply.strip() and "优惠券" in reply, reply
+    if "十块" in said:
+        assert "7 天起 20 元" in reply and "每个订单补偿一次" in reply, reply

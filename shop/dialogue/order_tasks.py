@@ -546,9 +546,10 @@ class Return(OrderTask):
             form.set("return_reason", before["complaint_category"])
 
     def call(self, form: TaskForm, service: Any) -> Outcome:
+        # 我拆开用了两回 不太喜欢: opened goods the rules take back without a reason only unopened (skincare)
         return service.request_return(form.shopper.id, form.get("order_id"), reason=form.get("return_reason"),
                                       item=form.item_ref(), photo_path=form.get("evidence_photo"),
-                                      qty=self.qty(form))
+                                      qty=self.qty(form), opened=parsing.opened(form.get("task_text")))
 
     def confirmation(self, form: TaskForm, outcome: Outcome) -> str:
         item = form.item()
@@ -885,6 +886,8 @@ def complaint_photo(form: TaskForm, metadata: Any):
 
 # -- the variant a shopper names ---------------------------------------------------------------------------
 _CHANGE_TO = re.compile(r"(?:改成|改为|换成|换为|改到|换到|换个|改个)(.+)$")
+# 黄色不好看，想换白的 / 能换XL吗: what follows a plain 换 is the new variant too (not 换货, 换掉)
+_CHANGE_PLAIN = re.compile(r"换(?!货|掉|了|不|吗|个?(?:大|小)一?[码号点])(.+)$")
 _LETTER_SIZES = ["XS", "S", "M", "L", "XL", "XXL", "2XL", "XXXL", "3XL", "4XL"]
 
 
@@ -902,7 +905,7 @@ def variant_named(form: TaskForm, turn: TurnLike, item: Any = None) -> str | Non
     # 九十的帮我改成八十的: numerals as digits, and what follows 改成/换成 is the new variant
     text = to_digits(turn.text)
     text = re.sub(r"(\d)\s*米\s*(\d)(?![\d.])", r"\1.\2", text)   # 一米五的床 → 1.5 (the 1.5m床 size)
-    wanted = _CHANGE_TO.search(text)
+    wanted = _CHANGE_TO.search(text) or _CHANGE_PLAIN.search(text)
     target = wanted.group(1) if wanted else text
     c = parsing.color(target, None, colors) or (None if wanted else parsing.color(text, turn.entities.get("color"), colors))
     s = parsing.size(target, None, sizes) or (None if wanted else parsing.size(text, turn.entities.get("size"), sizes))

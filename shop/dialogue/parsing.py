@@ -222,11 +222,22 @@ RETURN_REASON_WORDS = (
     ("mismatch", ("不符", "不一样", "色差", "图片", "货不对板", "描述", "和页面")),
     ("quality", QUALITY_WORDS),
     ("size", ("尺码", "大了", "小了", "偏大", "偏小", "不合身", "太大", "太小", "码数", "紧", "松")),
-    ("no_reason", ("不想要", "不喜欢", "无理由", "买多", "拍错", "不需要了", "不合适", "没用", "用不上", "七天",
+    ("no_reason", ("不想要", "不喜欢", "不太喜欢", "不怎么喜欢", "不好看", "不太好看", "无理由", "买多", "拍错", "不需要了", "不合适", "没用", "用不上", "七天",
                    "不要了", "都不要", "没拆", "未拆", "没开封", "未开封", "没穿过", "全新", "吊牌还在", "没有拆",
                    "没用过", "没有用过", "没动过", "包装还在", "包装都在", "没有开封")),
 )
 RETURN_REASON_CHOICES = ("no_reason", "size", "quality", "mismatch", "wrong_item")  # numbered 1-5 in the prompt
+
+
+# 拆开用了两回 / 打开试过 / 抹了几次: the goods were opened; 没拆封 / 还没用过 says the opposite
+_OPENED = re.compile(r"拆(?:开|封)|拆了|打开(?:了|过|用)|开封了|用了|用过|试用过|试过|涂了|擦了|抹了|喷了|吃了|喝了")
+_NOT_OPENED = re.compile(r"(?:没|未|没有|还没|不曾)(?:有)?(?:拆|开封|打开|用过|用|试|涂|擦|抹|吃|喝)")
+
+
+def opened(text: str | None) -> bool:
+    """Does the shopper say the goods were opened or used (拆开用了两回), and not that they were not?"""
+    t = (text or "")[:500]
+    return bool(_OPENED.search(t)) and not _NOT_OPENED.search(t)
 
 
 def return_reason(text: str | None, *, as_answer: bool = False) -> str | None:

@@ -1916,3 +1916,21 @@ def test_the_delay_offer_never_meets_silence(chat, service, sessions, said, inte
     assert reply.strip() and "优惠券" in reply, reply
     if "十块" in said:
         assert "7 天起 20 元" in reply and "每个订单补偿一次" in reply, reply
+
+
+def test_the_colour_after_a_plain_huan_is_the_new_one(chat, sessions):
+    # a stranger's line tried through make run: 黄色不好看，想换白的 was refused as "the same variant" (黄色,
+    # said first, was read as the wish)
+    order = one(sessions, lambda o: o.order_no == "202511170002")
+    reply = chat(sender=sender_of(sessions, order)).start("前两天收到的盖毯，黄色不好看，想换白的", "request_exchange")
+    assert "→ 白色" in reply and "与原商品相同" not in reply, reply
+
+
+def test_opened_skincare_is_not_returned_without_a_reason(chat, sessions):
+    # a stranger's line tried through make run: 身体乳我拆开用了两回，不太喜欢，能退吗 was offered a 七天无理由 return
+    order = one(sessions, lambda o: o.order_no == "202511170002")
+    reply = chat(sender=sender_of(sessions, order)).start("202511170002的身体乳我拆开用了两回，不太喜欢，能退吗",
+                                                          "request_return")
+    assert "拆封" in reply and "确认提交退货申请" not in reply, reply
+    reply = chat(sender=sender_of(sessions, order)).start("202511170002的身体乳没拆封，不太喜欢，能退吗", "request_return")
+    assert "确认提交退货申请" in reply, reply

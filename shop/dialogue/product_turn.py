@@ -752,8 +752,7 @@ def _with_shared_tags(turn: Turn | None, rows: list[dict], q: ProductQuery) -> T
 def _with_kind_size(turn: Turn | None, rows: list[dict], r: Reading, state: State, shelf: Shelf) -> Turn | None:
     """一米七 一百三十斤 加绒卫衣穿什么码？能机洗吗: the kind's care, and the size advised in each of them
     (once when they all agree); the products stay on the table for 便宜点的呢 / 这个绿色L."""
-    body = {k: v for k, v in (("height", state.height), ("weight", state.weight)) if v}
-    body.update(r.measures)
+    body = _body(state, r)
     if turn is None or not ({"height", "weight", "foot"} & set(r.measures)):
         return turn
     advised = {x["id"]: shelf.size_for(x["id"], body.get("height"), body.get("weight"), body.get("foot")) for x in rows}
@@ -874,7 +873,7 @@ def _facts(row: dict, asked: list[str], r: Reading, state: State, shelf: Shelf, 
             before = _last_variant(state, row)
             if before and (color or size) and not (color and size):
                 color, size = color or before[0], size or before[1]
-            body = {"height": state.height, "weight": state.weight, **r.measures}
+            body = _body(state, r)
             advised_last = state.last_aspect == "size_advice" and state.focus == row["id"]
             if size is None and before and before[1] and advised_last:
                 size = before[1]    # 有货吗 / 黑色的呢 right after 建议选 38 (by foot length): in that size
@@ -931,9 +930,14 @@ def _last_variant(state: State, row: dict) -> tuple[str | None, str | None] | No
     return (color if color in row["colors"] else None), (size if size in row["sizes"] else None)
 
 
+def _body(state: State, r: Reading) -> dict:
+    """The shopper's measures: height and weight said before (slots), then what this message says (cm, kg,
+    foot mm)."""
+    return {**{k: v for k, v in (("height", state.height), ("weight", state.weight)) if v}, **r.measures}
+
+
 def _size_advice(row: dict, r: Reading, state: State, shelf: Shelf) -> tuple[str, dict]:
-    m = {k: v for k, v in (("height", state.height), ("weight", state.weight)) if v}
-    m.update(r.measures)
+    m = _body(state, r)
     chart = shelf.size_chart(row["category"])
     if not chart:
         return P.no_size_chart(row), {}

@@ -538,10 +538,20 @@ class Return(OrderTask):
         return int(form.get("return_qty") or 0) or None
 
     def carry(self, form: TaskForm, before: dict) -> None:
-        # 退了吧 after a quality complaint: the complained-of item, for the reason complained of
+        # 退了吧 after a quality complaint: the complained-of item, for the reason complained of — unless the
+        # message names other goods of the order (那围兜也一起退了吧 / 同一单的身体乳…能一块退吗) or its own reason
+        # (没啥问题就是不想要了)
+        from shop.dialogue.order_words import items_named
+        text = form.get("task_text") or ""
+        order = form.order()
+        named = items_named(order.items, text) if order is not None else []
+        same = not named or any(str(i.id) == str(before.get("order_item")) for i in named)
+        if not same:
+            return
         if before.get("order_item") and not form.get("order_item"):
             form.set("order_item", before["order_item"])
-        if before.get("complaint_category") in ("quality", "mismatch") and not form.get("return_reason"):
+        if before.get("complaint_category") in ("quality", "mismatch") and not form.get("return_reason") \
+                and parsing.return_reason(text) is None:
             # the exchange too: after 发错了/和图片不符, the same colour and size again is the remedy
             form.set("return_reason", before["complaint_category"])
 

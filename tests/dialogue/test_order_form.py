@@ -1934,3 +1934,23 @@ def test_opened_skincare_is_not_returned_without_a_reason(chat, sessions):
     assert "拆封" in reply and "确认提交退货申请" not in reply, reply
     reply = chat(sender=sender_of(sessions, order)).start("202511170002的身体乳没拆封，不太喜欢，能退吗", "request_return")
     assert "确认提交退货申请" in reply, reply
+
+
+def test_a_switch_naming_other_goods_of_the_order_is_about_those_goods(chat, sessions):
+    # the make-run try: 同一单的身体乳我拆开用了两回，不太喜欢，能一块退吗 while an exchange of the blanket awaited its
+    # yes became a no-reason return of the blanket
+    order = one(sessions, lambda o: o.order_no == "202511170002")
+    c = chat(sender=sender_of(sessions, order))
+    c.start("202511170002的盖毯黄色不好看，想换白的", "request_exchange", order_id="202511170002")
+    reply = c.say("同一单的身体乳我拆开用了两回，不太喜欢，能一块退吗", "request_return")
+    assert "盖毯 黄色 150x200cm ×2）" not in reply and "拆封" in reply, reply
+
+
+def test_a_complaints_reason_is_not_carried_to_other_goods_or_against_the_words(chat, sessions):
+    # the make-run try: after a quality complaint about the nursing bra, 那围兜也一起退了吧，没啥问题就是不想要了 was
+    # offered as a quality return (运费由商家承担) past the seven days
+    order = one(sessions, lambda o: o.order_no == "202511110001")
+    c = chat(sender=sender_of(sessions, order))
+    c.start("202511110001的哺乳内衣洗了一次就开线了", "complain_quality", order_id="202511110001")
+    reply = c.say("那围兜也一起退了吧，没啥问题就是不想要了", "request_return")
+    assert "运费由商家承担" not in reply and "确认提交退货申请" not in reply, reply

@@ -493,7 +493,7 @@ def respond(intent: str | None, text: str | None, state: State, shelf: Shelf, *,
               and (q.cheaper or q.dearer or q.gender or q.facets() or q.price or r.more or q.excluded))
     # 她穿三十八码的要粉颜色的有没有 after a list of several: a size names a variant, so it is each listed
     # product's stock in it (a colour alone, 有没有粉色的, still filters the list)
-    end_size = bool(_SMALLEST.search(r.text) or _LARGEST.search(r.text))    # 粉色 大号的有木有
+    end_size = _end_size_said(r.text)    # 粉色 大号的有木有
     listed_variant = (state.last_aspect == A.LISTING and len(state.listed or []) > 1 and bool(r.size or end_size)
                       and t.how in ("implicit", "none", "page") and not r.pick and not r.measures
                       and not (q.gender or q.price or q.wanted_types or q.cheaper or q.dearer
@@ -646,12 +646,12 @@ def _aspects(r: Reading, t: Targets, intent: str | None, state: State, fact_aspe
     by_number = P.size_by_number(r.text, t.rows[0].get("sizes") or []) if len(t.rows) == 1 else None
     shoe_size = bool(by_number and re.fullmatch(r"(?:3[3-9]|4[0-8])(?:\.5)?", by_number))
     has_it = re.search(r"有[^，,。？?！!]{0,12}(?:吗|么|没|不)|有没有|有冇", r.text)
-    end_size = bool(_SMALLEST.search(r.text) or _LARGEST.search(r.text)) and has_it   # 有小瓶的吗
+    end_size = _end_size_said(r.text) and has_it   # 有小瓶的吗
     if (r.size or r.colors or shoe_size and stock_words or end_size) and "stock" not in asked \
             and (not asked or stock_words):
         # 那L码呢, 黑色有没, 42的有没 (a shoe size) — a variant's availability
         asked.append("stock")
-    elif re.search(r"有[^，,。？?！!]{0,12}(?:吗|么|没|不)|有没有|有冇", r.text) and len(t.rows) == 1 \
+    elif has_it and len(t.rows) == 1 \
             and "stock" not in asked and "sizes" not in asked \
             and P.size_by_number(r.text, t.rows[0].get("sizes") or []):
         asked.append("sizes")   # 有87键的吗 / 有24支装的没: a size of its own the product comes in (or not)
@@ -911,6 +911,11 @@ VARIANT = "variant:"   # last_query after a stock answer: the colour and size as
 # 粉色小号的有吗 / 最大号有货没: the smallest or largest of the product's own sizes (in the order-side size order)
 _SMALLEST = re.compile(r"最?小号|最小(?:的)?(?:码|尺寸|规格)|小码|(?<![大多])小(?:盒|瓶|包|袋|罐|桶|份)(?:装)?")
 _LARGEST = re.compile(r"最?大号|最大(?:的)?(?:码|尺寸|规格)|(?<![多])大(?:盒|瓶|包|袋|罐|桶|份)(?:装)?(?!子)")
+
+
+def _end_size_said(text: str) -> bool:
+    """Does the message name the smallest or the largest size (小号, 大盒, 最大的码) rather than a size?"""
+    return bool(_SMALLEST.search(text) or _LARGEST.search(text))
 
 
 def _end_size(row: dict, text: str) -> str | None:

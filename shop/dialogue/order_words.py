@@ -128,16 +128,17 @@ def orders_named(orders: Sequence, text: str, task: str | None) -> list[str]:
 # 十一月二十二号那天买的 / 22号下的那单 / 11月16日的订单: the day an order was placed (a day alone only with
 # an ordering word after it: 38号 is a size, 5号前 a deadline)
 _DAY = re.compile(r"(?:(\d{1,2})\s*月\s*)?(\d{1,2})\s*(?:号|日)"
-                  r"(?:(?<=月\d号)|(?<=月\d\d号)|(?<=月\d日)|(?<=月\d\d日)|(?=(?:那天|当天)?[^，。,.!?！？]{0,3}(?:买|下单|下的|拍|订|那单|的单|的订单|那个订单)))")
+                  r"(?=(?P<ordered>(?:那天|当天)?[^，。,.!?！？]{0,3}(?:买|下单|下的|拍|订|那单|的单|的订单|那个订单)))?")
 
 
 def day_ordered(text: str | None) -> tuple[int | None, int] | None:
     """(month or None, day) of the day the words say an order was placed, else None."""
     from shop.text.numbers import to_digits
-    m = _DAY.search(to_digits(text or ""))
-    if not m or not 1 <= int(m.group(2)) <= 31 or (m.group(1) and not 1 <= int(m.group(1)) <= 12):
-        return None
-    return (int(m.group(1)) if m.group(1) else None), int(m.group(2))
+    for m in _DAY.finditer(to_digits(text or "")):
+        month, day = (int(m.group(1)) if m.group(1) else None), int(m.group(2))
+        if (month or m.group("ordered")) and 1 <= day <= 31 and (month is None or 1 <= month <= 12):
+            return month, day
+    return None
 
 
 _NEW_VALUE = re.compile(r"改成|改为|改到|换成|换到|改去|送到新|新地址")

@@ -38,6 +38,8 @@ SHOWN = P.SHOWN
 FACET_ASPECTS = ("season", "scene", "profile")   # about a kind of product they are wishes, not questions
 # Asking to be recommended something: 干皮秋冬面霜求推 is a wish even when one product fits it
 RECOMMEND_ASKED = re.compile(r"推荐|推介|求推|推一[下个款]|推个|推款|安利|种草|有啥好的|有什么好的")
+# Goods asked for beside another question (有啥 / 有没有 / 推荐): what there is, not only the question.
+GOODS_ASKED = re.compile(RECOMMEND_ASKED.pattern + r"|有(?:啥|什么|哪些|哪几|没有|木有|无)|卖不卖|想买|想要|看看")
 MORE = ("换一批", "还有别的", "还有其他", "别的呢", "其他的呢", "还有吗", "再推荐", "更多", "再来几款", "再看看别的",
         "有没有别的")
 NOT_A_PRODUCT_QUESTION = ("谢谢", "好的", "知道了", "没事了", "不用了", "拜拜", "再见")
@@ -475,6 +477,10 @@ def respond(intent: str | None, text: str | None, state: State, shelf: Shelf, *,
     only_shipping = not (set(r.aspects) - {"shipping"}) and not r.quantity
     if "shipping" in r.aspects and (len(t.rows) != 1 or (only_shipping and t.how in ("search", "implicit", "page"))) \
             and not q.named:
+        if t.how == "search" and t.rows and q.wanted_types and GOODS_ASKED.search(q.text):
+            # 中老年奶粉有啥推荐的 寄内蒙古包邮不: the goods asked for, then the rule for where they go
+            listed = _list(q, state, shelf, more=r.more, found=t.search)
+            return Turn(f"{listed.reply}\n{P.shipping(r.text)}", listed.slots)
         # 能寄到香港吗 想给他寄点吃的 / 运费怎么算: the shop's rule, not a list of snacks
         row = t.rows[0] if len(t.rows) == 1 and t.how not in ("search",) else None
         return Turn(P.shipping(r.text, row), {"last_aspect": "shipping"})

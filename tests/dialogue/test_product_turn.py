@@ -839,3 +839,11 @@ def test_a_price_below_a_full_reduction_says_how_far_it_is():
     reply = Chat().say("ask_price_promotion", "轻便中老年健步鞋男款多少钱")
     assert "满300减30" in reply and "还差 ¥1" in reply, reply
     assert "还差" not in Chat().say("ask_price_promotion", "复古加绒雪地靴女款多少钱")
+
+
+def test_goods_asked_with_a_shipping_question_get_both():
+    # the goods the shopper asks for and the rule for where they go; neither dropped
+    reply = Chat().say("ask_shipping_policy", "中老年奶粉有啥推荐的 寄内蒙古包邮不")
+    assert "奶粉" in reply and "内蒙古" in reply and "20 元" in reply
+    # a shipping question about a kind, asking for no goods, is the rule alone
+    assert "奶粉" not in Chat().say("ask_shipping_policy", "奶粉能寄到新疆吗")

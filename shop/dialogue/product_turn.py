@@ -177,6 +177,9 @@ BULK_DEAL = re.compile(r"(?:买|要|拿|来|囤)\s*(?:[2-9]|\d{2})\s*(?:支|件|
 
 
 # 这种衣服 / 这个东西 / 这双鞋: "this" with a plain noun, the goods on the table
+# Which one of those on the table (哪一款42码有货), and those but the one just asked about (其他几款里面)
+WHICH_ONE = re.compile(r"哪(?:一)?(?:款|个|双|件|种|条|支|瓶|几款|几个|些)")
+OTHERS = re.compile(r"其他|其它|别的|另外(?:几|两|那)")
 THIS_KIND = re.compile(r"(?:这种|这类|这个|这款|这件|这双|这些|这)(?:衣服|东西|鞋子?|裤子|料子|面料|商品|产品|玩意儿?)")
 
 
@@ -300,6 +303,12 @@ def targets(r: Reading, state: State, shelf: Shelf) -> Targets:
         hits = [x for x in on_table if set(r.colors) <= set(x.get("colors") or [])]
         if 0 < len(hits) < len(on_table):
             return Targets(hits, "among")
+    this_kind = bool(THIS_KIND.search(q.text))    # 这种鞋子: the kind on the table, not every kind of shoe
+    if (r.size or r.colors) and len(on_table) > 1 and WHICH_ONE.search(q.text) and not q.named \
+            and (not q.wanted_types or this_kind):
+        # 哪一款42码有货 / 其他几款里面哪款有藏青色: each of the list (but the one just asked about) in it
+        others = [x for x in on_table if x["id"] != state.focus] if OTHERS.search(q.text) else []
+        return Targets(others or on_table, "among")
     picked = _among(on_table, r, state.focus)
     if picked:
         return Targets(picked, "among")
@@ -319,11 +328,9 @@ def targets(r: Reading, state: State, shelf: Shelf) -> Targets:
         other = _best_by_name(kin, words) if words else None
         if other and not any(w in focus["name"].lower() for w in words):
             return Targets([shelf.product(other["id"]) or other], "among")
-    if THIS_KIND.search(q.text) and not (focus or page) and state.listed:
-        rows = [x for x in (shelf.product(pid) for pid in state.listed) if x]
-        if rows:
-            return Targets(rows, "implicit")   # 这种衣服怎么洗 after an answer about several: those several
-    if r.referring and (focus or page) and (not q.wanted_types or THIS_KIND.search(q.text)):
+    if this_kind and on_table and (not (focus or page) or state.last_aspect == A.LISTING):
+        return Targets(on_table, "implicit")   # 这种衣服怎么洗 after a list or an answer about several: those
+    if (r.referring or this_kind) and (focus or page) and (not q.wanted_types or this_kind):
         # 它能机洗吗 / 这种衣服平时怎么洗: the product in focus, whatever else is said (a plain noun after
         # "this" names no other kind)
         return Targets([focus or page], "referring")
@@ -353,6 +360,8 @@ def targets(r: Reading, state: State, shelf: Shelf) -> Targets:
     return Targets([], "none")
 
 
+# A question whether goods suit someone (适合老人吗, 小孩能穿吗), not who they are wished for.
+FIT_ASKED = re.compile(r"适合|合适|能用|能穿|可以用|可以穿|能吃|可以吃|穿得了|用得了|肤质|皮肤|行不行|可以吗|能不能")
 FITS_ASKED = re.compile(r"能套|套得|套进|装得|装下|放得|合适|适合|配得|能用|能装|尺寸|多大")
 
 
@@ -494,9 +503,13 @@ def respond(intent: str | None, text: str | None, state: State, shelf: Shelf, *,
     # 黑色M after a list of one (西装 女的 五百内): that product's variant, not the list filtered again
     one_listed_variant = len(state.listed or []) == 1 and bool(r.colors or r.size) and not (
         q.gender or q.price or q.wanted_types or set(q.facets()) - {"colors"})
+    if state.last_aspect == A.LISTING and "profile" in fact_aspects and not FIT_ASKED.search(q.text):
+        fact_aspects.remove("profile")   # 那小孩的呢 after a list: who it is for, a wish, not whether it suits them
+    # 那小孩的呢 儿子一米 三十斤 after a list: the list for the new wish, and the size for the measures said
     refine = (t.how in ("implicit", "none", "page") and state.last_query and state.last_aspect == A.LISTING
-              and not fact_aspects and not r.measures and not r.pick and not one_listed_variant
-              and (q.cheaper or q.dearer or q.gender or q.facets() or q.price or r.more or q.excluded))
+              and not fact_aspects and not r.pick and not one_listed_variant
+              and (q.cheaper or q.dearer or q.gender or q.facets() or q.price or r.more or q.excluded)
+              and not (r.measures and not (q.gender or q.facets())))
     # 她穿三十八码的要粉颜色的有没有 after a list of several: a size names a variant, so it is each listed
     # product's stock in it (a colour alone, 有没有粉色的, still filters the list)
     end_size = _end_size_said(r.text)    # 粉色 大号的有木有
@@ -516,7 +529,13 @@ def respond(intent: str | None, text: str | None, state: State, shelf: Shelf, *,
         if rows:
             return _answer(rows, ["price"], r, state, shelf)
     if refine:
-        return _list(_merge(parse(state.last_query), q), state, shelf, more=r.more)
+        turn = _list(_merge(parse(state.last_query), q), state, shelf, more=r.more)
+        first = shelf.product(turn.slots.get("product_in_focus") or "")
+        if r.measures and first:
+            advice, got = _size_advice(first, r, replace(state, listed=[]), shelf)
+            measured = {k: v for k, v in got.items() if k in ("height", "weight")}
+            return Turn(f"{turn.reply}\n{advice.rstrip('。')}。", {**turn.slots, **measured})
+        return turn
     if (t.how in ("implicit", "none", "page") and state.last_query and len(state.listed or []) > 1
             and state.last_aspect not in (A.LISTING, "care", "stock", "shipping")
             and not state.last_query.startswith(VARIANT) and not fact_aspects and not r.measures and not r.pick
@@ -564,8 +583,14 @@ def respond(intent: str | None, text: str | None, state: State, shelf: Shelf, *,
     if "care" in fact_aspects and len(t.rows) > 1:
         shared = {tuple(x.get("materials") or []) for x in t.rows}
         if len(shared) == 1:  # 羊毛开衫能机洗吗: every 开衫 is wool, so the wool's care is the answer
-            turn = _with_shared_tags(_care_of_materials(list(next(iter(shared))), shelf), t.rows, q)
-            return _with_kind_size(turn, t.rows, r, state, shelf)
+            turn = _with_kind_size(_with_shared_tags(_care_of_materials(list(next(iter(shared))), shelf), t.rows, q),
+                                   t.rows, r, state, shelf)
+            rest = [a for a in fact_aspects if a != "care"]
+            if turn and rest and t.how == "among":
+                # 其他几款哪款42码有货 另外这种鞋子能机洗吗: each one's stock first, then their shared care
+                each = _answer(t.rows, rest, r, state, shelf, t.how)
+                return Turn(f"{each.reply}\n{turn.reply.removeprefix('亲，')}", {**turn.slots, **each.slots})
+            return turn
     if "care" in fact_aspects and q.materials and t.how in ("search", "none", "implicit") and len(t.rows) != 1:
         return _care_of_materials(sorted(q.materials), shelf) or _no_product(r, t, intent, state, shelf)
     if not t.rows:
@@ -978,6 +1003,9 @@ def _merge(old: ProductQuery, new: ProductQuery) -> ProductQuery:
                        for k in {*old.excluded, *new.excluded}}
     if new.types:
         merged.keywords = new.keywords
+    elif new.profiles and old.types:
+        # 羽绒服 → 那小孩的呢: the kind made for the people now asked about (儿童羽绒服), as the words together read
+        merged.types = parse(merged.text).types or merged.types
     merged.gender = new.gender or old.gender
     merged.price = new.price or (None if (new.cheaper or new.dearer) else old.price)
     merged.cheaper, merged.dearer = new.cheaper, new.dearer

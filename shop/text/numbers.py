@@ -197,9 +197,15 @@ _WEIGHT = re.compile(r"(?<![\d.])(\d{1,3}(?:\.\d)?)\s*(公斤|kg|千克|斤)", r
 _WEIGHT_WORD = re.compile(r"(?:体重|weight|重)\s*(?:是|有)?\s*(\d{2,3}(?:\.\d)?)(?![\d.]|\s*(?:cm|厘米|公分|码))", re.I)
 _BARE_PAIR = re.compile(r"(?<![\d.])(1[4-9]\d|20\d)\s*[,，/、\s]\s*(\d{2,3})(?![\d.]|\s*(?:码|元|块|cm|厘米))")
 _HALF = re.compile(r"(?<![\d.])(\d{1,3})\s*(厘米|公分|cm|斤|公斤|码)半", re.I)   # 二十五厘米半 → 25.5厘米
+# 二十五厘米八 / 25公分8: a tenth said after the unit, as a length is read aloud → 25.8厘米
+_TENTH = re.compile(r"(?<![\d.])(\d{1,2})\s*(厘米|公分|cm)(\d|[一二三四五六七八九])(?![\d.]|\s*(?:斤|公斤|kg|岁|码|元|块|cm|厘米|公分|mm|毫米|米))", re.I)
+# 一米 三十斤: a metre and no more (a small child), read only beside a weight (a 1米 bed is no height)
+_ONE_METRE = re.compile(r"(?<![\d.])1\s*米(?![\d.]|[宽长高的])")
 _FOOT = re.compile(r"(?:脚长|脚的长度|脚掌长|foot\s*length|feet\s*length|foot|脚)\s*(?:是|有)?\s*(?:大概|大约|差不多|约|应该)?\s*(?:是|有)?\s*(?:大概|大约|差不多|约)?\s*(\d{2,3}(?:\.\d)?)"
                    r"\s*(mm|毫米|cm|厘米|公分)?", re.I)
 _BARE_FOOT_MM = re.compile(r"(?<![\d.])(1[5-9]\d|2[0-9]\d)\s*(?:mm|毫米)", re.I)   # 238mm: a foot, shoes are sized by it
+# 他的脚我量了一下 大概是25.8厘米: a length in centimetres a foot can have, in words about a foot
+_BARE_FOOT_CM = re.compile(r"(?<![\d.])((?:1[2-9]|2\d|3[0-2])(?:\.\d)?)\s*(?:cm|厘米|公分)", re.I)
 _DECIMAL_POINT = re.compile(r"(?<=\d)点(?=\d)")   # 二十三点二 → 23点2 → 23.2
 
 
@@ -208,8 +214,10 @@ def measures(text: str | None) -> dict:
 
     '一米七，一百六十斤' → {'height': 170, 'weight': 80}; '175 70公斤' → {'height': 175, 'weight': 70};
     '1.75m 65kg', '身高170体重120' (a bare weight ≥ 100 is 斤) and '脚长25.5' are read too;
-    '脚长二十五厘米半' is 25.5 cm (半 after a unit is half of it)."""
+    '脚长二十五厘米半' is 25.5 cm (半 after a unit is half of it), '二十五厘米八' 25.8 cm (a tenth after it);
+    '一米 三十斤' is 100 cm beside a weight."""
     t = _HALF.sub(lambda m: f"{m.group(1)}.5{m.group(2)}", _DECIMAL_POINT.sub(".", to_digits(text)))
+    t = _TENTH.sub(lambda m: f"{m.group(1)}.{'一二三四五六七八九'.find(m.group(3)) + 1 or m.group(3)}{m.group(2)}", t)
     out: dict = {}
     foot = _FOOT.search(t)
     if foot:
@@ -219,9 +227,13 @@ def measures(text: str | None) -> dict:
         t = t.replace(foot.group(0), " ")
     else:
         bare = _BARE_FOOT_MM.search(t)
+        bare_cm = None if bare or "脚" not in t else _BARE_FOOT_CM.search(t)
         if bare:
             out["foot"] = float(bare.group(1))
             t = t.replace(bare.group(0), " ")
+        elif bare_cm:
+            out["foot"] = float(bare_cm.group(1)) * 10
+            t = t.replace(bare_cm.group(0), " ")
     w = _WEIGHT.search(t)
     if w:
         v = float(w.group(1))
@@ -237,6 +249,8 @@ def measures(text: str | None) -> dict:
         if m:
             out["height"] = float(m.group(1))
             t = t.replace(m.group(0), " ")
+        elif "weight" in out and _ONE_METRE.search(t):
+            out["height"] = 100.0
     if "weight" not in out:
         m = _WEIGHT_WORD.search(t)
         if m:

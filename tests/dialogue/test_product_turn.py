@@ -847,3 +847,31 @@ def test_goods_asked_with_a_shipping_question_get_both():
     assert "奶粉" in reply and "内蒙古" in reply and "20 元" in reply
     # a shipping question about a kind, asking for no goods, is the rule alone
     assert "奶粉" not in Chat().say("ask_shipping_policy", "奶粉能寄到新疆吗")
+
+
+def test_the_same_kind_for_a_child_after_a_list_with_the_childs_measures():
+    # 那小孩的呢 after a list of adult down jackets: the kind made for children (the budget kept), not whether
+    # the first adult jacket suits a child; the measures said with it get that jacket's size
+    chat = Chat()
+    chat.say("ask_recommendation", "五百以内有羽绒服吗 大人穿的")
+    reply = chat.say("ask_recommendation", "行吧 那小孩的呢 儿子三岁 一米 三十斤")
+    assert "安心儿童羽绒服" in reply and "409" in reply and "建议选 100" in reply
+    assert "简约连帽羽绒服" not in reply and "推荐人群" not in reply
+
+
+def test_this_kind_after_a_list_is_the_listed_kind():
+    # 这种鞋子 after a list of walking shoes: those shoes' care, not every shoe the shop sells
+    chat = Chat()
+    chat.say("ask_recommendation", "健步鞋有哪些")
+    reply = chat.say("ask_product_info", "这种鞋子能机洗吗")
+    assert "网布" in reply and "真皮" not in reply
+
+
+def test_which_of_the_others_has_a_size_and_their_care():
+    chat = Chat()
+    chat.say("ask_recommendation", "健步鞋有哪些")
+    chat.say("ask_stock", "那个两百一十九块钱的藏青色，四十二码现在还有货吗？")
+    reply = chat.say("ask_stock", "那其他几款里面，哪一款四十二码是有货的呢？另外这种鞋子脏了，可以直接放洗衣机里洗吗？")
+    assert "轻便中老年健步鞋男款" in reply and "透气中老年健步鞋男款" in reply and "42码有货" in reply
+    assert "时尚中老年健步鞋" not in reply   # the one just asked about is not among the others
+    assert "网布" in reply and "手洗" in reply

@@ -40,6 +40,11 @@ def test_price_range(text, expected):
     ("1.75m 65kg", {"height": 175, "weight": 65}), ("身高170体重120", {"height": 170, "weight": 60}),
     ("我一米六体重九十斤", {"height": 160, "weight": 45}), ("脚长25.5", {"foot": 255}),
     ("脚长二十五厘米半", {"foot": 255}),
+    # a tenth after the unit, as a length is read aloud; a foot's length in cm where a foot is talked about
+    ("脚长二十五厘米八", {"foot": 258}), ("他的脚我量了一下，大概是二十五公分八那么长", {"foot": 258}),
+    ("脚上的伤口3厘米", {}),
+    # a metre and no more beside a weight is a small child's height; a 1米 table is no height
+    ("儿子三岁 一米 三十斤", {"height": 100, "weight": 15}), ("一米的桌子 三十斤", {"weight": 15}),
     ("宽松真丝衬衫多少钱", {}),
 ])
 def test_measures(text, expected):

@@ -230,6 +230,20 @@ def _heads(type_terms: list, text: str) -> list:
     return kept
 
 
+# 送他个 / 想买一个 / 要双: a buying verb right before a kind word makes that kind the thing bought
+_BOUGHT = re.compile(r"(?:买|送|要|找|选|挑|入|整)(?:给)?(?:他|她|我|你|它|他们|她们|ta)?(?:一)?"
+                     r"(?:个|只|口|把|双|件|台|条|套|款|瓶|支|盒|点|些)?\s*$", re.I)
+
+
+def _bought_after_need(terms, type_terms: list, text: str) -> bool:
+    """A need said first and then a kind bought (我爸每天泡茶 想送他个保温杯) or a kind it is for (泡茶用的保温杯):
+    the need describes the kind's use, so it adds no kinds of its own."""
+    needs = [t for t in terms if t.kind == "need"]
+    # 泡茶用的保温杯: the need is what the kind named after it is for (_OF_THE_NEXT, as between two kinds)
+    return any(t.at >= n.to and (_BOUGHT.search(text[:t.at]) or _OF_THE_NEXT.search(text[n.to:t.at]))
+               for n in needs for t in type_terms)
+
+
 # 手机13812345678 / 电话：138… — the word names the number that follows, not goods wanted.
 _NUMBER_AFTER = re.compile(r"\s*(?:号码|号)?\s*(?:是|为)?\s*[:：]?\s*\+?\d[\d\s-]{5,}")
 
@@ -330,6 +344,8 @@ def parse(text: str | None) -> ProductQuery:
     # then rank them (床上用的保暖的东西 → a blanket; 宝宝尿床 床垫湿透了 → a pad, not a mattress).
     # a need that the kind named already meets only describes it (中老年健步鞋…走路滑不滑: not 跑步鞋 too)
     named_kinds, needed = _narrowest(type_sets), _narrowest(need_sets)
+    if _bought_after_need(terms, type_terms, corrected):
+        needed = set()   # 每天泡茶 想送他个保温杯: the need says what the cup is for; the cup is what is bought
     types = named_kinds | (set() if named_kinds & needed else needed)
     aged = age_profile(corrected)
     if aged:

@@ -45,3 +45,14 @@ def test_a_thing_asked_for_that_is_not_sold_is_still_not_sold():
 
 def test_a_thin_wallet_is_a_saying_not_a_wallet():
     assert parse("有没有便宜点的 学生党钱包瘦瘦").not_sold == ()
+
+
+@pytest.mark.parametrize("text", ["我爸每天上班都泡茶带着 想送他个保温杯 两百以内吧", "泡茶用的保温杯"])
+def test_a_need_said_before_the_kind_bought_describes_it(text):
+    # 泡茶 alone means a teapot (or tea); said of the cup being bought it is what the cup is for
+    assert parse(text).wanted_types == frozenset({"保温杯"})
+
+
+def test_a_need_beside_a_kind_not_bought_still_adds_its_kinds():
+    # 宝宝尿床 床垫湿透了: the mattress is where it happened, the pad is what helps
+    assert "隔尿垫" in parse("宝宝尿床 床垫湿透了").wanted_types

@@ -678,8 +678,10 @@ def _aspects(r: Reading, t: Targets, intent: str | None, state: State, fact_aspe
     shoe_size = bool(by_number and re.fullmatch(r"(?:3[3-9]|4[0-8])(?:\.5)?", by_number))
     has_it = re.search(r"有[^，,。？?！!]{0,12}(?:吗|么|没|不)|有没有|有冇", r.text)
     end_size = _end_size_said(r.text) and has_it   # 有小瓶的吗
+    # 那灰色呢 顺便问下咋洗 after a stock answer: the other colour's stock, then the new question
+    stock_carried = state.last_aspect == "stock" and bool(re.search(r"那[^，,。？?！!\s]{0,8}呢", r.text))
     if (r.size or r.colors or shoe_size and stock_words or end_size) and "stock" not in asked \
-            and (not asked or stock_words):
+            and (not asked or stock_words or stock_carried):
         # 那L码呢, 黑色有没, 42的有没 (a shoe size) — a variant's availability
         asked.append("stock")
     elif has_it and len(t.rows) == 1 \
@@ -690,7 +692,8 @@ def _aspects(r: Reading, t: Targets, intent: str | None, state: State, fact_aspe
         asked.append("price")   # 哪个便宜: each one's price
     if r.quantity and r.quantity >= 2 and len(t.rows) == 1 and ({"price", "promotion"} & set(asked)):
         asked.append("quote")   # 两瓶一共多少钱: the total with the offer that applies
-    if r.query.materials and "material" not in asked and re.search(r"吗|么|不|是不是", r.text):
+    if r.query.materials and "material" not in asked and re.search(r"吗|么|不|是不是", r.text) \
+            and ("care" not in asked or "是" in r.text):   # 羊毛的咋洗 能机洗不: the wool's care, not what it is
         asked.append("material")  # 是纯棉的吗
     rows_tags = {tag for row in t.rows for tag in row.get("tags", [])}
     said = r.query.text

@@ -36,7 +36,8 @@ def one_product(row: Row, parts: Sequence[str]) -> str:
     out = []
     if fragments:
         out.append(f"亲，「{row['name']}」" + "；".join(fragments) + "。")
-    out += list(sentences)
+    for sentence in sentences:   # one greeting to a reply, however many answers it holds
+        out.append(sentence.removeprefix("亲，") if out else sentence)
     return "\n".join(out)
 
 

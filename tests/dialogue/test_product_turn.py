@@ -875,3 +875,13 @@ def test_which_of_the_others_has_a_size_and_their_care():
     assert "轻便中老年健步鞋男款" in reply and "透气中老年健步鞋男款" in reply and "42码有货" in reply
     assert "时尚中老年健步鞋" not in reply   # the one just asked about is not among the others
     assert "网布" in reply and "手洗" in reply
+
+
+def test_another_colour_after_a_stock_answer_with_a_care_question():
+    # 那灰色呢 顺便问下羊毛的咋洗: the grey one in the size asked before, then the wool's care (not "it is wool")
+    chat = Chat()
+    chat.say("ask_size_advice", "复古羊毛针织开衫女款 一米六五 一百一十斤 穿啥码")
+    chat.say("ask_stock", "藏青色M还有不")
+    reply = chat.say("ask_stock", "那灰色呢 顺便问下羊毛的咋洗 能机洗不")
+    assert "灰色 M码有货" in reply and "手洗" in reply and "材质是" not in reply
+    assert reply.count("亲，") == 1

@@ -317,8 +317,7 @@ class Cancel(OrderTask):
         data = outcome.data
         text = f"已为您取消订单 {data['order_no']}。"
         if data.get("refund"):
-            text += (f"货款 {data['refund_amount']:.2f} 元将原路退回，预计 "
-                     f"{data['refund_expected_by']:%Y年%m月%d日} 前到账。")
+            text += f"货款 {data['refund_amount']:.2f} 元将原路退回，{data['refund_arrival']}。"
         return [text]
 
     finish = OrderTask.change

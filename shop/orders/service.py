@@ -336,7 +336,8 @@ class OrderService:
             data = {"order_no": order.order_no, "pay_amount": order.pay_amount}
             if decision.details.get("refund") and old_pay > order.pay_amount:
                 refund = self._refund(s, order, old_pay - order.pay_amount, "quantity")
-                data.update(refund_amount=refund.amount, refund_expected_by=refund.expected_by)
+                data.update(refund_amount=refund.amount, refund_expected_by=refund.expected_by,
+                            refund_arrival=return_rules.arrival(order.payment_method, refund.expected_by))
             return self._worded(Outcome(True, "quantity_changed",
                                         "修改成功：" + decision.reason.replace("可以把数量改为", "已把数量改为"), data))
 

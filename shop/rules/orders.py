@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from shop.rules.decision import Decision, allow, refuse
 from shop.rules.policy import MAX_QUANTITY, PAYMENT_LABELS, REFUND_DAYS, OrderStatus, days
+from shop.rules.returns import arrival
 
 _AFTER_SHIPMENT_HINT = {
     OrderStatus.SHIPPED: "订单已发货，包裹正在运输中",
@@ -29,7 +30,8 @@ def can_cancel(status: str, *, now: dt.datetime | None = None, payment_method: s
         if now is not None:
             expected = (now + days(REFUND_DAYS.get(payment_method or "", 5))).date()
             details["refund_expected_by"] = expected
-            reason += f"，预计 {expected:%Y年%m月%d日} 前到账"
+            details["refund_arrival"] = arrival(payment_method, expected)
+            reason += f"，{details['refund_arrival']}"
         if amount is not None:
             details["refund_amount"] = amount
         return allow("cancel_paid", reason + "。", **details)

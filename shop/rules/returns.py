@@ -117,6 +117,14 @@ def refund_expected_by(issued_at: dt.datetime, payment_method: str | None) -> dt
     return (issued_at + days(REFUND_DAYS.get(payment_method or "", REFUND_DAYS["bank_card"]))).date()
 
 
+def arrival(payment_method: str | None, expected: dt.date | None = None) -> str:
+    """When refunded money shows in the account, as a shopper asks it (啥时候到账): the method's usual
+    lag in days (REFUND_DAYS), then the date it comes to where one is known.
+    '一般 1天内到账（预计 2025年11月25日 前）'; '一般 5天内到账'."""
+    lag = REFUND_DAYS.get(payment_method or "", REFUND_DAYS["bank_card"])
+    return f"一般 {lag}天内到账" + (f"（预计 {expected:%Y年%m月%d日} 前）" if expected else "")
+
+
 def refund_progress(return_status: str, *, now: dt.datetime, payment_method: str | None,
                     send_back_by: dt.date | None = None, refund_status: str | None = None,
                     refund_expected: dt.date | None = None) -> Decision:
@@ -133,13 +141,12 @@ def refund_progress(return_status: str, *, now: dt.datetime, payment_method: str
                      expected_by=expected)
     if refund_status == RefundStatus.PROCESSING:
         overdue = refund_expected is not None and now.date() > refund_expected
-        reason = (f"退款已发起，正在退回{method}，预计 {refund_expected:%Y年%m月%d日} 前到账。"
+        reason = (f"退款已发起，正在退回{method}，{arrival(payment_method, refund_expected)}。"
                   if not overdue else f"退款应于 {refund_expected:%Y年%m月%d日} 前到账，已超出预计时间，已为您转人工加急处理。")
         return allow("refund_overdue" if overdue else "refund_processing", reason, expected_by=refund_expected)
     if refund_status == RefundStatus.SUCCEEDED:
-        lag = REFUND_DAYS.get(payment_method or "")
         # the bank's own posting time is the shopper's next question (一般要几天)
-        late = f"退回{method}一般 {lag} 天内到账，" if lag else ""
+        late = f"退回{method}{arrival(payment_method)}，" if payment_method in REFUND_DAYS else ""
         return allow("refund_done", f"退款成功，已原路退回{method}，{late}请查看账户明细。")
     if return_status == ReturnStatus.EXCHANGED:
         return refuse("refund_exchange", "这是换货申请，不涉及退款，新商品已发出。")

@@ -120,10 +120,11 @@ def test_refund_progress_dates():
     processing = refund_progress(ReturnStatus.RECEIVED, now=now, payment_method="wechat",
                                  refund_status=RefundStatus.PROCESSING, refund_expected=dt.date(2025, 11, 25))
     assert processing.code == "refund_processing" and "2025年11月25日" in processing.reason
+    assert "一般 1天内到账" in processing.reason   # 啥时候到账: the method's lag, beside the date
     overdue = refund_progress(ReturnStatus.RECEIVED, now=now, payment_method="wechat",
                               refund_status=RefundStatus.PROCESSING, refund_expected=dt.date(2025, 11, 20))
     assert overdue.code == "refund_overdue" and "人工" in overdue.reason
     done = refund_progress(ReturnStatus.REFUNDED, now=now, payment_method="wechat", refund_status=RefundStatus.SUCCEEDED)
     assert done.code == "refund_done" and "微信支付" in done.reason
     card = refund_progress(ReturnStatus.REFUNDED, now=now, payment_method="bank_card", refund_status=RefundStatus.SUCCEEDED)
-    assert "银行卡" in card.reason and "5 天内到账" in card.reason   # the bank's own posting time
+    assert "银行卡" in card.reason and "5天内到账" in card.reason   # the bank's own posting time

@@ -148,7 +148,7 @@ def _status(order: OrderView, *, avoid: str | None = None) -> str:
         parcel = f"（{outbound.carrier}，运单号 {outbound.tracking_no}）" if outbound else ""
         return head + SHIPPED.say(avoid, when=when(order.shipped_at)) + parcel + latest_event(order, avoid=avoid)
     if order.status == OrderStatus.DELIVERED:
-        return head + DELIVERED.say(avoid, when=when(order.delivered_at), days=NO_REASON_DAYS)
+        return head + DELIVERED.say(avoid, when=when(order.delivered_at), days=NO_REASON_DAYS) + signed_by(order)
     if order.status == OrderStatus.CANCELLED:
         refund = " " + REFUNDED_BACK.say(avoid) if order.refunds else ""
         return head + CANCELLED.say(avoid, when=when(order.cancelled_at)) + refund
@@ -166,6 +166,15 @@ def latest_event(order: OrderView, *, avoid: str | None = None) -> str:
         return ""
     e = outbound.events[-1]
     return LATEST_EVENT.say(avoid, when=when(e.occurred_at), description=e.description)
+
+
+def signed_by(order: OrderView) -> str:
+    """Who or what signed for a delivered parcel, from its last tracking event (驿站代收, 本人签收): the
+    answer to 显示签收了 可我没看见, '' when the parcel has no events."""
+    outbound = next((s for s in order.shipments if s.kind == "outbound"), None)
+    if outbound is None or not outbound.delivered_at or not outbound.events:
+        return ""
+    return f"\n签收记录：{outbound.events[-1].description}"
 
 
 def tracking(order: OrderView, *, last: int = 4, avoid: str | None = None) -> str:

@@ -55,6 +55,15 @@ def test_tracking_shows_carrier_and_events(chat, sessions):
     assert shipment.carrier in reply and shipment.tracking_no in reply and latest.description in reply
 
 
+def test_a_delivered_orders_status_says_who_signed_for_it(chat, sessions):
+    # 显示签收了 可我没看见: the status says where the parcel was left (the last tracking event)
+    done = next(o for o in orders(sessions, lambda o: o.shopper_id == 1 and o.status == OrderStatus.DELIVERED)
+                if o.shipments and o.shipments[0].events)
+    last = sorted(done.shipments[0].events, key=lambda e: e.occurred_at)[-1]
+    reply = chat().start(f"{done.order_no} 显示签收了 可我没看见啊", "check_order_status")
+    assert "签收记录" in reply and last.description in reply
+
+
 def test_delayed_parcel_gets_an_apology_and_a_real_coupon_on_yes(chat, service, sessions):
     late = [o for o in orders(sessions, lambda o: o.shopper_id == 1 and o.status == OrderStatus.SHIPPED)
             if service.track(1, o.order_no)[1].allowed]

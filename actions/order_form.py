@@ -231,7 +231,7 @@ def extract(form: Form, slot: str, turn: Turn, *, as_answer: bool) -> Any:
             return form.get("listed_orders")[0]   # 两个都取消 to the list of two: the first, then the rest
         if found is None and form.shopper:
             # 我那支口红到哪了: the order whose goods the shopper names (preferring one the task fits)
-            named = orders_named(mine, text, form.task)
+            named = orders_named(mine, text, form.task, form.service.clock())
             if len(named) == 1 or len(named) > 1 and SEVERAL.search(text) \
                     and getattr(task_named(form.task), "several", False):
                 return named[0]   # 两个没付钱的单子都取消: the first of them (the rest: more_orders)
@@ -275,7 +275,7 @@ def _more_orders(form: Form, text: str) -> list[str]:
         return typed
     if not SEVERAL.search(text):
         return []
-    named = orders_named(form.service.orders(form.shopper.id), text, form.task)
+    named = orders_named(form.service.orders(form.shopper.id), text, form.task, form.service.clock())
     if len(named) < 2:
         named = form.get("listed_orders") or []
     return [n for n in named if n != first] if first in named else []
@@ -414,7 +414,7 @@ def _orders_offered(form: Form, text: str, *, at_least: int, limit: int = 5) -> 
     """The shopper's recent orders to pick from: those the words narrow to (没付钱的 → the unpaid ones) when
     they are `at_least` many, else those where the task is possible first (`_orders_to_list`)."""
     mine = form.service.recent_orders(form.shopper.id, limit=20)
-    named = orders_named(form.service.orders(form.shopper.id), text, form.task) if mine else []
+    named = orders_named(form.service.orders(form.shopper.id), text, form.task, form.service.clock()) if mine else []
     narrowed = [o for o in mine if o.order_no in named]
     return narrowed[:limit] if len(narrowed) >= at_least else _orders_to_list(mine, task_named(form.task), limit)
 

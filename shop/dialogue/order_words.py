@@ -8,11 +8,13 @@ order to cancel one that has not); the caller asks only when it is still ambiguo
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
 from functools import lru_cache
 from typing import Sequence
 
 from shop.dialogue.order_tasks import TASKS
+from shop.rules.logistics import detect_delay
 from shop.rules.policy import OrderStatus
 from shop.search.query import ProductQuery, parse
 
@@ -81,11 +83,12 @@ def order_priced(orders: Sequence, text: str) -> str | None:
     return hits[0].order_no if len(hits) == 1 else None
 
 
-def orders_named(orders: Sequence, text: str, task: str | None) -> list[str]:
+def orders_named(orders: Sequence, text: str, task: str | None, now: dt.datetime | None = None) -> list[str]:
     """Order numbers of the orders the words point at, best first: [] when the words name no goods
     of any order, one number when they settle it, several when the caller must still ask.
 
-    orders: OrderView-like objects (order_no, status, items with product_id and product_name)."""
+    orders: OrderView-like objects (order_no, status, items with product_id and product_name, shipments
+    with events); now: the shop's clock, to tell a parcel that is stuck (包裹好几天没动了) from moving ones."""
     q = parse(text)
     named = bool(q.named or _kinds(q) or _words(q))
     goods = [o for o in orders if any(item_named(i, q) for i in o.items)] if named else []
@@ -116,6 +119,11 @@ def orders_named(orders: Sequence, text: str, task: str | None) -> list[str]:
         hits = [o for o in orders if o.status in states]   # 那个没付钱的单子: the orders in that state
     if states and len(hits) > 1 and any(o.status in states for o in hits):
         hits = [o for o in hits if o.status in states]   # 厦门那个一直没到的: the one still on its way
+    if now is not None and STUCK.search(text):
+        stuck = [o for o in (hits or orders) if o.status == OrderStatus.SHIPPED and detect_delay(
+            o.status, now=now, last_update_at=_last_update(o)).allowed]
+        if stuck:
+            hits = stuck   # 我的包裹死在路上了 六天都没动了: the parcels with no update for days, not every one moving
     if len(hits) <= 1:
         return [o.order_no for o in hits]
     task_ = TASKS.get(task or "")
@@ -144,6 +152,15 @@ def day_ordered(text: str | None) -> tuple[int | None, int] | None:
 _NEW_VALUE = re.compile(r"改成|改为|改到|换成|换到|改去|送到新|新地址")
 # 另一个没付款的也取消: another of the shopper's orders, in the state the words say, than the one just handled
 ANOTHER = re.compile(r"另一个|另一单|另外一个|另外那个|另外一单|另一笔|另外那单")
+# A parcel said to be stuck: no tracking update for days (the delay rule decides which are)
+STUCK = re.compile(r"不动|没动|没动静|死在路上|卡住|卡在|停在|没更新|没有更新|不更新|几天没|好几天了?没|一直没到")
+
+
+def _last_update(order) -> dt.datetime | None:
+    events = [e.occurred_at for s in getattr(order, "shipments", ()) if s.kind == "outbound" for e in s.events]
+    return max(events) if events else None
+
+
 STATE_WORDS = (
     (re.compile(r"没付|未付|待付|没支付"), (OrderStatus.PENDING_PAYMENT,)),
     (re.compile(r"没发货|未发货|待发货|还没发|还没(?:给我)?寄"), (OrderStatus.PAID, OrderStatus.PENDING_PAYMENT)),

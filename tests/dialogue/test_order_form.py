@@ -77,6 +77,17 @@ def test_delayed_parcel_gets_an_apology_and_a_real_coupon_on_yes(chat, service, 
     assert count(sessions, m.Coupon, m.Coupon.source == "delay_compensation") == before + 1
 
 
+@pytest.mark.parametrize("text", ["我的包裹死在路上了！！六天都没动了！！", "快递好几天没更新了 怎么回事"])
+def test_a_stuck_parcel_named_by_its_state_is_the_late_one(chat, service, sessions, text):
+    # several parcels on their way, one with no update for days: "stuck" means that one, not a list of all
+    moving = orders(sessions, lambda o: o.shopper_id == 1 and o.status == OrderStatus.SHIPPED)
+    late = [o for o in moving if service.track(1, o.order_no)[1].allowed]
+    assert len(moving) > 1 and len(late) == 1
+    c = chat()
+    reply = c.start(text, "track_logistics")
+    assert late[0].order_no in reply and "非常抱歉" in reply and "请问是哪个订单" not in reply
+
+
 def test_another_task_asked_instead_of_a_yes_or_no_is_taken_up(chat, service, sessions):
     late = [o for o in orders(sessions, lambda o: o.shopper_id == 1 and o.status == OrderStatus.SHIPPED)
             if service.track(1, o.order_no)[1].allowed]

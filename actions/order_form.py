@@ -30,7 +30,8 @@ from actions.products import goods_after_complaint, product_side_turn, slot_even
 from actions.services import channel_of
 from shop.dialogue import order_text, parsing
 from shop.dialogue.order_tasks import OWN_PURCHASE, READ_TASKS, SEND_WHERE, TASKS, corrects_order, follow_up_task, loads_json, own_order_task, task_asked, task_for, task_named, variant_named
-from shop.dialogue.order_words import another_order, items_named, order_priced, order_tracked, orders_named
+from shop.dialogue.order_words import (another_order, items_named, order_by_variant, order_priced, order_tracked,
+                                      orders_named)
 from shop.identity import code_in
 from shop.nlu.order_cues import TASK_WORDS
 from shop.media import first_attachment
@@ -216,6 +217,10 @@ def extract(form: Form, slot: str, turn: Turn, *, as_answer: bool) -> Any:
         priced = order_priced(mine, text)  # 三百六十九块的那个订单
         if priced:
             return priced
+        listed = [o for o in mine if o.order_no in (form.get("listed_orders") or [])]
+        by_variant = order_by_variant(listed, text) if as_answer and listed else None
+        if by_variant:
+            return by_variant   # 灰色XXL那件 to the list: the order holding the goods of that colour and size
         found = parsing.find_order_no(text, ents.get("order_id"))
         if found and found.isdigit() and 3 <= len(found) < 12:
             # 0002那单 / 尾号0001的: the shopper's one order whose number ends so (just shown in full)
@@ -395,7 +400,11 @@ def prompt(form: Form, slot: str) -> None:
         if recent:
             form.set("listed_orders", [o.order_no for o in recent])
             prefix = getattr(task_named(task), "order_prompt_prefix", "")
-            form.say(f"{prefix}请问是哪个订单？您最近的订单：\n{order_text.order_list(recent)}\n"
+            said = form.get("task_text") or ""
+            views = {o.order_no: o for o in form.service.orders(form.shopper.id)} if said else {}
+            named = {no: hits[0].product_name for no in views if no in form.get("listed_orders")
+                     for hits in [items_named(views[no].items, said)] if hits}
+            form.say(f"{prefix}请问是哪个订单？您最近的订单：\n{order_text.order_list(recent, named)}\n"
                      "回复序号或 12 位订单号即可。")
         else:
             form.say("请提供 12 位订单号（在「我的订单」里可以找到）。")

@@ -100,9 +100,13 @@ def when(t: dt.datetime | None) -> str:
     return f"{t.month}月{t.day}日 {t:%H:%M}" if t else ""
 
 
-def order_list(orders: Sequence[OrderSummary]) -> str:
+def order_list(orders: Sequence[OrderSummary], named: dict[str, str] | None = None) -> str:
+    """One line per order; `named` (order number → an item's name) shows the goods the shopper spoke of
+    (外套买大了) where they are not the order's first item, so the shopper can tell the order by them."""
+    named = named or {}
     lines = [f"{i}. {o.order_no}｜{o.first_item}{'等' + str(o.item_count) + '件' if o.item_count > 1 else ''}"
-             f"｜{o.status_label}｜{o.created_at.month}月{o.created_at.day}日下单"
+             + (f"（含{named[o.order_no]}）" if named.get(o.order_no) and named[o.order_no] not in o.first_item else "")
+             + f"｜{o.status_label}｜{o.created_at.month}月{o.created_at.day}日下单"
              for i, o in enumerate(orders, start=1)]
     return "\n".join(lines)
 

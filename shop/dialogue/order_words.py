@@ -83,6 +83,23 @@ def order_priced(orders: Sequence, text: str) -> str | None:
     return hits[0].order_no if len(hits) == 1 else None
 
 
+def order_by_variant(orders: Sequence, text: str) -> str | None:
+    """The one order holding an item of the colour and size the message says (灰色XXL那件, 粉色那个): the
+    shopper tells the order by the goods' variant, as shown in the order list."""
+    said = (text or "").upper()
+
+    def fits(item) -> int:
+        size = (item.size or "").upper()
+        sized = bool(size) and re.search(rf"(?<![A-Z0-9]){re.escape(size)}(?![A-Z0-9])", said) is not None
+        coloured = bool(item.color) and item.color in said
+        return 2 * coloured + 2 * sized if coloured or sized else 0
+
+    best = {o.order_no: max((fits(i) for i in o.items), default=0) for o in orders}
+    top = max(best.values(), default=0)
+    winners = [no for no, score in best.items() if score == top]
+    return winners[0] if top and len(winners) == 1 else None
+
+
 def orders_named(orders: Sequence, text: str, task: str | None, now: dt.datetime | None = None) -> list[str]:
     """Order numbers of the orders the words point at, best first: [] when the words name no goods
     of any order, one number when they settle it, several when the caller must still ask.

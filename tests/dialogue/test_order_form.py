@@ -88,6 +88,20 @@ def test_a_stuck_parcel_named_by_its_state_is_the_late_one(chat, service, sessio
     assert late[0].order_no in reply and "非常抱歉" in reply and "请问是哪个订单" not in reply
 
 
+def test_the_order_list_shows_the_goods_named_and_takes_a_pick_by_their_colour_and_size(chat, sessions):
+    # 外套买大了: the orders holding a 外套 say so, though it is not their first item; 灰色XXL那件 picks the one
+    # whose 外套 is grey XXL
+    c = chat()
+    reply = c.start("外套买大了 能换小一号吗", "request_exchange")
+    assert reply.count("外套") >= 2 and "请问是哪个订单" in reply
+    listed = c.slots["listed_orders"]
+    views = orders(sessions, lambda o: o.order_no in listed)
+    grey = [o.order_no for o in views for i in o.items if i.color == "灰色" and i.size == "XXL"]
+    assert len(grey) == 1
+    c.say("灰色XXL那件", "inform")
+    assert c.slots["order_id"] == grey[0]
+
+
 def test_another_task_asked_instead_of_a_yes_or_no_is_taken_up(chat, service, sessions):
     late = [o for o in orders(sessions, lambda o: o.shopper_id == 1 and o.status == OrderStatus.SHIPPED)
             if service.track(1, o.order_no)[1].allowed]

@@ -30,6 +30,8 @@ OWN_PURCHASE = re.compile(
     # 还没给我寄 / 还没寄来 / 还没发货: only an order is waited for
     r"还没(?:给我)?(?:寄|发)|"
     r"那单|这单|那个订单|这个订单|我的订单|我的快递|我的包裹|我那(?:个|件|双|条|套|瓶|支|单)|"
+    # 那几单 / 我的单子: several orders of one's own; 我还没有开封 / 没拆封: goods in hand, so bought
+    r"那几单|这几单|哪几单|我的单子|(?:还|都)?没(?:有)?(?:开封|拆封|拆开|拆过|开过|用过)|"
     # 我老婆那个真丝枕套 / 她那件开衫 / 我老婆说那个褥子: goods of the household the shopper orders for
     + HOUSEHOLD_GOODS)
 # What to do with it, most specific first: a refund before a return, an exchange before a return.
@@ -43,6 +45,8 @@ TASK_WORDS = (
     ("complain_quality", re.compile(r"质量|坏了|破了|裂了|异味|塑胶味|味道很大|掉色|起球|开线|脱线|开胶|脱胶|缩水|漏|断了|不亮")),
     ("track_logistics", re.compile(r"到哪|到了哪|(?:啥|什么)时候能?到|几时能?到|多久能?到|还没到|没到|没动|不动|物流|快递员|派送|"
                                    r"催一下|帮我催|怎么还没|到了没|放在哪|放哪")),
+    # 我还没发货的那几单都给我列一下: the orders themselves, shown
+    ("check_order_status", re.compile(r"列一下|列出来|列个|都有哪些|有哪几|哪几单|几个订单|哪些订单|哪些单")),
 )
 # Readings about orders: another order task is never overridden (the model may know better which), the
 # same one is confirmed (its confidence raised above the fallback threshold). Answers to a question

@@ -16,6 +16,7 @@ any point; three unusable answers in a row end the form with an offer of a human
 from __future__ import annotations
 
 import dataclasses
+import json
 import logging
 import re
 from dataclasses import dataclass, field
@@ -719,14 +720,39 @@ def _then(form: Form, turn: Turn, *, dropped: str | None) -> None:
 
 def _switch(form: Form, turn: Turn) -> None:
     """Another task asked mid-form: it starts from this message; "好的，改为帮您…" is said before whatever
-    the new task says at once (a parcel's tracking), not after it."""
+    the new task says at once (a parcel's tracking), not after it. A change under way is paused, to be
+    taken up again when the new task only read an order (_resume_paused)."""
     said, ended = len(form.messages), form.updates.get("last_order_task")
+    paused = _pause(form)
     start(form, turn)
+    if paused and form.task != json.loads(paused)["task"]:
+        form.set("paused_task", paused)
     # the new task, or the one it started and ended at once (refused: 改为帮您取消订单 + why not)
     task = task_named(form.task) or (task_named(form.get("last_order_task"))
                                      if form.updates.get("last_order_task") != ended else None)
     if task is not None:
         form.messages.insert(said, f"好的，改为帮您{task.label}。")
+
+
+def _pause(form: Form) -> str | None:
+    """The change under way (its task, order and the answers given so far) as JSON, or None when there is
+    none worth keeping (a read, or nothing asked yet beyond the order)."""
+    if form.task not in TASKS or form.task in READ_TASKS or not form.get("order_id"):
+        return None
+    answers = {name: form.get(name) for name in (*TASK_SLOTS, "order_id")
+               if form.get(name) is not None and name not in ("confirmed", "form_attempts", "listed_orders")}
+    return json.dumps({"task": form.task, "slots": answers}, ensure_ascii=False, default=str)
+
+
+def resumed(form: Form) -> tuple[dict, str] | None:
+    """The change a read interrupted (对了 那单退了没 while a tax number was awaited), to take up again now the
+    read is answered: the slots that put it back where it was, and what to say; None when none is paused."""
+    paused = loads_json(form.get("paused_task"))
+    if not paused or paused.get("task") not in TASKS:
+        return None
+    slots = {name: value for name, value in (paused.get("slots") or {}).items() if name in (*TASK_SLOTS, "order_id")}
+    order = f"订单 {slots['order_id']} " if slots.get("order_id") else ""
+    return {"order_task": paused["task"], **slots}, f"刚才{order}的{TASKS[paused['task']].label}还没办完，我们接着来。"
 
 
 def _notice(form: Form, turn: Turn) -> bool:
@@ -1047,7 +1073,9 @@ class ValidateOrderForm(Action):
         # None means the form has just been activated (Rasa marks it active before asking us).
         activating = requested is None
         ask_again = False
-        if activating:
+        if activating and form.task and _is_resume(tracker):
+            ask_again = True   # a change taken up again after a read answered (action_order_task put it back)
+        elif activating:
             product = product_side_turn(tracker) or goods_after_complaint(tracker)
             if product is not None and product.reply:
                 # 换个颜色 要绿的 after a list: the goods, not an exchange; the form ends before it asks anything

@@ -13,7 +13,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.order_form import HANDED_ON, TASK_SLOTS, Form
+from actions.order_form import HANDED_ON, TASK_SLOTS, Form, resumed
 from shop.dialogue.order_tasks import READ_TASKS, TASKS, reads_also_asked, task_named
 from shop.orders import InvalidOrderNumber, OrderNotFound
 
@@ -45,6 +45,13 @@ class ActionOrderTask(Action):
         handoff = form.updates.get("handoff_reason") or form.get("handoff_reason")
         if handoff:
             events += [SlotSet("handoff_reason", handoff), FollowupAction("action_handoff")]
+        elif task is not None and task.name in READ_TASKS and form.shopper is not None and resumed(form):
+            # 税号我翻一下……对了 那单退了没: the read is answered, the invoice waiting for its tax number goes on
+            slots, said = resumed(form)
+            dispatcher.utter_message(text=said)
+            events += [SlotSet(name, value) for name, value in slots.items()] + [FollowupAction("order_form")]
+        if form.get("paused_task"):
+            events.append(SlotSet("paused_task", None))
         return events
 
     @staticmethod

@@ -36,12 +36,13 @@ def service(sessions, monkeypatch):
 
 def tracker(sender: str, text: str, intent: str, *, slots: dict | None = None, entities: dict | None = None,
             active: bool = False, confidence: float = 0.95, events: list | None = None,
-            metadata: dict | None = None) -> Tracker:
+            metadata: dict | None = None, after: list | None = None) -> Tracker:
     ents = [{"entity": k, "value": v} for k, v in (entities or {}).items()]
     latest = {"text": text, "intent": {"name": intent, "confidence": confidence}, "entities": ents,
               "metadata": metadata or {}}
     evs = list(events or []) + [{"event": "action", "name": "action_listen"},
-                                {"event": "user", "text": text, "parse_data": latest, "input_channel": "rest"}]
+                                {"event": "user", "text": text, "parse_data": latest, "input_channel": "rest"},
+                                *(after or [])]
     return Tracker(sender, dict(slots or {}), latest, evs, False, None,
                    {"name": FORM} if active else {}, "action_listen")
 
@@ -86,6 +87,13 @@ class FormDriver:
             out += done
             self._apply(events)
             self.active = False
+            if self.followup == "order_form":
+                # a change a read interrupted, taken up again: the form comes back after action_order_task
+                back, events = run(ValidateOrderForm(), tracker(
+                    self.sender, text, intent, slots=self.slots, after=[{"event": "action", "name": "action_order_task"}]))
+                out += back
+                self._apply(events)
+                self.active = self.slots.get("requested_slot") is not None
         self.replies = out
         self.history += [{"event": "user", "text": text}] + [{"event": "bot", "text": r} for r in out]
         return "\n".join(out)

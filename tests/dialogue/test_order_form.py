@@ -102,6 +102,28 @@ def test_the_order_list_shows_the_goods_named_and_takes_a_pick_by_their_colour_a
     assert c.slots["order_id"] == grey[0]
 
 
+def test_a_change_interrupted_by_a_read_is_taken_up_again(chat, sessions):
+    # 税号我翻一下……对了 那单退了没 (a4 writer): the refund is answered, then the invoice that was waiting for
+    # its tax number goes on, title kept; the tax number given next completes it
+    delivered = own(sessions, OrderStatus.DELIVERED)
+    c = chat()
+    reply = c.start(f"{delivered.order_no}开公司发票，抬头厦门市思明区美佳日杂店", "ask_payment_invoice")
+    assert c.slots["requested_slot"] == "invoice_tax_number"
+    reply = c.say("税号我翻一下……对了，我之前取消那单87块的退了没？", "ask_refund_status")
+    assert "87.00" in reply and "还没办完" in reply and "纳税人识别号" in reply
+    assert c.slots["order_task"] == "invoice" and c.slots["order_id"] == delivered.order_no
+    reply = c.say("好。税号92350203MA8D6P1Q7X", "inform")
+    assert "发票已申请" in reply and "美佳日杂店" in reply
+
+
+def test_a_change_dropped_for_another_change_is_not_taken_up_again(chat, sessions):
+    delivered = own(sessions, OrderStatus.DELIVERED)
+    c = chat()
+    c.start(f"{delivered.order_no}开公司发票，抬头厦门市思明区美佳日杂店", "ask_payment_invoice")
+    reply = c.say("算了不开了", "deny")
+    assert "还没办完" not in reply and not c.slots.get("paused_task")
+
+
 def test_another_task_asked_instead_of_a_yes_or_no_is_taken_up(chat, service, sessions):
     late = [o for o in orders(sessions, lambda o: o.shopper_id == 1 and o.status == OrderStatus.SHIPPED)
             if service.track(1, o.order_no)[1].allowed]

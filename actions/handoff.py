@@ -21,6 +21,7 @@ from actions.services import channel_of
 from shop.handoff import HandoffLimited, HandoffQueue
 from shop.handoff.ratings import record_rating, stars_in
 from shop.handoff.waiting import NO_AGENT
+from shop.dialogue.order_tasks import READ_TASKS, own_order_task
 
 logger = logging.getLogger(__name__)
 
@@ -98,6 +99,11 @@ class ActionHandoff(Action):
             # Nights, holidays: nobody can take it. The request stays in the queue as a message for the
             # agents, and the bot stays on — never paused for a conversation nobody can take.
             dispatcher.utter_message(text=NO_AGENT)
+            words = (tracker.latest_message or {}).get("text") or ""
+            if tracker.active_loop_name is None and own_order_task(words) in READ_TASKS:
+                # 叫你们人工出来 枕套那单快一个礼拜没动静了: while nobody can take it, the bot looks the order up
+                # (and offers what the rules allow for a late parcel) instead of leaving the question unanswered
+                return [SlotSet("handoff_reason", None), FollowupAction("order_form")]
             return [SlotSet("handoff_reason", None), LISTEN]
         ahead = (view.position or 1) - 1
         wait = f"您前面还有 {ahead} 位顾客在等待" if ahead else "您是下一位"

@@ -568,8 +568,9 @@ def _write_asked_with_read(task: str | None, text: str) -> str | None:
     return task
 
 
-def start(form: Form, turn: Turn, task: str | None = None) -> None:
-    """A task starts from this message: the one `task` names, else the one the message asks."""
+def start(form: Form, turn: Turn, task: str | None = None, *, queued: bool = False) -> None:
+    """A task starts from this message: the one `task` names, else the one the message asks. queued: the
+    shopper's ask for a person was just queued (nobody on duty), so the words' ask for one is settled."""
     # A bare order number (intent inform) shows that order; 真的改好了？ after a change asks how it stands.
     correcting = bool(task is None and corrects_order(turn.text) and form.get("last_order_task") in TASKS
                       and form.get("order_id"))
@@ -641,13 +642,14 @@ def start(form: Form, turn: Turn, task: str | None = None) -> None:
     form.set("form_attempts", 0.0)
     if again:
         form.set("modify_field", "quantity")   # 两床: the amount just asked for, said again
-    if task and task != "complaint" and ASKS_FOR_HUMAN.search(turn.text) and not parsing.find_order_no(turn.text):
+    if task and task != "complaint" and ASKS_FOR_HUMAN.search(turn.text) and not parsing.find_order_no(turn.text) \
+            and not queued:
         # 枕套买了快十天了还没到 给我找个人 别整机器人糊弄我: a person is what is asked (they take the order too)
         form.set("handoff_reason", "asked")
         form.end()
         return
     if task == "complaint" and TASKS["complaint"].CATEGORY_BY_INTENT.get(turn.intent) == "service" \
-            and ASKS_FOR_HUMAN.search(turn.text):
+            and ASKS_FOR_HUMAN.search(turn.text) and not queued:
         # 什么破服务 我要人工 / 给我找个真人客服: a person is what is asked; they take the complaint too
         form.set("handoff_reason", "asked")
         form.end()
@@ -1083,7 +1085,9 @@ class ValidateOrderForm(Action):
                 return [*slot_events(product), SlotSet("order_task", None), SlotSet("requested_slot", None)]
             offered = offered_task(tracker)
             # 对 就退身体乳 to "…需要的话回复「申请退货」": the yes takes up the task offered
-            start(form, turn, task=offered if offered and turn.intent == "affirm" else None)
+            queued = any(e.get("event") == "action" and e.get("name") == "action_handoff"
+                         for e in _after_last_user(tracker))
+            start(form, turn, task=offered if offered and turn.intent == "affirm" else None, queued=queued)
             if form.task and form.task == offered and ACCEPTS_OFFER.search(turn.text) \
                     and not DECLINES.search(turn.text) and form.next_slot() == "confirmed":
                 # 行 那取消吧 in answer to "需要的话回复「取消订单」": the offer taken is the yes; not asked again

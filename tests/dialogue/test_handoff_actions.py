@@ -7,6 +7,7 @@ from sqlalchemy.exc import OperationalError
 
 from actions import handoff as handoff_actions
 from actions.handoff import ActionHandoff, ActionRateService
+from actions.order_form import ValidateOrderForm
 from shop.handoff import HandoffQueue
 from shop.handoff.ratings import stars_in
 from shop.store import models as m
@@ -54,6 +55,23 @@ def test_with_nobody_on_duty_the_shopper_is_told_at_once_and_the_bot_stays_on(se
     assert "不在线" in out[0] and "留言" in out[0] and "继续问我" in out[0]
     assert "pause" not in [e["event"] for e in events]
     assert HandoffQueue(sessions, service.clock).open_for("rest-night").status == "waiting"
+
+
+def test_with_nobody_on_duty_an_order_question_in_the_same_words_is_answered(service, sessions):
+    """叫你们人工出来 我要谈赔偿 枕套那单快一个礼拜没动静了 (a4 writer): queued for the agents, and the bot
+    looks the parcel up (with the compensation the rules allow) instead of leaving the question hanging."""
+    text = "叫你们人工出来，我要谈赔偿，枕套那单快一个礼拜没动静了"
+    out, events = hand_over("demo", text)
+    assert "不在线" in out[0]
+    assert {"event": "followup", "name": "order_form", "timestamp": None} in events
+    # the form then starts from the same words, without queueing the shopper a second time
+    said, events = run(ValidateOrderForm(), tracker("demo", text, "request_human",
+                                                    after=[{"event": "action", "name": "action_handoff"}]))
+    reply = "\n".join(said)
+    assert "YT6965970600030" in reply and "10 元" in reply and "handoff_reason" not in {e.get("name") for e in events}
+    # a plain ask for a person names no order: the bot just stays on
+    _, events = hand_over("demo-2", "人工")
+    assert "order_form" not in [e.get("name") for e in events]
 
 
 def test_when_the_queue_is_down_the_bot_stays_on(service, monkeypatch):

@@ -360,9 +360,10 @@ def targets(r: Reading, state: State, shelf: Shelf) -> Targets:
     return Targets([], "none")
 
 
-# A question whether goods suit someone (适合老人吗, 小孩能穿吗), not who they are wished for.
-FIT_ASKED = re.compile(r"适合|合适|能用|能穿|可以用|可以穿|能吃|可以吃|穿得了|用得了|肤质|皮肤|行不行|可以吗|能不能")
-FITS_ASKED = re.compile(r"能套|套得|套进|装得|装下|放得|合适|适合|配得|能用|能装|尺寸|多大")
+# A question whether goods fit something or suit someone (标准枕头能套吗, 适合老人吗, 小孩能穿吗), not who or
+# what they are wished for (那小孩的呢, 有没有便宜点的 学生党)
+FITS_ASKED = re.compile(r"能套|套得|套进|装得|装下|放得|合适|适合|配得|能用|能装|尺寸|多大|能穿|可以用|可以穿|能吃|可以吃|"
+                        r"穿得了|用得了|肤质|皮肤|行不行|可以吗|能不能")
 
 
 def _fits(row: dict, shelf: Shelf) -> set:
@@ -503,8 +504,10 @@ def respond(intent: str | None, text: str | None, state: State, shelf: Shelf, *,
     # 黑色M after a list of one (西装 女的 五百内): that product's variant, not the list filtered again
     one_listed_variant = len(state.listed or []) == 1 and bool(r.colors or r.size) and not (
         q.gender or q.price or q.wanted_types or set(q.facets()) - {"colors"})
-    if state.last_aspect == A.LISTING and "profile" in fact_aspects and not FIT_ASKED.search(q.text):
-        fact_aspects.remove("profile")   # 那小孩的呢 after a list: who it is for, a wish, not whether it suits them
+    if (q.cheaper or q.dearer or state.last_aspect == A.LISTING) and "profile" in fact_aspects \
+            and not FITS_ASKED.search(q.text):
+        # 那小孩的呢 after a list / 有没有便宜点的 学生党钱包瘦瘦: who it is for, a wish, not whether it suits them
+        fact_aspects.remove("profile")
     # 那小孩的呢 儿子一米 三十斤 after a list: the list for the new wish, and the size for the measures said
     refine = (t.how in ("implicit", "none", "page") and state.last_query and state.last_aspect == A.LISTING
               and not fact_aspects and not r.pick and not one_listed_variant
@@ -546,8 +549,6 @@ def respond(intent: str | None, text: str | None, state: State, shelf: Shelf, *,
         found = _search(shelf, _merge(parse(state.last_query), q), k=SHOWN * 3)
         if found.products:
             return _answer(_personal_order(found, shelf)[:SHOWN], [state.last_aspect], r, state, shelf)
-    if (q.cheaper or q.dearer) and "profile" in fact_aspects and not FITS_ASKED.search(q.text):
-        fact_aspects.remove("profile")   # 有没有便宜点的 学生党钱包瘦瘦: who is buying, not whether it suits them
     kin_of_focus = bool(state.focus) and len(t.rows) >= 1 and q.wanted_types and any(
         x["id"] == state.focus for x in t.rows) and (shelf.product(state.focus) or {}).get("type") in q.wanted_types
     if ((q.cheaper or q.dearer) and len(t.rows) == 1 and t.how in ("implicit", "referring", "page")

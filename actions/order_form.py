@@ -401,10 +401,11 @@ def prompt(form: Form, slot: str) -> None:
         if recent:
             form.set("listed_orders", [o.order_no for o in recent])
             prefix = getattr(task_named(task), "order_prompt_prefix", "")
+            # 外套买大了: each listed order's goods of that kind, shown where they are not its first item
             said = form.get("task_text") or ""
-            views = {o.order_no: o for o in form.service.orders(form.shopper.id)} if said else {}
-            named = {no: hits[0].product_name for no in views if no in form.get("listed_orders")
-                     for hits in [items_named(views[no].items, said)] if hits}
+            shown = {o.order_no for o in recent}
+            named = {o.order_no: hits[0].product_name for o in (form.service.orders(form.shopper.id) if said else [])
+                     if o.order_no in shown for hits in [items_named(o.items, said)] if hits}
             form.say(f"{prefix}请问是哪个订单？您最近的订单：\n{order_text.order_list(recent, named)}\n"
                      "回复序号或 12 位订单号即可。")
         else:
@@ -723,12 +724,12 @@ def _then(form: Form, turn: Turn, *, dropped: str | None) -> None:
 def _switch(form: Form, turn: Turn) -> None:
     """Another task asked mid-form: it starts from this message; "好的，改为帮您…" is said before whatever
     the new task says at once (a parcel's tracking), not after it. A change under way is paused, to be
-    taken up again when the new task only read an order (_resume_paused)."""
+    taken up again when the new task only read an order (`resumed`, after action_order_task)."""
     said, ended = len(form.messages), form.updates.get("last_order_task")
     paused = _pause(form)
     start(form, turn)
-    if paused and form.task != json.loads(paused)["task"]:
-        form.set("paused_task", paused)
+    if paused and form.task != paused["task"]:
+        form.set("paused_task", json.dumps(paused, ensure_ascii=False, default=str))
     # the new task, or the one it started and ended at once (refused: 改为帮您取消订单 + why not)
     task = task_named(form.task) or (task_named(form.get("last_order_task"))
                                      if form.updates.get("last_order_task") != ended else None)
@@ -736,14 +737,14 @@ def _switch(form: Form, turn: Turn) -> None:
         form.messages.insert(said, f"好的，改为帮您{task.label}。")
 
 
-def _pause(form: Form) -> str | None:
-    """The change under way (its task, order and the answers given so far) as JSON, or None when there is
-    none worth keeping (a read, or nothing asked yet beyond the order)."""
+def _pause(form: Form) -> dict | None:
+    """The change under way (its task, order and the answers given so far), or None when there is none
+    worth keeping (a read, or no order yet)."""
     if form.task not in TASKS or form.task in READ_TASKS or not form.get("order_id"):
         return None
     answers = {name: form.get(name) for name in (*TASK_SLOTS, "order_id")
                if form.get(name) is not None and name not in ("confirmed", "form_attempts", "listed_orders")}
-    return json.dumps({"task": form.task, "slots": answers}, ensure_ascii=False, default=str)
+    return {"task": form.task, "slots": answers}
 
 
 def resumed(form: Form) -> tuple[dict, str] | None:

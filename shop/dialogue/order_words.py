@@ -92,7 +92,7 @@ def order_by_variant(orders: Sequence, text: str) -> str | None:
         size = (item.size or "").upper()
         sized = bool(size) and re.search(rf"(?<![A-Z0-9]){re.escape(size)}(?![A-Z0-9])", said) is not None
         coloured = bool(item.color) and item.color in said
-        return 2 * coloured + 2 * sized if coloured or sized else 0
+        return int(coloured) + int(sized)
 
     best = {o.order_no: max((fits(i) for i in o.items), default=0) for o in orders}
     top = max(best.values(), default=0)

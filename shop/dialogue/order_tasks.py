@@ -238,7 +238,8 @@ class Track(Status):
             return (f"好的，已为您联系{parcel.carrier}催件（运单号 {parcel.tracking_no}），有新进展会第一时间通知您。"
                     "补偿券要为您发放吗？（回复「要」或「不用了」）")
         offer = form.delay_offer()
-        if offer and self.TOO_LITTLE.search(turn.text):
+        if offer and self.TOO_LITTLE.search(turn.text) and not parsing.RESIGNED.search(turn.text):
+            # (十块就十块吧 给我: the amount taken as it is, a yes the confirmation reads, not a haggle)
             # 才十块？我都等快一周了: what the rules give and why this much, and the offer stands
             return f"{compensation_rule()}\n这张券现在就可以为您发放，需要吗？（回复「要」或「不用了」）"
         if offer and self.WHY.search(turn.text):

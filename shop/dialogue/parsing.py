@@ -139,6 +139,8 @@ _ASKING = re.compile(r"[?？]|吗|对吧|是吧|多久|哪|怎么|什么|几天|
 _NEGATED_TASK = re.compile(r"(?:不|别|甭|先不|不要|不用|不想|不必)(?:再)?(?:取消|退|换|改|修改|申请|提交|办)")
 _WORDS = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")
 _UNSURE = re.compile(r"^\s*[\u4e00-\u9fffA-Za-z]{0,2}\s*[?？]+\s*$|^\s*(?:啊|哈|呃|额|哦)\s*[?？。.…!！]*\s*$")
+# 十块就十块吧 / 行吧就这样吧: taken as it is, grudgingly — a yes; 给我 at the end: hand it over
+RESIGNED = re.compile(r"([\u4e00-\u9fff\d]{1,4})就\1(?:吧|呗|了|啦)|给我\s*[吧呗啊!！。~～]*\s*$")
 _YES_ALONE = re.compile(r"^\s*(?:对|是|好|嗯|要)(?![了不么吗])[\s,，。!！~～啊呀吧的]*")
 
 
@@ -183,7 +185,7 @@ def yes_no(text: str | None, intent: str | None = None, task: str | None = None)
         return False
     if any(w in t for w in _NO):
         return False
-    if any(w in t for w in _YES) or _YES_ALONE.match(t):
+    if any(w in t for w in _YES) or _YES_ALONE.match(t) or RESIGNED.search(t):
         return True
     return None
 

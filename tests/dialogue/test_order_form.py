@@ -124,6 +124,16 @@ def test_a_change_dropped_for_another_change_is_not_taken_up_again(chat, session
     assert "还没办完" not in reply and not c.slots.get("paused_task")
 
 
+def test_the_offered_coupon_taken_grudgingly_is_issued(chat, service, sessions):
+    # 十块就十块吧，给我 (a4 writer): the amount accepted as it is, not a complaint that it is too little
+    late = [o for o in orders(sessions, lambda o: o.shopper_id == 1 and o.status == OrderStatus.SHIPPED)
+            if service.track(1, o.order_no)[1].allowed]
+    c = chat()
+    c.start(f"{late[0].order_no}怎么还没到", "track_logistics")
+    reply = c.say("十块就十块吧，给我", "inform")
+    assert "券码" in reply and "3 天起" not in reply
+
+
 def test_another_task_asked_instead_of_a_yes_or_no_is_taken_up(chat, service, sessions):
     late = [o for o in orders(sessions, lambda o: o.shopper_id == 1 and o.status == OrderStatus.SHIPPED)
             if service.track(1, o.order_no)[1].allowed]

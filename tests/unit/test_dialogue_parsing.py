@@ -83,6 +83,7 @@ def test_sizes_and_colors_follow_the_catalog():
     ("确认", None, True), ("好的", None, True), ("算了", None, False), ("不用了", None, False),
     ("嗯嗯", "deny", False), ("随便问问", None, None),
     ("补偿券我接受。", None, True), ("我不接受这个补偿", None, False),   # a5 writer
+    ("十块就十块吧，给我", "inform", True), ("行吧 给我", None, True), ("别给我", None, False),   # a4 writer
 ])
 def test_yes_no(text, intent, expected):
     assert p.yes_no(text, intent) == expected

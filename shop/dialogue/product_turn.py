@@ -445,7 +445,7 @@ def _plain_product_question(r: Reading, state: State) -> bool:
     on_table = bool(state.focus or state.page_product or state.listed)
     return bool(q.named or (r.pick is not None and state.listed)
                 or ((r.aspects or r.measures or r.colors or r.size or q.gender or q.cheaper or q.dearer or r.more
-                     or q.excluded) and on_table)
+                     or q.excluded or _end_size_said(r.text)) and on_table)   # 小号呢！: the smallest size of it
                 # a kind with anything a shopper specifies of it: 瑜伽裤 158 45kg, 折叠椅 150以内, 帆布鞋白色
                 or (q.wanted_types and (r.cue or r.aspects or r.measures or r.size or r.colors or q.price
                                         or q.facets() or len(q.text) <= 8))
@@ -587,8 +587,9 @@ def respond(intent: str | None, text: str | None, state: State, shelf: Shelf, *,
             turn = _with_kind_size(_with_shared_tags(_care_of_materials(list(next(iter(shared))), shelf), t.rows, q),
                                    t.rows, r, state, shelf)
             rest = [a for a in fact_aspects if a != "care"]
-            if turn and rest and t.how == "among":
-                # 其他几款哪款42码有货 另外这种鞋子能机洗吗: each one's stock first, then their shared care
+            if turn and rest:
+                # 其他几款哪款42码有货 另外这种鞋子能机洗吗 / 乳胶枕多少钱 能水洗吗: each one's stock or price first,
+                # then their shared care (and they are on the table for 第二个)
                 each = _answer(t.rows, rest, r, state, shelf, t.how)
                 return Turn(f"{each.reply}\n{turn.reply.removeprefix('亲，')}", {**turn.slots, **each.slots})
             return turn
@@ -599,6 +600,9 @@ def respond(intent: str | None, text: str | None, state: State, shelf: Shelf, *,
     asked = _aspects(r, t, intent, state, fact_aspects)
     if asked is None:
         return None
+    if asked == ["size_advice"] and t.how == "search" and len(t.rows) > 1:
+        # 冲锋衣我一米七八一百四十斤穿什么码: the size in each of the kind (once when they agree), not a list
+        return _with_kind_size(Turn("", {"last_aspect": "size_advice"}), t.rows, r, state, shelf)
     return _answer(t.rows, asked, r, state, shelf, t.how)
 
 
@@ -678,9 +682,9 @@ def _aspects(r: Reading, t: Targets, intent: str | None, state: State, fact_aspe
     by_number = P.size_by_number(r.text, t.rows[0].get("sizes") or []) if len(t.rows) == 1 else None
     shoe_size = bool(by_number and re.fullmatch(r"(?:3[3-9]|4[0-8])(?:\.5)?", by_number))
     has_it = re.search(r"有[^，,。？?！!]{0,12}(?:吗|么|没|不)|有没有|有冇", r.text)
-    end_size = _end_size_said(r.text) and has_it   # 有小瓶的吗
-    # 那灰色呢 顺便问下咋洗 after a stock answer: the other colour's stock, then the new question
-    stock_carried = state.last_aspect == "stock" and bool(re.search(r"那[^，,。？?！!\s]{0,8}呢", r.text))
+    # 那灰色呢 顺便问下咋洗 / 小号呢！ after a stock answer: that variant's stock (then the new question)
+    stock_carried = state.last_aspect == "stock" and "呢" in r.text
+    end_size = _end_size_said(r.text) and (has_it or stock_carried)   # 有小瓶的吗
     if (r.size or r.colors or shoe_size and stock_words or end_size) and "stock" not in asked \
             and (not asked or stock_words or stock_carried):
         # 那L码呢, 黑色有没, 42的有没 (a shoe size) — a variant's availability
@@ -798,7 +802,7 @@ def _with_kind_size(turn: Turn | None, rows: list[dict], r: Reading, state: Stat
         size_line = "；".join(f"「{x['name']}」{P.size_fact(x, body, advised[x['id']])}" for x in rows)
     slots = dict(turn.slots, listed_products=[x["id"] for x in rows], product_in_focus=None,
                  **{k: f"{body[k]:g}" for k in ("height", "weight") if k in body})
-    return Turn(f"亲，{size_line}。\n{turn.reply}", slots)
+    return Turn(f"亲，{size_line}。\n{turn.reply}".rstrip("\n"), slots)
 
 
 def _care_of_materials(materials: list[str], shelf: Shelf) -> Turn | None:

@@ -209,6 +209,24 @@ _BARE_FOOT_CM = re.compile(r"(?<![\d.])((?:1[2-9]|2\d|3[0-2])(?:\.\d)?)\s*(?:cm|
 _DECIMAL_POINT = re.compile(r"(?<=\d)点(?=\d)")   # 二十三点二 → 23点2 → 23.2
 
 
+# 一米七八一百四十斤: a height and a weight said in one run of numerals, which read as one number
+_HEIGHT_WEIGHT_RUN = re.compile(r"一米([一二三四五六七八九])([一二三四五六七八九])?([一二两三四五六七八九十百]+)(斤|公斤|千克|kg)", re.I)
+
+
+def _split_run(text: str) -> str:
+    """Put a space between the height and the weight of 一米七八一百四十斤 (or 一米七八十斤: 一米七, 八十斤),
+    the split that gives a weight a person has (60-400 斤, 25-200 kg)."""
+    def split(m: re.Match) -> str:
+        first, second, rest, unit = m.group(1), m.group(2) or "", m.group(3), m.group(4)
+        low, high = (60, 400) if unit == "斤" else (25, 200)
+        for height, weight in ((first + second, rest), (first, second + rest)):
+            value = to_digits(weight)
+            if value.isdigit() and low <= int(value) <= high:
+                return f"一米{height} {weight}{unit}"
+        return m.group(0)
+    return _HEIGHT_WEIGHT_RUN.sub(split, text)
+
+
 def measures(text: str | None) -> dict:
     """{'height': cm, 'weight': kg, 'foot': mm} the text gives (only those it gives).
 
@@ -216,7 +234,7 @@ def measures(text: str | None) -> dict:
     '1.75m 65kg', '身高170体重120' (a bare weight ≥ 100 is 斤) and '脚长25.5' are read too;
     '脚长二十五厘米半' is 25.5 cm (半 after a unit is half of it), '二十五厘米八' 25.8 cm (a tenth after it);
     '一米 三十斤' is 100 cm beside a weight."""
-    t = _HALF.sub(lambda m: f"{m.group(1)}.5{m.group(2)}", _DECIMAL_POINT.sub(".", to_digits(text)))
+    t = _HALF.sub(lambda m: f"{m.group(1)}.5{m.group(2)}", _DECIMAL_POINT.sub(".", to_digits(_split_run(text or ""))))
     t = _TENTH.sub(lambda m: f"{m.group(1)}.{'一二三四五六七八九'.find(m.group(3)) + 1 or m.group(3)}{m.group(2)}", t)
     out: dict = {}
     foot = _FOOT.search(t)

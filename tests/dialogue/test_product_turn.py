@@ -885,3 +885,25 @@ def test_another_colour_after_a_stock_answer_with_a_care_question():
     reply = chat.say("ask_stock", "那灰色呢 顺便问下羊毛的咋洗 能机洗不")
     assert "灰色 M码有货" in reply and "手洗" in reply and "材质是" not in reply
     assert reply.count("亲，") == 1
+
+
+def test_the_size_of_a_kind_for_measures_said_in_one_run_of_numerals():
+    # 冲锋衣我一米七八一百四十斤穿什么码 (a stranger's try): 178 cm, 70 kg, the size in each jacket — not a list
+    reply = Chat().say("ask_size_advice", "周末去爬山 冲锋衣我一米七八一百四十斤穿什么码")
+    assert "178cm" in reply and "70kg" in reply and "XL" in reply and "回复「第几个」" not in reply
+
+
+def test_a_kinds_price_and_shared_care_in_one_message_then_a_pick():
+    chat = Chat()
+    reply = chat.say("ask_price_promotion", "颈椎不好 乳胶枕多少钱一个 脏了能直接水洗吗")
+    assert "219" in reply and "乳胶" in reply and "水洗" in reply
+    assert "60x40cm" in chat.say("ask_product_info", "第二个尺寸多大")
+
+
+def test_the_other_end_size_after_a_stock_answer_even_unread_by_the_model():
+    # 小号呢！ after 粉色大号的有货吗: the smallest size's stock, though the intent model saw nothing in it
+    from shop.dialogue.product_turn import respond
+    chat = Chat()
+    chat.say("ask_stock", "A类珊瑚绒毛毯粉色大号的有货吗")
+    turn = respond("nlu_fallback", "小号呢！", chat.state, chat.shelf, strict=True)
+    assert turn is not None and "150x200cm" in turn.reply and "缺货" in turn.reply

@@ -45,6 +45,8 @@ def test_price_range(text, expected):
     ("脚上的伤口3厘米", {}),
     # a metre and no more beside a weight is a small child's height; a 1米 table is no height
     ("儿子三岁 一米 三十斤", {"height": 100, "weight": 15}), ("一米的桌子 三十斤", {"weight": 15}),
+    # a height and a weight in one run of numerals, split where the weight is a person's
+    ("冲锋衣我一米七八一百四十斤", {"height": 178, "weight": 70}), ("一米七八十斤", {"height": 170, "weight": 40}),
     ("宽松真丝衬衫多少钱", {}),
 ])
 def test_measures(text, expected):

@@ -492,7 +492,7 @@ LIST_ASKED = re.compile(r"哪几[单个笔]|哪些[单订]|有哪[几些]|列一
 RHETORICAL_STOP = re.compile(r"就这么算了|就这样算了|这就算了|难道就算了")
 ASKS_RETURN = re.compile(r"(?:给我|帮我|都|全)退(?:了|掉)(?![吗没多])|退了吧|退掉吧|要退货|申请退货")
 # 57蚊是不是已经退了 / 表带的钱退了没: whether money came back, not a new return (钱还没付 能退掉吗 is one)
-REFUND_ASKED = re.compile(r"已经退了|是不是.{0,6}退了|退了没|退没退|退了\s*\d+\s*(?:块|元|蚊)?|钱.{0,4}(?:到了没|到账)")
+REFUND_ASKED = re.compile(r"已经退了|是不是.{0,6}退了|退了没|退没退|退了\s*\d+\s*(?:块|元|蚊)?|钱.{0,6}(?:到了没|到账|退回来|回来|退回)")
 MONEY_ASKED = re.compile(r"钱|款|到账|多少|几天|多久|什么时候|啥时候")
 WANTS_TASK = re.compile(r"(?:我要|我想|想要|想|帮我|给我|申请|要)(?:退|换|取消|开票|开发票)")
 OWN_ORDER = re.compile(r"我的|我那|我买的|我刚|订单|单号|(?<!寄)到哪|到了吗|还没到|发货了吗|这单|那单|我这")

@@ -134,6 +134,12 @@ def test_the_offered_coupon_taken_grudgingly_is_issued(chat, service, sessions):
     assert "券码" in reply and "3 天起" not in reply
 
 
+def test_whether_the_money_of_a_return_came_back_is_the_refund_not_a_new_return(chat):
+    # …后来退掉了，不知道这个钱退回来了没有 (a stranger's try, read as a return): where the money is
+    reply = chat().start("我之前买过一个运动手环的表带，后来退掉了，不知道这个钱退回来了没有，麻烦您帮我查一查", "request_return")
+    assert "退款" in reply and "57.00" in reply and "无法申请退货" not in reply
+
+
 def test_another_task_asked_instead_of_a_yes_or_no_is_taken_up(chat, service, sessions):
     late = [o for o in orders(sessions, lambda o: o.shopper_id == 1 and o.status == OrderStatus.SHIPPED)
             if service.track(1, o.order_no)[1].allowed]

@@ -43,6 +43,8 @@ TASK_WORDS = (
     ("modify_order", re.compile(r"改成|改为|改地址|改电话|改手机|改收货|改一下|填错|写错|改个")),
     ("complain_mismatch", re.compile(r"不符|不一样|发错|货不对版|跟图片|和图片|色差")),
     ("complain_quality", re.compile(r"质量|坏了|破了|裂了|异味|塑胶味|味道很大|掉色|起球|开线|脱线|开胶|脱胶|缩水|漏|断了|不亮")),
+    # 钱已经付了 到现在还没有发货 什么时候能寄出来: an order not yet sent, its state (付款后 48 小时内发货)
+    ("check_order_status", re.compile(r"还没(?:有)?发货|(?:什么|啥|几)时候(?:能)?(?:发货|寄出|发出|发)|发货了(?:吗|没)")),
     ("track_logistics", re.compile(r"到哪|到了哪|(?:啥|什么)时候能?到|几时能?到|多久能?到|还没到|没到|没动|不动|物流|快递员|派送|"
                                    r"催一下|帮我催|怎么还没|到了没|放在哪|放哪")),
     # 我还没发货的那几单都给我列一下: the orders themselves, shown

@@ -24,6 +24,9 @@ from shop.nlu.order_cues import order_intent
     # a3/a4 writers (tuning half): goods not yet opened are in hand; several orders listed by their state
     ("那个身体乳我还没有开封，我想把四百毫升的大瓶换成二百毫升的小瓶", "ask_recommendation", "request_exchange"),
     ("我还没发货的那几单都给我列一下，我看看哪些还能改", "ask_shipping_policy", "check_order_status"),
+    # a stranger's try: an elderly shopper's long sentence about a paid order not yet sent
+    ("我前天晚上在贵店买了一条羊毛褥子，钱已经付了，到现在还没有发货，想请问一下大概什么时候能寄出来？", "ask_shipping_policy",
+     "check_order_status"),
 ])
 def test_the_task_an_order_message_names(text, read, cue):
     assert order_intent(text, read) == cue

@@ -489,6 +489,8 @@ SENDING_BACK = re.compile(r"寄回|退回去|还没寄|没寄出|退货地址|�
 # 我要退货 先说清楚 运费谁出: a task asked for together with a rule question (not 我想问下退货运费谁出)
 LIST_ASKED = re.compile(r"哪几[单个笔]|哪些[单订]|有哪[几些]|列一下|列出来|说说|都有啥|都有什么")
 # 就这么算了？有没有啥补偿: indignation at being left with nothing, not a wish to stop
+# 还能取消吗 / 能不能退: whether a task could be done, asked beside not doing it now (只是问问)
+ASKS_IF_POSSIBLE = re.compile(r"还能.{0,6}(?:吗|么|不)|能不能|可不可以|可以.{0,6}(?:吗|么)|能.{0,4}吗")
 RHETORICAL_STOP = re.compile(r"就这么算了|就这样算了|这就算了|难道就算了")
 ASKS_RETURN = re.compile(r"(?:给我|帮我|都|全)退(?:了|掉)(?![吗没多])|退了吧|退掉吧|要退货|申请退货")
 # 57蚊是不是已经退了 / 表带的钱退了没: whether money came back, not a new return (钱还没付 能退掉吗 is one)
@@ -615,6 +617,11 @@ def start(form: Form, turn: Turn, task: str | None = None, *, queued: bool = Fal
     declined = DECLINED.get(task or "")
     if declined is not None and declined.search(turn.text):
         # 行 那不取消了 今天必须给我发: the shopper keeps the order; say so (and when it goes out, if asked)
+        if ASKS_IF_POSSIBLE.search(turn.text) and form.get("order_id") and form.shopper:
+            # 现在还能取消吗？我只是问问，先不取消: whether it could be done (a dry run), then that it is not
+            outcome = TASKS[task].call(form, form.service.preview())
+            if outcome is not None:
+                form.say(outcome.reason)
         form.say(getattr(TASKS[task], "kept", None) or "好的，不办了。还有什么可以帮您？")
         _ship_when(form, turn)
         form.set("order_task", None)

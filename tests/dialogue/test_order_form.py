@@ -140,6 +140,16 @@ def test_whether_the_money_of_a_return_came_back_is_the_refund_not_a_new_return(
     assert "退款" in reply and "57.00" in reply and "无法申请退货" not in reply
 
 
+def test_whether_it_could_be_cancelled_asked_only_is_answered_and_nothing_changes(chat, sessions):
+    # 现在还能取消吗？我只是问问，先不取消 (a stranger's try): yes it could (and how the money goes back); kept
+    paid = own(sessions, OrderStatus.PAID)
+    c = chat()
+    c.start(f"{paid.order_no}什么时候发货", "check_order_status")
+    reply = c.say("另外想问一下，要是不想等了，现在还能取消吗？我只是问问，先不取消。", "cancel_order")
+    assert "可以取消" in reply and "保留不取消" in reply
+    assert status_of(sessions, paid.order_no) == OrderStatus.PAID
+
+
 def test_another_task_asked_instead_of_a_yes_or_no_is_taken_up(chat, service, sessions):
     late = [o for o in orders(sessions, lambda o: o.shopper_id == 1 and o.status == OrderStatus.SHIPPED)
             if service.track(1, o.order_no)[1].allowed]

@@ -489,6 +489,7 @@ SENDING_BACK = re.compile(r"寄回|退回去|还没寄|没寄出|退货地址|�
 # 我要退货 先说清楚 运费谁出: a task asked for together with a rule question (not 我想问下退货运费谁出)
 LIST_ASKED = re.compile(r"哪几[单个笔]|哪些[单订]|有哪[几些]|列一下|列出来|说说|都有啥|都有什么")
 # 就这么算了？有没有啥补偿: indignation at being left with nothing, not a wish to stop
+COMPENSATION_ASKED = re.compile(r"补偿|赔偿|怎么赔|赔点|赔我|给个说法")
 # 还能取消吗 / 能不能退: whether a task could be done, asked beside not doing it now (只是问问)
 ASKS_IF_POSSIBLE = re.compile(r"还能.{0,6}(?:吗|么|不)|能不能|可不可以|可以.{0,6}(?:吗|么)|能.{0,4}吗")
 RHETORICAL_STOP = re.compile(r"就这么算了|就这样算了|这就算了|难道就算了")
@@ -596,6 +597,9 @@ def start(form: Form, turn: Turn, task: str | None = None, *, queued: bool = Fal
         task = "refund"   # 就那个表带 退了五十七 about the refund just shown: the money, not a new return
     if task in ("track", "status") and form.get("order_id") and follow_up_task(turn.text) == "refund":
         task = "refund"   # 银行卡咋还没看到钱 啥时候到 about the order just handled: the money, not the parcel
+    if task == "complaint" and COMPENSATION_ASKED.search(turn.text) and form.get("last_order_task") == "track" \
+            and form.get("order_id") and form.shopper and form.delay_offer():
+        task = "track"   # 那你们打算怎么补偿我 after a late parcel was looked up: what the rules offer for it, again
     if task in ("modify", "exchange") and TASKS["payment_info"].follow_up.search(turn.text):
         task = "payment_info"   # 那我换个啥子方式付嘛: another way to pay, not a change of the goods
     if task in ("track", "status") and SENDING_BACK.search(turn.text):

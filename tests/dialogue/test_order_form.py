@@ -150,6 +150,17 @@ def test_whether_it_could_be_cancelled_asked_only_is_answered_and_nothing_change
     assert status_of(sessions, paid.order_no) == OrderStatus.PAID
 
 
+def test_compensation_asked_after_a_late_parcel_was_looked_up_is_the_offer_again(chat, service, sessions):
+    # 那你们打算怎么补偿我 (a stranger's try, read as a complaint about the service): the coupon the rules allow
+    late = [o for o in orders(sessions, lambda o: o.shopper_id == 1 and o.status == OrderStatus.SHIPPED)
+            if service.track(1, o.order_no)[1].allowed]
+    c = chat()
+    c.start(f"{late[0].order_no}一个礼拜了还没到", "track_logistics")
+    c.say("不用了", "deny")
+    reply = c.start("那你们打算怎么补偿我", "complain_service")
+    assert "10 元" in reply and "投诉" not in reply and c.slots["requested_slot"] == "confirmed"
+
+
 def test_another_task_asked_instead_of_a_yes_or_no_is_taken_up(chat, service, sessions):
     late = [o for o in orders(sessions, lambda o: o.shopper_id == 1 and o.status == OrderStatus.SHIPPED)
             if service.track(1, o.order_no)[1].allowed]

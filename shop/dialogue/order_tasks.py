@@ -346,7 +346,9 @@ class Modify(OrderTask):
 
     def on_order(self, form: TaskForm, order: OrderView) -> None:
         if order.status not in OrderStatus.BEFORE_SHIPMENT:
-            form.say(f"订单 {order.order_no}：" + can_modify(order.status, form.get("modify_field") or "address").reason)
+            field = form.get("modify_field")   # not read yet (两块改成一块 on a cancelled order): no field named
+            form.say(f"订单 {order.order_no}：" + (can_modify(order.status, field).reason if field
+                                                   else f"订单目前「{order.status_label}」，不能再修改了。"))
             form.end()
         else:
             form.say(f"订单 {order.order_no} 目前{order.status_label}，还可以修改。")

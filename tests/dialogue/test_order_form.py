@@ -161,6 +161,13 @@ def test_compensation_asked_after_a_late_parcel_was_looked_up_is_the_offer_again
     assert "10 元" in reply and "投诉" not in reply and c.slots["requested_slot"] == "confirmed"
 
 
+def test_a_change_asked_of_a_cancelled_order_names_no_field_the_shopper_did_not(chat, sessions):
+    # 砧板拍多了 两块改成一块 on an order cancelled before (a stranger's try): not "无法修改收货地址"
+    cancelled = own(sessions, OrderStatus.CANCELLED)
+    reply = chat().start(f"{cancelled.order_no} 两块改成一块", "modify_order")
+    assert "已取消" in reply and "收货地址" not in reply
+
+
 def test_another_task_asked_instead_of_a_yes_or_no_is_taken_up(chat, service, sessions):
     late = [o for o in orders(sessions, lambda o: o.shopper_id == 1 and o.status == OrderStatus.SHIPPED)
             if service.track(1, o.order_no)[1].allowed]

@@ -346,7 +346,9 @@ class Modify(OrderTask):
 
     def on_order(self, form: TaskForm, order: OrderView) -> None:
         if order.status not in OrderStatus.BEFORE_SHIPMENT:
-            field = form.get("modify_field")   # not read yet (两块改成一块 on a cancelled order): no field named
+            # the field asked, from the words when not read yet (地址能改吗); none named (两块改成一块): none said
+            field = form.get("modify_field") or parsing.choice(form.get("task_text"), parsing.MODIFY_FIELD_WORDS,
+                                                               parsing.MODIFY_FIELD_CHOICES, as_answer=False)
             form.say(f"订单 {order.order_no}：" + (can_modify(order.status, field).reason if field
                                                    else f"订单目前「{order.status_label}」，不能再修改了。"))
             form.end()

@@ -18,10 +18,10 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from actions import services
 from actions.services import channel_of
+from shop.dialogue.order_tasks import READ_TASKS, own_order_task
 from shop.handoff import HandoffLimited, HandoffQueue
 from shop.handoff.ratings import record_rating, stars_in
 from shop.handoff.waiting import NO_AGENT
-from shop.dialogue.order_tasks import READ_TASKS, own_order_task
 
 logger = logging.getLogger(__name__)
 

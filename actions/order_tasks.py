@@ -43,11 +43,12 @@ class ActionOrderTask(Action):
             + ([SlotSet("order_id", form.updates["order_id"])] if "order_id" in form.updates else [])
         # 转人工 during the form, or a complaint the rules flag for a human: queue it now.
         handoff = form.updates.get("handoff_reason") or form.get("handoff_reason")
+        resume = resumed(form) if task is not None and task.name in READ_TASKS and form.shopper is not None else None
         if handoff:
             events += [SlotSet("handoff_reason", handoff), FollowupAction("action_handoff")]
-        elif task is not None and task.name in READ_TASKS and form.shopper is not None and resumed(form):
+        elif resume:
             # 税号我翻一下……对了 那单退了没: the read is answered, the invoice waiting for its tax number goes on
-            slots, said = resumed(form)
+            slots, said = resume
             dispatcher.utter_message(text=said)
             events += [SlotSet(name, value) for name, value in slots.items()] + [FollowupAction("order_form")]
         if form.get("paused_task"):

@@ -325,7 +325,7 @@ def _send_code(form: Form, request) -> bool:
         form.say(sent.reason)
         return False
     if sent.status == "locked":
-        _locked(form, sent.retry_minutes)
+        _locked(form, sent.retry_minutes, sending=True)
         return True  # handled: the form has ended
     # The same words whether or not the number is on file: the chat must not tell whose number it is.
     form.set("login_phone", sent.masked_phone)
@@ -356,8 +356,11 @@ def _check_code(form: Form, code: str) -> bool:
     return False
 
 
-def _locked(form: Form, minutes: int) -> None:
-    form.say(f"验证尝试次数过多，为保护账户安全已暂停验证，请 {minutes} 分钟后再试；需要帮助可以回复「转人工」。")
+def _locked(form: Form, minutes: int, *, sending: bool = False) -> None:
+    """Verification paused. Asking for a code can be refused for the codes already sent in the window as well
+    as for wrong guesses (shop.identity.verification limits), so that refusal names both."""
+    why = "验证码发送或验证尝试次数过多（每个手机号和对话每小时有次数限制）" if sending else "验证尝试次数过多"
+    form.say(f"{why}，为保护账户安全已暂停验证，请 {minutes} 分钟后再试；需要帮助可以回复「转人工」。")
     form.set("login_phone", None)
     form.end()
 

@@ -282,6 +282,21 @@ def test_a_phone_number_alone_never_identifies_a_sender(chat, sessions, outbox):
         assert s.query(m.ShopperChannel).filter_by(external_id="stranger-43").count() == 0
 
 
+def test_a_phone_past_its_codes_for_the_hour_is_told_so(chat, sessions, outbox):
+    # three conversations verified in an hour, then a fourth asks: the refusal says codes were sent too often,
+    # not only "attempts" (a stranger's try took it for wrong guesses)
+    with sessions() as s:
+        real = s.get(m.Shopper, 3).phone
+    for i in range(3):
+        c = chat(f"phone-limit-{i}")
+        c.start("我的订单", "check_order_status")
+        assert "验证码短信已经发出" in c.say(real, phone=real)
+    c = chat("phone-limit-3")
+    c.start("我的订单", "check_order_status")
+    reply = c.say(real, phone=real)
+    assert "发送" in reply and "分钟后再试" in reply
+
+
 def test_an_unknown_phone_gets_the_same_answer_and_no_text(chat, outbox):
     c = chat("stranger-44")
     c.start("我的订单", "check_order_status")
